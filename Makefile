@@ -1,0 +1,54 @@
+# Hireloop: `make run` for the demo, `make test` for the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Where PostgreSQL answers locally and no DATABASE_URL is set, tests run against it (integration tests need it).
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/hireloop
+
+.PHONY: run setup install migrate demo test test-fast browser-deps lint check bench bench-quick clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_rubrics
+	$(PY) manage.py seed_demo
+
+setup: demo
+
+run: setup
+	@echo ""
+	@echo "Hireloop is starting on http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	@$(PY) manage.py seed_demo | sed -n '2,$$p'
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's Chromium: sudo apt-get install chromium"; fi; }
+
+test: install browser-deps
+	@if [ -z "$$DATABASE_URL" ] && $(PY) -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=2).close()" 2>/dev/null; then \
+	  echo "PostgreSQL answers: running the suite against it."; export DATABASE_URL=$(PG_TEST_URL); fi; \
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Models and migrations disagree: run makemigrations."; exit 1; }; \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(PY) -m pytest -m "not integration and not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -1,0 +1,193 @@
+"""Roles, people, candidates, loops and interviews."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class User(AbstractUser):
+    """A Hireloop user; ``kind`` decides what the navigation and pages offer.
+
+    Anyone can be assigned an interview; the kind grants the wider reads.
+    """
+
+    class Kind(models.TextChoices):
+        INTERVIEWER = "interviewer", "Interviewer"
+        RECRUITER = "recruiter", "Recruiter"
+        COMMITTEE = "committee", "Hiring committee"
+        ADMIN = "admin", "Admin"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INTERVIEWER)
+
+    @property
+    def is_recruiter(self) -> bool:
+        return self.kind == self.Kind.RECRUITER
+
+    @property
+    def is_committee(self) -> bool:
+        return self.kind == self.Kind.COMMITTEE
+
+    @property
+    def is_hireloop_admin(self) -> bool:
+        return self.kind == self.Kind.ADMIN or self.is_superuser
+
+    @property
+    def sees_all_loops(self) -> bool:
+        """Recruiters, the committee and admins read every loop."""
+        return self.kind in (self.Kind.RECRUITER, self.Kind.COMMITTEE, self.Kind.ADMIN) or self.is_superuser
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    level = models.CharField(max_length=200, blank=True)
+    purpose = models.TextField(blank=True)
+    source_document = models.CharField(max_length=200, blank=True)
+    source_lines = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Candidate(models.Model):
+    """A person applying. Name, email, phone and notes are personal data."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    phone = models.CharField(max_length=50, blank=True)
+    source = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return f"Candidate #{self.pk}"
+
+
+class InterviewLoop(models.Model):
+    """One candidate's interview process for one role, pinned to a rubric version."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        AWAITING_FEEDBACK = "awaiting_feedback", "Awaiting feedback"
+        IN_REVIEW = "in_review", "In review"
+        DECIDED = "decided", "Decided"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Decision(models.TextChoices):
+        HIRE = "hire", "Hire"
+        NO_HIRE = "no_hire", "No hire"
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="loops")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="loops")
+    rubric = models.ForeignKey("scorecards.Rubric", on_delete=models.PROTECT, related_name="loops")
+    recruiter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="recruited_loops"
+    )
+    hiring_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_loops"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    withdrawn_reason = models.TextField(blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decision_rationale = models.TextField(blank=True)
+    decision_justification = models.TextField(blank=True)
+    decision_recommendation = models.JSONField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="decided_loops"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["status", "role"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="") | Q(status="decided"), name="loop_decision_only_when_decided"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Loop #{self.pk} ({self.role_id})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (self.Status.DECIDED, self.Status.WITHDRAWN)
+
+
+class Interview(models.Model):
+    """One session of a loop with one interviewer."""
+
+    class Kind(models.TextChoices):
+        PHONE_SCREEN = "phone_screen", "Phone screen"
+        CODING = "coding", "Coding"
+        SYSTEM_DESIGN = "system_design", "System design"
+        ML_FUNDAMENTALS = "ml_fundamentals", "ML fundamentals"
+        PRACTICAL = "practical", "Practical exercise"
+        TAKE_HOME_REVIEW = "take_home_review", "Take-home review"
+        BEHAVIOURAL = "behavioural", "Behavioural"
+        HIRING_MANAGER = "hiring_manager", "Hiring manager"
+
+    loop = models.ForeignKey(InterviewLoop, on_delete=models.CASCADE, related_name="interviews")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    exercise = models.ForeignKey(
+        "exercises.Exercise", null=True, blank=True, on_delete=models.PROTECT, related_name="interviews"
+    )
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interviews")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    focus_dimensions = models.ManyToManyField("scorecards.Dimension", related_name="focused_in", blank=True)
+    feedback_due_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["interviewer", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="interview_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a state change; never holds candidates' personal data."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    loop_id = models.BigIntegerField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["action"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"

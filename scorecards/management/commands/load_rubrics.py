@@ -1,0 +1,62 @@
+"""Load rubric files (YAML or JSON) idempotently; a bad file is refused whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from scorecards.rubric_io import RubricFileError, read_rubric_file, validate_rubric
+from scorecards.services.rubrics import rubric_publish
+
+DEFAULT_DIR = Path(settings.BASE_DIR) / "fixtures" / "rubrics"
+
+
+class Command(BaseCommand):
+    help = "Load role rubrics and exercises. With no PATH, loads every file in fixtures/rubrics/."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="*", help="Rubric files (.yaml, .yml or .json) or folders of them.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        files = _expand(options["paths"] or [str(DEFAULT_DIR)])
+        if not files:
+            raise CommandError("No rubric files found (looked for .yaml, .yml and .json).")
+        specs = []
+        problems = []
+        slugs: dict[str, Path] = {}
+        for path in files:
+            try:
+                spec = validate_rubric(read_rubric_file(path), str(path))
+            except RubricFileError as exc:
+                problems.extend(f"{exc.source}: {problem}" for problem in exc.problems)
+                continue
+            slug = spec["role"]["slug"]
+            if slug in slugs:
+                problems.append(f"{path}: role.slug {slug!r} is also defined in {slugs[slug]}")
+            slugs[slug] = path
+            specs.append((path, spec))
+        if problems:
+            raise CommandError("Nothing was loaded:\n  " + "\n  ".join(problems))
+        # All or nothing: every file was validated above, and they are published together.
+        with transaction.atomic():
+            results = [(path, *rubric_publish(spec=spec)) for path, spec in specs]
+        for path, rubric, created in results:
+            state = "published" if created else "unchanged"
+            self.stdout.write(f"{rubric.role.slug}: version {rubric.version} {state} ({path.name})")
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json")))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise CommandError(f"{raw}: no such file or folder")
+    return files

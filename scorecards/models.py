@@ -1,0 +1,303 @@
+"""Rubrics (versioned), scorecards, computed recommendations and calibration reports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class WeightKind(models.TextChoices):
+    PERCENT = "percent", "Percent"
+    HIGH_MEDIUM = "high_medium", "High / Medium"
+    EQUAL = "equal", "Equal"
+
+
+class Rubric(models.Model):
+    """One published version of a role's rubric. Published versions are never edited."""
+
+    role = models.ForeignKey("hiring.Role", on_delete=models.CASCADE, related_name="rubrics")
+    version = models.PositiveIntegerField()
+    weight_kind = models.CharField(max_length=20, choices=WeightKind.choices)
+    scale_labels = models.JSONField(default=dict, help_text="{'1': 'Below bar', ... '5': 'Exceptional'}")
+    hire_threshold = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("3.50"))
+    discuss_threshold = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("3.00"))
+    critical_floor = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("2.50"))
+    min_coverage = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.800"))
+    high_to_medium_ratio = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("2.00"))
+    content_hash = models.CharField(max_length=64)
+    source = models.JSONField(help_text="The file content this version was published from.")
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["role", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "version"], name="rubric_unique_version"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="rubric_version_positive"),
+            models.CheckConstraint(
+                condition=Q(discuss_threshold__lte=models.F("hire_threshold")), name="rubric_thresholds_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} v{self.version}"
+
+
+class Dimension(models.Model):
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="dimensions")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    weight_given = models.CharField(max_length=20, help_text="The weight as the document gives it: 20, high, 1.")
+    weight_kind = models.CharField(max_length=20, choices=WeightKind.choices)
+    weight_value = models.DecimalField(
+        max_digits=8, decimal_places=3, help_text="Numeric weight before normalisation (High = ratio x Medium)."
+    )
+    critical = models.BooleanField(default=False)
+    anchor_meets = models.TextField(blank=True)
+    anchor_exceeds = models.TextField(blank=True)
+    anchor_concerns = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["rubric", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "name"], name="dimension_unique_name_per_rubric"),
+            models.UniqueConstraint(fields=["rubric", "position"], name="dimension_unique_position_per_rubric"),
+            models.CheckConstraint(condition=Q(weight_value__gt=0), name="dimension_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FocusArea(models.Model):
+    """A "what to assess in interviews" area of the rubric."""
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="focus_areas")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["rubric", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "position"], name="focusarea_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Signal(models.Model):
+    class Kind(models.TextChoices):
+        STRONG = "strong", "Strong signal"
+        WEAK = "weak", "Weak signal"
+        RED_FLAG = "red_flag", "Red flag"
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="signals")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["rubric", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "position"], name="signal_unique_position"),
+            models.CheckConstraint(condition=Q(kind__in=["strong", "weak", "red_flag"]), name="signal_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Overall(models.TextChoices):
+    """The interviewer's overall recommendation: deliberately no neutral choice."""
+
+    STRONG_NO = "strong_no", "Strong no"
+    NO = "no", "No"
+    YES = "yes", "Yes"
+    STRONG_YES = "strong_yes", "Strong yes"
+
+
+class Scorecard(models.Model):
+    """One interviewer's feedback on one interview.
+
+    An amendment after the debrief is a new row (``revision`` + 1) that
+    ``amends`` the previous one; the original stays as it was. Exactly one
+    revision per interview and interviewer is ``is_current``.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    interview = models.ForeignKey("hiring.Interview", on_delete=models.CASCADE, related_name="scorecards")
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    overall = models.CharField(max_length=12, choices=Overall.choices, blank=True)
+    summary = models.TextField(blank=True)
+    revision = models.PositiveSmallIntegerField(default=1)
+    amends = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amended_by"
+    )
+    amendment_reason = models.TextField(blank=True)
+    is_current = models.BooleanField(default=True)
+    # Optimistic concurrency: every save bumps it; a save based on an older one is refused.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["interview", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "interviewer"], condition=Q(is_current=True), name="scorecard_one_current"
+            ),
+            models.UniqueConstraint(fields=["interview", "interviewer", "revision"], name="scorecard_unique_revision"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False), name="scorecard_submitted_has_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(revision=1) | ~Q(amendment_reason=""), name="scorecard_amendment_has_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["interviewer", "status"])]
+
+    def __str__(self) -> str:
+        return f"Scorecard #{self.pk} r{self.revision}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class Rating(models.Model):
+    """A score on one dimension: 1-5, or explicitly not assessed; evidence says why."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="ratings")
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="ratings")
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    not_assessed = models.BooleanField(default=False)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scorecard", "dimension__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "dimension"], name="rating_unique_dimension"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=~Q(not_assessed=True, score__isnull=False), name="rating_not_assessed_has_no_score"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension_id}: {self.score}"
+
+
+class ObservedSignal(models.Model):
+    """A strong/weak signal or red flag the interviewer ticked; red flags carry a note."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="observed_signals")
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="observations")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scorecard", "signal__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "signal"], name="observedsignal_unique"),
+        ]
+
+
+class Recommendation(models.Model):
+    """The current computed hire recommendation of a loop (one per loop)."""
+
+    class Outcome(models.TextChoices):
+        HIRE = "hire", "Hire"
+        NO_HIRE = "no_hire", "No hire"
+        NEEDS_DISCUSSION = "needs_discussion", "Needs discussion"
+        INSUFFICIENT_EVIDENCE = "insufficient_evidence", "Insufficient evidence"
+
+    loop = models.OneToOneField("hiring.InterviewLoop", on_delete=models.CASCADE, related_name="recommendation")
+    rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    weighted_score = models.DecimalField(max_digits=5, decimal_places=3, null=True, blank=True)
+    adjusted_score = models.DecimalField(max_digits=5, decimal_places=3, null=True, blank=True)
+    adjusted_low = models.DecimalField(max_digits=5, decimal_places=3, null=True, blank=True)
+    adjusted_high = models.DecimalField(max_digits=5, decimal_places=3, null=True, blank=True)
+    coverage = models.DecimalField(max_digits=5, decimal_places=4)
+    details = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64)
+    scorecard_count = models.PositiveSmallIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-computed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} for loop {self.loop_id}"
+
+
+class RecomputeRequest(models.Model):
+    """Outbox row: a loop's recommendation must be recomputed.
+
+    Written in the same transaction as the scorecard change, so the need is
+    never lost when the broker is down; a periodic job drains what the
+    immediate enqueue did not.
+    """
+
+    loop = models.ForeignKey("hiring.InterviewLoop", on_delete=models.CASCADE, related_name="recompute_requests")
+    reason = models.CharField(max_length=60)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        indexes = [
+            models.Index(fields=["loop"], condition=Q(processed_at__isnull=True), name="recompute_pending_idx"),
+        ]
+
+
+class CalibrationReport(models.Model):
+    """A calibration report requested for a scope; computed by a Celery job."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    role = models.ForeignKey("hiring.Role", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    date_from = models.DateField()
+    date_to = models.DateField()
+    interview_kind = models.CharField(max_length=30, blank=True)
+    scheduled = models.BooleanField(default=False, help_text="Made by the monthly beat job, not by a person.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+    csv_file = models.FileField(upload_to="reports/", blank=True)
+    xlsx_file = models.FileField(upload_to="reports/", blank=True)
+    pdf_file = models.FileField(upload_to="reports/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_from__lte=models.F("date_to")), name="report_dates_ordered"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calibration report #{self.pk}"

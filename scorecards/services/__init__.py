@@ -1,0 +1,1 @@
+"""Writes, one module per sub-domain: rubrics, scorecards, recommendations, calibration."""

@@ -1,0 +1,98 @@
+"""Shared fixtures: the five rubrics, users of every kind, and the browser."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def services_required() -> bool:
+    return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture
+def rubrics(db):
+    """The five roles' rubrics published from fixtures/rubrics, by role slug."""
+    from tests.scorecards.factories import publish_fixture_rubrics
+
+    return publish_fixture_rubrics()
+
+
+@pytest.fixture
+def interviewer(db):
+    from tests.hiring.factories import UserFactory
+
+    return UserFactory(kind="interviewer", username="ivy")
+
+
+@pytest.fixture
+def recruiter(db):
+    from tests.hiring.factories import UserFactory
+
+    return UserFactory(kind="recruiter", username="rita")
+
+
+@pytest.fixture
+def committee_member(db):
+    from tests.hiring.factories import UserFactory
+
+    return UserFactory(kind="committee", username="cora")
+
+
+@pytest.fixture
+def admin_user(db):
+    from tests.hiring.factories import UserFactory
+
+    return UserFactory(kind="admin", username="ada", is_staff=True, is_superuser=True)
+
+
+# --- Browser ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        if services_required():
+            pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium).")
+        pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps` to install Debian's Chromium.")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    }
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """Save a named screenshot of the current page under test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SCREENSHOTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """Sign a user in through the real login form."""
+
+    def go(username: str, password: str = "hireloop-test") -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+
+    return go

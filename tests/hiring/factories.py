@@ -1,0 +1,83 @@
+"""Factories for people and candidates; loops and interviews are built through services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import factory
+from django.utils import timezone
+
+from hiring.models import Candidate, Interview, InterviewLoop, Role, User
+from hiring.services import InterviewPlan, interview_schedule, loop_open
+
+TEST_PASSWORD = "hireloop-test"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    kind = User.Kind.INTERVIEWER
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    class Params:
+        recruiter = factory.Trait(kind=User.Kind.RECRUITER)
+        committee = factory.Trait(kind=User.Kind.COMMITTEE)
+        admin = factory.Trait(kind=User.Kind.ADMIN, is_staff=True, is_superuser=True)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):  # type: ignore[no-untyped-def]
+        if create:
+            instance.save()
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"candidate{n}@example.org")
+    phone = "+44 20 7946 0000"
+    source = "Referral"
+
+
+def make_loop(*, role_slug: str = "applied-ai-engineer", recruiter: User | None = None, **kwargs: Any) -> InterviewLoop:
+    """Open a loop through the service, publishing the role's fixture rubric if needed."""
+    from tests.scorecards.factories import publish_fixture_rubrics
+
+    publish_fixture_rubrics([role_slug])
+    recruiter = recruiter or UserFactory(recruiter=True)
+    candidate = kwargs.pop("candidate", None) or CandidateFactory()
+    return loop_open(actor=recruiter, candidate=candidate, role=Role.objects.get(slug=role_slug),
+                     recruiter=recruiter, **kwargs)
+
+
+def make_interview(
+    *,
+    loop: InterviewLoop,
+    interviewer: User | None = None,
+    kind: str = Interview.Kind.CODING,
+    focus: list[str] | None = None,
+    starts_in: timedelta = timedelta(hours=-3),
+    duration: timedelta = timedelta(hours=1),
+    **plan_kwargs: Any,
+) -> Interview:
+    """Schedule an interview through the service; ``focus`` names dimensions (default: the first two)."""
+    dimensions = list(loop.rubric.dimensions.all())
+    focus_ids = [d.pk for d in dimensions if d.name in focus] if focus is not None else [d.pk for d in dimensions[:2]]
+    starts_at = timezone.now() + starts_in
+    plan = InterviewPlan(
+        kind=kind,
+        interviewer=interviewer or UserFactory(),
+        starts_at=starts_at,
+        ends_at=starts_at + duration,
+        focus_dimension_ids=focus_ids,
+        **plan_kwargs,
+    )
+    return interview_schedule(actor=loop.recruiter, loop=loop, plan=plan)
