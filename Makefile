@@ -29,8 +29,7 @@ setup: demo
 
 run: setup
 	@echo ""
-	@echo "Hireloop is starting on http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	@$(PY) manage.py seed_demo | sed -n '2,$$p'
+	@echo "Hireloop is starting on http://$(HOST):$(PORT)/  (stop with Ctrl-C). Demo logins are listed above."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 browser-deps:
