@@ -1,0 +1,586 @@
+"""The hire recommendation: a pure function over plain data (DESIGN.md, "Hire recommendation").
+
+No ORM here: the Celery job, the ``recommend --what-if`` command and the
+tests all feed it the same plain structures. Arithmetic is exact
+(``Fraction``) so that a weighted score of exactly 3.5 is a hire and not
+3.4999...; results are rounded only when reported.
+
+Rules, in order; the first that fires sets the outcome and every rule that
+fires adds a readable reason:
+
+1. any red flag observed -> no hire (unless the committee overrides it with
+   a written justification);
+2. a critical dimension whose mean is below the floor -> no hire;
+3. coverage (share of the rubric's weight assessed by anyone) below the
+   minimum -> insufficient evidence;
+4. strong disagreement (two interviewers 2+ points apart on a dimension, a
+   strong yes beside a no or strong no, or a majority voting no while the
+   weighted score says hire) -> needs discussion;
+5. thresholds on the weighted score: hire at or above ``hire_threshold``,
+   needs discussion at or above ``discuss_threshold``, no hire below.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+HIRE = "hire"
+NO_HIRE = "no_hire"
+NEEDS_DISCUSSION = "needs_discussion"
+INSUFFICIENT_EVIDENCE = "insufficient_evidence"
+OUTCOME_LABELS = {
+    HIRE: "Hire",
+    NO_HIRE: "No hire",
+    NEEDS_DISCUSSION: "Needs discussion",
+    INSUFFICIENT_EVIDENCE: "Insufficient evidence",
+}
+OVERALL_CHOICES = ("strong_no", "no", "yes", "strong_yes")
+NO_VOTES = ("strong_no", "no")
+DISAGREEMENT_POINTS = 2
+BAND_Z = 1.96
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    """A rubric dimension: ``weight`` is the numeric weight as stored (20, 2 for High, 1), any scale."""
+
+    name: str
+    weight: Decimal
+    critical: bool = False
+    weight_label: str = ""  # how the rubric gives it, for reasons: "20%", "High"
+
+
+@dataclass(frozen=True)
+class RubricSpec:
+    dimensions: tuple[DimensionSpec, ...]
+    hire_threshold: Decimal = Decimal("3.5")
+    discuss_threshold: Decimal = Decimal("3.0")
+    critical_floor: Decimal = Decimal("2.5")
+    min_coverage: Decimal = Decimal("0.8")
+
+
+@dataclass(frozen=True)
+class ScorecardInput:
+    """One interviewer's current submitted scorecard.
+
+    ``scores`` maps dimension name to 1-5; a dimension missing or None was not
+    assessed. ``interviewer`` identifies the person (two interviews by the same
+    person never count as a disagreement between interviewers).
+    """
+
+    interviewer: str
+    scores: Mapping[str, int | None]
+    overall: str = ""
+    red_flags: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()
+    label: str = ""  # what to show for this scorecard (defaults to the interviewer)
+
+
+@dataclass(frozen=True)
+class InterviewerOffset:
+    """An interviewer's leniency estimate as the adjustment uses it (see scorecards.leniency)."""
+
+    offset: float
+    std_error: float
+    scorecards: int  # history behind it; 0 means no history and an offset of 0
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    name: str
+    weight: Fraction  # normalised over the whole rubric
+    weight_label: str
+    critical: bool
+    count: int
+    mean: Fraction | None
+    spread: int | None  # highest minus lowest score
+    scores: tuple[tuple[str, int], ...]  # (scorecard label, score)
+
+    @property
+    def assessed(self) -> bool:
+        return self.count > 0
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str  # red_flag | critical_floor | coverage | disagreement | threshold
+    outcome: str
+    reason: str
+    decisive: bool
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """The leniency-adjusted weighted score, with a band for the uncertainty of the offsets."""
+
+    score: Fraction | float
+    low: float
+    high: float
+    interviewers: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class RecommendationResult:
+    outcome: str
+    weighted_score: Fraction | None
+    coverage: Fraction
+    dimensions: tuple[DimensionResult, ...]
+    rules: tuple[RuleResult, ...]
+    red_flags: tuple[tuple[str, int], ...]  # (text, interviewers who raised it)
+    disagreements: tuple[dict[str, Any], ...]
+    votes: dict[str, int]
+    scorecard_count: int
+    adjustment: Adjustment | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def reasons(self) -> list[str]:
+        return [rule.reason for rule in self.rules]
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS[self.outcome]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: decimals as strings, so nothing is lost in storage or printing."""
+        adjustment = None
+        if self.adjustment is not None:
+            adjustment = {
+                "score": _decimal_str(self.adjustment.score),
+                "low": _decimal_str(self.adjustment.low),
+                "high": _decimal_str(self.adjustment.high),
+                "interviewers": list(self.adjustment.interviewers),
+            }
+        return {
+            "outcome": self.outcome,
+            "outcome_label": self.outcome_label,
+            "weighted_score": _decimal_str(self.weighted_score),
+            "coverage": _decimal_str(self.coverage, 4),
+            "scorecard_count": self.scorecard_count,
+            "reasons": self.reasons,
+            "rules": [
+                {"rule": r.rule, "outcome": r.outcome, "reason": r.reason, "decisive": r.decisive} for r in self.rules
+            ],
+            "dimensions": [
+                {
+                    "name": d.name,
+                    "weight": _decimal_str(d.weight, 4),
+                    "weight_label": d.weight_label,
+                    "critical": d.critical,
+                    "count": d.count,
+                    "mean": _decimal_str(d.mean),
+                    "spread": d.spread,
+                    "scores": [{"scorecard": label, "score": score} for label, score in d.scores],
+                }
+                for d in self.dimensions
+            ],
+            "red_flags": [{"text": text, "interviewers": count} for text, count in self.red_flags],
+            "disagreements": list(self.disagreements),
+            "votes": dict(self.votes),
+            "notes": list(self.notes),
+            "adjusted": adjustment,
+        }
+
+
+def recommend(
+    rubric: RubricSpec,
+    scorecards: Sequence[ScorecardInput],
+    *,
+    offsets: Mapping[str, InterviewerOffset] | None = None,
+) -> RecommendationResult:
+    """Compute a loop's recommendation from its current submitted scorecards.
+
+    ``offsets`` (by interviewer) turns on the leniency-adjusted score; an
+    interviewer missing from it counts as having no history (offset 0).
+    """
+    _check_inputs(rubric, scorecards)
+    total_weight = sum((Fraction(d.weight) for d in rubric.dimensions), Fraction(0))
+    dimensions = tuple(_dimension_result(d, Fraction(d.weight) / total_weight, scorecards) for d in rubric.dimensions)
+    assessed = [d for d in dimensions if d.assessed]
+    coverage = sum((d.weight for d in assessed), Fraction(0))
+    weighted: Fraction | None = None
+    if assessed:
+        weighted = sum((d.weight * d.mean for d in assessed if d.mean is not None), Fraction(0)) / coverage
+
+    votes = {choice: 0 for choice in OVERALL_CHOICES}
+    for card in scorecards:
+        if card.overall in votes:
+            votes[card.overall] += 1
+
+    red_flags = _red_flags(scorecards)
+    disagreements = _disagreements(dimensions, scorecards, votes, weighted, Fraction(rubric.hire_threshold))
+    fired = _rules(rubric, dimensions, coverage, weighted, red_flags, disagreements)
+    outcome = fired[0].outcome
+    rules = tuple(
+        RuleResult(rule=r.rule, outcome=r.outcome, reason=r.reason, decisive=(i == 0)) for i, r in enumerate(fired)
+    )
+
+    notes = []
+    unassessed = [d for d in dimensions if not d.assessed]
+    if unassessed and coverage >= Fraction(rubric.min_coverage):
+        notes.append("Not assessed by anyone: " + ", ".join(_dimension_label(d) for d in unassessed) + ".")
+
+    adjustment = None
+    if offsets is not None and weighted is not None:
+        adjustment = _adjust(dimensions, coverage, scorecards, offsets)
+
+    return RecommendationResult(
+        outcome=outcome,
+        weighted_score=weighted,
+        coverage=coverage,
+        dimensions=dimensions,
+        rules=rules,
+        red_flags=red_flags,
+        disagreements=tuple(disagreements),
+        votes=votes,
+        scorecard_count=len(scorecards),
+        adjustment=adjustment,
+        notes=tuple(notes),
+    )
+
+
+# --- steps -------------------------------------------------------------------------
+
+
+def _check_inputs(rubric: RubricSpec, scorecards: Sequence[ScorecardInput]) -> None:
+    """Programming errors, not user errors: callers validate user input (see the what-if reader)."""
+    if not rubric.dimensions:
+        raise ValueError("the rubric has no dimensions")
+    names = {d.name for d in rubric.dimensions}
+    if len(names) != len(rubric.dimensions):
+        raise ValueError("dimension names must be unique")
+    if any(d.weight <= 0 for d in rubric.dimensions):
+        raise ValueError("dimension weights must be positive")
+    for card in scorecards:
+        for name, score in card.scores.items():
+            if name not in names:
+                raise ValueError(f"unknown dimension {name!r}")
+            if score is not None and (isinstance(score, bool) or score not in (1, 2, 3, 4, 5)):
+                raise ValueError(f"score for {name!r} must be 1-5 or None, not {score!r}")
+        if card.overall and card.overall not in OVERALL_CHOICES:
+            raise ValueError(f"overall must be one of {OVERALL_CHOICES}, not {card.overall!r}")
+
+
+def _dimension_result(spec: DimensionSpec, weight: Fraction, scorecards: Sequence[ScorecardInput]) -> DimensionResult:
+    scores = tuple(
+        (card.label or card.interviewer, int(score))
+        for card in scorecards
+        if (score := card.scores.get(spec.name)) is not None
+    )
+    values = [score for _, score in scores]
+    return DimensionResult(
+        name=spec.name,
+        weight=weight,
+        weight_label=spec.weight_label,
+        critical=spec.critical,
+        count=len(values),
+        mean=Fraction(sum(values), len(values)) if values else None,
+        spread=(max(values) - min(values)) if values else None,
+        scores=scores,
+    )
+
+
+def _red_flags(scorecards: Sequence[ScorecardInput]) -> tuple[tuple[str, int], ...]:
+    raised_by: dict[str, set[str]] = {}
+    for card in scorecards:
+        for text in card.red_flags:
+            raised_by.setdefault(text, set()).add(card.interviewer)
+    return tuple((text, len(people)) for text, people in raised_by.items())
+
+
+def _disagreements(
+    dimensions: Sequence[DimensionResult],
+    scorecards: Sequence[ScorecardInput],
+    votes: Mapping[str, int],
+    weighted: Fraction | None,
+    hire_threshold: Fraction,
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for dimension in dimensions:
+        # Only scores of different people count: one person's two interviews are not a disagreement.
+        by_person: dict[str, list[int]] = {}
+        for card in scorecards:
+            score = card.scores.get(dimension.name)
+            if score is not None:
+                by_person.setdefault(card.interviewer, []).append(score)
+        gap = 0
+        people = list(by_person)
+        for i, first in enumerate(people):
+            for second in people[i + 1 :]:
+                for a in by_person[first]:
+                    for b in by_person[second]:
+                        gap = max(gap, abs(a - b))
+        if gap >= DISAGREEMENT_POINTS:
+            low = min(s for _, s in dimension.scores)
+            high = max(s for _, s in dimension.scores)
+            found.append(
+                {
+                    "kind": "dimension_spread",
+                    "dimension": dimension.name,
+                    "points": gap,
+                    "text": f"Interviewers are {gap} points apart on {dimension.name} (scores from {low} to {high})",
+                }
+            )
+
+    strong_yes = {card.interviewer for card in scorecards if card.overall == "strong_yes"}
+    against = {card.interviewer for card in scorecards if card.overall in NO_VOTES}
+    if any(first != second for first in strong_yes for second in against):
+        no_count = votes["no"] + votes["strong_no"]
+        found.append(
+            {
+                "kind": "strong_yes_beside_no",
+                "dimension": None,
+                "text": (
+                    f"A strong yes sits beside {_plural(no_count, 'no or strong no vote', 'no or strong no votes')}"
+                ),
+            }
+        )
+
+    voted = sum(votes.values())
+    no_votes = votes["no"] + votes["strong_no"]
+    if voted and weighted is not None and 2 * no_votes > voted and weighted >= hire_threshold:
+        found.append(
+            {
+                "kind": "majority_no_but_hire_score",
+                "dimension": None,
+                "text": (
+                    f"{no_votes} of {voted} interviewers voted no while the weighted score "
+                    f"{_score_text(weighted, hire_threshold)} says hire"
+                ),
+            }
+        )
+    return found
+
+
+def _rules(
+    rubric: RubricSpec,
+    dimensions: Sequence[DimensionResult],
+    coverage: Fraction,
+    weighted: Fraction | None,
+    red_flags: Sequence[tuple[str, int]],
+    disagreements: Sequence[dict[str, Any]],
+) -> list[RuleResult]:
+    fired: list[RuleResult] = []
+
+    def add(rule: str, outcome: str, reason: str) -> None:
+        fired.append(RuleResult(rule=rule, outcome=outcome, reason=reason, decisive=False))
+
+    for text, count in red_flags:
+        add(
+            "red_flag",
+            NO_HIRE,
+            f"Red flag '{text}' raised by {_plural(count, 'interviewer', 'interviewers')}: no hire unless the "
+            "committee overrides it with a written justification",
+        )
+
+    floor = Fraction(rubric.critical_floor)
+    for dimension in dimensions:
+        if dimension.critical and dimension.mean is not None and dimension.mean < floor:
+            add(
+                "critical_floor",
+                NO_HIRE,
+                f"{_dimension_label(dimension)} averaged {_short(_score_text(dimension.mean, floor))}, "
+                f"below the {_number_text(rubric.critical_floor)} floor",
+            )
+
+    minimum = Fraction(rubric.min_coverage)
+    if coverage < minimum or weighted is None:
+        unassessed = [d for d in dimensions if not d.assessed]
+        missing = ""
+        if weighted is None:
+            missing = " (no dimension has been scored)"
+        elif unassessed:
+            missing = " (not assessed: " + ", ".join(_dimension_label(d) for d in unassessed) + ")"
+        add(
+            "coverage",
+            INSUFFICIENT_EVIDENCE,
+            f"Coverage {_percent_text(coverage)} of the rubric's weight is below the "
+            f"{_percent_text(minimum)} minimum{missing}",
+        )
+
+    for disagreement in disagreements:
+        add("disagreement", NEEDS_DISCUSSION, disagreement["text"])
+
+    if weighted is not None:
+        hire, discuss = Fraction(rubric.hire_threshold), Fraction(rubric.discuss_threshold)
+        hire_text, discuss_text = _number_text(rubric.hire_threshold), _number_text(rubric.discuss_threshold)
+        if weighted >= hire:
+            add(
+                "threshold",
+                HIRE,
+                f"Weighted score {_score_text(weighted, hire)} is at or above the {hire_text} hire threshold",
+            )
+        elif weighted >= discuss:
+            add(
+                "threshold",
+                NEEDS_DISCUSSION,
+                f"Weighted score {_score_text(weighted, hire, discuss)} is at or above the {discuss_text} "
+                f"discussion threshold but below the {hire_text} hire threshold",
+            )
+        else:
+            add(
+                "threshold",
+                NO_HIRE,
+                f"Weighted score {_score_text(weighted, discuss)} is below the {discuss_text} discussion threshold",
+            )
+    return fired
+
+
+def _adjust(
+    dimensions: Sequence[DimensionResult],
+    coverage: Fraction,
+    scorecards: Sequence[ScorecardInput],
+    offsets: Mapping[str, InterviewerOffset],
+) -> Adjustment:
+    """Subtract each interviewer's offset from their scores; the band propagates the offsets' std errors.
+
+    The adjusted score is linear in the offsets: raw - sum_i c_i * offset_i,
+    with c_i the share of the weighted score that interviewer i's scores
+    carry. Offsets of different people are estimated independently, so the
+    variance is sum_i c_i^2 * se_i^2.
+    """
+    share: dict[str, float] = {}
+    adjusted_total = 0.0
+    for dimension in dimensions:
+        if not dimension.assessed:
+            continue
+        weight = float(dimension.weight / coverage)
+        values = []
+        for card in scorecards:
+            score = card.scores.get(dimension.name)
+            if score is None:
+                continue
+            offset = offsets.get(card.interviewer)
+            values.append(score - (offset.offset if offset else 0.0))
+            share[card.interviewer] = share.get(card.interviewer, 0.0) + weight / dimension.count
+        adjusted_total += weight * math.fsum(values) / len(values)
+
+    variance = 0.0
+    people = []
+    seen: set[str] = set()
+    for card in scorecards:
+        if card.interviewer in seen:
+            continue
+        seen.add(card.interviewer)
+        estimate = offsets.get(card.interviewer) or InterviewerOffset(offset=0.0, std_error=0.0, scorecards=0)
+        variance += (share.get(card.interviewer, 0.0) * estimate.std_error) ** 2
+        people.append(
+            {
+                "interviewer": card.label or card.interviewer,
+                "offset": round(estimate.offset, 3),
+                "std_error": round(estimate.std_error, 3),
+                "history": estimate.scorecards,
+                "note": _offset_note(estimate),
+            }
+        )
+    half_width = BAND_Z * math.sqrt(variance)
+    score = min(max(adjusted_total, 1.0), 5.0)
+    return Adjustment(
+        score=score,
+        low=max(adjusted_total - half_width, 1.0),
+        high=min(adjusted_total + half_width, 5.0),
+        interviewers=tuple(people),
+    )
+
+
+def _offset_note(estimate: InterviewerOffset) -> str:
+    if estimate.scorecards == 0:
+        return "No history yet: adjustment 0"
+    direction = "lenient" if estimate.offset > 0 else "severe" if estimate.offset < 0 else "in line"
+    history = _plural(estimate.scorecards, "scorecard", "scorecards")
+    return f"{estimate.offset:+.2f} ({direction}, from {history} with co-panelists)"
+
+
+# --- formatting ------------------------------------------------------------------------
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def _dimension_label(dimension: DimensionResult) -> str:
+    return f"{dimension.name} ({dimension.weight_label})" if dimension.weight_label else dimension.name
+
+
+def _number_text(value: Decimal | Fraction | float) -> str:
+    """3.5 -> '3.5', 3 -> '3.0', 2.25 -> '2.25': at least one decimal, no trailing zeros."""
+    text = f"{Decimal(str(float(value))).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP):f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def _score_text(value: Fraction, *references: Fraction) -> str:
+    """Two decimals, or more when two decimals would print a value equal to a threshold it is not equal to."""
+    for places in range(2, 7):
+        text = _quantized(value, places)
+        if all(value == ref or text != _quantized(ref, places) for ref in references):
+            return text
+    return _quantized(value, 6)
+
+
+def _short(text: str) -> str:
+    """'2.00' -> '2.0', '2.50' -> '2.5', '2.33' stays."""
+    if "." not in text:
+        return text
+    text = text.rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def _quantized(value: Fraction | Decimal | float, places: int) -> str:
+    exact = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(value)
+    return f"{exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+
+
+def _percent_text(value: Fraction) -> str:
+    text = _quantized(value * 100, 1)
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+def _decimal_str(value: Fraction | float | None, places: int = 3) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        value = Fraction(value)
+    return _quantized(value, places)
+
+
+def to_decimal(value: Fraction | float | None, places: int = 3) -> Decimal | None:
+    """Round a result value for storage."""
+    text = _decimal_str(value, places)
+    return None if text is None else Decimal(text)
+
+
+# --- building the rubric input ---------------------------------------------------------
+
+
+def weight_label(weight_given: str, weight_kind: str) -> str:
+    """How a reason names a dimension's weight: '20%', 'High', or nothing for equal weights."""
+    if weight_kind == "percent":
+        return f"{weight_given}%"
+    if weight_kind == "high_medium":
+        return weight_given.capitalize()
+    return ""
+
+
+def rubric_from_spec(rubric: Mapping[str, Any]) -> RubricSpec:
+    """The rubric input from a validated rubric specification (``validate_rubric(...)["rubric"]``)."""
+    thresholds = rubric["thresholds"]
+    return RubricSpec(
+        dimensions=tuple(
+            DimensionSpec(
+                name=d["name"],
+                weight=Decimal(d["weight_value"]),
+                critical=bool(d["critical"]),
+                weight_label=weight_label(d["weight"], d["weight_kind"]),
+            )
+            for d in rubric["dimensions"]
+        ),
+        hire_threshold=Decimal(thresholds["hire"]),
+        discuss_threshold=Decimal(thresholds["discuss"]),
+        critical_floor=Decimal(thresholds["critical_floor"]),
+        min_coverage=Decimal(thresholds["min_coverage"]),
+    )
