@@ -190,6 +190,12 @@ SPECTACULAR_SETTINGS = {
 HIRELOOP_FEEDBACK_DUE_HOURS = env.int("HIRELOOP_FEEDBACK_DUE_HOURS", default=24)
 HIRELOOP_CALIBRATION_MIN_SAMPLE = env.int("HIRELOOP_CALIBRATION_MIN_SAMPLE", default=5)
 HIRELOOP_RETENTION_MONTHS = env.int("HIRELOOP_RETENTION_MONTHS", default=24)
+# Recommendations: leniency shrinkage (pseudo-scorecards of zero offset), how long a pending
+# recompute request waits for its own enqueue before the drain re-sends it, and the task's retries.
+HIRELOOP_LENIENCY_PRIOR_STRENGTH = env.float("HIRELOOP_LENIENCY_PRIOR_STRENGTH", default=5.0)
+HIRELOOP_OUTBOX_GRACE_SECONDS = env.int("HIRELOOP_OUTBOX_GRACE_SECONDS", default=10)
+HIRELOOP_RECOMMEND_MAX_RETRIES = env.int("HIRELOOP_RECOMMEND_MAX_RETRIES", default=6)
+HIRELOOP_RECOMMEND_RETRY_BACKOFF_MAX = env.int("HIRELOOP_RECOMMEND_RETRY_BACKOFF_MAX", default=120)
 
 LOGGING = {
     "version": 1,

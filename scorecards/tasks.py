@@ -1,12 +1,56 @@
-"""Celery tasks: thin wrappers that call services."""
+"""Celery tasks: thin wrappers that take ids and call one service.
+
+Acknowledgement is late and a task whose worker dies is rejected back to the
+queue (settings: CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST;
+repeated here so the guarantee does not hang on a setting being kept).
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
 
 
-@shared_task(name="scorecards.tasks.recommend_loop", acks_late=True, reject_on_worker_lost=True)
-def recommend_loop(loop_id: int) -> None:
+@shared_task(
+    name="scorecards.tasks.recommend_loop",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Deadlocks, lost connections, a database restarting, a lost insert race: try again, later each time.
+    autoretry_for=(OperationalError, InterfaceError, IntegrityError),
+    retry_backoff=True,
+    retry_backoff_max=settings.HIRELOOP_RECOMMEND_RETRY_BACKOFF_MAX,
+    retry_jitter=True,
+    max_retries=settings.HIRELOOP_RECOMMEND_MAX_RETRIES,
+)
+def recommend_loop(loop_id: int) -> str:
+    """Recompute one loop's hire recommendation; safe to run twice, and at once."""
     from scorecards.services.recommendations import recommendation_compute
 
-    recommendation_compute(loop_id=loop_id)
+    outcome = recommendation_compute(loop_id=loop_id)
+    if outcome.recommendation is None:
+        return "missing"
+    return "changed" if outcome.changed else "unchanged"
+
+
+@shared_task(name="scorecards.tasks.drain_recompute_outbox", acks_late=True, ignore_result=True)
+def drain_recompute_outbox() -> int:
+    """Re-enqueue recompute requests that never reached a worker (broker down at submit time)."""
+    from scorecards.services.recommendations import recommendation_outbox_drain
+
+    return recommendation_outbox_drain()
+
+
+@worker_ready.connect
+def _drain_when_a_worker_starts(sender: Any = None, **kwargs: Any) -> None:
+    """A worker coming back (after a crash or with the broker) catches up without waiting for beat."""
+    try:
+        drain_recompute_outbox.delay()
+    except Exception as exc:  # noqa: BLE001 - a worker must start even if this first publish fails.
+        logger.warning("Could not enqueue the outbox drain at worker start (%s).", type(exc).__name__)

@@ -1,14 +1,40 @@
-"""Recomputing hire recommendations: the outbox request, and the computation a worker runs."""
+"""Recomputing hire recommendations: the outbox request, the computation a worker runs, the catch-up.
+
+The flow: a scorecard service calls ``recommendation_request`` inside its
+transaction (an outbox row), and after commit the task is enqueued. The task
+calls ``recommendation_compute``, which locks the loop, reads the inputs,
+runs the pure function and stores the one current Recommendation, then marks
+the outbox rows it has seen as processed. If the broker was down, the rows
+stay pending and ``recommendation_outbox_drain`` (a beat job, and once when a
+worker starts) enqueues them again.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from scorecards.models import RecomputeRequest
+from hiring.audit import audit_record
+from hiring.models import InterviewLoop
+from scorecards.leniency import LeniencyTable, estimate_leniency
+from scorecards.models import Recommendation, RecomputeRequest
+from scorecards.recommendation import InterviewerOffset, RecommendationResult, recommend, to_decimal
+from scorecards.selectors.recommendations import LoopInputs, leniency_observations, loop_inputs
 
 logger = logging.getLogger(__name__)
+
+# Offsets are rounded before they enter the fingerprint, so noise far below what
+# the page shows does not count as a change.
+OFFSET_PLACES = 3
 
 
 def recommendation_request(loop_id: int, *, reason: str) -> None:
@@ -29,7 +55,184 @@ def recommendation_enqueue(loop_id: int) -> bool:
 
     try:
         recommend_loop.delay(loop_id)
-    except Exception:  # noqa: BLE001 - any broker failure must not reach the user; the outbox catches up.
-        logger.warning("Could not enqueue recommendation for loop %s; the outbox drain will retry.", loop_id)
+    except Exception as exc:  # noqa: BLE001 - no broker failure may reach the user; the outbox catches up.
+        logger.warning(
+            "Could not enqueue the recommendation of loop %s (%s); the outbox drain will retry.",
+            loop_id,
+            type(exc).__name__,
+        )
         return False
     return True
+
+
+@dataclass(frozen=True)
+class ComputeOutcome:
+    recommendation: Recommendation | None
+    changed: bool  # False when the inputs were unchanged and nothing was written
+    result: RecommendationResult | None
+
+
+@transaction.atomic
+def recommendation_compute(*, loop_id: int) -> ComputeOutcome:
+    """Compute and store a loop's recommendation; idempotent and safe to run twice at once.
+
+    The loop row is locked first, so two runs for one loop take turns (and the
+    one-per-loop constraint backs that up). With unchanged inputs (same
+    fingerprint) nothing is written. Only the outbox rows seen before the
+    inputs were read are marked processed: a scorecard committed meanwhile
+    leaves its own row pending and gets its own run.
+    """
+    loop = InterviewLoop.objects.select_for_update().filter(pk=loop_id).first()
+    if loop is None:
+        logger.info("Loop %s no longer exists; nothing to recommend.", loop_id)
+        return ComputeOutcome(recommendation=None, changed=False, result=None)
+    pending_ids = list(
+        RecomputeRequest.objects.filter(loop_id=loop_id, processed_at__isnull=True).values_list("pk", flat=True)
+    )
+    inputs = loop_inputs(loop)
+    leniency = loop_leniency(inputs)
+    offsets = leniency_offsets(inputs, leniency)
+    result = recommend(inputs.rubric, inputs.scorecards, offsets=offsets)
+    fingerprint = recommendation_fingerprint(inputs, offsets)
+
+    existing = Recommendation.objects.filter(loop=loop).first()
+    changed = existing is None or existing.fingerprint != fingerprint
+    if changed:
+        details = result.as_dict()
+        details["leniency"] = {
+            key: {
+                "offset": round(offset.offset, OFFSET_PLACES),
+                "std_error": round(offset.std_error, OFFSET_PLACES),
+                "scorecards": offset.scorecards,
+            }
+            for key, offset in offsets.items()
+        }
+        details["leniency_sigma"] = round(leniency.sigma, OFFSET_PLACES)
+        adjusted = result.adjustment
+        values = {
+            "rubric_id": inputs.rubric_id,
+            "outcome": result.outcome,
+            "weighted_score": to_decimal(result.weighted_score),
+            "adjusted_score": to_decimal(adjusted.score) if adjusted else None,
+            "adjusted_low": to_decimal(adjusted.low) if adjusted else None,
+            "adjusted_high": to_decimal(adjusted.high) if adjusted else None,
+            "coverage": to_decimal(result.coverage, 4),
+            "details": details,
+            "fingerprint": fingerprint,
+            "scorecard_count": result.scorecard_count,
+            "computed_at": timezone.now(),
+        }
+        recommendation, _ = Recommendation.objects.update_or_create(loop=loop, defaults=values)
+        audit_record(
+            actor=None,
+            action="recommendation.computed",
+            obj=recommendation,
+            loop_id=loop.pk,
+            before=_audit_values(existing),
+            after=_audit_values(recommendation),
+        )
+    else:
+        recommendation = existing
+    if pending_ids:
+        RecomputeRequest.objects.filter(pk__in=pending_ids).update(processed_at=timezone.now())
+    return ComputeOutcome(recommendation=recommendation, changed=changed, result=result)
+
+
+def recommendation_fingerprint(inputs: LoopInputs, offsets: dict[str, InterviewerOffset]) -> str:
+    """A hash of everything the stored recommendation depends on."""
+    rubric = inputs.rubric
+    payload = {
+        "rubric_id": inputs.rubric_id,
+        "rubric": {
+            "dimensions": [[d.name, str(d.weight), d.critical, d.weight_label] for d in rubric.dimensions],
+            "thresholds": [
+                str(rubric.hire_threshold),
+                str(rubric.discuss_threshold),
+                str(rubric.critical_floor),
+                str(rubric.min_coverage),
+            ],
+        },
+        "scorecards": sorted(
+            [
+                [list(key), card.interviewer, card.label, sorted(card.scores.items()), card.overall,
+                 sorted(card.red_flags), sorted(card.signals)]
+                for key, card in zip(inputs.scorecard_keys, inputs.scorecards, strict=True)
+            ],
+            key=lambda item: item[0],
+        ),
+        "offsets": {
+            key: [round(o.offset, OFFSET_PLACES), round(o.std_error, OFFSET_PLACES), o.scorecards]
+            for key, o in sorted(offsets.items())
+        },
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def loop_leniency(inputs: LoopInputs) -> LeniencyTable:
+    """The panel's leniency measured on their other loops (this loop left out of its own correction)."""
+    return estimate_leniency(
+        leniency_observations(inputs.interviewer_ids),
+        exclude_loops={inputs.loop_id},
+        prior_strength=float(settings.HIRELOOP_LENIENCY_PRIOR_STRENGTH),
+    )
+
+
+def leniency_offsets(inputs: LoopInputs, leniency: LeniencyTable) -> dict[str, InterviewerOffset]:
+    """Each panel interviewer's offset as the pure function takes it, keyed like the scorecard inputs."""
+    offsets = {}
+    for interviewer_id in inputs.interviewer_ids:
+        estimate = leniency.get(interviewer_id)
+        offsets[str(interviewer_id)] = InterviewerOffset(
+            offset=estimate.offset, std_error=estimate.std_error, scorecards=estimate.scorecards
+        )
+    return offsets
+
+
+def _audit_values(recommendation: Recommendation | None) -> dict[str, Any] | None:
+    if recommendation is None:
+        return None
+    return {
+        "outcome": recommendation.outcome,
+        "weighted_score": str(recommendation.weighted_score) if recommendation.weighted_score is not None else None,
+        "coverage": str(recommendation.coverage),
+        "scorecard_count": recommendation.scorecard_count,
+        "fingerprint": recommendation.fingerprint[:16],
+    }
+
+
+def recommendation_outbox_drain(*, older_than: timedelta | None = None) -> int:
+    """Enqueue every loop with recompute requests still pending; returns how many were enqueued.
+
+    Requests younger than ``older_than`` are left alone: their own after-commit
+    enqueue is most likely in flight. Stops at the first broker failure (the
+    next run retries).
+    """
+    if older_than is None:
+        older_than = timedelta(seconds=settings.HIRELOOP_OUTBOX_GRACE_SECONDS)
+    cutoff = timezone.now() - older_than
+    loop_ids = list(
+        RecomputeRequest.objects.filter(processed_at__isnull=True, requested_at__lte=cutoff)
+        .order_by("loop_id")
+        .values_list("loop_id", flat=True)
+        .distinct()
+    )
+    enqueued = 0
+    for loop_id in loop_ids:
+        if not recommendation_enqueue(loop_id):
+            break
+        enqueued += 1
+    if enqueued:
+        logger.info("Outbox drain enqueued %s loop(s) for recommendation.", enqueued)
+    return enqueued
+
+
+def recommendation_compute_many(
+    loop_ids: Iterable[int], *, progress: Callable[[int], None] | None = None
+) -> list[ComputeOutcome]:
+    """Recompute several loops in this process, one transaction each (the ``--all`` command)."""
+    outcomes = []
+    for done, loop_id in enumerate(loop_ids, start=1):
+        outcomes.append(recommendation_compute(loop_id=loop_id))
+        if progress is not None:
+            progress(done)
+    return outcomes

@@ -66,7 +66,9 @@ def jaaie() -> RubricSpec:
     return rubric_from_spec(fixture_spec("junior-applied-ai-engineer")["rubric"])
 
 
-def card(who: str, scores: dict[str, int | None], overall: str = "yes", red_flags: tuple[str, ...] = ()) -> ScorecardInput:
+def card(
+    who: str, scores: dict[str, int | None], overall: str = "yes", red_flags: tuple[str, ...] = ()
+) -> ScorecardInput:
     return ScorecardInput(interviewer=who, scores=scores, overall=overall, red_flags=red_flags)
 
 
@@ -300,7 +302,9 @@ def test_recommendation_unassessed_dimension_is_a_note_when_coverage_suffices():
 
 def test_recommendation_no_scorecards_reason():
     result = recommend(aaie(), [])
-    assert result.reasons == ["Coverage 0% of the rubric's weight is below the 80% minimum (no dimension has been scored)"]
+    assert result.reasons == [
+        "Coverage 0% of the rubric's weight is below the 80% minimum (no dimension has been scored)"
+    ]
     assert result.scorecard_count == 0
 
 
@@ -415,7 +419,10 @@ def test_recommendation_thresholds_come_from_the_rubric_version():
 
 
 def test_recommendation_is_deterministic_whatever_the_scorecard_order():
-    cards = [card("a", aaie_scores(5, 4, 2, 3, None, 4, 5), "yes"), card("b", aaie_scores(4, 4, 3, 3, 2, None, 3), "no")]
+    cards = [
+        card("a", aaie_scores(5, 4, 2, 3, None, 4, 5), "yes"),
+        card("b", aaie_scores(4, 4, 3, 3, 2, None, 3), "no"),
+    ]
     first = recommend(aaie(), cards).as_dict()
     second = recommend(aaie(), list(reversed(cards))).as_dict()
     for result in (first, second):

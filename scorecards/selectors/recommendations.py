@@ -1,0 +1,297 @@
+"""Reads for recommendations: a loop's inputs as plain data, leniency history, the committee's pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from hiring.access import loops_with_panel_visible_to
+from hiring.errors import NotFound
+from hiring.models import Interview, InterviewLoop
+from scorecards.leniency import ScoreObservation
+from scorecards.models import (
+    Dimension,
+    ObservedSignal,
+    Rating,
+    Recommendation,
+    RecomputeRequest,
+    Rubric,
+    Scorecard,
+    Signal,
+)
+from scorecards.recommendation import DimensionSpec, RubricSpec, ScorecardInput, weight_label
+
+
+@dataclass(frozen=True)
+class LoopInputs:
+    """Everything the recommendation of one loop is computed from, as plain data."""
+
+    loop_id: int
+    rubric_id: int
+    rubric: RubricSpec
+    scorecards: tuple[ScorecardInput, ...]
+    # (scorecard id, revision) of each input: an amendment changes the fingerprint even with equal scores.
+    scorecard_keys: tuple[tuple[int, int], ...]
+    interviewer_ids: tuple[int, ...]
+
+
+def rubric_input(rubric: Rubric) -> RubricSpec:
+    """The pure function's view of a rubric version; pass one with its dimensions prefetched."""
+    return RubricSpec(
+        dimensions=tuple(
+            DimensionSpec(
+                name=d.name,
+                weight=d.weight_value,
+                critical=d.critical,
+                weight_label=weight_label(d.weight_given, d.weight_kind),
+            )
+            for d in rubric.dimensions.all()
+        ),
+        hire_threshold=rubric.hire_threshold,
+        discuss_threshold=rubric.discuss_threshold,
+        critical_floor=rubric.critical_floor,
+        min_coverage=rubric.min_coverage,
+    )
+
+
+def current_submitted_scorecards(loop_id: int) -> QuerySet[Scorecard]:
+    """Each interviewer's current (possibly amended) submitted scorecard of the loop, with their parts."""
+    return (
+        Scorecard.objects.filter(interview__loop_id=loop_id, status=Scorecard.Status.SUBMITTED, is_current=True)
+        .select_related("interviewer", "interview")
+        .prefetch_related(
+            Prefetch("ratings", queryset=Rating.objects.select_related("dimension")),
+            Prefetch("observed_signals", queryset=ObservedSignal.objects.select_related("signal")),
+        )
+        .order_by("interview__starts_at", "interview_id", "id")
+    )
+
+
+def loop_inputs(loop: InterviewLoop) -> LoopInputs:
+    """Read the loop's rubric version and current submitted scorecards (four queries)."""
+    rubric = Rubric.objects.prefetch_related("dimensions").get(pk=loop.rubric_id)
+    cards = list(current_submitted_scorecards(loop.pk))
+    inputs = []
+    for card in cards:
+        scores = {r.dimension.name: r.score for r in card.ratings.all() if r.score is not None}
+        observed = list(card.observed_signals.all())
+        inputs.append(
+            ScorecardInput(
+                interviewer=str(card.interviewer_id),
+                label=card.interviewer.display_name,
+                scores=scores,
+                overall=card.overall,
+                red_flags=tuple(o.signal.text for o in observed if o.signal.kind == Signal.Kind.RED_FLAG),
+                signals=tuple(o.signal.text for o in observed if o.signal.kind != Signal.Kind.RED_FLAG),
+            )
+        )
+    return LoopInputs(
+        loop_id=loop.pk,
+        rubric_id=rubric.pk,
+        rubric=rubric_input(rubric),
+        scorecards=tuple(inputs),
+        scorecard_keys=tuple((card.pk, card.revision) for card in cards),
+        interviewer_ids=tuple(sorted({card.interviewer_id for card in cards})),
+    )
+
+
+def leniency_observations(interviewer_ids: Iterable[int]) -> list[ScoreObservation]:
+    """Every current submitted score on the loops these interviewers scored, co-panelists' included.
+
+    Co-panelists' scores are the reference each offset is measured against,
+    so they are read too; one query.
+    """
+    ids = list(interviewer_ids)
+    if not ids:
+        return []
+    current = Q(scorecard__status=Scorecard.Status.SUBMITTED, scorecard__is_current=True, score__isnull=False)
+    their_loops = (
+        Rating.objects.filter(current, scorecard__interviewer_id__in=ids)
+        .values("scorecard__interview__loop_id")
+        .distinct()
+    )
+    rows = Rating.objects.filter(current, scorecard__interview__loop_id__in=their_loops).values_list(
+        "scorecard_id", "scorecard__interview__loop_id", "scorecard__interviewer_id", "dimension_id", "score"
+    )
+    return [
+        ScoreObservation(scorecard=card, loop=loop, interviewer=who, dimension=dimension, score=score)
+        for card, loop, who, dimension, score in rows
+    ]
+
+
+def rubric_for_slug(slug: str, version: int | None = None) -> Rubric:
+    """A role's rubric version (newest by default) with dimensions and signals, for what-if files."""
+    rubrics = Rubric.objects.filter(role__slug=slug).prefetch_related("dimensions", "signals")
+    rubric = rubrics.filter(version=version).first() if version else rubrics.order_by("-version").first()
+    if rubric is None:
+        which = f"version {version} of " if version else ""
+        raise NotFound(f"There is no published {which}rubric for the role {slug!r}.", code="unknown_rubric")
+    return rubric
+
+
+# --- the committee's pages ------------------------------------------------------------
+
+AWAITING_DECISION = (
+    InterviewLoop.Status.OPEN,
+    InterviewLoop.Status.AWAITING_FEEDBACK,
+    InterviewLoop.Status.IN_REVIEW,
+)
+
+
+def committee_loops(*, user: Any, status: str = "") -> QuerySet[InterviewLoop]:
+    """Undecided loops (or decided ones, with status='decided') with their counts, for the list page.
+
+    A fixed number of queries whatever the number of loops: counts are annotated.
+    """
+    loops = loops_with_panel_visible_to(user)
+    if status == InterviewLoop.Status.DECIDED:
+        loops = loops.filter(status=InterviewLoop.Status.DECIDED)
+    else:
+        loops = loops.filter(status__in=AWAITING_DECISION)
+    submitted = Scorecard.objects.filter(
+        interview=OuterRef("pk"), interviewer=OuterRef("interviewer"), status=Scorecard.Status.SUBMITTED
+    )
+    interviews = Interview.objects.filter(loop=OuterRef("pk"))
+    pending = RecomputeRequest.objects.filter(loop=OuterRef("pk"), processed_at__isnull=True)
+    return (
+        loops.select_related("candidate", "role", "rubric", "recommendation", "decided_by")
+        .annotate(
+            interview_count=_count(interviews),
+            submitted_count=_count(interviews.filter(Exists(submitted))),
+            recompute_pending=Exists(pending),
+            # Ready to decide first, then those still waiting for feedback.
+            stage=Case(
+                When(status=InterviewLoop.Status.IN_REVIEW, then=Value(0)),
+                When(status=InterviewLoop.Status.AWAITING_FEEDBACK, then=Value(1)),
+                default=Value(2),
+            ),
+        )
+        .order_by("stage", "opened_at", "id")
+    )
+
+
+def _count(queryset: QuerySet[Any]) -> Subquery:
+    counted = queryset.order_by().values("loop").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    score: int | None
+    not_assessed: bool
+    evidence: str
+    rating_id: int | None
+    adjusted: float | None
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One scorecard: an interviewer's feedback on one interview, at one revision."""
+
+    scorecard: Scorecard
+    cells: tuple[MatrixCell | None, ...]  # in rubric dimension order; None = no rating at all
+    red_flags: tuple[ObservedSignal, ...]
+    signals: tuple[ObservedSignal, ...]
+    offset: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class CommitteeLoop:
+    loop: InterviewLoop
+    dimensions: tuple[Dimension, ...]
+    normalized_weights: tuple[Decimal, ...]
+    current_rows: tuple[MatrixRow, ...]  # what the recommendation uses: post-debrief where amended
+    original_rows: tuple[MatrixRow, ...]  # pre-debrief versions that were later amended
+    outstanding: tuple[Interview, ...]  # interviews without a submitted scorecard
+    recommendation: Recommendation | None
+    recommendation_stale: bool  # a recompute is pending
+    red_flag_signals: tuple[Signal, ...]
+
+
+def committee_loop(*, user: Any, loop_id: int) -> CommitteeLoop:
+    """A loop as the committee reads it, in a fixed number of queries.
+
+    Only loops whose panel the user may see (access rules); anything else
+    is reported as missing.
+    """
+    loop = (
+        loops_with_panel_visible_to(user)
+        .select_related("candidate", "role", "rubric", "decided_by", "recruiter")
+        .filter(pk=loop_id)
+        .first()
+    )
+    if loop is None:
+        raise NotFound("No such loop.")
+    dimensions = tuple(Dimension.objects.filter(rubric_id=loop.rubric_id).order_by("position"))
+    total = sum((d.weight_value for d in dimensions), Decimal(0))
+    weights = tuple(d.weight_value / total for d in dimensions)
+    interviews = tuple(
+        Interview.objects.filter(loop=loop).select_related("interviewer", "exercise").order_by("starts_at", "id")
+    )
+    cards = list(
+        Scorecard.objects.filter(interview__loop=loop, status=Scorecard.Status.SUBMITTED)
+        .select_related("interviewer", "interview", "amends")
+        .prefetch_related(
+            Prefetch("ratings", queryset=Rating.objects.all()),
+            Prefetch("observed_signals", queryset=ObservedSignal.objects.select_related("signal")),
+        )
+        .order_by("interview__starts_at", "interview_id", "revision")
+    )
+    recommendation = Recommendation.objects.filter(loop=loop).first()
+    pending = loop.recompute_requests.filter(processed_at__isnull=True).exists()
+    offsets = _offsets_by_interviewer(recommendation)
+
+    def row(card: Scorecard) -> MatrixRow:
+        ratings = {r.dimension_id: r for r in card.ratings.all()}
+        offset = offsets.get(str(card.interviewer_id))
+        cells = []
+        for dimension in dimensions:
+            rating = ratings.get(dimension.pk)
+            if rating is None:
+                cells.append(None)
+                continue
+            adjusted = None
+            if rating.score is not None and offset is not None:
+                adjusted = round(rating.score - offset["offset"], 2)
+            cells.append(
+                MatrixCell(
+                    score=rating.score,
+                    not_assessed=rating.not_assessed,
+                    evidence=rating.evidence,
+                    rating_id=rating.pk,
+                    adjusted=adjusted,
+                )
+            )
+        observed = list(card.observed_signals.all())
+        return MatrixRow(
+            scorecard=card,
+            cells=tuple(cells),
+            red_flags=tuple(o for o in observed if o.signal.kind == Signal.Kind.RED_FLAG),
+            signals=tuple(o for o in observed if o.signal.kind != Signal.Kind.RED_FLAG),
+            offset=offset,
+        )
+
+    submitted_interviews = {card.interview_id for card in cards}
+    return CommitteeLoop(
+        loop=loop,
+        dimensions=dimensions,
+        normalized_weights=weights,
+        current_rows=tuple(row(card) for card in cards if card.is_current),
+        original_rows=tuple(row(card) for card in cards if not card.is_current),
+        outstanding=tuple(i for i in interviews if i.pk not in submitted_interviews),
+        recommendation=recommendation,
+        recommendation_stale=pending,
+        red_flag_signals=tuple(Signal.objects.filter(rubric_id=loop.rubric_id, kind=Signal.Kind.RED_FLAG)),
+    )
+
+
+def _offsets_by_interviewer(recommendation: Recommendation | None) -> dict[str, dict[str, Any]]:
+    if recommendation is None:
+        return {}
+    leniency = recommendation.details.get("leniency") or {}
+    return {key: value for key, value in leniency.items() if isinstance(value, dict)}
