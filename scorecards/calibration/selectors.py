@@ -1,0 +1,93 @@
+"""The database source of a calibration report: the scope's ratings as plain rows.
+
+Only each interviewer's original submission (revision 1) counts. An
+amendment is written after the debrief, when the interviewer has heard the
+panel, so it is no longer an independent rating; calibration measures how
+people score on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
+
+from hiring.models import Interview
+from scorecards.calibration.rows import ROW_COLUMNS, RatingRow
+from scorecards.models import CalibrationReport, Rating, Scorecard
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What a report covers: a role (or all), interviews that ended in a date range, optionally one kind.
+
+    An open end of the range (None) takes every interview on that side.
+    """
+
+    date_from: date | None
+    date_to: date | None
+    role_id: int | None = None
+    interview_kind: str = ""
+
+
+def calibration_rows_queryset(scope: ReportScope) -> QuerySet[Any]:
+    """The scope's ratings as a ``values_list`` of ``ROW_COLUMNS``, in that order.
+
+    The staging step copies it with ``INSERT ... SELECT``, so every column is
+    an annotation with a fixed position and no row passes through Python.
+    """
+    focus_through = Interview.focus_dimensions.through
+    interview_ref = OuterRef("scorecard__interview_id")
+    is_focus_dimension = Exists(
+        focus_through.objects.filter(interview_id=interview_ref, dimension_id=OuterRef("dimension_id"))
+    )
+    # An interview scheduled without focus dimensions asks for every dimension (as the submit form does).
+    has_focus = Exists(focus_through.objects.filter(interview_id=interview_ref))
+    full_name = Trim(Concat(
+        "scorecard__interviewer__first_name", Value(" "), "scorecard__interviewer__last_name",
+        output_field=CharField(),
+    ))
+    queryset = Rating.objects.filter(scorecard__status=Scorecard.Status.SUBMITTED, scorecard__revision=1)
+    if scope.date_from is not None:
+        queryset = queryset.filter(scorecard__interview__ends_at__date__gte=scope.date_from)
+    if scope.date_to is not None:
+        queryset = queryset.filter(scorecard__interview__ends_at__date__lte=scope.date_to)
+    if scope.role_id is not None:
+        queryset = queryset.filter(scorecard__interview__loop__role_id=scope.role_id)
+    if scope.interview_kind:
+        queryset = queryset.filter(scorecard__interview__kind=scope.interview_kind)
+    annotations: dict[str, Any] = {
+        "c_scorecard": Cast("scorecard_id", CharField()),
+        "c_loop": Cast("scorecard__interview__loop_id", CharField()),
+        "c_interviewer": F("scorecard__interviewer__username"),
+        "c_interviewer_name": Coalesce(NullIf(full_name, Value("")), F("scorecard__interviewer__username")),
+        "c_role": F("scorecard__interview__loop__role__title"),
+        "c_kind": F("scorecard__interview__kind"),
+        "c_dimension": F("dimension__name"),
+        "c_score": F("score"),
+        "c_focus": ExpressionWrapper(Q(is_focus_dimension) | ~Q(has_focus), output_field=BooleanField()),
+        "c_overall": NullIf(F("scorecard__overall"), Value("")),
+        "c_decision": NullIf(F("scorecard__interview__loop__decision"), Value("")),
+        "c_ended_at": F("scorecard__interview__ends_at"),
+        "c_submitted_at": F("scorecard__submitted_at"),
+        "c_due_at": F("scorecard__interview__feedback_due_at"),
+    }
+    assert tuple(name[2:] for name in annotations) == ROW_COLUMNS  # noqa: S101 - the INSERT relies on the order
+    return queryset.order_by().annotate(**annotations).values_list(*annotations)
+
+
+def calibration_rows(scope: ReportScope) -> list[RatingRow]:
+    """The same rows read into Python, e.g. to write them as a ratings file."""
+    return [RatingRow(*values) for values in calibration_rows_queryset(scope)]
+
+
+def calibration_report_list() -> QuerySet[CalibrationReport]:
+    """Reports for the list page, newest first; the stored result (large) is not loaded."""
+    return (
+        CalibrationReport.objects.select_related("role", "requested_by")
+        .defer("result")
+        .order_by("-created_at", "-id")
+    )

@@ -1,0 +1,295 @@
+"""Pure statistics of the calibration report: plain numbers in, plain numbers out.
+
+Nothing here touches the ORM, so every function can be checked on a small
+hand-computed case. Aggregates (counts, means, variances, percentiles) are
+computed by the database (see ``aggregation.py``); what lives here is what SQL
+does badly: Krippendorff's alpha with its bootstrap interval, the Student t
+quantile that turns a mean and a variance into an interval, and the multiple
+comparison correction. ``percentile_cont`` is the embedded database's
+fallback, because SQLite has no ``percentile_cont``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+SCALE: tuple[int, ...] = (1, 2, 3, 4, 5)
+
+
+# --- Percentiles ---------------------------------------------------------------
+
+
+def percentile_cont(values: Iterable[float], fraction: float) -> float | None:
+    """PostgreSQL's ``percentile_cont``: linear interpolation between the two nearest ranks.
+
+    ``None`` for no values, like the SQL aggregate over an empty group.
+    """
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError("fraction must be between 0 and 1")
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * fraction
+    lower = math.floor(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (position - lower) * (ordered[upper] - ordered[lower])
+
+
+# --- Student t -----------------------------------------------------------------
+
+
+def _beta_continued_fraction(a: float, b: float, x: float) -> float:
+    """Lentz's method for the continued fraction of the incomplete beta function."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def regularized_incomplete_beta(a: float, b: float, x: float) -> float:
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    front = math.exp(log_front)
+    # The continued fraction converges fast only on one side of the mean; use the symmetry on the other.
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_continued_fraction(a, b, x) / a
+    return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
+
+
+def t_two_sided_p(t: float, df: float) -> float:
+    """Two-sided p-value of a Student t statistic with ``df`` degrees of freedom."""
+    if df <= 0:
+        raise ValueError("degrees of freedom must be positive")
+    if math.isinf(t):
+        return 0.0
+    return regularized_incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
+
+
+def t_quantile(probability: float, df: float) -> float:
+    """The Student t quantile (inverse CDF), by bisection on the two-sided p-value."""
+    if not 0.0 < probability < 1.0:
+        raise ValueError("probability must be strictly between 0 and 1")
+    if probability == 0.5:
+        return 0.0
+    tail = 2.0 * min(probability, 1.0 - probability)
+    low, high = 0.0, 1.0
+    while t_two_sided_p(high, df) > tail:
+        high *= 2.0
+    for _ in range(200):
+        middle = (low + high) / 2.0
+        if t_two_sided_p(middle, df) > tail:
+            low = middle
+        else:
+            high = middle
+        if high - low < 1e-12:
+            break
+    value = (low + high) / 2.0
+    return value if probability > 0.5 else -value
+
+
+@dataclass(frozen=True)
+class MeanInterval:
+    mean: float
+    low: float | None
+    high: float | None
+    n: int
+    p_value: float | None
+
+
+def mean_interval(*, n: int, mean: float, variance: float | None, confidence: float = 0.95) -> MeanInterval:
+    """A t interval for a mean from its count, mean and sample variance (all from SQL).
+
+    One observation has no spread and so no interval. A zero variance with
+    n >= 2 gives a zero-width interval and a p-value of 0 unless the mean is 0.
+    """
+    if n < 2 or variance is None:
+        return MeanInterval(mean=mean, low=None, high=None, n=n, p_value=None)
+    standard_error = math.sqrt(max(variance, 0.0) / n)
+    half_width = t_quantile(0.5 + confidence / 2.0, n - 1) * standard_error
+    if standard_error == 0.0:
+        p_value = 1.0 if mean == 0.0 else 0.0
+    else:
+        p_value = t_two_sided_p(mean / standard_error, n - 1)
+    return MeanInterval(mean=mean, low=mean - half_width, high=mean + half_width, n=n, p_value=p_value)
+
+
+def holm_adjust(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment, so flags hold for the family of interviewers compared at once."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    adjusted = [0.0] * len(p_values)
+    running = 0.0
+    count = len(p_values)
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (count - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+# --- Krippendorff's alpha (ordinal) ------------------------------------------------
+
+
+def unit_value_counts(units: Iterable[Iterable[int | None]], scale: Sequence[int] = SCALE) -> np.ndarray:
+    """Per unit, how many raters gave each scale value; missing ratings (None) are dropped.
+
+    Units with fewer than two ratings are not pairable and are left out, as
+    Krippendorff's alpha prescribes.
+    """
+    position = {value: index for index, value in enumerate(scale)}
+    rows = []
+    for unit in units:
+        counts = [0] * len(scale)
+        for value in unit:
+            if value is None:
+                continue
+            if value not in position:
+                raise ValueError(f"value {value!r} is not on the scale {tuple(scale)}")
+            counts[position[value]] += 1
+        if sum(counts) >= 2:
+            rows.append(counts)
+    return np.asarray(rows, dtype=float).reshape(-1, len(scale))
+
+
+def _unit_coincidences(counts: np.ndarray) -> np.ndarray:
+    """Each unit's coincidence matrix, flattened: o_ck = (n_c n_k - [c=k] n_c) / (m_u - 1)."""
+    pairable = counts.sum(axis=1)
+    outer = counts[:, :, None] * counts[:, None, :]
+    diagonal = np.einsum("uc,ck->uck", counts, np.eye(counts.shape[1]))
+    matrices = (outer - diagonal) / (pairable - 1.0)[:, None, None]
+    return matrices.reshape(counts.shape[0], -1)
+
+
+def _ordinal_alpha(coincidences: np.ndarray, marginals: np.ndarray) -> np.ndarray:
+    """Alpha for a batch of coincidence matrices (rows, flattened k*k) and their marginals (rows, k).
+
+    Undefined (NaN) where the expected disagreement is zero: every value the same.
+    """
+    size = marginals.shape[1]
+    cumulative = np.cumsum(marginals, axis=1)
+    # delta_ck = sum of n_g for g from c to k, minus (n_c + n_k) / 2, squared.
+    index = np.arange(size)
+    low = np.minimum(index[:, None], index[None, :])
+    high = np.maximum(index[:, None], index[None, :])
+    before_low = np.where(low > 0, cumulative[:, np.maximum(low - 1, 0)], 0.0)
+    between = cumulative[:, high] - before_low
+    delta = (between - (marginals[:, :, None] + marginals[:, None, :]) / 2.0) ** 2
+    delta[:, index, index] = 0.0
+    total = marginals.sum(axis=1)
+    observed = (coincidences.reshape(-1, size, size) * delta).sum(axis=(1, 2))
+    expected = (marginals[:, :, None] * marginals[:, None, :] * delta).sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1.0 - (total - 1.0) * observed / expected
+    return np.where(expected > 0, alpha, np.nan)
+
+
+def krippendorff_alpha_ordinal(units: Iterable[Iterable[int | None]], scale: Sequence[int] = SCALE) -> float | None:
+    """Krippendorff's alpha with the ordinal metric over units (e.g. loops), each a list of ratings.
+
+    Missing ratings are allowed; units with fewer than two ratings do not
+    count. ``None`` when alpha is undefined (no pairable units, or no
+    variation at all).
+    """
+    counts = unit_value_counts(units, scale)
+    return alpha_from_counts(counts)
+
+
+def alpha_from_counts(counts: np.ndarray) -> float | None:
+    if counts.shape[0] == 0:
+        return None
+    coincidences = _unit_coincidences(counts).sum(axis=0, keepdims=True)
+    marginals = counts.sum(axis=0, keepdims=True)
+    value = float(_ordinal_alpha(coincidences, marginals)[0])
+    return None if math.isnan(value) else value
+
+
+@dataclass(frozen=True)
+class AlphaEstimate:
+    alpha: float | None
+    low: float | None
+    high: float | None
+    units: int
+    pairable_values: int
+    resamples: int
+    undefined_resamples: int
+
+
+def alpha_with_bootstrap(
+    counts: np.ndarray, *, resamples: int, seed: Sequence[int], confidence: float = 0.95
+) -> AlphaEstimate:
+    """Alpha and a percentile bootstrap interval from resampling whole units with replacement.
+
+    Units (loops) are what was sampled, so they are what is resampled; the
+    seed makes the interval reproducible. Resamples in which alpha is
+    undefined (all values equal) are counted and left out of the interval.
+    """
+    units = counts.shape[0]
+    pairable_values = int(counts.sum())
+    alpha = alpha_from_counts(counts)
+    if units < 2 or alpha is None or resamples <= 0:
+        return AlphaEstimate(alpha, None, None, units, pairable_values, 0, 0)
+    coincidences = _unit_coincidences(counts)
+    rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
+    weights = rng.multinomial(units, np.full(units, 1.0 / units), size=resamples).astype(float)
+    draws = _ordinal_alpha(weights @ coincidences, weights @ counts)
+    defined = draws[~np.isnan(draws)]
+    if defined.size == 0:
+        return AlphaEstimate(alpha, None, None, units, pairable_values, resamples, resamples)
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(defined, [tail, 1.0 - tail])
+    return AlphaEstimate(
+        alpha, float(low), float(high), units, pairable_values, resamples, int(resamples - defined.size)
+    )
+
+
+# --- Rank correlation (for checking the report against a known truth) ---------------
+
+
+def average_ranks(values: Sequence[float]) -> list[float]:
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for position in range(start, end + 1):
+            ranks[order[position]] = (start + end) / 2.0 + 1.0
+        start = end + 1
+    return ranks
+
+
+def spearman(first: Sequence[float], second: Sequence[float]) -> float:
+    """Spearman's rank correlation with average ranks for ties."""
+    if len(first) != len(second) or len(first) < 2:
+        raise ValueError("need two sequences of the same length, at least 2")
+    return float(np.corrcoef(average_ranks(first), average_ranks(second))[0, 1])
+
+
+def shares(counts: Mapping[str, int]) -> dict[str, float]:
+    total = sum(counts.values())
+    return {key: (value / total if total else 0.0) for key, value in counts.items()}
