@@ -256,7 +256,8 @@ def committee_loop(*, user: Any, loop_id: int) -> CommitteeLoop:
                 cells.append(None)
                 continue
             adjusted = None
-            if rating.score is not None and offset is not None:
+            # Without history the adjustment is zero: repeating the score would only add noise.
+            if rating.score is not None and offset is not None and offset.get("scorecards"):
                 adjusted = round(rating.score - offset["offset"], 2)
             cells.append(
                 MatrixCell(

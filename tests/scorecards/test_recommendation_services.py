@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from hiring.models import AuditEvent
-from scorecards.models import RecomputeRequest, Recommendation, Scorecard
+from scorecards.models import Recommendation, RecomputeRequest, Scorecard
 from scorecards.services.recommendations import (
     recommendation_compute,
     recommendation_enqueue,
@@ -31,6 +31,12 @@ COMM = "Communication & collaboration"  # 10%
 ALL = (SE, ML, SD, OPS, COST, RAI, COMM)
 RED_FLAG = "Recommends logging raw sensitive user data/prompts without safeguards."
 
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Factories set a password per user; the production hasher would dominate these tests' time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 def all_dimensions(*values: int | None) -> dict[str, int | None]:
     return dict(zip(ALL, values, strict=True))
