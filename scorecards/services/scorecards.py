@@ -186,6 +186,45 @@ def _lock_current(actor: User, interview: Interview) -> Scorecard:
         raise NotFound("No scorecard has been started for this interview.") from exc
 
 
+def _check_open(interview: Interview) -> None:
+    # Once the committee has decided (or the candidate withdrew) feedback is frozen:
+    # a late save would silently change what the decision was based on.
+    if interview.loop.is_closed:
+        raise Conflict("This loop is closed; its feedback can no longer be changed.", code="loop_closed")
+
+
+def amend_refusal(interview: Interview) -> Conflict | None:
+    """Why the interviewer's submitted scorecard cannot be amended now, or None when it can.
+
+    Amendments are for after the debrief: the loop must be in review (every
+    interview of the panel has submitted feedback) and not yet closed, so the
+    pre-debrief scores are complete and independent before anyone revises theirs.
+    """
+    if interview.loop.is_closed:
+        return Conflict("This loop is closed; its feedback can no longer be amended.", code="loop_closed")
+    if interview.loop.status != InterviewLoop.Status.IN_REVIEW:
+        return Conflict(
+            "Amendments open after the debrief, once every interviewer on the loop has submitted feedback.",
+            code="debrief_pending",
+        )
+    return None
+
+
+def _content(scorecard_or_data: Scorecard | ScorecardInput) -> tuple[Any, ...]:
+    """What a reader of the scorecard sees, to tell whether an amendment changes anything."""
+    if isinstance(scorecard_or_data, Scorecard):
+        ratings = {(r.dimension_id, r.score, r.not_assessed, r.evidence) for r in scorecard_or_data.ratings.all()}
+        signals = {(s.signal_id, s.note) for s in scorecard_or_data.observed_signals.all()}
+    else:
+        ratings = {
+            (r.dimension_id, r.score, r.not_assessed, r.evidence.strip())
+            for r in scorecard_or_data.ratings
+            if r.score is not None or r.not_assessed or r.evidence.strip()
+        }
+        signals = {(s.signal_id, s.note.strip()) for s in scorecard_or_data.signals}
+    return (frozenset(ratings), frozenset(signals), scorecard_or_data.overall, scorecard_or_data.summary.strip())
+
+
 def _check_version(scorecard: Scorecard, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != scorecard.version:
         raise Conflict(
@@ -205,6 +244,7 @@ def scorecard_save_draft(
     scorecard = _lock_current(actor, interview)
     if scorecard.is_submitted:
         raise Conflict("This scorecard is submitted and read-only; amend it instead.", code="already_submitted")
+    _check_open(interview)
     _check_version(scorecard, expected_version)
     _check_shape(interview, data)
     before = _snapshot(scorecard)
@@ -228,6 +268,7 @@ def scorecard_submit(
     scorecard = _lock_current(actor, interview)
     if scorecard.is_submitted:
         raise Conflict("This scorecard was already submitted.", code="already_submitted")
+    _check_open(interview)
     _check_version(scorecard, expected_version)
     _, signals = _check_shape(interview, data)
     _check_complete(interview, data, signals)
@@ -246,18 +287,36 @@ def scorecard_submit(
 
 
 @transaction.atomic
-def scorecard_amend(*, actor: User, interview_id: int, data: ScorecardInput, reason: str) -> Scorecard:
-    """Record a post-debrief amendment as a new revision; the original stays exactly as submitted."""
+def scorecard_amend(
+    *, actor: User, interview_id: int, data: ScorecardInput, reason: str, expected_version: int | None = None
+) -> Scorecard:
+    """Record a post-debrief amendment as a new revision; the original stays exactly as submitted.
+
+    ``expected_version`` is the version of the revision the amendment was written
+    from: a second tab amending an already amended scorecard is refused, not merged.
+    """
     interview = _interview_for(actor, interview_id)
     current = _lock_current(actor, interview)
     if not current.is_submitted:
         raise Conflict("Only a submitted scorecard can be amended; this one is still a draft.", code="not_submitted")
-    if interview.loop.is_closed:
-        raise Conflict("This loop is closed; its feedback can no longer be amended.", code="loop_closed")
-    if not reason.strip():
-        raise ValidationFailed("Say why you amend the scorecard.", field_errors={"reason": ["A reason is required."]})
+    refusal = amend_refusal(interview)
+    if refusal is not None:
+        raise refusal
+    _check_version(current, expected_version)
     _, signals = _check_shape(interview, data)
-    _check_complete(interview, data, signals)
+    # Every problem at once: a missing reason is reported beside the incomplete fields.
+    reason_errors = {} if reason.strip() else {"reason": ["Say why you amend the scorecard: what changed."]}
+    try:
+        _check_complete(interview, data, signals)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, code=exc.code, field_errors={**exc.field_errors, **reason_errors}) from None
+    if reason_errors:
+        raise ValidationFailed("Say why you amend the scorecard.", code="reason_required", field_errors=reason_errors)
+    if _content(current) == _content(data):
+        raise ValidationFailed(
+            "The amendment changes nothing: change a score, the evidence, a signal or the recommendation.",
+            code="unchanged",
+        )
     before = _snapshot(current)
     Scorecard.objects.filter(pk=current.pk).update(is_current=False)
     now = timezone.now()
@@ -272,6 +331,8 @@ def scorecard_amend(*, actor: User, interview_id: int, data: ScorecardInput, rea
         amendment_reason=reason.strip(),
         is_current=True,
         submitted_at=now,
+        # Versions keep counting across revisions, so a form based on the amended revision is seen as stale.
+        version=current.version + 1,
     )
     _write_content(amendment, data)
     audit_record(actor=actor, action="scorecard.amended", obj=amendment, loop_id=interview.loop_id,
