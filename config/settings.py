@@ -9,18 +9,34 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# The one switch: DJANGO_ENV=production turns DEBUG off and every secure setting on (see
+# docs/production.md). DJANGO_DEBUG only matters in development; production refuses it.
+DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+if DJANGO_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"DJANGO_ENV must be 'development' or 'production', not {DJANGO_ENV!r}.")
+IS_PRODUCTION = DJANGO_ENV == "production"
+DEBUG = env.bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
+if IS_PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG=true is refused with DJANGO_ENV=production: debug pages leak data.")
 # A development key is only acceptable while DEBUG is on; production must set one.
 SECRET_KEY = env("DJANGO_SECRET_KEY") if not DEBUG else env(
     "DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghijklmnop"
 )
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# Production names its hosts; the development default only answers locally.
+ALLOWED_HOSTS = (
+    env.list("DJANGO_ALLOWED_HOSTS")
+    if not DEBUG
+    else env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+)
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("HIRELOOP_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -35,6 +51,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "axes",
+    "csp",
     "hiring",
     "scorecards",
     "exercises",
@@ -42,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -49,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -65,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hiring.context_processors.navigation",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -89,6 +111,10 @@ AUTH_USER_MODEL = "hiring.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "hiring.throttling.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -190,6 +216,13 @@ SPECTACULAR_SETTINGS = {
 HIRELOOP_FEEDBACK_DUE_HOURS = env.int("HIRELOOP_FEEDBACK_DUE_HOURS", default=24)
 HIRELOOP_CALIBRATION_MIN_SAMPLE = env.int("HIRELOOP_CALIBRATION_MIN_SAMPLE", default=5)
 HIRELOOP_RETENTION_MONTHS = env.int("HIRELOOP_RETENTION_MONTHS", default=24)
+# false: the daily retention job only logs which candidates it would anonymise (ids), erasing nothing.
+HIRELOOP_RETENTION_APPLY = env.bool("HIRELOOP_RETENTION_APPLY", default=True)
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "hiring.tasks_privacy"]
+CELERY_BEAT_SCHEDULE["candidate-retention"] = {
+    "task": "hiring.tasks_privacy.retention_anonymise_due",
+    "schedule": crontab(hour=env.int("HIRELOOP_RETENTION_HOUR", default=2), minute=30),
+}
 # Recommendations: leniency shrinkage (pseudo-scorecards of zero offset), how long a pending
 # recompute request waits for its own enqueue before the drain re-sends it, and the task's retries.
 HIRELOOP_LENIENCY_PRIOR_STRENGTH = env.float("HIRELOOP_LENIENCY_PRIOR_STRENGTH", default=5.0)
@@ -200,17 +233,68 @@ HIRELOOP_RECOMMEND_RETRY_BACKOFF_MAX = env.int("HIRELOOP_RECOMMEND_RETRY_BACKOFF
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Candidates' personal data never reaches a log: every handler redacts email addresses and the
+    # values the privacy registry knows (hiring/privacy.py) before a record is written.
+    "filters": {"personal_data": {"()": "hiring.logging.PersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Django's own defaults send these to unfiltered handlers (runserver's access log carries query
+    # strings such as a candidate search); route them through the filtered one instead.
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+# Workers keep the logging above (and its redaction) instead of Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Security -----------------------------------------------------------------------
+# Sign-in throttling (django-axes): failures are counted per account and per client address;
+# either reaching the limit locks sign-in for HIRELOOP_LOCKOUT_MINUTES and says so (HTTP 429).
+AXES_ENABLED = env.bool("HIRELOOP_LOGIN_THROTTLING", default=True)
+AXES_FAILURE_LIMIT = env.int("HIRELOOP_LOGIN_FAILURE_LIMIT", default=5)
+HIRELOOP_LOCKOUT_MINUTES = env.int("HIRELOOP_LOCKOUT_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=HIRELOOP_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "hiring.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "hiring.throttling.client_ip_address"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use the socket address).
+HIRELOOP_TRUSTED_PROXY_COUNT = env.int("HIRELOOP_TRUSTED_PROXY_COUNT", default=0)
+
+# Content security policy for every page: scripts and <style> only from this site or with the
+# request's nonce (templates: nonce="{{ CSP_NONCE }}"); style attributes stay allowed for bar widths.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SESSION_COOKIE_AGE = env.int("HIRELOOP_SESSION_HOURS", default=12) * 3600
 
 if not DEBUG:
+    # HTTPS only: the app sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    X_FRAME_OPTIONS = "DENY"

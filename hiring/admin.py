@@ -1,7 +1,19 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+
+from hiring.accounts import user_record_role_change, user_role_values
+from hiring.errors import ApplicationError
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, Role, User
+from hiring.privacy_services import candidate_erase, candidate_export
 
 
 @admin.register(User)
@@ -9,6 +21,12 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("Hireloop", {"fields": ("kind",)}))
     list_display = ("username", "email", "first_name", "last_name", "kind", "is_staff")
     list_filter = ("kind", "is_staff", "is_active")
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        before = user_role_values(User.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        # The admin saves inside a transaction: the audit event commits with the change.
+        user_record_role_change(actor=request.user, user=obj, before=before)  # type: ignore[arg-type]
 
 
 @admin.register(Role)
@@ -21,6 +39,54 @@ class RoleAdmin(admin.ModelAdmin):
 class CandidateAdmin(admin.ModelAdmin):
     list_display = ("id", "name", "email", "source", "created_at", "erased_at")
     search_fields = ("name", "email")
+    change_form_template = "admin/hiring/candidate/change_form.html"
+    actions = ["erase_personal_data"]
+
+    def get_urls(self) -> list[URLPattern]:
+        export = path(
+            "<int:candidate_id>/export/",
+            self.admin_site.admin_view(self.export_view),
+            name="hiring_candidate_export",
+        )
+        return [export, *super().get_urls()]
+
+    def export_view(self, request: HttpRequest, candidate_id: int) -> HttpResponse:
+        """Everything held about the candidate, as a JSON download (POST: it is recorded in the audit trail)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            data = candidate_export(actor=request.user, candidate_id=candidate_id, via="admin")  # type: ignore[arg-type]
+        except ApplicationError as exc:
+            if exc.status_code == 403:
+                raise PermissionDenied(exc.message) from exc
+            raise
+        response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="candidate-{candidate_id}-export.json"'
+        return response
+
+    @admin.action(description="Erase personal data of the selected candidates (scores are kept)")
+    def erase_personal_data(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> HttpResponse | None:
+        if not request.user.is_hireloop_admin:  # type: ignore[union-attr]
+            self.message_user(request, "Only admins erase candidates' data.", messages.ERROR)
+            return None
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(request, "admin/hiring/candidate/erase_confirmation.html", {
+                **self.admin_site.each_context(request),
+                "title": "Erase candidates' personal data?",
+                "opts": self.model._meta,
+                "candidates": list(queryset.order_by("pk")),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            })
+        erased = []
+        for candidate_id in queryset.order_by("pk").values_list("pk", flat=True):
+            candidate_erase(actor=request.user, candidate_id=candidate_id, via="admin")  # type: ignore[arg-type]
+            erased.append(f"#{candidate_id}")
+        self.message_user(
+            request,
+            f"Erased the personal data of candidate(s) {', '.join(erased)}. Scores and decisions are kept.",
+            messages.SUCCESS,
+        )
+        return None
 
 
 class InterviewInline(admin.TabularInline):

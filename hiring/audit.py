@@ -32,3 +32,45 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+def audit_scorecard_read(actor: Any, scorecard: Any) -> AuditEvent | None:
+    """Record that ``actor`` read another interviewer's scorecard (pages and API call it on every read).
+
+    Reading one's own scorecard is not recorded. Call it after the access
+    check has allowed the read.
+    """
+    if getattr(actor, "pk", None) is None or scorecard.interviewer_id == actor.pk:
+        return None
+    return audit_record(
+        actor=actor,
+        action="scorecard.read",
+        obj=scorecard,
+        loop_id=scorecard.interview.loop_id,
+        after={"interviewer_id": scorecard.interviewer_id, "revision": scorecard.revision,
+               "status": scorecard.status},
+    )
+
+
+def audit_scorecards_read(actor: Any, scorecards: Any) -> int:
+    """``audit_scorecard_read`` for a page or list that shows several scorecards: one insert for all.
+
+    ``scorecards`` need ``interview`` loaded (select_related) to avoid a query each.
+    """
+    if getattr(actor, "pk", None) is None:
+        return 0
+    events = [
+        AuditEvent(
+            actor=actor,
+            action="scorecard.read",
+            object_type=scorecard._meta.label_lower,
+            object_id=str(scorecard.pk),
+            loop_id=scorecard.interview.loop_id,
+            after={"interviewer_id": scorecard.interviewer_id, "revision": scorecard.revision,
+                   "status": scorecard.status},
+        )
+        for scorecard in scorecards
+        if scorecard.interviewer_id != actor.pk
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)
