@@ -190,6 +190,26 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": timedelta(seconds=env.int("HIRELOOP_OUTBOX_DRAIN_SECONDS", default=30)),
     },
 }
+# Feedback follow-up: reminders run hourly but reach each interviewer at most once per local day, from the
+# hour their feedback falls due; recruiters get their digest once a day at HIRELOOP_DIGEST_HOUR (local time).
+CELERY_BEAT_SCHEDULE.update({
+    "hiring-feedback-reminders": {
+        "task": "hiring.tasks.send_feedback_reminders",
+        "schedule": crontab(minute=env.int("HIRELOOP_REMINDER_MINUTE", default=5)),
+    },
+    "hiring-overdue-digests": {
+        "task": "hiring.tasks.send_overdue_digests",
+        "schedule": crontab(hour=env.int("HIRELOOP_DIGEST_HOUR", default=8), minute=0),
+    },
+    "hiring-loop-stages": {
+        "task": "hiring.tasks.refresh_loop_stages",
+        "schedule": timedelta(minutes=10),
+    },
+    "hiring-ready-for-review-catch-up": {
+        "task": "hiring.tasks.catch_up_ready_notices",
+        "schedule": timedelta(minutes=10),
+    },
+})
 
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class User(AbstractUser):
@@ -77,6 +78,13 @@ class Candidate(models.Model):
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["email"])]
+        constraints = [
+            # One record per person: the duplicate check in candidate_create is backed by the database,
+            # so two recruiters adding the same person at the same moment cannot both succeed.
+            models.UniqueConstraint(
+                Lower("email"), condition=Q(erased_at__isnull=True), name="candidate_unique_email_ci"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Candidate #{self.pk}"
@@ -240,3 +248,33 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.key}"
+
+
+class SentNotification(models.Model):
+    """An email already sent, so that a job run twice sends it once.
+
+    ``key`` names the occasion: the local date for daily reminders and
+    digests, the status-change audit event for "ready for review". The row is
+    written in the same transaction that sends the email.
+    """
+
+    class Kind(models.TextChoices):
+        FEEDBACK_REMINDER = "feedback_reminder", "Overdue feedback reminder"
+        OVERDUE_DIGEST = "overdue_digest", "Recruiter's overdue feedback digest"
+        LOOP_READY = "loop_ready", "Loop ready for review"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=80)
+    loop = models.ForeignKey(InterviewLoop, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    interview_ids = models.JSONField(default=list, blank=True, help_text="The interviews the email was about.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "recipient", "key"], name="sentnotification_once_per_occasion"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} ({self.key})"

@@ -1,0 +1,206 @@
+"""Forms for the recruiter's pages: they check the shape of input; the services hold the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from exercises.models import Exercise
+from hiring.errors import ApplicationError
+from hiring.models import Candidate, Interview, InterviewLoop, User
+from hiring.selectors import (
+    ACTIVE_STATUSES,
+    PIPELINE_DEFAULT_SORT,
+    PIPELINE_SORTS,
+    PipelineFilters,
+    people_choices,
+    recruiter_choices,
+    roles_with_rubric,
+)
+from scorecards.models import Dimension
+
+SOURCE_SUGGESTIONS = ("Referral", "LinkedIn", "Careers page", "Agency", "Job board", "Event", "Internal")
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def apply_error(form: forms.Form, error: ApplicationError) -> None:
+    """Put a service's refusal on the form: the summary on top, each detail under its field."""
+    form.add_error(None, error.message)
+    for name, messages in error.field_errors.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.display_name} ({obj.get_kind_display()})"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+# --- Candidates -------------------------------------------------------------------
+
+
+class CandidateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField(max_length=254)
+    phone = forms.CharField(max_length=50, required=False)
+    source = forms.CharField(
+        max_length=100, required=False, help_text="Where the candidate came from: referral, agency, careers page..."
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].widget.attrs["list"] = "source-suggestions"
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+    @classmethod
+    def for_candidate(cls, candidate: Candidate) -> CandidateForm:
+        return cls(initial={name: getattr(candidate, name) for name in ("name", "email", "phone", "source", "notes")})
+
+
+class CandidateSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Name or email")
+
+
+# --- Loops ------------------------------------------------------------------------
+
+
+class LoopOpenForm(forms.Form):
+    candidate = forms.ModelChoiceField(queryset=Candidate.objects.none(), widget=forms.HiddenInput)
+    role = forms.ModelChoiceField(queryset=roles_with_rubric(), empty_label="Choose a role",
+                                  help_text="The loop uses the role's current rubric version.")
+    recruiter = PersonChoiceField(queryset=recruiter_choices(), empty_label=None)
+    hiring_manager = PersonChoiceField(queryset=people_choices(), required=False, empty_label="Nobody yet")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["candidate"].queryset = Candidate.objects.filter(erased_at__isnull=True)
+        self.fields["role"].queryset = roles_with_rubric()
+        self.fields["recruiter"].queryset = recruiter_choices()
+        self.fields["hiring_manager"].queryset = people_choices()
+
+
+class LoopAssignForm(forms.Form):
+    recruiter = PersonChoiceField(queryset=recruiter_choices(), empty_label=None)
+    hiring_manager = PersonChoiceField(queryset=people_choices(), required=False, empty_label="Nobody yet")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recruiter"].queryset = recruiter_choices()
+        self.fields["hiring_manager"].queryset = people_choices()
+
+
+class LoopWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why the loop ends without a decision: the candidate withdrew, accepted another offer, "
+        "the role was closed...",
+    )
+
+
+# --- Interviews -------------------------------------------------------------------
+
+
+class DimensionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.weight_given}{'%' if obj.weight_kind == 'percent' else ''})" + (
+            " · critical" if obj.critical else ""
+        )
+
+
+class InterviewForm(forms.Form):
+    kind = forms.ChoiceField(choices=Interview.Kind.choices)
+    interviewer = PersonChoiceField(queryset=people_choices(), empty_label="Choose an interviewer")
+    starts_at = forms.DateTimeField(label="Starts", widget=DateTimeLocalInput())
+    ends_at = forms.DateTimeField(label="Ends", widget=DateTimeLocalInput())
+    focus_dimensions = DimensionChoiceField(
+        queryset=Dimension.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What this interviewer assesses. Leave all unticked to have them score every dimension.",
+    )
+    exercise = forms.ModelChoiceField(queryset=Exercise.objects.none(), required=False, empty_label="No exercise")
+    feedback_due_at = forms.DateTimeField(
+        label="Feedback due", required=False, widget=DateTimeLocalInput(),
+        help_text="Leave empty for 24 hours after the interview ends.",
+    )
+
+    def __init__(self, *args: Any, loop: InterviewLoop, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["interviewer"].queryset = people_choices()
+        self.fields["focus_dimensions"].queryset = Dimension.objects.filter(rubric_id=loop.rubric_id).order_by(
+            "position"
+        )
+        self.fields["exercise"].queryset = Exercise.objects.filter(role_id=loop.role_id, is_active=True).order_by(
+            "position", "id"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The interview must end after it starts.")
+        due = data.get("feedback_due_at")
+        if due and ends and due < ends:
+            self.add_error("feedback_due_at", "Feedback cannot be due before the interview ends.")
+        return data
+
+
+class ReassignForm(forms.Form):
+    interviewer = PersonChoiceField(queryset=people_choices(), empty_label="Choose the new interviewer")
+
+    def __init__(self, *args: Any, exclude: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = people_choices()
+        if exclude is not None:
+            people = people.exclude(pk=exclude.pk)
+        self.fields["interviewer"].queryset = people
+
+
+# --- The pipeline -----------------------------------------------------------------
+
+
+STATUS_FILTER_CHOICES = [
+    ("", "Active loops"),
+    *[(status.value, status.label) for status in InterviewLoop.Status if status in ACTIVE_STATUSES],
+    (InterviewLoop.Status.DECIDED.value, InterviewLoop.Status.DECIDED.label),
+    (InterviewLoop.Status.WITHDRAWN.value, InterviewLoop.Status.WITHDRAWN.label),
+    ("all", "All loops"),
+]
+SORT_CHOICES = [(key, key) for key in PIPELINE_SORTS] + [(f"-{key}", f"-{key}") for key in PIPELINE_SORTS]
+
+
+class PipelineFilterForm(forms.Form):
+    role = forms.ModelChoiceField(queryset=roles_with_rubric(), required=False, empty_label="All roles")
+    recruiter = PersonChoiceField(queryset=recruiter_choices(), required=False, empty_label="All recruiters")
+    status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False, label="Stage")
+    overdue = forms.BooleanField(required=False, label="Feedback overdue")
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = roles_with_rubric()
+        self.fields["recruiter"].queryset = recruiter_choices()
+
+    def filters(self) -> PipelineFilters:
+        """The filters asked for; anything malformed falls back to its default rather than failing the page."""
+        self.is_valid()
+        data = self.cleaned_data
+        role = data.get("role")
+        recruiter = data.get("recruiter")
+        return PipelineFilters(
+            role_id=role.pk if role else None,
+            recruiter_id=recruiter.pk if recruiter else None,
+            status=data.get("status") or "",
+            overdue_only=bool(data.get("overdue")),
+            sort=data.get("sort") or PIPELINE_DEFAULT_SORT,
+        )

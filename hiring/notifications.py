@@ -1,0 +1,264 @@
+"""Emails about feedback: daily overdue reminders, recruiters' digests, "ready for review" notices.
+
+Each email is recorded in ``SentNotification`` in the transaction that sends
+it, under a key naming its occasion (the local day, or the status change).
+A job that runs twice, or two workers running it at once, therefore send it
+once: the second insert of the same key is refused by the unique constraint.
+If sending fails, the row rolls back with it and the next run tries again.
+
+Log lines name users, loops and interviews by id only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from hiring.models import AuditEvent, Interview, InterviewLoop, SentNotification, User
+from hiring.selectors import overdue_interviews
+from hiring.services import ready_for_review_events
+from scorecards.models import Scorecard
+
+logger = logging.getLogger(__name__)
+
+# A "ready for review" notice whose enqueue was lost is still sent by the sweep for this long.
+READY_CATCH_UP = timedelta(days=2)
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def feedback_url(interview: Interview) -> str:
+    """Where the interviewer writes the scorecard for the interview."""
+    return absolute_url(reverse("scorecards:scorecard-edit", kwargs={"interview_id": interview.pk}))
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    interview: Interview
+    late_by: timedelta
+    url: str
+
+    @property
+    def late_text(self) -> str:
+        return late_text(self.late_by)
+
+
+def late_text(delta: timedelta) -> str:
+    """"3 days", "5 hours", "less than an hour": how late feedback is, as a person would say it."""
+    hours = int(delta.total_seconds() // 3600)
+    if hours >= 48:
+        return f"{hours // 24} days"
+    if hours >= 24:
+        return "1 day" + (f" {hours - 24} hours" if hours > 24 else "")
+    if hours >= 1:
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    return "less than an hour"
+
+
+def _send_once(
+    *,
+    kind: str,
+    recipient: User,
+    key: str,
+    template: str,
+    subject: str,
+    context: dict[str, Any],
+    loop: InterviewLoop | None = None,
+    interview_ids: list[int] | None = None,
+) -> bool:
+    """Send one HTML + text email unless one of this kind and key already went to the recipient."""
+    if SentNotification.objects.filter(kind=kind, recipient=recipient, key=key).exists():
+        return False
+    context = {**context, "recipient": recipient, "site_url": settings.SITE_URL}
+    try:
+        with transaction.atomic():
+            SentNotification.objects.create(
+                kind=kind, recipient=recipient, key=key, loop=loop, interview_ids=interview_ids or []
+            )
+            message = EmailMultiAlternatives(
+                subject=subject,
+                body=render_to_string(f"hiring/email/{template}.txt", context),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[recipient.email],
+            )
+            message.attach_alternative(render_to_string(f"hiring/email/{template}.html", context), "text/html")
+            message.send()
+    except IntegrityError:
+        # Another run sent it between our check and our insert.
+        return False
+    except Exception:
+        logger.exception("Could not send %s email to user %s (key %s); the next run retries.", kind, recipient.pk, key)
+        return False
+    return True
+
+
+def _reachable(user: User | None) -> bool:
+    return user is not None and user.is_active and bool(user.email)
+
+
+def _day_key(now: datetime) -> str:
+    return timezone.localdate(now).isoformat()
+
+
+def feedback_reminders_send(*, now: datetime | None = None) -> int:
+    """Email each interviewer with overdue feedback the list of it, at most once per local day.
+
+    Returns the number of emails sent.
+    """
+    now = now or timezone.now()
+    by_interviewer: dict[int, list[Interview]] = defaultdict(list)
+    people: dict[int, User] = {}
+    for interview in overdue_interviews(now=now):
+        by_interviewer[interview.interviewer_id].append(interview)
+        people[interview.interviewer_id] = interview.interviewer
+    key = _day_key(now)
+    sent = 0
+    for interviewer_id, interviews in by_interviewer.items():
+        interviewer = people[interviewer_id]
+        if not _reachable(interviewer):
+            continue
+        items = [OverdueItem(interview=i, late_by=now - i.feedback_due_at, url=feedback_url(i)) for i in interviews]
+        count = len(items)
+        subject = (
+            "Reminder: your interview feedback is overdue"
+            if count == 1
+            else f"Reminder: {count} interview feedbacks are overdue"
+        )
+        if _send_once(
+            kind=SentNotification.Kind.FEEDBACK_REMINDER,
+            recipient=interviewer,
+            key=key,
+            template="feedback_reminder",
+            subject=subject,
+            context={"items": items, "count": count},
+            interview_ids=[i.pk for i in interviews],
+        ):
+            sent += 1
+    logger.info("Feedback reminders: %s sent for %s interviewers with overdue feedback.", sent, len(by_interviewer))
+    return sent
+
+
+@dataclass(frozen=True)
+class DigestLoop:
+    loop: InterviewLoop
+    items: list[OverdueItem]
+    url: str
+
+
+def overdue_digests_send(*, now: datetime | None = None) -> int:
+    """Email each recruiter a digest of the overdue feedback on their loops, at most once per local day."""
+    now = now or timezone.now()
+    by_recruiter: dict[int, dict[int, list[Interview]]] = defaultdict(lambda: defaultdict(list))
+    people: dict[int, User] = {}
+    for interview in overdue_interviews(now=now):
+        recruiter = interview.loop.recruiter
+        if recruiter is None:
+            continue
+        by_recruiter[recruiter.pk][interview.loop_id].append(interview)
+        people[recruiter.pk] = recruiter
+    key = _day_key(now)
+    sent = 0
+    for recruiter_id, loops in by_recruiter.items():
+        recruiter = people[recruiter_id]
+        if not _reachable(recruiter):
+            continue
+        digest = [
+            DigestLoop(
+                loop=interviews[0].loop,
+                items=[OverdueItem(interview=i, late_by=now - i.feedback_due_at, url="") for i in interviews],
+                url=absolute_url(reverse("hiring:loop-detail", args=[loop_id])),
+            )
+            for loop_id, interviews in loops.items()
+        ]
+        count = sum(len(entry.items) for entry in digest)
+        if _send_once(
+            kind=SentNotification.Kind.OVERDUE_DIGEST,
+            recipient=recruiter,
+            key=key,
+            template="overdue_digest",
+            subject=f"Overdue feedback: {count} scorecard{'s' if count != 1 else ''} on {len(digest)} "
+            f"loop{'s' if len(digest) != 1 else ''}",
+            context={"loops": digest, "count": count, "day": timezone.localdate(now),
+                     "pipeline_url": absolute_url(reverse("hiring:pipeline") + "?overdue=1")},
+            interview_ids=[i.interview.pk for entry in digest for i in entry.items],
+        ):
+            sent += 1
+    logger.info("Overdue digests: %s sent to %s recruiters.", sent, len(by_recruiter))
+    return sent
+
+
+def loop_ready_notify(*, loop_id: int, event_id: int) -> int:
+    """Tell the recruiter and the hiring manager that every expected scorecard of the loop is in.
+
+    Sent once per entry into review (the status-change event is the key); a
+    loop that left review again before this runs (an interview was added)
+    gets no notice. Returns the number of emails sent.
+    """
+    loop = (
+        InterviewLoop.objects.select_related("candidate", "role", "recruiter", "hiring_manager")
+        .filter(pk=loop_id)
+        .first()
+    )
+    if loop is None or loop.status != InterviewLoop.Status.IN_REVIEW:
+        return 0
+    latest = (
+        AuditEvent.objects.filter(loop_id=loop_id, action="loop.status_changed")
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest != event_id:
+        return 0
+    interviews = list(
+        Interview.objects.filter(loop=loop).select_related("interviewer").order_by("starts_at", "id")
+    )
+    scorecard_count = Scorecard.objects.filter(
+        interview__loop=loop, status=Scorecard.Status.SUBMITTED, is_current=True
+    ).count()
+    recipients: dict[int, User] = {}
+    for person in (loop.recruiter, loop.hiring_manager):
+        if person is not None and _reachable(person):
+            recipients.setdefault(person.pk, person)
+    context = {
+        "loop": loop,
+        "interviews": interviews,
+        "scorecard_count": scorecard_count,
+        "summary_url": absolute_url(reverse("hiring:candidate-summary", args=[loop.candidate_id])),
+        "loop_url": absolute_url(reverse("hiring:loop-detail", args=[loop.pk])),
+    }
+    sent = 0
+    for person in recipients.values():
+        if _send_once(
+            kind=SentNotification.Kind.LOOP_READY,
+            recipient=person,
+            key=f"loop-{loop.pk}-event-{event_id}",
+            template="loop_ready",
+            subject=f"Ready for review: {loop.candidate.name}, {loop.role.title}",
+            context=context,
+            loop=loop,
+            interview_ids=[i.pk for i in interviews],
+        ):
+            sent += 1
+    return sent
+
+
+def loop_ready_catch_up(*, now: datetime | None = None) -> int:
+    """Send the "ready for review" notices whose enqueue failed (broker down) in the last two days."""
+    now = now or timezone.now()
+    sent = 0
+    for event in ready_for_review_events(since=now - READY_CATCH_UP):
+        if event.loop_id is not None:
+            sent += loop_ready_notify(loop_id=event.loop_id, event_id=event.pk)
+    return sent

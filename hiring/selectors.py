@@ -1,0 +1,525 @@
+"""Reads for the recruiter's pages: candidates, the pipeline, loops, coverage and candidate summaries.
+
+Lists are annotated querysets so a page costs the same number of queries
+whatever its length; visibility always starts from hiring.access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from hiring.access import loops_visible_to, loops_with_panel_visible_to, scorecards_visible_to
+from hiring.errors import NotFound
+from hiring.models import Candidate, Interview, InterviewLoop, Role, User
+from scorecards.models import Dimension, ObservedSignal, Rating, Recommendation, RecomputeRequest, Scorecard, Signal
+from scorecards.selectors.rubrics import dimension_normalized_weights
+
+ACTIVE_STATUSES = (
+    InterviewLoop.Status.OPEN,
+    InterviewLoop.Status.AWAITING_FEEDBACK,
+    InterviewLoop.Status.IN_REVIEW,
+)
+CLOSED_STATUSES = (InterviewLoop.Status.DECIDED, InterviewLoop.Status.WITHDRAWN)
+
+
+def _count(queryset: QuerySet[Any], *, by: str = "loop") -> Coalesce:
+    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _submitted_by_interviewer() -> Exists:
+    """Inside an Interview queryset: its interviewer's current scorecard is submitted."""
+    return Exists(
+        Scorecard.objects.filter(
+            interview=OuterRef("pk"),
+            interviewer=OuterRef("interviewer"),
+            status=Scorecard.Status.SUBMITTED,
+            is_current=True,
+        )
+    )
+
+
+def _stage_order() -> Case:
+    # The lifecycle order, so sorting by stage reads open -> in review -> closed.
+    return Case(
+        When(status=InterviewLoop.Status.OPEN, then=Value(0)),
+        When(status=InterviewLoop.Status.AWAITING_FEEDBACK, then=Value(1)),
+        When(status=InterviewLoop.Status.IN_REVIEW, then=Value(2)),
+        When(status=InterviewLoop.Status.DECIDED, then=Value(3)),
+        default=Value(4),
+        output_field=IntegerField(),
+    )
+
+
+# --- Candidates -------------------------------------------------------------------
+
+
+def candidate_list(*, query: str = "") -> QuerySet[Candidate]:
+    """Candidates matching a name or email fragment, with how many loops they have (active and all)."""
+    candidates = Candidate.objects.filter(erased_at__isnull=True)
+    query = query.strip()
+    if query:
+        candidates = candidates.filter(Q(name__icontains=query) | Q(email__icontains=query))
+    return candidates.annotate(
+        loop_count=Count("loops"),
+        active_loop_count=Count("loops", filter=Q(loops__status__in=ACTIVE_STATUSES)),
+    ).order_by("name", "id")
+
+
+def candidate_get(*, candidate_id: int) -> Candidate:
+    candidate = Candidate.objects.filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound("No such candidate.")
+    return candidate
+
+
+def candidate_loops(*, user: Any, candidate: Candidate) -> QuerySet[InterviewLoop]:
+    """The candidate's loops for the detail page, newest first, with their interview counts."""
+    interviews = Interview.objects.filter(loop=OuterRef("pk"))
+    return (
+        loops_visible_to(user)
+        .filter(candidate=candidate)
+        .select_related("role", "rubric", "recruiter", "hiring_manager")
+        .annotate(
+            interview_count=_count(interviews),
+            submitted_count=_count(interviews.filter(_submitted_by_interviewer())),
+        )
+        .order_by("-opened_at", "-id")
+    )
+
+
+# --- Coverage ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DimensionRef:
+    id: int
+    name: str
+    critical: bool
+
+
+@dataclass(frozen=True)
+class PlannedInterview:
+    interviewer_id: int
+    interviewer_name: str
+    focus_ids: frozenset[int]  # empty: the interviewer scores every dimension
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    dimension: DimensionRef
+    interviewers: tuple[str, ...]  # distinct names, in schedule order
+
+
+@dataclass(frozen=True)
+class CoverageWarning:
+    kind: str  # "uncovered" | "single_interviewer"
+    dimension: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    rows: tuple[CoverageRow, ...]
+    warnings: tuple[CoverageWarning, ...]
+    interview_count: int
+
+
+def coverage_of(dimensions: Sequence[DimensionRef], interviews: Sequence[PlannedInterview]) -> Coverage:
+    """Which interviewers assess each dimension, and what the panel leaves thin.
+
+    An interview without focus dimensions has its interviewer score the whole
+    rubric (the scorecard form asks for every dimension then). With no
+    interviews yet there is nothing to warn about: the page says so instead.
+    """
+    rows = []
+    warnings = []
+    for dimension in dimensions:
+        people: dict[int, str] = {}
+        for interview in interviews:
+            if not interview.focus_ids or dimension.id in interview.focus_ids:
+                people.setdefault(interview.interviewer_id, interview.interviewer_name)
+        rows.append(CoverageRow(dimension=dimension, interviewers=tuple(people.values())))
+        if not interviews:
+            continue
+        if not people:
+            warnings.append(CoverageWarning(
+                kind="uncovered",
+                dimension=dimension.name,
+                message=f"No interview covers {dimension.name}" + (" (a critical dimension)." if dimension.critical
+                                                                   else "."),
+            ))
+        elif dimension.critical and len(people) == 1:
+            (only,) = people.values()
+            warnings.append(CoverageWarning(
+                kind="single_interviewer",
+                dimension=dimension.name,
+                message=f"{dimension.name} is critical and only {only} assesses it; add a second interviewer.",
+            ))
+    return Coverage(rows=tuple(rows), warnings=tuple(warnings), interview_count=len(interviews))
+
+
+def loop_coverage(*, loop: InterviewLoop) -> Coverage:
+    """Coverage of the loop's rubric by its scheduled interviews (three queries)."""
+    dimensions = [
+        DimensionRef(id=d.pk, name=d.name, critical=d.critical)
+        for d in Dimension.objects.filter(rubric_id=loop.rubric_id).order_by("position")
+    ]
+    interviews = (
+        Interview.objects.filter(loop_id=loop.pk)
+        .select_related("interviewer")
+        .prefetch_related("focus_dimensions")
+        .order_by("starts_at", "id")
+    )
+    planned = [
+        PlannedInterview(
+            interviewer_id=i.interviewer_id,
+            interviewer_name=i.interviewer.display_name,
+            focus_ids=frozenset(d.pk for d in i.focus_dimensions.all()),
+        )
+        for i in interviews
+    ]
+    return coverage_of(dimensions, planned)
+
+
+# --- Loops ------------------------------------------------------------------------
+
+
+def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> InterviewLoop:
+    """A loop with its interviews, each annotated with its scorecard state (``scorecard_status``)."""
+    now = now or timezone.now()
+    current = Scorecard.objects.filter(interview=OuterRef("pk"), interviewer=OuterRef("interviewer"), is_current=True)
+    interviews = (
+        Interview.objects.select_related("interviewer", "exercise")
+        .prefetch_related("focus_dimensions")
+        .annotate(
+            scorecard_status=Subquery(current.values("status")[:1]),
+            submitted_at=Subquery(current.filter(status=Scorecard.Status.SUBMITTED).values("submitted_at")[:1]),
+        )
+        .order_by("starts_at", "id")
+    )
+    loop = (
+        loops_visible_to(user)
+        .select_related("candidate", "role", "rubric", "recruiter", "hiring_manager", "decided_by")
+        .prefetch_related(Prefetch("interviews", queryset=interviews))
+        .filter(pk=loop_id)
+        .first()
+    )
+    if loop is None:
+        raise NotFound("No such loop.")
+    for interview in loop.interviews.all():
+        interview.is_overdue = interview.scorecard_status != Scorecard.Status.SUBMITTED and (
+            interview.feedback_due_at <= now
+        )
+        interview.can_reassign = interview.scorecard_status is None and not loop.is_closed
+    return loop
+
+
+def loop_get(*, user: Any, loop_id: int) -> InterviewLoop:
+    loop = loops_visible_to(user).select_related("candidate", "role", "rubric").filter(pk=loop_id).first()
+    if loop is None:
+        raise NotFound("No such loop.")
+    return loop
+
+
+def interview_get(*, user: Any, interview_id: int) -> Interview:
+    interview = (
+        Interview.objects.filter(loop__in=loops_visible_to(user))
+        .select_related("loop", "loop__candidate", "loop__role", "interviewer")
+        .filter(pk=interview_id)
+        .first()
+    )
+    if interview is None:
+        raise NotFound("No such interview.")
+    return interview
+
+
+def people_choices() -> QuerySet[User]:
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def recruiter_choices() -> QuerySet[User]:
+    return people_choices().filter(Q(kind__in=[User.Kind.RECRUITER, User.Kind.ADMIN]) | Q(is_superuser=True))
+
+
+def roles_with_rubric() -> QuerySet[Role]:
+    return Role.objects.filter(rubrics__isnull=False).distinct().order_by("title")
+
+
+# --- The pipeline -----------------------------------------------------------------
+
+
+PIPELINE_SORTS: dict[str, tuple[str, ...]] = {
+    "candidate": ("candidate__name", "id"),
+    "role": ("role__title", "candidate__name", "id"),
+    "stage": ("stage_order", "opened_at", "id"),
+    "opened": ("opened_at", "id"),
+    "overdue": ("overdue_count", "-oldest_due", "id"),
+    "next": ("next_interview_at", "id"),
+}
+PIPELINE_DEFAULT_SORT = "-overdue"
+
+
+@dataclass(frozen=True)
+class PipelineFilters:
+    role_id: int | None = None
+    recruiter_id: int | None = None
+    status: str = ""  # "" = every active loop, "all", or one status
+    overdue_only: bool = False
+    sort: str = PIPELINE_DEFAULT_SORT
+
+
+def pipeline_loops(*, user: Any, filters: PipelineFilters, now: datetime | None = None) -> QuerySet[InterviewLoop]:
+    """Every loop in the pipeline with its interview and feedback counts, in a fixed number of queries.
+
+    Counts: ``done``/``upcoming`` interviews (ended or not), feedback
+    ``submitted``, ``pending`` (interview over, not yet due) and ``overdue``
+    (due and not submitted, with ``overdue_interviews`` prefetched for who
+    and how late). The recommendation outcome is only annotated where the
+    user may see the panel's feedback (``panel_visible``).
+    """
+    now = now or timezone.now()
+    interviews = Interview.objects.filter(loop=OuterRef("pk"))
+    submitted = _submitted_by_interviewer()
+    overdue = interviews.filter(~submitted, feedback_due_at__lte=now)
+    loops = loops_visible_to(user)
+    if filters.status == "all":
+        pass
+    elif filters.status in InterviewLoop.Status.values:
+        loops = loops.filter(status=filters.status)
+    else:
+        loops = loops.filter(status__in=ACTIVE_STATUSES)
+    if filters.role_id:
+        loops = loops.filter(role_id=filters.role_id)
+    if filters.recruiter_id:
+        loops = loops.filter(recruiter_id=filters.recruiter_id)
+    loops = loops.annotate(
+        interview_count=_count(interviews),
+        done_count=_count(interviews.filter(ends_at__lte=now)),
+        upcoming_count=_count(interviews.filter(ends_at__gt=now)),
+        submitted_count=_count(interviews.filter(submitted)),
+        pending_count=_count(interviews.filter(~submitted, ends_at__lte=now, feedback_due_at__gt=now)),
+        overdue_count=_count(overdue),
+        oldest_due=Subquery(overdue.order_by("feedback_due_at").values("feedback_due_at")[:1],
+                            output_field=DateTimeField()),
+        next_interview_at=Subquery(
+            interviews.filter(starts_at__gt=now).order_by("starts_at").values("starts_at")[:1],
+            output_field=DateTimeField(),
+        ),
+        panel_visible=Exists(loops_with_panel_visible_to(user).filter(pk=OuterRef("pk"))),
+        recommendation_outcome=Subquery(Recommendation.objects.filter(loop=OuterRef("pk")).values("outcome")[:1]),
+        stage_order=_stage_order(),
+    )
+    if filters.overdue_only:
+        loops = loops.filter(overdue_count__gt=0)
+    descending = filters.sort.startswith("-")
+    key = filters.sort.lstrip("-")
+    if key not in PIPELINE_SORTS:
+        key, descending = PIPELINE_DEFAULT_SORT.lstrip("-"), PIPELINE_DEFAULT_SORT.startswith("-")
+    order = [_ordering(part, flip=descending) for part in PIPELINE_SORTS[key]]
+    overdue_list = (
+        Interview.objects.filter(feedback_due_at__lte=now)
+        .exclude(_submitted_by_interviewer())
+        .select_related("interviewer")
+        .order_by("feedback_due_at", "id")
+    )
+    return (
+        loops.select_related("candidate", "role", "recruiter")
+        .prefetch_related(Prefetch("interviews", queryset=overdue_list, to_attr="overdue_interviews"))
+        .order_by(*order)
+    )
+
+
+def _ordering(part: str, *, flip: bool) -> OrderBy:
+    """One ORDER BY term; empty values (no overdue feedback, nothing to come) always sort last."""
+    descending = part.startswith("-") != flip
+    expression = F(part.lstrip("-"))
+    return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+
+
+# --- Overdue feedback (reminders and digests) --------------------------------------
+
+
+def overdue_interviews(*, now: datetime) -> QuerySet[Interview]:
+    """Interviews of active loops whose feedback is due and whose interviewer has not submitted it."""
+    return (
+        Interview.objects.filter(feedback_due_at__lte=now, loop__status__in=ACTIVE_STATUSES)
+        .exclude(_submitted_by_interviewer())
+        .select_related("interviewer", "loop", "loop__candidate", "loop__role", "loop__recruiter")
+        .order_by("feedback_due_at", "id")
+    )
+
+
+# --- The candidate summary ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryCell:
+    score: int | None
+    not_assessed: bool
+
+
+@dataclass(frozen=True)
+class SummaryDimension:
+    dimension: Dimension
+    weight: Decimal  # normalised, 0-1
+    cells: tuple[SummaryCell | None, ...]  # one per scorecard column; None = not rated
+    mean: Decimal | None
+    count: int
+    spread: int | None
+
+
+@dataclass(frozen=True)
+class SummaryFlag:
+    text: str
+    note: str
+    interviewer: str
+
+
+@dataclass
+class SummaryLoop:
+    loop: InterviewLoop
+    panel_visible: bool
+    interviews: list[Interview]
+    scorecards: list[Scorecard] = field(default_factory=list)  # the matrix columns
+    matrix: list[SummaryDimension] = field(default_factory=list)
+    red_flags: list[SummaryFlag] = field(default_factory=list)
+    recommendation: Recommendation | None = None
+    recommendation_stale: bool = False
+
+    @property
+    def reasons(self) -> list[str]:
+        if self.recommendation is None:
+            return []
+        return list(self.recommendation.details.get("reasons") or [])
+
+    @property
+    def feedback_in(self) -> bool:
+        return bool(self.scorecards)
+
+
+@dataclass(frozen=True)
+class CandidateSummary:
+    candidate: Candidate
+    loops: list[SummaryLoop]
+
+
+def candidate_summary(*, user: Any, candidate_id: int, now: datetime | None = None) -> CandidateSummary:
+    """Everything about a candidate's loops that the user may read, in a fixed number of queries.
+
+    Scores, red flags and the recommendation of a loop appear only when the
+    user may see its panel (a recruiter interviewing on the loop sees them
+    after submitting their own feedback).
+    """
+    now = now or timezone.now()
+    candidate = candidate_get(candidate_id=candidate_id)
+    current = Scorecard.objects.filter(interview=OuterRef("pk"), interviewer=OuterRef("interviewer"), is_current=True)
+    interviews = (
+        Interview.objects.select_related("interviewer", "exercise")
+        .prefetch_related("focus_dimensions")
+        .annotate(
+            scorecard_status=Subquery(current.values("status")[:1]),
+            submitted_at=Subquery(current.filter(status=Scorecard.Status.SUBMITTED).values("submitted_at")[:1]),
+        )
+        .order_by("starts_at", "id")
+    )
+    loops = list(
+        loops_visible_to(user)
+        .filter(candidate=candidate)
+        .select_related("role", "rubric", "recruiter", "hiring_manager", "decided_by", "recommendation")
+        .prefetch_related(
+            Prefetch("interviews", queryset=interviews),
+            Prefetch("rubric__dimensions", queryset=Dimension.objects.order_by("position")),
+        )
+        .annotate(
+            panel_visible=Exists(loops_with_panel_visible_to(user).filter(pk=OuterRef("pk"))),
+            recompute_pending=Exists(RecomputeRequest.objects.filter(loop=OuterRef("pk"), processed_at__isnull=True)),
+        )
+        .order_by("-opened_at", "-id")
+    )
+    visible_ids = [loop.pk for loop in loops if loop.panel_visible]
+    cards_by_loop: dict[int, list[Scorecard]] = {}
+    if visible_ids:
+        cards = (
+            scorecards_visible_to(user)
+            .filter(interview__loop_id__in=visible_ids, status=Scorecard.Status.SUBMITTED, is_current=True)
+            .select_related("interviewer", "interview")
+            .prefetch_related(
+                Prefetch("ratings", queryset=Rating.objects.order_by("id")),
+                Prefetch("observed_signals", queryset=ObservedSignal.objects.select_related("signal")),
+            )
+            .order_by("interview__starts_at", "interview_id", "id")
+        )
+        for card in cards:
+            cards_by_loop.setdefault(card.interview.loop_id, []).append(card)
+    summaries = []
+    for loop in loops:
+        loop_interviews = list(loop.interviews.all())
+        for interview in loop_interviews:
+            interview.is_overdue = (
+                interview.scorecard_status != Scorecard.Status.SUBMITTED
+                and interview.feedback_due_at <= now
+                and not loop.is_closed
+            )
+        summary = SummaryLoop(loop=loop, panel_visible=loop.panel_visible, interviews=loop_interviews)
+        if loop.panel_visible:
+            _fill_panel(summary, list(loop.rubric.dimensions.all()), cards_by_loop.get(loop.pk, []))
+        summaries.append(summary)
+    return CandidateSummary(candidate=candidate, loops=summaries)
+
+
+def _fill_panel(summary: SummaryLoop, dimensions: list[Dimension], cards: list[Scorecard]) -> None:
+    summary.scorecards = cards
+    weights = dimension_normalized_weights(dimensions) if dimensions else {}
+    ratings = [{r.dimension_id: r for r in card.ratings.all()} for card in cards]
+    for dimension in dimensions:
+        cells: list[SummaryCell | None] = []
+        for by_dimension in ratings:
+            rating = by_dimension.get(dimension.pk)
+            cells.append(None if rating is None else SummaryCell(score=rating.score, not_assessed=rating.not_assessed))
+        scores = [cell.score for cell in cells if cell is not None and cell.score is not None]
+        mean = (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP) if scores else None
+        summary.matrix.append(SummaryDimension(
+            dimension=dimension,
+            weight=weights.get(dimension.pk, Decimal(0)),
+            cells=tuple(cells),
+            mean=mean,
+            count=len(scores),
+            spread=(max(scores) - min(scores)) if scores else None,
+        ))
+    for card in cards:
+        for observed in card.observed_signals.all():
+            if observed.signal.kind == Signal.Kind.RED_FLAG:
+                summary.red_flags.append(SummaryFlag(
+                    text=observed.signal.text, note=observed.note, interviewer=card.interviewer.display_name
+                ))
+    try:
+        summary.recommendation = summary.loop.recommendation
+    except Recommendation.DoesNotExist:
+        summary.recommendation = None
+    summary.recommendation_stale = bool(summary.loop.recompute_pending) or (
+        summary.recommendation is not None and summary.recommendation.scorecard_count != len(cards)
+    )
