@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "csp",
+    "drf_spectacular_sidecar",
     "hiring",
     "scorecards",
     "exercises",
@@ -213,29 +214,63 @@ CELERY_BEAT_SCHEDULE.update({
 
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a request without credentials a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "config.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.HireloopAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.HireloopPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "config.api.ordering.StableOrderingFilter",
     ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hireloop API",
-    "DESCRIPTION": "Interview scorecards, hiring loops, recommendations and calibration.",
+    "DESCRIPTION": (
+        "Interview scorecards, hiring loops, recommendations and calibration, with the same rules as the "
+        "web pages.\n\n"
+        "**Authentication.** Send a personal token as `Authorization: Bearer hl_...` (create and revoke "
+        "tokens on your profile page), or use the web session (pages' own scripts; unsafe methods then need "
+        "the CSRF token).\n\n"
+        "**Errors.** Every error has the body `{\"code\", \"message\", \"field_errors\"}`: 400 invalid input, "
+        "401 not authenticated, 403 refused on an object you may know exists, 404 missing or not visible to "
+        "you, 409 a stale `version` or a state that no longer allows the action.\n\n"
+        "**Lists** are paginated (`page`, `page_size` up to 200) and always totally ordered (ties broken by "
+        "id), so walking the pages never skips or repeats a row.\n\n"
+        "**Independence.** An interviewer sees no other scorecard, score or recommendation of a loop until "
+        "they have submitted their own feedback on it."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "UserKindEnum": "hiring.models.User.Kind",
+        "InterviewKindEnum": "hiring.models.Interview.Kind",
+        "SignalKindEnum": "scorecards.models.Signal.Kind",
+        "LoopStatusEnum": "hiring.models.InterviewLoop.Status",
+        "ScorecardStatusEnum": "scorecards.models.Scorecard.Status",
+        "ReportStatusEnum": "scorecards.models.CalibrationReport.Status",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Hireloop -------------------------------------------------------------------
 HIRELOOP_FEEDBACK_DUE_HOURS = env.int("HIRELOOP_FEEDBACK_DUE_HOURS", default=24)
 HIRELOOP_CALIBRATION_MIN_SAMPLE = env.int("HIRELOOP_CALIBRATION_MIN_SAMPLE", default=5)
 HIRELOOP_RETENTION_MONTHS = env.int("HIRELOOP_RETENTION_MONTHS", default=24)
+# How long a retried create with the same Idempotency-Key returns the first result.
+HIRELOOP_IDEMPOTENCY_HOURS = env.int("HIRELOOP_IDEMPOTENCY_HOURS", default=24)
 # false: the daily retention job only logs which candidates it would anonymise (ids), erasing nothing.
 HIRELOOP_RETENTION_APPLY = env.bool("HIRELOOP_RETENTION_APPLY", default=True)
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "hiring.tasks_privacy"]

@@ -1,0 +1,1 @@
+"""What every Hireloop API endpoint shares: errors, authentication, pagination, ordering, idempotency, schema."""

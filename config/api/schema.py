@@ -1,0 +1,70 @@
+"""OpenAPI generation: every operation documents the errors it can answer with, in the one error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.permissions import AllowAny
+
+from config.api.errors import ErrorSerializer
+
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def error_response(description: str) -> OpenApiResponse:
+    """An error response for ``extend_schema(responses=...)``: the error shape with a specific description."""
+    return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
+class HireloopAutoSchema(AutoSchema):
+    """Adds the errors every operation can give unless the view documents them more precisely."""
+
+    def _default_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        is_list = self.method == "GET" and self._is_list_view()
+        if self.method in UNSAFE_METHODS or is_list:
+            errors["400"] = (
+                "Invalid input: `field_errors` names each field at fault."
+                if self.method in UNSAFE_METHODS
+                else "Invalid filter value: `field_errors` names the query parameter."
+            )
+        if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
+            errors["401"] = "Not authenticated: no credentials were sent, or the token is unknown or revoked."
+        if self.method in UNSAFE_METHODS:
+            errors["403"] = (
+                "Refused: your kind of user may not do this (or, with session authentication, the CSRF check failed)."
+            )
+        if "{" in self.path:
+            errors["404"] = "Not found, or not visible to you (the API does not reveal objects you may not see)."
+        elif is_list:
+            errors["404"] = "The requested page is past the last page."
+        return errors
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code, description in self._default_errors().items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(error_response(description), code, direction=direction)
+        return dict(sorted(responses.items()))
+
+
+class ScopedQuerysetMixin:
+    """``get_queryset`` from the access rules for the requesting user.
+
+    While the schema is generated there is no user; an empty queryset of the
+    model lets drf-spectacular read field and parameter types from it.
+    """
+
+    scoped_model: Any = None
+
+    def scoped_queryset(self, user: Any) -> Any:
+        raise NotImplementedError
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return self.scoped_model.objects.none()
+        return self.scoped_queryset(self.request.user)  # type: ignore[attr-defined]

@@ -1,0 +1,259 @@
+"""Shapes of roles, users, candidates, loops and interviews. No rules here: writes go to hiring.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from exercises.models import Exercise
+from hiring.models import Candidate, Interview, InterviewLoop, Role, User
+from scorecards.models import Dimension, Scorecard
+
+ERASED_NAME = "Erased candidate"
+
+
+class UserRefSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "kind"]
+        read_only_fields = fields
+
+
+class UserSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "first_name", "last_name", "email", "kind", "is_active"]
+        read_only_fields = fields
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    current_rubric_id = serializers.IntegerField(read_only=True, allow_null=True)
+    current_rubric_version = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Role
+        fields = [
+            "id", "slug", "title", "level", "purpose", "source_document", "source_lines",
+            "current_rubric_id", "current_rubric_version",
+        ]
+        read_only_fields = fields
+
+
+class RoleRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Role
+        fields = ["id", "slug", "title"]
+        read_only_fields = fields
+
+
+# --- Candidates -------------------------------------------------------------------
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    """A candidate's details; after erasure only the id and dates remain."""
+
+    is_erased = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Candidate
+        fields = ["id", "name", "email", "phone", "source", "notes", "created_at", "updated_at", "erased_at",
+                  "is_erased"]
+        read_only_fields = fields
+
+    def get_is_erased(self, candidate: Candidate) -> bool:
+        return candidate.erased_at is not None
+
+
+class CandidateCreateSerializer(serializers.Serializer):
+    """Lengths and the email format are checked by the service, so pages and API say the same."""
+
+    name = serializers.CharField(help_text="Full name (at most 200 characters).")
+    email = serializers.CharField(help_text="Email address; unique among candidates (case-insensitive).")
+    phone = serializers.CharField(required=False, allow_blank=True, default="")
+    source = serializers.CharField(required=False, allow_blank=True, default="", help_text="E.g. Referral.")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CandidateUpdateSerializer(serializers.Serializer):
+    """Fields left out keep their value."""
+
+    name = serializers.CharField(required=False)
+    email = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    source = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class CandidateRefSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Candidate
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+    def get_name(self, candidate: Candidate) -> str:
+        return ERASED_NAME if candidate.erased_at is not None else candidate.name
+
+
+# --- Loops ------------------------------------------------------------------------
+
+
+class RubricRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+
+
+class LoopSerializer(serializers.ModelSerializer):
+    """A loop. The decision and its rationale follow the independence rule: null until you may see the panel."""
+
+    candidate = CandidateRefSerializer(read_only=True)
+    role = RoleRefSerializer(read_only=True)
+    rubric = RubricRefSerializer(read_only=True)
+    recruiter = UserRefSerializer(read_only=True, allow_null=True)
+    hiring_manager = UserRefSerializer(read_only=True, allow_null=True)
+    interview_count = serializers.IntegerField(read_only=True)
+    panel_visible = serializers.BooleanField(
+        read_only=True, help_text="Whether you may read this loop's scorecards, recommendation and decision."
+    )
+    decision = serializers.SerializerMethodField()
+    decision_rationale = serializers.SerializerMethodField()
+    decided_by = serializers.SerializerMethodField()
+    decided_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InterviewLoop
+        fields = [
+            "id", "candidate", "role", "rubric", "recruiter", "hiring_manager", "status", "withdrawn_reason",
+            "opened_at", "closed_at", "interview_count", "panel_visible",
+            "decision", "decision_rationale", "decided_by", "decided_at",
+        ]
+        read_only_fields = fields
+
+    def _panel(self, loop: InterviewLoop) -> bool:
+        return bool(getattr(loop, "panel_visible", False))
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=InterviewLoop.Decision.choices, allow_null=True, allow_blank=True)
+    )
+    def get_decision(self, loop: InterviewLoop) -> str | None:
+        return loop.decision if self._panel(loop) else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_decision_rationale(self, loop: InterviewLoop) -> str | None:
+        return loop.decision_rationale if self._panel(loop) else None
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_decided_by(self, loop: InterviewLoop) -> dict[str, Any] | None:
+        if not self._panel(loop) or loop.decided_by is None:
+            return None
+        return UserRefSerializer(loop.decided_by).data
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_decided_at(self, loop: InterviewLoop) -> str | None:
+        if not self._panel(loop) or loop.decided_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(loop.decided_at)
+
+
+class LoopOpenSerializer(serializers.Serializer):
+    candidate = serializers.PrimaryKeyRelatedField(queryset=Candidate.objects.all())
+    role = serializers.SlugRelatedField(slug_field="slug", queryset=Role.objects.all(), help_text="Role slug.")
+    recruiter = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True, help_text="Defaults to you."
+    )
+    hiring_manager = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+
+
+class LoopAssignSerializer(serializers.Serializer):
+    recruiter = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    hiring_manager = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), allow_null=True)
+
+
+class LoopWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, help_text="Why the loop closes without a decision.")
+
+
+# --- Interviews -------------------------------------------------------------------
+
+
+class ExerciseRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Exercise
+        fields = ["id", "slug", "title", "format"]
+        read_only_fields = fields
+
+
+class DimensionRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Dimension
+        fields = ["id", "position", "name"]
+        read_only_fields = fields
+
+
+class InterviewSerializer(serializers.ModelSerializer):
+    loop = serializers.IntegerField(source="loop_id", read_only=True)
+    candidate = CandidateRefSerializer(source="loop.candidate", read_only=True)
+    role = RoleRefSerializer(source="loop.role", read_only=True)
+    interviewer = UserRefSerializer(read_only=True)
+    exercise = ExerciseRefSerializer(read_only=True, allow_null=True)
+    focus_dimensions = DimensionRefSerializer(many=True, read_only=True)
+    feedback_status = serializers.ChoiceField(
+        choices=[("pending", "Pending"), *Scorecard.Status.choices],
+        read_only=True,
+        help_text="The interviewer's current scorecard: pending (none yet), draft or submitted.",
+    )
+    feedback_submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    is_overdue = serializers.BooleanField(read_only=True, help_text="Feedback is due and not submitted.")
+
+    class Meta:
+        model = Interview
+        fields = [
+            "id", "loop", "candidate", "role", "kind", "interviewer", "starts_at", "ends_at", "feedback_due_at",
+            "exercise", "focus_dimensions", "feedback_status", "feedback_submitted_at", "is_overdue", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class InterviewScheduleSerializer(serializers.Serializer):
+    loop = serializers.PrimaryKeyRelatedField(queryset=InterviewLoop.objects.all())
+    kind = serializers.ChoiceField(choices=Interview.Kind.choices)
+    interviewer = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    starts_at = serializers.DateTimeField(help_text="With a time zone.")
+    ends_at = serializers.DateTimeField(help_text="With a time zone; after starts_at.")
+    feedback_due_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Defaults to the configured hours after the interview ends."
+    )
+    focus_dimensions = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list,
+        help_text="Ids of dimensions of the loop's rubric version.",
+    )
+    exercise = serializers.PrimaryKeyRelatedField(queryset=Exercise.objects.all(), required=False, allow_null=True)
+
+
+class InterviewReassignSerializer(serializers.Serializer):
+    interviewer = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+
+
+class DecisionSerializer(serializers.Serializer):
+    """The committee's decision; the service says what is missing (rationale, justification, confirmation)."""
+
+    decision = serializers.ChoiceField(choices=InterviewLoop.Decision.choices)
+    rationale = serializers.CharField(allow_blank=True, help_text="Why; required.")
+    justification = serializers.CharField(
+        allow_blank=True, required=False, default="",
+        help_text="Required when deciding against the recommendation or hiring over a red flag.",
+    )
+    confirm_outstanding = serializers.BooleanField(
+        required=False, default=False, help_text="Decide although some interviews have no submitted feedback."
+    )
+    expected_fingerprint = serializers.CharField(
+        allow_blank=True, required=False, default="",
+        help_text="The recommendation's `fingerprint` you read; if it changed since, 409 `recommendation_changed`.",
+    )

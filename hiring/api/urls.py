@@ -1,0 +1,12 @@
+from rest_framework.routers import SimpleRouter
+
+from hiring.api.views import CandidateViewSet, InterviewViewSet, LoopViewSet, RoleViewSet, UserViewSet
+
+router = SimpleRouter()
+router.register("roles", RoleViewSet, basename="role")
+router.register("users", UserViewSet, basename="user")
+router.register("candidates", CandidateViewSet, basename="candidate")
+router.register("loops", LoopViewSet, basename="loop")
+router.register("interviews", InterviewViewSet, basename="interview")
+
+urlpatterns = router.urls

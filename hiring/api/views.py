@@ -1,0 +1,384 @@
+"""Roles, users, candidates, loops and interviews over the API.
+
+Thin: each write validates the body and calls the service the web pages call;
+each read starts from the access rules in hiring.access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Now
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
+from config.api.schema import ScopedQuerysetMixin, error_response
+from hiring import services
+from hiring.access import interviews_visible_to, loops_visible_to, loops_with_panel_visible_to
+from hiring.api.filters import CandidateFilter, InterviewFilter, LoopFilter, UserFilter
+from hiring.api.permissions import ReadOrRecruiting, SeesAllLoops, SeesAllLoopsRecruitingWrites
+from hiring.api.serializers import (
+    CandidateCreateSerializer,
+    CandidateSerializer,
+    CandidateUpdateSerializer,
+    DecisionSerializer,
+    InterviewReassignSerializer,
+    InterviewScheduleSerializer,
+    InterviewSerializer,
+    LoopAssignSerializer,
+    LoopOpenSerializer,
+    LoopSerializer,
+    LoopWithdrawSerializer,
+    RoleSerializer,
+    UserSerializer,
+)
+from hiring.decisions import DecisionInput, loop_decide
+from hiring.models import Candidate, Interview, InterviewLoop, Role, User
+from scorecards.models import Rubric, Scorecard
+
+RECRUITING_403 = error_response("Only recruiters and admins manage candidates, loops and schedules.")
+LOOP_CLOSED_409 = error_response("The loop is decided or withdrawn (`loop_closed`).")
+
+
+# --- Roles and users ----------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List roles", description="Every role, with its newest rubric version."),
+    retrieve=extend_schema(summary="Read a role"),
+)
+class RoleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Roles are read by everyone signed in; they change by publishing a rubric (see rubrics)."""
+
+    serializer_class = RoleSerializer
+    lookup_field = "slug"
+    lookup_value_regex = "[a-z0-9-]+"
+    filterset_fields: list[str] = []
+    ordering_fields = ["title", "slug", "id"]
+    ordering = ["title"]
+
+    def get_queryset(self) -> QuerySet[Role]:
+        newest = Rubric.objects.filter(role=OuterRef("pk")).order_by("-version")
+        return Role.objects.annotate(
+            current_rubric_id=Subquery(newest.values("pk")[:1]),
+            current_rubric_version=Subquery(newest.values("version")[:1]),
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List users",
+        description="Recruiters, the committee and admins list users (to assign interviewers and recruiters).",
+        responses={200: UserSerializer(many=True), 403: error_response("Interviewers cannot list users.")},
+    ),
+    retrieve=extend_schema(
+        summary="Read a user", responses={200: UserSerializer, 403: error_response("Interviewers cannot read users.")}
+    ),
+)
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = UserSerializer
+    queryset = User.objects.all()
+    filterset_class = UserFilter
+    ordering_fields = ["username", "last_name", "id"]
+    ordering = ["username"]
+
+    def get_permissions(self) -> list[Any]:
+        if self.action == "me":
+            return super().get_permissions()
+        return [SeesAllLoops()]
+
+    @extend_schema(
+        summary="Who am I", description="The user the request is authenticated as.", responses=UserSerializer
+    )
+    @action(detail=False, methods=["get"])
+    def me(self, request: Request) -> Response:
+        return Response(UserSerializer(request.user).data)
+
+
+# --- Candidates -----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List candidates",
+        description="Recruiters, the committee and admins. Erased candidates keep only their id and dates.",
+        responses={200: CandidateSerializer(many=True), 403: error_response("Interviewers cannot list candidates.")},
+    ),
+    retrieve=extend_schema(
+        summary="Read a candidate",
+        responses={200: CandidateSerializer, 403: error_response("Interviewers cannot read candidates.")},
+    ),
+    create=extend_schema(
+        summary="Add a candidate",
+        description="Recruiters and admins. Send an `Idempotency-Key` to make retries safe.",
+        request=CandidateCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={
+            201: CandidateSerializer,
+            403: RECRUITING_403,
+            409: error_response("Another candidate has this email (`duplicate_email`)."),
+        },
+    ),
+    partial_update=extend_schema(
+        summary="Change a candidate's details",
+        description="Recruiters and admins; fields left out keep their value.",
+        request=CandidateUpdateSerializer,
+        responses={
+            200: CandidateSerializer,
+            403: RECRUITING_403,
+            409: error_response("Another candidate has this email (`duplicate_email`), or the data was erased."),
+        },
+    ),
+)
+class CandidateViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CandidateSerializer
+    permission_classes = [SeesAllLoopsRecruitingWrites]
+    filterset_class = CandidateFilter
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Candidate]:
+        return Candidate.objects.all()
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = CandidateCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return idempotent_create(
+            request,
+            endpoint="candidates.create",
+            create=lambda: services.candidate_create(actor=request.user, **body.validated_data),
+            load=lambda pk: Candidate.objects.get(pk=pk),
+            render=lambda candidate: CandidateSerializer(candidate).data,
+        )
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        candidate = self.get_object()
+        body = CandidateUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        candidate = services.candidate_update(actor=request.user, candidate=candidate, **body.validated_data)
+        return Response(CandidateSerializer(candidate).data)
+
+
+# --- Loops ------------------------------------------------------------------------------
+
+
+def loops_for_api(user: Any) -> QuerySet[InterviewLoop]:
+    """Loops the user may see, with what the list shows, in a fixed number of queries."""
+    panel = loops_with_panel_visible_to(user).filter(pk=OuterRef("pk"))
+    return (
+        loops_visible_to(user)
+        .select_related("candidate", "role", "rubric", "recruiter", "hiring_manager", "decided_by")
+        .annotate(interview_count=Count("interviews", distinct=True), panel_visible=Exists(panel))
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List loops",
+        description="Recruiters, the committee and admins see every loop; an interviewer sees the loops they "
+        "interview on.",
+    ),
+    retrieve=extend_schema(summary="Read a loop"),
+    create=extend_schema(
+        summary="Open a loop",
+        description="Recruiters and admins. Pins the role's newest rubric version.",
+        request=LoopOpenSerializer,
+        responses={
+            201: LoopSerializer,
+            403: RECRUITING_403,
+            404: error_response("The role has no published rubric (`no_rubric`)."),
+            409: error_response("The candidate already has an active loop for the role (`loop_exists`)."),
+        },
+    ),
+)
+class LoopViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = LoopSerializer
+    permission_classes = [ReadOrRecruiting]
+    filterset_class = LoopFilter
+    ordering_fields = ["opened_at", "status", "id"]
+    ordering = ["-opened_at"]
+
+    scoped_model = InterviewLoop
+
+    def scoped_queryset(self, user: Any) -> QuerySet[InterviewLoop]:
+        return loops_for_api(user)
+
+    def _render(self, loop: InterviewLoop, code: int = status.HTTP_200_OK) -> Response:
+        return Response(LoopSerializer(self.get_queryset().get(pk=loop.pk)).data, status=code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = LoopOpenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        loop = services.loop_open(actor=request.user, **body.validated_data)
+        return self._render(loop, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change the loop's recruiter and hiring manager",
+        request=LoopAssignSerializer,
+        responses={200: LoopSerializer, 403: RECRUITING_403, 409: LOOP_CLOSED_409},
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        loop = self.get_object()
+        body = LoopAssignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        loop = services.loop_assign(actor=request.user, loop=loop, **body.validated_data)
+        return self._render(loop)
+
+    @extend_schema(
+        summary="Withdraw the loop",
+        description="Closes the loop without a decision; a reason is required.",
+        request=LoopWithdrawSerializer,
+        responses={200: LoopSerializer, 403: RECRUITING_403, 409: LOOP_CLOSED_409},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        loop = self.get_object()
+        body = LoopWithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        loop = services.loop_withdraw(actor=request.user, loop=loop, reason=body.validated_data["reason"])
+        return self._render(loop)
+
+    @extend_schema(
+        summary="Record the committee's decision",
+        description="Members of the hiring committee, on loops whose panel they may see. The recommendation is "
+        "brought up to date first; deciding against it, or hiring over a red flag, needs a `justification`; "
+        "deciding with feedback outstanding needs `confirm_outstanding`. Decisions are final.",
+        request=DecisionSerializer,
+        responses={
+            200: LoopSerializer,
+            403: error_response("`not_committee`: only the hiring committee records decisions."),
+            409: error_response(
+                "`already_decided`, `loop_withdrawn`, or `recommendation_changed` since `expected_fingerprint`."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def decision(self, request: Request, pk: str | None = None) -> Response:
+        loop = self.get_object()
+        body = DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        loop = loop_decide(actor=request.user, loop_id=loop.pk, data=DecisionInput(**body.validated_data))
+        return self._render(loop)
+
+
+# --- Interviews -------------------------------------------------------------------------
+
+
+def interviews_for_api(user: Any) -> QuerySet[Interview]:
+    """Interviews the user may see, with the state of their feedback, in a fixed number of queries."""
+    current = Scorecard.objects.filter(
+        interview=OuterRef("pk"), interviewer=OuterRef("interviewer"), is_current=True
+    )
+    feedback_status = Coalesce(Subquery(current.values("status")[:1]), Value("pending"))
+    return (
+        interviews_visible_to(user)
+        .select_related("loop__candidate", "loop__role", "interviewer", "exercise")
+        .prefetch_related("focus_dimensions")
+        .annotate(
+            feedback_status=feedback_status,
+            feedback_submitted_at=Subquery(current.filter(status=Scorecard.Status.SUBMITTED).values("submitted_at")[:1]),
+        )
+        .annotate(
+            is_overdue=Case(
+                When(~Q(feedback_status=Scorecard.Status.SUBMITTED) & Q(feedback_due_at__lt=Now()), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List interviews",
+        description="Recruiters, the committee and admins see every interview; an interviewer sees their own.",
+    ),
+    retrieve=extend_schema(summary="Read an interview (the interview kit: focus dimensions and exercise)"),
+    create=extend_schema(
+        summary="Schedule an interview",
+        description="Recruiters and admins. Feedback is due the configured hours after the interview ends unless "
+        "`feedback_due_at` says otherwise.",
+        request=InterviewScheduleSerializer,
+        responses={201: InterviewSerializer, 403: RECRUITING_403, 409: LOOP_CLOSED_409},
+    ),
+)
+class InterviewViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = InterviewSerializer
+    permission_classes = [ReadOrRecruiting]
+    filterset_class = InterviewFilter
+    ordering_fields = ["starts_at", "feedback_due_at", "id"]
+    ordering = ["starts_at"]
+
+    scoped_model = Interview
+
+    def scoped_queryset(self, user: Any) -> QuerySet[Interview]:
+        return interviews_for_api(user)
+
+    def _render(self, interview: Interview, code: int = status.HTTP_200_OK) -> Response:
+        return Response(InterviewSerializer(self.get_queryset().get(pk=interview.pk)).data, status=code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = InterviewScheduleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        loop = data.pop("loop")
+        plan = services.InterviewPlan(
+            kind=data["kind"],
+            interviewer=data["interviewer"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            focus_dimension_ids=data["focus_dimensions"],
+            exercise=data.get("exercise"),
+            feedback_due_at=data.get("feedback_due_at"),
+        )
+        interview = services.interview_schedule(actor=request.user, loop=loop, plan=plan)
+        return self._render(interview, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Hand the interview to another interviewer",
+        description="Only while no scorecard was started for it.",
+        request=InterviewReassignSerializer,
+        responses={
+            200: InterviewSerializer,
+            403: RECRUITING_403,
+            409: error_response("The loop is closed (`loop_closed`) or the interviewer started feedback."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: str | None = None) -> Response:
+        interview = self.get_object()
+        body = InterviewReassignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        interview = services.interview_reassign(
+            actor=request.user, interview=interview, interviewer=body.validated_data["interviewer"]
+        )
+        return self._render(interview)
+

@@ -1,0 +1,276 @@
+"""Shapes of rubrics, scorecards and recommendations. Rules live in the services, not here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from hiring.api.serializers import RoleRefSerializer, UserRefSerializer
+from scorecards.models import (
+    Dimension,
+    FocusArea,
+    ObservedSignal,
+    Overall,
+    Rating,
+    Recommendation,
+    Rubric,
+    Scorecard,
+    Signal,
+)
+from scorecards.services.scorecards import RatingInput, ScorecardInput, SignalInput
+
+# --- Rubrics --------------------------------------------------------------------------
+
+
+class ThresholdsSerializer(serializers.Serializer):
+    hire = serializers.DecimalField(max_digits=4, decimal_places=2, source="hire_threshold")
+    discuss = serializers.DecimalField(max_digits=4, decimal_places=2, source="discuss_threshold")
+    critical_floor = serializers.DecimalField(max_digits=4, decimal_places=2)
+    min_coverage = serializers.DecimalField(max_digits=4, decimal_places=3)
+    high_to_medium_ratio = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class RubricSerializer(serializers.ModelSerializer):
+    role = RoleRefSerializer(read_only=True)
+    thresholds = ThresholdsSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Rubric
+        fields = ["id", "role", "version", "weight_kind", "thresholds", "content_hash", "published_at"]
+        read_only_fields = fields
+
+
+class AnchorsSerializer(serializers.Serializer):
+    meets = serializers.CharField(source="anchor_meets")
+    exceeds = serializers.CharField(source="anchor_exceeds")
+    concerns = serializers.CharField(source="anchor_concerns")
+
+
+class DimensionSerializer(serializers.ModelSerializer):
+    anchors = AnchorsSerializer(source="*", read_only=True)
+    normalized_weight = serializers.SerializerMethodField(help_text="Share of the rubric's weight (sums to 1).")
+
+    class Meta:
+        model = Dimension
+        fields = [
+            "id", "position", "name", "weight_given", "weight_kind", "weight_value", "normalized_weight",
+            "critical", "anchors",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=7, decimal_places=6))
+    def get_normalized_weight(self, dimension: Dimension) -> str:
+        weights: dict[int, Decimal] = self.context.get("normalized_weights", {})
+        return f"{weights.get(dimension.pk, Decimal(0)):.6f}"
+
+
+class FocusAreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FocusArea
+        fields = ["position", "title", "description"]
+        read_only_fields = fields
+
+
+class SignalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Signal
+        fields = ["id", "position", "kind", "text"]
+        read_only_fields = fields
+
+
+class RubricDetailSerializer(RubricSerializer):
+    scale = serializers.DictField(
+        source="scale_labels", child=serializers.CharField(), read_only=True, help_text="Labels of scores 1 to 5."
+    )
+    dimensions = DimensionSerializer(many=True, read_only=True)
+    focus_areas = FocusAreaSerializer(many=True, read_only=True)
+    signals = SignalSerializer(many=True, read_only=True)
+
+    class Meta(RubricSerializer.Meta):
+        fields = [*RubricSerializer.Meta.fields, "scale", "dimensions", "focus_areas", "signals"]
+        read_only_fields = fields
+
+
+class RubricPublishResultSerializer(serializers.Serializer):
+    created = serializers.BooleanField(help_text="False when the document equals the newest version.")
+    rubric = RubricSerializer()
+
+
+# --- Scorecards ------------------------------------------------------------------------
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    dimension = serializers.IntegerField(source="dimension_id", read_only=True)
+
+    class Meta:
+        model = Rating
+        fields = ["dimension", "score", "not_assessed", "evidence"]
+        read_only_fields = fields
+
+
+class ObservedSignalSerializer(serializers.ModelSerializer):
+    signal = serializers.IntegerField(source="signal_id", read_only=True)
+    kind = serializers.CharField(source="signal.kind", read_only=True)
+
+    class Meta:
+        model = ObservedSignal
+        fields = ["signal", "kind", "note"]
+        read_only_fields = fields
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    interview = serializers.IntegerField(source="interview_id", read_only=True)
+    loop = serializers.IntegerField(source="interview.loop_id", read_only=True)
+    interviewer = UserRefSerializer(read_only=True)
+    amends = serializers.IntegerField(source="amends_id", read_only=True, allow_null=True)
+    ratings = RatingSerializer(many=True, read_only=True)
+    signals = ObservedSignalSerializer(source="observed_signals", many=True, read_only=True)
+
+    class Meta:
+        model = Scorecard
+        fields = [
+            "id", "interview", "loop", "interviewer", "status", "overall", "summary", "ratings", "signals",
+            "revision", "amends", "amendment_reason", "is_current", "version", "created_at", "updated_at",
+            "submitted_at",
+        ]
+        read_only_fields = fields
+
+
+class RatingInputSerializer(serializers.Serializer):
+    dimension = serializers.IntegerField(help_text="Id of a dimension of the loop's rubric version.")
+    score = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="1 to 5; null when not scored (yet)."
+    )
+    not_assessed = serializers.BooleanField(required=False, default=False)
+    evidence = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the candidate said or did; required with a score on submit.",
+    )
+
+
+class SignalInputSerializer(serializers.Serializer):
+    signal = serializers.IntegerField(help_text="Id of a signal of the loop's rubric version.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="Required for red flags.")
+
+
+class ScorecardContentSerializer(serializers.Serializer):
+    """The scorecard form's content. Problems found by the service are reported per rating as
+    ``dimension-<id>-score`` / ``dimension-<id>-evidence`` and per red flag as ``signal-<id>-note``,
+    the same names the web form uses."""
+
+    ratings = RatingInputSerializer(many=True, required=False)
+    signals = SignalInputSerializer(many=True, required=False)
+    overall = serializers.ChoiceField(choices=Overall.choices, allow_blank=True, required=False)
+    summary = serializers.CharField(allow_blank=True, required=False)
+
+    CONTENT_FIELDS = ("ratings", "signals", "overall", "summary")
+
+    def has_content(self) -> bool:
+        return any(name in self.validated_data for name in self.CONTENT_FIELDS)
+
+    def to_input(self, base: Scorecard | None = None) -> ScorecardInput:
+        """The service input: the given fields, and for those left out the stored ones of ``base``."""
+        data = self.validated_data
+        stored = scorecard_as_input(base) if base is not None else ScorecardInput()
+        ratings = (
+            [RatingInput(dimension_id=r["dimension"], score=r["score"], not_assessed=r["not_assessed"],
+                         evidence=r["evidence"]) for r in data["ratings"]]
+            if "ratings" in data
+            else stored.ratings
+        )
+        signals = (
+            [SignalInput(signal_id=s["signal"], note=s["note"]) for s in data["signals"]]
+            if "signals" in data
+            else stored.signals
+        )
+        return ScorecardInput(
+            ratings=ratings,
+            signals=signals,
+            overall=data.get("overall", stored.overall),
+            summary=data.get("summary", stored.summary),
+        )
+
+
+def scorecard_as_input(scorecard: Scorecard) -> ScorecardInput:
+    return ScorecardInput(
+        ratings=[
+            RatingInput(dimension_id=r.dimension_id, score=r.score, not_assessed=r.not_assessed, evidence=r.evidence)
+            for r in scorecard.ratings.all()
+        ],
+        signals=[SignalInput(signal_id=s.signal_id, note=s.note) for s in scorecard.observed_signals.all()],
+        overall=scorecard.overall,
+        summary=scorecard.summary,
+    )
+
+
+class VersionField(serializers.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault(
+            "help_text",
+            "The version you read (also accepted as an If-Match header). If the scorecard changed since, "
+            "the request is refused with 409 `stale_version` and nothing is saved.",
+        )
+        super().__init__(**kwargs)
+
+
+class ScorecardCreateSerializer(ScorecardContentSerializer):
+    interview = serializers.IntegerField(help_text="One of your interviews.")
+
+
+class ScorecardUpdateSerializer(ScorecardContentSerializer):
+    version = VersionField()
+
+
+class ScorecardSubmitSerializer(ScorecardContentSerializer):
+    """Content fields are optional: those left out are submitted as saved."""
+
+    version = VersionField()
+
+
+class ScorecardAmendSerializer(ScorecardContentSerializer):
+    """The amended content in full (fields left out are copied from the current revision) and the reason."""
+
+    reason = serializers.CharField(allow_blank=True, help_text="Why the scorecard is amended after the debrief.")
+    version = VersionField()
+
+
+# --- Recommendations -------------------------------------------------------------------
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    loop = serializers.IntegerField(source="loop_id", read_only=True)
+    rubric = serializers.IntegerField(source="rubric_id", read_only=True)
+    reasons = serializers.SerializerMethodField()
+    details = serializers.JSONField(
+        read_only=True,
+        help_text="The computation: per-dimension means, counts and spreads, the rules that fired, "
+        "red flags and each interviewer's measured leniency.",
+    )
+    recompute_pending = serializers.BooleanField(
+        read_only=True, help_text="A recompute was requested and has not run yet."
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "loop", "rubric", "outcome", "weighted_score", "adjusted_score", "adjusted_low", "adjusted_high",
+            "coverage", "scorecard_count", "reasons", "details", "fingerprint", "computed_at", "recompute_pending",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_reasons(self, recommendation: Recommendation) -> list[str]:
+        reasons = recommendation.details.get("reasons") or []
+        return [str(reason) for reason in reasons]
+
+
+class RecomputeResultSerializer(serializers.Serializer):
+    loop = serializers.IntegerField()
+    queued = serializers.BooleanField(help_text="The recompute is queued; poll the recommendation.")

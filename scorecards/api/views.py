@@ -1,0 +1,423 @@
+"""Rubrics, scorecards and recommendations over the API.
+
+Thin: writes go to scorecards.services (the functions the web form calls),
+reads start from hiring.access so the independence rule holds here exactly
+as on the pages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
+from config.api.schema import ScopedQuerysetMixin, error_response
+from hiring.access import (
+    can_see_panel,
+    interviews_visible_to,
+    loops_visible_to,
+    loops_with_panel_visible_to,
+    scorecards_visible_to,
+)
+from hiring.api.permissions import ReadOrAdmin
+from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from scorecards.api.filters import RecommendationFilter, RubricFilter, ScorecardFilter
+from scorecards.api.serializers import (
+    RecommendationSerializer,
+    RecomputeResultSerializer,
+    RubricDetailSerializer,
+    RubricPublishResultSerializer,
+    RubricSerializer,
+    ScorecardAmendSerializer,
+    ScorecardCreateSerializer,
+    ScorecardSerializer,
+    ScorecardSubmitSerializer,
+    ScorecardUpdateSerializer,
+)
+from scorecards.models import ObservedSignal, Recommendation, RecomputeRequest, Rubric, Scorecard
+from scorecards.rubric_io import spec_to_document, validate_rubric
+from scorecards.selectors.rubrics import dimension_normalized_weights, rubric_spec
+from scorecards.services import scorecards as scorecard_services
+from scorecards.services.recommendations import recommendation_request
+from scorecards.services.rubrics import rubric_publish
+
+# --- Rubrics ----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List rubric versions", description="Every published version of every role."),
+    retrieve=extend_schema(
+        summary="Read a rubric version",
+        description="Scale, thresholds, dimensions with anchors and normalised weights, focus areas and signals.",
+        responses=RubricDetailSerializer,
+    ),
+)
+class RubricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Published versions are immutable; a change publishes a new version."""
+
+    serializer_class = RubricSerializer
+    permission_classes = [ReadOrAdmin]
+    filterset_class = RubricFilter
+    ordering_fields = ["published_at", "version", "id"]
+    ordering = ["role__title", "-version"]
+
+    def get_queryset(self) -> QuerySet[Rubric]:
+        rubrics = Rubric.objects.select_related("role")
+        if self.action == "retrieve":
+            rubrics = rubrics.prefetch_related("dimensions", "focus_areas", "signals")
+        return rubrics
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rubric = self.get_object()
+        weights = dimension_normalized_weights(list(rubric.dimensions.all()))
+        return Response(RubricDetailSerializer(rubric, context={"normalized_weights": weights}).data)
+
+    @extend_schema(
+        summary="Export a rubric version",
+        description="The version in the rubric file format (`fixtures/rubrics/FORMAT.md`), exactly as "
+        "`manage.py export_rubric SLUG --rubric-version N` prints it. Publishing it again changes nothing.",
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A rubric document.")},
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str | None = None) -> Response:
+        rubric = self.get_object()
+        spec = rubric_spec(role_slug=rubric.role.slug, version=rubric.version)
+        return Response(spec_to_document(spec, with_normalized=True))
+
+    @extend_schema(
+        summary="Publish a rubric version",
+        description="Admins. The body is a rubric document in the format `export_rubric` prints (JSON). "
+        "A document equal to the role's newest version publishes nothing (200, `created: false`); a changed "
+        "one publishes the next version (201). Unknown roles are created. Every problem of the document is "
+        "listed under `field_errors.rubric`.",
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={
+            200: RubricPublishResultSerializer,
+            201: RubricPublishResultSerializer,
+            403: error_response("Only admins publish rubric versions."),
+        },
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        spec = validate_rubric(request.data, "request body")
+        rubric, created = rubric_publish(spec=spec, actor=request.user)
+        rubric = Rubric.objects.select_related("role").get(pk=rubric.pk)
+        body = {"created": created, "rubric": RubricSerializer(rubric).data}
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+# --- Scorecards -------------------------------------------------------------------------
+
+IF_MATCH = OpenApiParameter(
+    name="If-Match",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of the scorecard you read (its version); an alternative to `version` in the body.",
+)
+ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "The scorecard's version, quoted."}}
+NOT_YOURS_403 = error_response(
+    "The scorecard (or interview) is visible to you but not yours: only its interviewer writes it."
+)
+STALE_409 = error_response(
+    "`stale_version`: changed since the version you sent; `already_submitted`; `not_current`: a later revision "
+    "exists; `loop_closed`."
+)
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+
+
+def scorecards_for_api(user: Any) -> QuerySet[Scorecard]:
+    """Scorecards the user may read (independence rule included), with their parts, in fixed queries."""
+    return (
+        scorecards_visible_to(user)
+        .select_related("interviewer", "interview")
+        .prefetch_related(
+            "ratings", Prefetch("observed_signals", queryset=ObservedSignal.objects.select_related("signal"))
+        )
+    )
+
+
+def _expected_version(request: Request, body_version: int | None) -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return body_version
+    match = _ETAG.match(header.strip())
+    if match is None:
+        raise ValidationFailed(
+            "If-Match must be the scorecard's ETag, e.g. \"3\".", field_errors={"If-Match": ["Not a version."]}
+        )
+    header_version = int(match.group(1))
+    if body_version is not None and body_version != header_version:
+        raise ValidationFailed(
+            "The version in the body and in If-Match differ.",
+            field_errors={"version": ["Does not match If-Match."], "If-Match": ["Does not match version."]},
+        )
+    return header_version
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List scorecards",
+        description="Your own scorecards in any state, and submitted ones of loops whose panel you may see. "
+        "An interviewer sees no one else's scorecard of a loop before submitting their own feedback on it.",
+    ),
+    retrieve=extend_schema(
+        summary="Read a scorecard",
+        description="404 for a scorecard you may not see (another interviewer's, before you submitted). "
+        "The `ETag` response header carries its version, for If-Match.",
+    ),
+)
+class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ScorecardSerializer
+    filterset_class = ScorecardFilter
+    ordering_fields = ["created_at", "submitted_at", "updated_at", "id"]
+    ordering = ["-created_at"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    scoped_model = Scorecard
+
+    def scoped_queryset(self, user: Any) -> QuerySet[Scorecard]:
+        return scorecards_for_api(user)
+
+    def _render(self, scorecard: Scorecard, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=scorecard.pk)
+        return Response(ScorecardSerializer(fresh).data, status=code, headers={"ETag": f'"{fresh.version}"'})
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._render(self.get_object())
+
+    def _own_current(self) -> Scorecard:
+        """The scorecard to write: visible (else 404), yours (else 403) and the current revision (else 409)."""
+        scorecard = self.get_object()
+        if scorecard.interviewer_id != self.request.user.pk:
+            raise PermissionRefused("Only the interviewer who wrote this scorecard can change it.", code="not_yours")
+        if not scorecard.is_current:
+            raise Conflict(
+                "This revision was amended; work on the current revision instead.", code="not_current"
+            )
+        return scorecard
+
+    @extend_schema(
+        summary="Start a scorecard (draft)",
+        description="For one of your interviews; optional content is saved as the draft. Send an "
+        "`Idempotency-Key` to make retries safe. 409 `scorecard_exists` if you already started one.",
+        request=ScorecardCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={
+            201: ScorecardSerializer,
+            403: NOT_YOURS_403,
+            404: error_response("No such interview, or not one you may see."),
+            409: error_response("`scorecard_exists`: you already started this scorecard; `loop_closed`."),
+        },
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = ScorecardCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        interview_id = body.validated_data["interview"]
+        interview = interviews_visible_to(request.user).filter(pk=interview_id).first()
+        if interview is None:
+            raise NotFound("No such interview.")
+        if interview.interviewer_id != request.user.pk:
+            raise PermissionRefused("Only the interview's interviewer writes its scorecard.", code="not_yours")
+
+        def start() -> Scorecard:
+            if Scorecard.objects.filter(interview=interview, interviewer=request.user, is_current=True).exists():
+                raise Conflict(
+                    "You already started a scorecard for this interview; update it instead.", code="scorecard_exists"
+                )
+            scorecard = scorecard_services.scorecard_start(actor=request.user, interview_id=interview.pk)
+            if body.has_content():
+                scorecard = scorecard_services.scorecard_save_draft(
+                    actor=request.user, interview_id=interview.pk, data=body.to_input(), expected_version=None
+                )
+            return scorecard
+
+        return idempotent_create(
+            request,
+            endpoint="scorecards.create",
+            create=start,
+            load=lambda pk: self.get_queryset().get(pk=pk),
+            render=lambda scorecard: ScorecardSerializer(self.get_queryset().get(pk=scorecard.pk)).data,
+        )
+
+    @extend_schema(
+        summary="Save the draft (replace its content)",
+        description="Fields left out are emptied. Send the `version` you read (or If-Match).",
+        request=ScorecardUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ScorecardSerializer, 403: NOT_YOURS_403, 409: STALE_409},
+    )
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._save_draft(request, partial=False)
+
+    @extend_schema(
+        summary="Save the draft (change some fields)",
+        description="Fields left out keep their saved value. Send the `version` you read (or If-Match).",
+        request=ScorecardUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ScorecardSerializer, 403: NOT_YOURS_403, 409: STALE_409},
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._save_draft(request, partial=True)
+
+    def _save_draft(self, request: Request, *, partial: bool) -> Response:
+        scorecard = self._own_current()
+        body = ScorecardUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        expected = _expected_version(request, body.validated_data.get("version"))
+        saved = scorecard_services.scorecard_save_draft(
+            actor=request.user,
+            interview_id=scorecard.interview_id,
+            data=body.to_input(base=scorecard if partial else None),
+            expected_version=expected,
+        )
+        return self._render(saved)
+
+    @extend_schema(
+        summary="Submit the scorecard",
+        description="Checks completeness (every focus dimension scored or marked not assessed, evidence for each "
+        "score, a note for each red flag, an overall recommendation) and submits; the loop's recommendation is "
+        "recomputed afterwards. Content fields left out are submitted as saved.",
+        request=ScorecardSubmitSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ScorecardSerializer, 403: NOT_YOURS_403, 409: STALE_409},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        scorecard = self._own_current()
+        body = ScorecardSubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        expected = _expected_version(request, body.validated_data.get("version"))
+        submitted = scorecard_services.scorecard_submit(
+            actor=request.user,
+            interview_id=scorecard.interview_id,
+            data=body.to_input(base=scorecard),
+            expected_version=expected,
+        )
+        return self._render(submitted)
+
+    @extend_schema(
+        summary="Amend a submitted scorecard",
+        description="After the debrief (the loop is in review), records a new revision with a reason; the "
+        "submitted original stays as it was. Content fields left out are copied from the current revision; an "
+        "amendment that changes nothing is refused (400 `unchanged`).",
+        request=ScorecardAmendSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            201: ScorecardSerializer,
+            403: NOT_YOURS_403,
+            409: error_response(
+                "`not_submitted`: still a draft; `debrief_pending`: amendments open once every interviewer on the "
+                "loop has submitted; `stale_version`; `not_current`; `loop_closed`."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def amend(self, request: Request, pk: str | None = None) -> Response:
+        scorecard = self._own_current()
+        body = ScorecardAmendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        expected = _expected_version(request, body.validated_data.get("version"))
+        amendment = scorecard_services.scorecard_amend(
+            actor=request.user,
+            interview_id=scorecard.interview_id,
+            data=body.to_input(base=scorecard),
+            reason=body.validated_data["reason"],
+            expected_version=expected,
+        )
+        return self._render(amendment, status.HTTP_201_CREATED)
+
+
+# --- Recommendations ---------------------------------------------------------------------
+
+
+def recommendations_for_api(user: Any) -> QuerySet[Recommendation]:
+    pending = RecomputeRequest.objects.filter(loop=OuterRef("loop_id"), processed_at__isnull=True)
+    return Recommendation.objects.filter(loop__in=loops_with_panel_visible_to(user).values("pk")).annotate(
+        recompute_pending=Exists(pending)
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List recommendations",
+        description="The computed recommendation of every loop whose panel you may see.",
+    ),
+)
+class RecommendationViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = RecommendationSerializer
+    filterset_class = RecommendationFilter
+    ordering_fields = ["computed_at", "weighted_score", "id"]
+    ordering = ["-computed_at"]
+
+    scoped_model = Recommendation
+
+    def scoped_queryset(self, user: Any) -> QuerySet[Recommendation]:
+        return recommendations_for_api(user)
+
+
+def _visible_loop_with_panel(request: Request, loop_id: int) -> Any:
+    loop = loops_visible_to(request.user).filter(pk=loop_id).first()
+    if loop is None:
+        raise NotFound("No such loop.")
+    if not can_see_panel(request.user, loop):
+        raise PermissionRefused(
+            "Submit your own feedback on this loop before reading the panel's recommendation.", code="independence"
+        )
+    return loop
+
+
+class LoopRecommendationView(GenericAPIView):
+    serializer_class = RecommendationSerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        summary="Read a loop's recommendation",
+        responses={
+            200: RecommendationSerializer,
+            403: error_response(
+                "`independence`: you interview on this loop and have not submitted all your feedback yet."
+            ),
+            404: error_response("No such loop (or not visible to you), or `not_computed` yet."),
+        },
+    )
+    def get(self, request: Request, loop_id: int) -> Response:
+        loop = _visible_loop_with_panel(request, loop_id)
+        recommendation = recommendations_for_api(request.user).filter(loop=loop).first()
+        if recommendation is None:
+            raise NotFound("No recommendation has been computed for this loop yet.", code="not_computed")
+        return Response(RecommendationSerializer(recommendation).data)
+
+
+class LoopRecommendationRecomputeView(GenericAPIView):
+    serializer_class = RecomputeResultSerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        summary="Request a recompute of a loop's recommendation",
+        description="Queued after the request commits; it is deterministic, so a recompute with unchanged "
+        "feedback changes nothing. Poll the recommendation (`recompute_pending`).",
+        request=None,
+        responses={
+            202: RecomputeResultSerializer,
+            403: error_response("`independence`: submit your own feedback on this loop first."),
+            404: error_response("No such loop, or not visible to you."),
+        },
+    )
+    def post(self, request: Request, loop_id: int) -> Response:
+        loop = _visible_loop_with_panel(request, loop_id)
+        with transaction.atomic():
+            recommendation_request(loop.pk, reason="requested_via_api")
+        return Response({"loop": loop.pk, "queued": True}, status=status.HTTP_202_ACCEPTED)
+

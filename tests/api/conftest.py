@@ -1,0 +1,101 @@
+"""API test fixtures: token-authenticated clients and a loop with every kind of person around it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from hiring.models import Candidate, Interview, InterviewLoop, User
+from hiring.tokens import api_token_create
+from scorecards.models import Scorecard
+from scorecards.services.recommendations import recommendation_compute
+from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
+from tests.scorecards.factories import save_draft, submit_scorecard
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """PBKDF2 at production strength costs over a second per user; these tests never check passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], APIClient]:
+    """A client that authenticates as the user with a freshly issued API token (anonymous for None)."""
+
+    def client_for(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            issued = api_token_create(actor=user, name="tests")
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.plaintext}")
+        return client
+
+    return client_for
+
+
+@dataclass
+class World:
+    """One loop with a pending interviewer (draft), a submitted interviewer, and people around it."""
+
+    loop: InterviewLoop
+    other_loop: InterviewLoop
+    recruiter: User
+    pending: User  # interviews on the loop, has only a draft
+    submitted: User  # interviews on the loop, has submitted
+    outsider: User  # interviews on another loop only
+    committee: User
+    admin: User
+    pending_interview: Interview
+    submitted_interview: Interview
+    outsider_interview: Interview
+    fresh_interview: Interview  # the pending interviewer's second interview on the loop, no scorecard yet
+    spare_candidate: Candidate  # on file, no loop yet
+    pending_draft: Scorecard
+    submitted_card: Scorecard
+    outsider_draft: Scorecard
+
+    def person(self, who: str) -> User | None:
+        return None if who == "anonymous" else getattr(self, who)
+
+
+@pytest.fixture
+def world(db) -> World:
+    recruiter = UserFactory(kind="recruiter", username="rita")
+    pending = UserFactory(kind="interviewer", username="ivy")
+    submitted = UserFactory(kind="interviewer", username="sam")
+    outsider = UserFactory(kind="interviewer", username="olga")
+    committee = UserFactory(kind="committee", username="cora")
+    admin = UserFactory(kind="admin", username="ada", is_staff=True, is_superuser=True)
+    loop = make_loop(recruiter=recruiter)
+    other_loop = make_loop(recruiter=recruiter)
+    pending_interview = make_interview(loop=loop, interviewer=pending)
+    submitted_interview = make_interview(loop=loop, interviewer=submitted)
+    outsider_interview = make_interview(loop=other_loop, interviewer=outsider)
+    fresh_interview = make_interview(loop=loop, interviewer=pending, kind=Interview.Kind.SYSTEM_DESIGN)
+    focus = {d.name: 3 for d in pending_interview.focus_dimensions.all()}
+    pending_draft = save_draft(pending_interview, focus)
+    submitted_card = submit_scorecard(submitted_interview)
+    outsider_draft = save_draft(outsider_interview, {d.name: 4 for d in outsider_interview.focus_dimensions.all()})
+    recommendation_compute(loop_id=loop.pk)
+    loop.refresh_from_db()
+    return World(
+        loop=loop,
+        other_loop=other_loop,
+        recruiter=recruiter,
+        pending=pending,
+        submitted=submitted,
+        outsider=outsider,
+        committee=committee,
+        admin=admin,
+        pending_interview=pending_interview,
+        submitted_interview=submitted_interview,
+        outsider_interview=outsider_interview,
+        fresh_interview=fresh_interview,
+        spare_candidate=CandidateFactory(name="Noor Haddad", email="noor.haddad@example.org"),
+        pending_draft=pending_draft,
+        submitted_card=submitted_card,
+        outsider_draft=outsider_draft,
+    )
