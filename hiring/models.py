@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+
+from hiring.errors import PermissionRefused
 
 
 class User(AbstractUser):
@@ -179,11 +183,46 @@ class Interview(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Append-only: the ORM refuses to update or delete audit events (PostgreSQL's trigger does too).
+
+    The single exception is ``scrub_values``, used by candidate erasure to
+    replace personal data that reached an event's before/after values.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionRefused("Audit events cannot be edited.", code="audit_immutable")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionRefused("Audit events cannot be deleted.", code="audit_immutable")
+
+    def scrub_values(self, *, pk: int, before: Any, after: Any) -> None:
+        """Replace one event's before/after values; only erasure calls it, inside its transaction.
+
+        On PostgreSQL the trigger lets this UPDATE through only while the
+        transaction-local ``hireloop.audit_scrub`` flag is on and only if no
+        column but ``before`` and ``after`` changes.
+        """
+        from django.db import connection
+
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('hireloop.audit_scrub', 'on', true)")
+        try:
+            models.QuerySet.update(self.model.objects.all().filter(pk=pk), before=before, after=after)
+        finally:
+            if postgres:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('hireloop.audit_scrub', 'off', true)")
+
+
 class AuditEvent(models.Model):
     """An append-only record of a state change; never holds candidates' personal data."""
 
+    # PROTECT: a user who appears in the trail is deactivated, never deleted (that would rewrite the trail).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=60)
     object_type = models.CharField(max_length=60)
@@ -193,12 +232,22 @@ class AuditEvent(models.Model):
     after = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["action"])]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionRefused("Audit events cannot be edited.", code="audit_immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionRefused("Audit events cannot be deleted.", code="audit_immutable")
 
 
 class ApiToken(models.Model):
