@@ -56,15 +56,20 @@ class OverdueItem:
 
 
 def late_text(delta: timedelta) -> str:
-    """"3 days", "5 hours", "less than an hour": how late feedback is, as a person would say it."""
+    """"3 days", "1 day 5 hours", "less than an hour": how late feedback is, as a person would say it."""
     hours = int(delta.total_seconds() // 3600)
     if hours >= 48:
         return f"{hours // 24} days"
     if hours >= 24:
-        return "1 day" + (f" {hours - 24} hours" if hours > 24 else "")
+        rest = hours - 24
+        return "1 day" + (f" {_hours(rest)}" if rest else "")
     if hours >= 1:
-        return f"{hours} hour" + ("s" if hours != 1 else "")
+        return _hours(hours)
     return "less than an hour"
+
+
+def _hours(hours: int) -> str:
+    return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
 def _send_once(
@@ -131,11 +136,7 @@ def feedback_reminders_send(*, now: datetime | None = None) -> int:
             continue
         items = [OverdueItem(interview=i, late_by=now - i.feedback_due_at, url=feedback_url(i)) for i in interviews]
         count = len(items)
-        subject = (
-            "Reminder: your interview feedback is overdue"
-            if count == 1
-            else f"Reminder: {count} interview feedbacks are overdue"
-        )
+        subject = f"Reminder: your feedback is overdue for {count} interview{'s' if count != 1 else ''}"
         if _send_once(
             kind=SentNotification.Kind.FEEDBACK_REMINDER,
             recipient=interviewer,

@@ -68,7 +68,7 @@ def test_feedback_reminder_lists_only_overdue_feedback_with_links(ivy, omar, rit
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["ivy@hireloop.example"]
-    assert message.subject == "Reminder: 2 interview feedbacks are overdue"
+    assert message.subject == "Reminder: your feedback is overdue for 2 interviews"
     assert "Ada Lovelace, Applied AI Engineer: Coding on" in message.body
     assert "Alan Turing, Junior AI Engineer: System design on" in message.body
     assert "Grace Hopper" not in message.body
@@ -90,7 +90,7 @@ def test_feedback_reminder_starts_when_feedback_falls_due(ivy, rita, mailoutbox)
     assert feedback_reminders_send(now=interview.feedback_due_at - timedelta(minutes=1)) == 0
     assert feedback_reminders_send(now=interview.feedback_due_at + timedelta(minutes=1)) == 1
 
-    assert [m.subject for m in mailoutbox] == ["Reminder: your interview feedback is overdue"]
+    assert [m.subject for m in mailoutbox] == ["Reminder: your feedback is overdue for 1 interview"]
     assert "less than an hour late." in mailoutbox[0].body
 
 
@@ -240,3 +240,11 @@ def test_ready_for_review_not_sent_when_loop_left_review(ivy, omar, rita, mailou
 
     assert loop_ready_catch_up() == 0
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize(("hours", "text"), [
+    (0.5, "less than an hour"), (1, "1 hour"), (5, "5 hours"), (24, "1 day"), (25, "1 day 1 hour"),
+    (30, "1 day 6 hours"), (49, "2 days"), (24 * 9 + 3, "9 days"),
+])
+def test_late_text_reads_naturally(hours, text):
+    assert late_text(timedelta(hours=hours)) == text
