@@ -268,6 +268,29 @@ SPECTACULAR_SETTINGS = {
 # --- Hireloop -------------------------------------------------------------------
 HIRELOOP_FEEDBACK_DUE_HOURS = env.int("HIRELOOP_FEEDBACK_DUE_HOURS", default=24)
 HIRELOOP_CALIBRATION_MIN_SAMPLE = env.int("HIRELOOP_CALIBRATION_MIN_SAMPLE", default=5)
+# Calibration reports: bootstrap resamples behind each alpha interval, and the job's own time limit
+# (a report over every role and years of loops takes longer than a recommendation).
+HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES = env.int("HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES", default=2000)
+HIRELOOP_CALIBRATION_TIME_LIMIT = env.int("HIRELOOP_CALIBRATION_TIME_LIMIT", default=600)
+CELERY_IMPORTS = ["scorecards.tasks_calibration"]
+CELERY_TASK_ANNOTATIONS = {
+    "scorecards.tasks_calibration.calibration_compute": {
+        "soft_time_limit": HIRELOOP_CALIBRATION_TIME_LIMIT,
+        "time_limit": HIRELOOP_CALIBRATION_TIME_LIMIT + 60,
+    },
+}
+# Last month's report per role on the first of the month; queued reports whose hand-over to the broker
+# failed are handed over again.
+CELERY_BEAT_SCHEDULE.update({
+    "calibration-monthly": {
+        "task": "scorecards.tasks_calibration.calibration_monthly",
+        "schedule": crontab(day_of_month=1, hour=env.int("HIRELOOP_CALIBRATION_MONTHLY_HOUR", default=3), minute=0),
+    },
+    "calibration-requeue": {
+        "task": "scorecards.tasks_calibration.calibration_requeue",
+        "schedule": timedelta(minutes=5),
+    },
+})
 HIRELOOP_RETENTION_MONTHS = env.int("HIRELOOP_RETENTION_MONTHS", default=24)
 # How long a retried create with the same Idempotency-Key returns the first result.
 HIRELOOP_IDEMPOTENCY_HOURS = env.int("HIRELOOP_IDEMPOTENCY_HOURS", default=24)

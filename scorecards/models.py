@@ -280,6 +280,9 @@ class CalibrationReport(models.Model):
     date_from = models.DateField()
     date_to = models.DateField()
     interview_kind = models.CharField(max_length=30, blank=True)
+    min_sample = models.PositiveSmallIntegerField(
+        default=5, help_text="Statistics from fewer scorecards or loops than this are shown greyed with their n."
+    )
     scheduled = models.BooleanField(default=False, help_text="Made by the monthly beat job, not by a person.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -297,7 +300,9 @@ class CalibrationReport(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(date_from__lte=models.F("date_to")), name="report_dates_ordered"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_max_100"),
+            models.CheckConstraint(condition=Q(min_sample__gte=2), name="report_min_sample_at_least_2"),
         ]
+        indexes = [models.Index(fields=["scheduled", "role", "date_from"], name="report_scheduled_idx")]
 
     def __str__(self) -> str:
         return f"Calibration report #{self.pk}"

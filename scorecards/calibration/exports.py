@@ -1,0 +1,307 @@
+"""The report as files: CSV (a zip with one file per table), XLSX, PDF and JSON.
+
+All four are drawn from the same stored report and the same table
+definitions (``tables.py``), so a number reads the same in every format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from matplotlib import get_data_path
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import (
+    Table as PdfTable,
+)
+
+from scorecards.calibration.charts import CHARTS, render_chart
+from scorecards.calibration.tables import (
+    HOURS,
+    INT,
+    NUMBER,
+    P_VALUE,
+    SHARE,
+    Table,
+    cells,
+    data_tables,
+    display_tables,
+    format_value,
+)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    label: str
+    extension: str
+    content_type: str
+    render: Callable[..., bytes]
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SMALL_GREY = "9AA1AD"
+
+
+def _safe_text(value: str) -> str:
+    """Spreadsheet programs run a cell that starts like a formula; names and dimensions must stay text."""
+    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _safe_text(value)
+    return value
+
+
+def table_csv(table: Table) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.header for column in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_value(row.get(column.key)) for column in table.columns])
+    return buffer.getvalue()
+
+
+def render_csv_zip(result: dict[str, Any], *, report_id: int | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for table in data_tables(result, report_id=report_id):
+            # utf-8-sig: Excel opens the file with the right encoding when it starts with a BOM.
+            info = zipfile.ZipInfo(f"{table.name}.csv", date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, table_csv(table).encode("utf-8-sig"))
+    return buffer.getvalue()
+
+
+_NUMBER_FORMATS = {INT: "0", NUMBER: "0.00", SHARE: "0.0%", HOURS: "0.0", P_VALUE: "0.000"}
+
+
+def render_xlsx(result: dict[str, Any], *, report_id: int | None = None) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    minimum = int(result["options"]["min_sample"])
+    grey = Font(color=SMALL_GREY, italic=True)
+    bold = Font(bold=True)
+    for table in data_tables(result, report_id=report_id):
+        sheet = workbook.create_sheet(title=table.name[:31])
+        sheet.append([column.header for column in table.columns])
+        for header_cell in sheet[1]:
+            header_cell.font = bold
+            header_cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.freeze_panes = "A2"
+        widths = [len(column.header) for column in table.columns]
+        for row_index, row_cells in enumerate(cells(table, minimum), start=2):
+            for column_index, item in enumerate(row_cells, start=1):
+                target = sheet.cell(row=row_index, column=column_index)
+                value = item.value
+                if value is None or value == "":
+                    continue
+                if item.column.numeric and isinstance(value, (int, float)):
+                    target.value = value
+                    target.number_format = _NUMBER_FORMATS[item.column.kind]
+                else:
+                    # Set as a string explicitly so that text starting with "=" is never a formula.
+                    target.value = str(value)
+                    target.data_type = "s"
+                if item.small:
+                    target.font = grey
+                widths[column_index - 1] = max(widths[column_index - 1], min(len(str(value)), 60))
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 62)
+        if table.name == "about":
+            sheet.column_dimensions["B"].width = 100
+            for row_cells in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
+                row_cells[0].alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def render_json(result: dict[str, Any], *, report_id: int | None = None) -> bytes:
+    payload = {"report_id": report_id, **result} if report_id else result
+    return json.dumps(payload, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+# --- PDF ----------------------------------------------------------------------------
+
+_FONT = "HireloopSans"
+_FONT_BOLD = "HireloopSans-Bold"
+
+
+def _register_fonts() -> None:
+    """DejaVu Sans (shipped with matplotlib) covers names in any Latin, Greek or Cyrillic script."""
+    if _FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    fonts = Path(get_data_path()) / "fonts" / "ttf"
+    pdfmetrics.registerFont(TTFont(_FONT, str(fonts / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(_FONT_BOLD, str(fonts / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(_FONT, normal=_FONT, bold=_FONT_BOLD, italic=_FONT, boldItalic=_FONT_BOLD)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = getSampleStyleSheet()
+    return {
+        "title": ParagraphStyle("title", parent=base["Title"], fontName=_FONT_BOLD, fontSize=18, spaceAfter=6),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=_FONT_BOLD, fontSize=12.5, spaceBefore=8),
+        "body": ParagraphStyle("body", parent=base["BodyText"], fontName=_FONT, fontSize=9, leading=12),
+        "note": ParagraphStyle("note", parent=base["BodyText"], fontName=_FONT, fontSize=8, leading=10.5,
+                               textColor=colors.HexColor("#5b6475")),
+        "cell": ParagraphStyle("cell", fontName=_FONT, fontSize=7.5, leading=9),
+        "cell_small": ParagraphStyle("cell_small", fontName=_FONT, fontSize=7.5, leading=9,
+                                     textColor=colors.HexColor("#" + SMALL_GREY)),
+        "head": ParagraphStyle("head", fontName=_FONT_BOLD, fontSize=7.5, leading=9),
+    }
+
+
+def _scope_line(result: dict[str, Any]) -> str:
+    scope = result.get("scope", {})
+    parts = [
+        scope.get("role") or "All roles",
+        f"interviews ended {scope.get('date_from') or '…'} to {scope.get('date_to') or '…'}",
+        (scope.get("interview_kind") or "all interview kinds"),
+    ]
+    return " · ".join(parts)
+
+
+def _column_widths(table: Table, *, body_texts: list[list[str]], width: float) -> list[float]:
+    """Share the page width by content: a header word never breaks, long names wrap first."""
+    needs = []
+    for index, column in enumerate(table.columns):
+        longest_word = max((len(word) for word in column.header.split()), default=1)
+        longest_cell = max((len(row[index]) for row in body_texts), default=1)
+        needs.append(max(longest_word + 1, min(longest_cell, 36 if not column.numeric else 24), 4))
+    scale = width / sum(needs)
+    return [need * scale for need in needs]
+
+
+def _pdf_table(table: Table, minimum: int, styles: dict[str, ParagraphStyle], width: float) -> PdfTable:
+    header = [Paragraph(escape(column.header), styles["head"]) for column in table.columns]
+    body = [
+        [Paragraph(escape(item.text), styles["cell_small" if item.small else "cell"]) for item in row]
+        for row in cells(table, minimum)
+    ]
+    widths = _column_widths(table, body_texts=[[item.text for item in row] for row in cells(table, minimum)],
+                            width=width)
+    pdf_table = PdfTable([header, *body], colWidths=widths, repeatRows=1)
+    pdf_table.setStyle(TableStyle([
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#1d2330")),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#d9dde7")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return pdf_table
+
+
+def _chart_image(name: str, result: dict[str, Any], width: float, max_height: float) -> Image:
+    png = render_chart(name, result, image_format="png")
+    image = Image(io.BytesIO(png))
+    scale = min(width / image.imageWidth, max_height / image.imageHeight)
+    image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
+    return image
+
+
+def render_pdf(result: dict[str, Any], *, report_id: int | None = None) -> bytes:
+    _register_fonts()
+    styles = _styles()
+    buffer = io.BytesIO()
+    page = landscape(A4)
+    margin = 14 * mm
+    document = SimpleDocTemplate(
+        buffer, pagesize=page, leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
+        title=f"Calibration report {('#' + str(report_id)) if report_id else ''}".strip(),
+        author="Hireloop", subject=_scope_line(result), creator="Hireloop",
+    )
+    width = page[0] - 2 * margin
+    height = page[1] - 2 * margin
+    minimum = int(result["options"]["min_sample"])
+    totals = result.get("totals", {})
+    agreement = result.get("agreement", {})
+    story: list[Any] = [
+        Paragraph(escape(f"Calibration report{' #' + str(report_id) if report_id else ''}"), styles["title"]),
+        Paragraph(escape(_scope_line(result)), styles["body"]),
+        Paragraph(escape(
+            f"{totals.get('scorecards', 0)} scorecards by {totals.get('interviewers', 0)} interviewers on "
+            f"{totals.get('loops', 0)} loops; {totals.get('scores', 0)} scores. Generated "
+            f"{result.get('generated_at', '')[:16].replace('T', ' ')} UTC from the {result['scope'].get('source', '')}."
+        ), styles["body"]),
+    ]
+    if agreement.get("alpha") is not None:
+        interval = ""
+        if agreement.get("alpha_low") is not None:
+            interval = f" [{agreement['alpha_low']:.2f}, {agreement['alpha_high']:.2f}]"
+        story.append(Paragraph(escape(
+            f"Agreement between raters, all dimensions: alpha {agreement['alpha']:.2f}{interval} over "
+            f"{agreement['alpha_loops']} loop-dimension pairs with two or more ratings."
+        ), styles["body"]))
+    least = result.get("least_agreement", [])
+    if least:
+        listed = "; ".join(
+            f"{item['dimension']} ({item['role']}): {format_value(item['alpha'], NUMBER)}, "
+            f"{item['alpha_loops']} loops" for item in least
+        )
+        story.append(Paragraph(escape(f"Raters agree least on: {listed}."), styles["body"]))
+    story.append(Spacer(1, 4 * mm))
+    story += [Paragraph(escape(note), styles["note"]) for note in result.get("notes", [])]
+    story.append(PageBreak())
+    for name, title in CHARTS.items():
+        story.append(KeepTogether([
+            Paragraph(escape(title), styles["h2"]),
+            _chart_image(name, result, width, height - 20 * mm),
+        ]))
+    for table in display_tables(result):
+        story.append(Paragraph(escape(table.title), styles["h2"]))
+        if table.description:
+            story.append(Paragraph(escape(table.description), styles["note"]))
+        if table.rows:
+            story.append(_pdf_table(table, minimum, styles, width))
+        else:
+            story.append(Paragraph("No rows in this scope.", styles["body"]))
+
+    def footer(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(_FONT, 7)
+        canvas.setFillColor(colors.HexColor("#5b6475"))
+        canvas.drawRightString(page[0] - margin, margin / 2, f"Hireloop calibration report · page {doc.page}")
+        canvas.restoreState()
+
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "csv": ExportFormat("csv", "CSV (zip, one file per table)", "zip", "application/zip", render_csv_zip),
+    "xlsx": ExportFormat(
+        "xlsx", "Excel workbook (XLSX)", "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", render_xlsx,
+    ),
+    "pdf": ExportFormat("pdf", "PDF with charts", "pdf", "application/pdf", render_pdf),
+    "json": ExportFormat("json", "JSON", "json", "application/json", render_json),
+}

@@ -1,0 +1,311 @@
+"""The report's tables, defined once for the page, the CSV, XLSX and PDF exports.
+
+Data tables hold one value per column (CSV and XLSX: numbers stay numbers);
+display tables (page and PDF) combine an estimate with its interval. A
+column's ``n_key`` names the count behind its statistic: below the report's
+minimum sample the cell is shown greyed with that n.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+INT, NUMBER, SHARE, HOURS, TEXT, P_VALUE, INTERVAL, FLAG = (
+    "int", "number", "share", "hours", "text", "p", "interval", "flag",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str = TEXT
+    n_key: str | None = None
+    low_key: str | None = None
+    high_key: str | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in (INT, NUMBER, SHARE, HOURS, P_VALUE)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[dict[str, Any]] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    small: bool
+    n: int | None
+    column: Column
+    value: Any
+
+    @property
+    def title(self) -> str:
+        if self.small and self.n is not None:
+            return f"Small sample: n = {self.n}"
+        return ""
+
+
+def format_value(value: Any, kind: str) -> str:
+    if value is None or value == "":
+        return "–"
+    if kind == INT:
+        return str(int(value))
+    if kind == NUMBER:
+        return f"{float(value):.2f}"
+    if kind == SHARE:
+        return f"{float(value) * 100:.0f}%"
+    if kind == HOURS:
+        return f"{float(value):.1f}"
+    if kind == P_VALUE:
+        return f"{float(value):.3f}"
+    return str(value)
+
+
+def format_offset(value: Any) -> str:
+    return "–" if value is None else f"{float(value):+.2f}"
+
+
+def cell(column: Column, row: dict[str, Any], min_sample: int) -> Cell:
+    value = row.get(column.key)
+    n = row.get(column.n_key) if column.n_key else None
+    small = n is not None and int(n) < min_sample and value is not None
+    if column.kind == INTERVAL:
+        low, high = row.get(column.low_key or ""), row.get(column.high_key or "")
+        text = format_offset(value) if column.key == "offset" else format_value(value, NUMBER)
+        if value is not None and low is not None and high is not None:
+            if column.key == "offset":
+                text += f" [{format_offset(low)}, {format_offset(high)}]"
+            else:
+                text += f" [{float(low):.2f}, {float(high):.2f}]"
+    elif column.kind == FLAG:
+        text = str(value or "")
+    else:
+        text = format_value(value, column.kind)
+    if small:
+        text = f"{text} (n={int(n)})" if n is not None else text
+    return Cell(text=text, small=small, n=None if n is None else int(n), column=column, value=value)
+
+
+def cells(table: Table, min_sample: int) -> list[list[Cell]]:
+    return [[cell(column, row, min_sample) for column in table.columns] for row in table.rows]
+
+
+# --- Data tables: CSV and XLSX ---------------------------------------------------------
+
+INTERVIEWER_COLUMNS = (
+    Column("interviewer", "Interviewer"),
+    Column("name", "Name"),
+    Column("scorecards", "Scorecards", INT),
+    Column("loops", "Loops", INT),
+    Column("scores", "Scores given", INT),
+    Column("mean_score", "Mean score", NUMBER, n_key="scores"),
+    Column("offset", "Leniency offset", NUMBER, n_key="offset_n"),
+    Column("offset_low", "Offset 95% low", NUMBER, n_key="offset_n"),
+    Column("offset_high", "Offset 95% high", NUMBER, n_key="offset_n"),
+    Column("offset_n", "Scorecards compared", INT),
+    Column("offset_p", "Offset p", P_VALUE, n_key="offset_n"),
+    Column("offset_p_holm", "Offset p (Holm)", P_VALUE, n_key="offset_n"),
+    Column("flag", "Flag"),
+    Column("recommendations_n", "Recommendations", INT),
+    Column("strong_yes_share", "Strong yes share", SHARE, n_key="recommendations_n"),
+    Column("strong_no_share", "Strong no share", SHARE, n_key="recommendations_n"),
+    Column("focus_n", "Focus ratings", INT),
+    Column("adherence", "Focus adherence", SHARE, n_key="focus_n"),
+    Column("majority_n", "Compared with majority", INT),
+    Column("majority_agreement", "Agrees with panel majority", SHARE, n_key="majority_n"),
+    Column("decision_n", "Compared with decision", INT),
+    Column("decision_agreement", "Agrees with decision", SHARE, n_key="decision_n"),
+    Column("lag_n", "Timed scorecards", INT),
+    Column("lag_median_hours", "Median hours to feedback", HOURS, n_key="lag_n"),
+    Column("lag_p90_hours", "90th percentile hours", HOURS, n_key="lag_n"),
+    Column("late_n", "Scorecards with a due time", INT),
+    Column("late_share", "Late share", SHARE, n_key="late_n"),
+)
+INTERVIEWER_DIMENSION_COLUMNS = (
+    Column("interviewer", "Interviewer"),
+    Column("role", "Role"),
+    Column("dimension", "Dimension"),
+    Column("n", "Scores", INT),
+    Column("mean", "Mean score", NUMBER, n_key="n"),
+)
+DIMENSION_COLUMNS = (
+    Column("role", "Role"),
+    Column("dimension", "Dimension"),
+    Column("n", "Scores", INT),
+    Column("loops", "Loops", INT),
+    Column("mean", "Mean", NUMBER, n_key="n"),
+    Column("sd", "Standard deviation", NUMBER, n_key="n"),
+    Column("score_1", "Scored 1", INT),
+    Column("score_2", "Scored 2", INT),
+    Column("score_3", "Scored 3", INT),
+    Column("score_4", "Scored 4", INT),
+    Column("score_5", "Scored 5", INT),
+    Column("alpha_loops", "Loops with 2+ ratings", INT),
+    Column("alpha_values", "Pairable ratings", INT),
+    Column("alpha", "Krippendorff's alpha", NUMBER, n_key="alpha_loops"),
+    Column("alpha_low", "Alpha 95% low", NUMBER, n_key="alpha_loops"),
+    Column("alpha_high", "Alpha 95% high", NUMBER, n_key="alpha_loops"),
+)
+ROLE_COLUMNS = (
+    Column("role", "Role"),
+    Column("loops", "Loops", INT),
+    Column("scorecards", "Scorecards", INT),
+    Column("strong_yes", "Strong yes", INT),
+    Column("yes", "Yes", INT),
+    Column("no", "No", INT),
+    Column("strong_no", "Strong no", INT),
+    Column("hired", "Hired", INT),
+    Column("not_hired", "Not hired", INT),
+    Column("undecided", "Undecided", INT),
+    Column("decided", "Decided", INT),
+    Column("pass_through", "Pass-through (hired of decided)", SHARE, n_key="decided"),
+)
+ABOUT_COLUMNS = (Column("item", "Item"), Column("value", "Value"))
+
+
+def about_rows(result: dict[str, Any], *, report_id: int | None = None) -> list[dict[str, Any]]:
+    scope = result.get("scope", {})
+    options = result.get("options", {})
+    totals = result.get("totals", {})
+    agreement = result.get("agreement", {})
+    items: list[tuple[str, Any]] = [
+        ("Report", f"#{report_id}" if report_id else "command line"),
+        ("Role", scope.get("role") or "All roles"),
+        ("Interviews ended from", scope.get("date_from") or "any date"),
+        ("Interviews ended to", scope.get("date_to") or "any date"),
+        ("Interview kind", scope.get("interview_kind") or "All kinds"),
+        ("Source", scope.get("source", "")),
+        ("Generated at", result.get("generated_at", "")),
+        ("Database", result.get("database", "")),
+        ("Minimum sample", options.get("min_sample")),
+        ("Confidence", options.get("confidence")),
+        ("Bootstrap resamples", options.get("bootstrap_resamples")),
+        ("Bootstrap seed", options.get("seed")),
+        ("Scorecards", totals.get("scorecards")),
+        ("Loops", totals.get("loops")),
+        ("Interviewers", totals.get("interviewers")),
+        ("Scores", totals.get("scores")),
+        ("Alpha, all dimensions", agreement.get("alpha")),
+        ("Alpha, all dimensions, 95% low", agreement.get("alpha_low")),
+        ("Alpha, all dimensions, 95% high", agreement.get("alpha_high")),
+        ("Loops x dimensions with 2+ ratings", agreement.get("alpha_loops")),
+    ]
+    items += [(f"Note {number}", note) for number, note in enumerate(result.get("notes", []), start=1)]
+    return [{"item": item, "value": value} for item, value in items]
+
+
+def data_tables(result: dict[str, Any], *, report_id: int | None = None) -> list[Table]:
+    return [
+        Table("about", "About this report", ABOUT_COLUMNS, about_rows(result, report_id=report_id)),
+        Table("interviewers", "Interviewers", INTERVIEWER_COLUMNS, result.get("interviewers", [])),
+        Table("interviewer_dimensions", "Mean score per interviewer and dimension",
+              INTERVIEWER_DIMENSION_COLUMNS, result.get("interviewer_dimensions", [])),
+        Table("dimensions", "Dimensions", DIMENSION_COLUMNS, result.get("dimensions", [])),
+        Table("roles", "Pass-through per role", ROLE_COLUMNS, result.get("roles", [])),
+    ]
+
+
+# --- Display tables: page and PDF ---------------------------------------------------------
+
+
+def display_tables(result: dict[str, Any]) -> list[Table]:
+    names = {row["interviewer"]: row["name"] for row in result.get("interviewers", [])}
+    per_dimension = [{**row, "name": names.get(row["interviewer"], row["interviewer"])}
+                     for row in result.get("interviewer_dimensions", [])]
+    return [
+        Table(
+            "leniency",
+            "Interviewers: scores and leniency",
+            (
+                Column("name", "Interviewer"),
+                Column("scorecards", "Scorecards", INT),
+                Column("mean_score", "Mean score", NUMBER, n_key="scores"),
+                Column("offset", "Offset vs co-panelists [95%]", INTERVAL, n_key="offset_n",
+                       low_key="offset_low", high_key="offset_high"),
+                Column("offset_n", "Compared", INT),
+                Column("flag", "Flag", FLAG),
+                Column("strong_yes_share", "Strong yes", SHARE, n_key="recommendations_n"),
+                Column("strong_no_share", "Strong no", SHARE, n_key="recommendations_n"),
+                Column("adherence", "Focus adherence", SHARE, n_key="focus_n"),
+            ),
+            result.get("interviewers", []),
+            "Offset: how many scale points above (lenient, +) or below (severe, -) the other interviewers "
+            "on the same loops and dimensions the interviewer scores.",
+        ),
+        Table(
+            "agreement",
+            "Interviewers: agreement and timeliness",
+            (
+                Column("name", "Interviewer"),
+                Column("majority_agreement", "Agrees with panel majority", SHARE, n_key="majority_n"),
+                Column("decision_agreement", "Agrees with decision", SHARE, n_key="decision_n"),
+                Column("lag_median_hours", "Median hours to feedback", HOURS, n_key="lag_n"),
+                Column("lag_p90_hours", "90th percentile hours", HOURS, n_key="lag_n"),
+                Column("late_share", "Submitted late", SHARE, n_key="late_n"),
+            ),
+            result.get("interviewers", []),
+            "Hours from the end of the interview to the submitted scorecard.",
+        ),
+        Table(
+            "interviewer_dimensions",
+            "Mean score per interviewer and dimension",
+            (
+                Column("name", "Interviewer"),
+                Column("role", "Role"),
+                Column("dimension", "Dimension"),
+                Column("mean", "Mean score", NUMBER, n_key="n"),
+                Column("n", "Scores", INT),
+            ),
+            per_dimension,
+        ),
+        Table(
+            "dimensions",
+            "Dimensions: scores and agreement between raters",
+            (
+                Column("role", "Role"),
+                Column("dimension", "Dimension"),
+                Column("n", "Scores", INT),
+                Column("score_1", "1", INT),
+                Column("score_2", "2", INT),
+                Column("score_3", "3", INT),
+                Column("score_4", "4", INT),
+                Column("score_5", "5", INT),
+                Column("mean", "Mean", NUMBER, n_key="n"),
+                Column("sd", "SD", NUMBER, n_key="n"),
+                Column("alpha", "Alpha [95%]", INTERVAL, n_key="alpha_loops", low_key="alpha_low",
+                       high_key="alpha_high"),
+                Column("alpha_loops", "Loops 2+ raters", INT),
+            ),
+            result.get("dimensions", []),
+            "Alpha: Krippendorff's alpha, ordinal; 1 is perfect agreement, 0 is chance level.",
+        ),
+        Table(
+            "roles",
+            "Pass-through per role",
+            (
+                Column("role", "Role"),
+                Column("loops", "Loops", INT),
+                Column("scorecards", "Scorecards", INT),
+                Column("strong_yes", "Strong yes", INT),
+                Column("yes", "Yes", INT),
+                Column("no", "No", INT),
+                Column("strong_no", "Strong no", INT),
+                Column("hired", "Hired", INT),
+                Column("not_hired", "Not hired", INT),
+                Column("undecided", "Undecided", INT),
+                Column("pass_through", "Pass-through", SHARE, n_key="decided"),
+            ),
+            result.get("roles", []),
+            "Recommendations are counted per scorecard, decisions per loop; pass-through is hired of decided.",
+        ),
+    ]
