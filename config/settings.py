@@ -179,7 +179,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.2,
     "interval_max": 0.5,
     "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    # A hung Redis (accepting, not answering) costs a publisher this long, then the outbox takes over.
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
     # acks_late tasks killed mid-run come back after this many seconds.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
