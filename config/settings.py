@@ -305,7 +305,7 @@ CELERY_BEAT_SCHEDULE["candidate-retention"] = {
 # Recommendations: leniency shrinkage (pseudo-scorecards of zero offset), how long a pending
 # recompute request waits for its own enqueue before the drain re-sends it, and the task's retries.
 HIRELOOP_LENIENCY_PRIOR_STRENGTH = env.float("HIRELOOP_LENIENCY_PRIOR_STRENGTH", default=5.0)
-HIRELOOP_OUTBOX_GRACE_SECONDS = env.int("HIRELOOP_OUTBOX_GRACE_SECONDS", default=10)
+HIRELOOP_OUTBOX_GRACE_SECONDS = env.int("HIRELOOP_OUTBOX_GRACE_SECONDS", default=60)
 HIRELOOP_RECOMMEND_MAX_RETRIES = env.int("HIRELOOP_RECOMMEND_MAX_RETRIES", default=6)
 HIRELOOP_RECOMMEND_RETRY_BACKOFF_MAX = env.int("HIRELOOP_RECOMMEND_RETRY_BACKOFF_MAX", default=120)
 

@@ -215,8 +215,9 @@ def whatif_document(
     if offsets:
         document["leniency"] = {
             names.get(key, key): {
-                "offset": round(o.offset, 3),
-                "std_error": round(o.std_error, 3),
+                # Enough digits that reading the file back reproduces the stored band to the third decimal.
+                "offset": round(o.offset, 6),
+                "std_error": round(o.std_error, 6),
                 "scorecards": o.scorecards,
             }
             for key, o in offsets.items()

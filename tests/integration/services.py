@@ -221,13 +221,19 @@ def terminate_backends(application_name: str) -> None:
 StartWorker = Callable[..., WorkerProcess]
 
 
-def wait_until(condition: Callable[[], Any], *, timeout: float, interval: float = 0.2, what: str = "") -> Any:
-    """Poll ``condition`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds."""
+def wait_until(
+    condition: Callable[[], Any], *, timeout: float, interval: float = 0.2, what: str | Callable[[], str] = ""
+) -> Any:
+    """Poll ``condition`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds.
+
+    ``what`` may be a callable, evaluated only on failure (e.g. to show a worker's log as it is then).
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what or condition}")
+            description = what() if callable(what) else what
+            pytest.fail(f"timed out after {timeout}s waiting for {description or condition}")
         time.sleep(interval)

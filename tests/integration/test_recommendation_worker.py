@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from hiring.models import InterviewLoop
-from scorecards.models import Dimension, RecomputeRequest, Recommendation, Scorecard
+from scorecards.models import Dimension, Recommendation, RecomputeRequest, Scorecard
 from scorecards.services.recommendations import recommendation_enqueue
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.integration.services import terminate_backends, wait_until
@@ -113,7 +113,9 @@ def test_integration_worker_killed_mid_task_is_completed_by_the_next_worker(cele
         InterviewLoop.objects.select_for_update().get(pk=loop.pk)
         first = celery_worker(name="first")
         wait_until(
-            lambda: _waiting_on_lock(first.application_name), timeout=20, what=f"the task to run:\n{first.log()[-3000:]}"
+            lambda: _waiting_on_lock(first.application_name),
+            timeout=20,
+            what=lambda: f"the task to run; worker log:\n{first.log()[-3000:]}",
         )
         assert _unacked_tasks(redis_client) == ["scorecards.tasks.recommend_loop"]
         first.kill()

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -133,10 +132,10 @@ class Command(BaseCommand):
         def progress(done: int) -> None:
             width = 30
             filled = width * done // total
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} loops")
+            self.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} loops", ending="")
             if done == total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
+                self.stderr.write("")
+            self.stderr.flush()
 
         outcomes = recommendation_compute_many(loop_ids, progress=progress)
         changed = sum(1 for outcome in outcomes if outcome.changed)
