@@ -1,10 +1,18 @@
 from django.urls import path
 
-from scorecards import views_committee
+from scorecards import views_calibration, views_committee
 
 app_name = "scorecards"
 
 urlpatterns: list = []
+
+urlpatterns += [
+    path("calibration/", views_calibration.report_list, name="report-list"),
+    path("calibration/<int:pk>/", views_calibration.report_detail, name="report-detail"),
+    path("calibration/<int:pk>/status/", views_calibration.report_status, name="report-status"),
+    path("calibration/<int:pk>/charts/<slug:name>.svg", views_calibration.report_chart, name="report-chart"),
+    path("calibration/<int:pk>/download/<slug:fmt>/", views_calibration.report_download, name="report-download"),
+]
 
 urlpatterns += [
     path("committee/", views_committee.loop_list, name="committee-loops"),
