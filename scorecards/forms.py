@@ -1,0 +1,130 @@
+"""The scorecard web form: turns posted fields into a ``ScorecardInput`` and service errors back into field errors.
+
+Field names are the ones the service reports problems under
+(``dimension-<id>-score``, ``dimension-<id>-evidence``, ``signal-<id>-note``,
+``overall``, ``reason``), so an error lands beside the control it is about.
+The form holds no rules: completeness, ranges and states are the service's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+
+from hiring.errors import ApplicationError
+from scorecards.models import Dimension, Overall, Scorecard, Signal
+from scorecards.services.scorecards import RatingInput, ScorecardInput, SignalInput, rating_field, signal_field
+
+NOT_ASSESSED = "na"
+SCORE_CHOICES = [(str(value), str(value)) for value in range(1, 6)] + [(NOT_ASSESSED, "Not assessed")]
+# Generous bounds: they stop a runaway paste, not a thorough interviewer.
+EVIDENCE_MAX = 10_000
+SUMMARY_MAX = 20_000
+NOTE_MAX = 4_000
+
+
+def signal_box(signal_id: int) -> str:
+    return f"signal-{signal_id}"
+
+
+class ScorecardForm(forms.Form):
+    """One field per rubric dimension (score and evidence) and per signal, plus overall and summary."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    overall = forms.ChoiceField(
+        choices=Overall.choices, required=False, widget=forms.RadioSelect, label="Overall recommendation"
+    )
+    summary = forms.CharField(
+        required=False, max_length=SUMMARY_MAX, strip=False, widget=forms.Textarea, label="Summary"
+    )
+
+    def __init__(self, *args: Any, dimensions: Iterable[Dimension], signals: Iterable[Signal], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dimensions = list(dimensions)
+        self.signals = list(signals)
+        for dimension in self.dimensions:
+            self.fields[rating_field(dimension.pk, "score")] = forms.ChoiceField(
+                choices=SCORE_CHOICES, required=False, widget=forms.RadioSelect, label=f"{dimension.name}: score"
+            )
+            self.fields[rating_field(dimension.pk, "evidence")] = forms.CharField(
+                required=False, max_length=EVIDENCE_MAX, strip=False, widget=forms.Textarea,
+                label=f"Evidence for {dimension.name}",
+            )
+        for signal in self.signals:
+            self.fields[signal_box(signal.pk)] = forms.BooleanField(required=False, label=signal.text)
+            if signal.kind == Signal.Kind.RED_FLAG:
+                self.fields[signal_field(signal.pk)] = forms.CharField(
+                    required=False, max_length=NOTE_MAX, strip=False, widget=forms.Textarea,
+                    label=f"Note on the red flag “{signal.text}”",
+                )
+
+    @staticmethod
+    def initial_from(scorecard: Scorecard | None, *, version: int) -> dict[str, Any]:
+        """The form's values for a saved scorecard (ratings and signals prefetched), exactly as stored."""
+        initial: dict[str, Any] = {"version": version}
+        if scorecard is None:
+            return initial
+        initial["overall"] = scorecard.overall
+        initial["summary"] = scorecard.summary
+        for rating in scorecard.ratings.all():
+            score = NOT_ASSESSED if rating.not_assessed else (str(rating.score) if rating.score else "")
+            initial[rating_field(rating.dimension_id, "score")] = score
+            initial[rating_field(rating.dimension_id, "evidence")] = rating.evidence
+        for observed in scorecard.observed_signals.all():
+            initial[signal_box(observed.signal_id)] = True
+            initial[signal_field(observed.signal_id)] = observed.note
+        return initial
+
+    def to_input(self) -> ScorecardInput:
+        """The cleaned values as the service's input; call after ``is_valid()``."""
+        data = self.cleaned_data
+        ratings = []
+        for dimension in self.dimensions:
+            score = data.get(rating_field(dimension.pk, "score")) or ""
+            evidence = data.get(rating_field(dimension.pk, "evidence")) or ""
+            if not score and not evidence.strip():
+                continue
+            ratings.append(
+                RatingInput(
+                    dimension_id=dimension.pk,
+                    score=int(score) if score and score != NOT_ASSESSED else None,
+                    not_assessed=score == NOT_ASSESSED,
+                    evidence=evidence,
+                )
+            )
+        signals = [
+            SignalInput(signal_id=signal.pk, note=data.get(signal_field(signal.pk)) or "")
+            for signal in self.signals
+            if data.get(signal_box(signal.pk))
+        ]
+        return ScorecardInput(
+            ratings=ratings, signals=signals, overall=data.get("overall") or "", summary=data.get("summary") or ""
+        )
+
+    @property
+    def expected_version(self) -> int:
+        return int(self.cleaned_data["version"])
+
+    def add_service_error(self, error: ApplicationError) -> None:
+        """Put each of the service's problems beside its field; problems without a field go on top."""
+        if not error.field_errors:
+            self.add_error(None, error.message)
+            return
+        for name, messages in error.field_errors.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+    def has_version_problem(self) -> bool:
+        return "version" in self.errors
+
+
+class AmendForm(ScorecardForm):
+    """The scorecard form plus the reason; the service requires the reason, reported with the other problems."""
+
+    reason = forms.CharField(
+        required=False, max_length=SUMMARY_MAX, widget=forms.Textarea,
+        label="Why are you amending this scorecard?",
+        help_text="Required. The committee sees it beside both versions: what you learned or corrected.",
+    )

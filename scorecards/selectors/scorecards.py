@@ -1,0 +1,182 @@
+"""Reads for the interviewer's pages: my interviews, the interview kit, the scorecard form and the panel.
+
+Each function returns its rows with the joins built in, so a page costs the
+same number of queries whatever the number of interviews, dimensions or
+signals. Visibility comes from ``hiring.access``; nothing here widens it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from hiring.access import interviews_visible_to, scorecards_visible_to
+from hiring.errors import NotFound
+from hiring.models import Interview, InterviewLoop
+from scorecards.models import Dimension, ObservedSignal, Rating, Scorecard, Signal
+
+_RUBRIC_PARTS = (
+    Prefetch("loop__rubric__dimensions", queryset=Dimension.objects.order_by("position")),
+    Prefetch("loop__rubric__signals", queryset=Signal.objects.order_by("position")),
+)
+
+
+# --- My interviews ----------------------------------------------------------------
+
+
+def _own_interviews(user: Any) -> QuerySet[Interview]:
+    """The user's own assigned interviews, with their feedback state annotated.
+
+    Every kind of user has "my interviews": only the ones assigned to them,
+    even for readers who see every loop elsewhere.
+    """
+    own_cards = Scorecard.objects.filter(interview=OuterRef("pk"), interviewer=user)
+    current = own_cards.filter(is_current=True)
+    return (
+        Interview.objects.filter(interviewer=user)
+        .select_related("loop__candidate", "loop__role")
+        .annotate(
+            feedback_status=Subquery(current.values("status")[:1]),
+            draft_updated_at=Subquery(current.filter(status=Scorecard.Status.DRAFT).values("updated_at")[:1]),
+            # The first submission is what the deadline is measured against; amendments come later by design.
+            first_submitted_at=Subquery(
+                own_cards.filter(status=Scorecard.Status.SUBMITTED).order_by("revision").values("submitted_at")[:1]
+            ),
+            is_submitted=Exists(own_cards.filter(status=Scorecard.Status.SUBMITTED)),
+            is_amended=Exists(own_cards.filter(revision__gt=1)),
+        )
+    )
+
+
+@dataclass
+class MyInterviews:
+    upcoming: list[Interview]
+    due: list[Interview]
+    overdue: list[Interview]
+    submitted: QuerySet[Interview]
+    closed: list[Interview]
+
+
+def my_interviews(*, user: Any, now: datetime | None = None) -> MyInterviews:
+    """The interviewer's interviews in the four states they act on, plus loops closed before their feedback.
+
+    Upcoming: not yet ended. Feedback due: ended, deadline not passed. Overdue:
+    deadline passed without a submission. Submitted: newest first (a queryset,
+    for paging). Closed: the loop was decided or withdrawn before they submitted.
+    """
+    now = now or timezone.now()
+    base = _own_interviews(user)
+    closed_loop = Q(loop__status__in=[InterviewLoop.Status.DECIDED, InterviewLoop.Status.WITHDRAWN])
+    pending = base.filter(is_submitted=False).exclude(closed_loop)
+    return MyInterviews(
+        upcoming=list(pending.filter(ends_at__gt=now).order_by("starts_at", "id")),
+        due=list(pending.filter(ends_at__lte=now, feedback_due_at__gt=now).order_by("feedback_due_at", "id")),
+        overdue=list(pending.filter(ends_at__lte=now, feedback_due_at__lte=now).order_by("feedback_due_at", "id")),
+        submitted=base.filter(is_submitted=True).order_by("-first_submitted_at", "-id"),
+        closed=list(base.filter(is_submitted=False).filter(closed_loop).order_by("-starts_at", "-id")[:20]),
+    )
+
+
+# --- Kit and form -------------------------------------------------------------------
+
+
+def interview_for_kit(*, user: Any, interview_id: int) -> Interview:
+    """One interview with everything its kit shows; someone else's interview is NotFound for an interviewer.
+
+    Readers who see every loop (recruiters, committee, admins) may open any kit:
+    it holds the rubric and the brief, never anyone's feedback.
+    """
+    interview = (
+        interviews_visible_to(user)
+        .select_related("loop__candidate", "loop__role", "loop__rubric", "exercise", "interviewer")
+        .prefetch_related(
+            Prefetch("focus_dimensions", queryset=Dimension.objects.order_by("position")),
+            *_RUBRIC_PARTS,
+            "loop__rubric__focus_areas",
+        )
+        .filter(pk=interview_id)
+        .first()
+    )
+    if interview is None:
+        raise NotFound("No such interview.")
+    return interview
+
+
+def own_interview(*, user: Any, interview_id: int) -> Interview:
+    """The user's own interview with its rubric parts, for the scorecard pages; anyone else's is NotFound."""
+    interview = (
+        Interview.objects.filter(pk=interview_id, interviewer=user)
+        .select_related("loop__candidate", "loop__role", "loop__rubric", "exercise")
+        .prefetch_related(
+            Prefetch("focus_dimensions", queryset=Dimension.objects.order_by("position")),
+            *_RUBRIC_PARTS,
+        )
+        .first()
+    )
+    if interview is None:
+        raise NotFound("No such interview.")
+    return interview
+
+
+def _with_content(queryset: QuerySet[Scorecard]) -> QuerySet[Scorecard]:
+    return queryset.prefetch_related(
+        Prefetch("ratings", queryset=Rating.objects.select_related("dimension").order_by("dimension__position")),
+        Prefetch(
+            "observed_signals",
+            queryset=ObservedSignal.objects.select_related("signal").order_by("signal__position"),
+        ),
+    )
+
+
+def own_scorecard_revisions(*, user: Any, interview: Interview) -> list[Scorecard]:
+    """Every revision of the user's scorecard for the interview, oldest first, content prefetched."""
+    return list(
+        _with_content(Scorecard.objects.filter(interview=interview, interviewer=user)).order_by("revision")
+    )
+
+
+def current_of(revisions: list[Scorecard]) -> Scorecard | None:
+    return next((card for card in revisions if card.is_current), None)
+
+
+# --- The panel ------------------------------------------------------------------------
+
+
+@dataclass
+class PanelView:
+    scorecards: list[Scorecard]  # current revisions, submitted, by interview time
+    earlier: dict[tuple[int, int], list[Scorecard]]  # (interview, interviewer) -> superseded revisions
+    waiting_for: list[Interview]  # panel interviews without submitted feedback yet
+
+
+def panel_for(*, user: Any, loop: InterviewLoop) -> PanelView:
+    """The loop's submitted scorecards the user may read (through ``scorecards_visible_to``) and who is pending.
+
+    Call only once ``can_see_panel`` said yes; before that the user's own
+    cards are all it would return anyway.
+    """
+    cards = list(
+        _with_content(
+            scorecards_visible_to(user)
+            .filter(interview__loop=loop, status=Scorecard.Status.SUBMITTED)
+            .select_related("interviewer", "interview")
+        ).order_by("interview__starts_at", "interview_id", "interviewer_id", "revision")
+    )
+    submitted = Scorecard.objects.filter(
+        interview=OuterRef("pk"), interviewer=OuterRef("interviewer"), status=Scorecard.Status.SUBMITTED
+    )
+    waiting = list(
+        Interview.objects.filter(loop=loop)
+        .exclude(Exists(submitted))
+        .select_related("interviewer")
+        .order_by("starts_at", "id")
+    )
+    earlier: dict[tuple[int, int], list[Scorecard]] = {}
+    for card in cards:
+        if not card.is_current:
+            earlier.setdefault((card.interview_id, card.interviewer_id), []).append(card)
+    return PanelView(scorecards=[c for c in cards if c.is_current], earlier=earlier, waiting_for=waiting)

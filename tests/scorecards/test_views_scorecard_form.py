@@ -1,0 +1,290 @@
+"""The scorecard web form: drafts come back as left, submit shows every problem beside its field,
+stale and refused saves change nothing and keep what was typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from hiring.models import Interview, InterviewLoop
+from hiring.services import interview_reassign
+from scorecards.models import Scorecard
+from tests.hiring.factories import UserFactory, make_interview, make_loop
+from tests.scorecards.factories import save_draft, submit_scorecard
+from tests.scorecards.interviewer_helpers import (
+    ML,
+    OPS,
+    RED_FLAG,
+    SE,
+    STRONG,
+    close_loop,
+    dimension,
+    scorecard_state,
+    signal,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, the interview (loop, candidate, role, rubric, exercise), its focus dimensions, the rubric's
+# dimensions and signals, the interviewer's scorecards with their ratings and signals.
+FORM_QUERIES = 9
+
+
+@pytest.fixture
+def interview(interviewer):
+    return make_interview(loop=make_loop(), interviewer=interviewer)
+
+
+@pytest.fixture
+def signed_in(client, interviewer):
+    client.force_login(interviewer)
+    return client
+
+
+def form_data(
+    interview: Interview,
+    scores: dict[str, str] | None = None,
+    evidence: dict[str, str] | None = None,
+    *,
+    version: int | str | None = 1,
+    action: str = "save",
+    overall: str = "",
+    summary: str = "",
+    signals: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
+    """What the browser posts: scores by dimension name ('1'..'5' or 'na'), evidence, ticked signals with notes."""
+    data: dict[str, Any] = {"action": action, "overall": overall, "summary": summary}
+    if version is not None:
+        data["version"] = str(version)
+    for name, score in (scores or {}).items():
+        data[f"dimension-{dimension(interview, name).pk}-score"] = score
+    for name, text in (evidence or {}).items():
+        data[f"dimension-{dimension(interview, name).pk}-evidence"] = text
+    for text, note in (signals or {}).items():
+        found = signal(interview, text)
+        data[f"signal-{found.pk}"] = "on"
+        if note is not None:
+            data[f"signal-{found.pk}-note"] = note
+    return data
+
+
+def edit_url(interview: Interview) -> str:
+    return reverse("scorecards:scorecard-edit", args=[interview.pk])
+
+
+def test_views_scorecard_form_empty_for_new_interview(signed_in, interview):
+    """A first visit shows the focus dimensions with the anchor beside the scale, version 1, and creates nothing."""
+    response = signed_in.get(edit_url(interview))
+
+    assert response.status_code == 200
+    assert [row.dimension.name for row in response.context["focus_rows"]] == [SE, ML]
+    assert len(response.context["other_rows"]) == 5
+    assert response.context["open_others"] is False
+    html = response.content.decode()
+    assert 'name="version" value="1"' in html
+    assert "Writes clean, testable code; solid API/service fundamentals" in html
+    se = dimension(interview, SE)
+    assert f'id="id_dimension-{se.pk}-score_3" value="3" aria-describedby="anchor-{se.pk}-3"' in html
+    assert f'<label for="id_dimension-{se.pk}-evidence">Evidence<span class="visually-hidden"> for {SE}</span>' in html
+    assert "Not assessed" in html
+    for choice in ("Strong no", "No", "Yes", "Strong yes"):
+        assert f"<span>{choice}</span>" in html
+    # Opening the form is not starting a scorecard: the interview can still be handed to someone else.
+    assert Scorecard.objects.count() == 0
+    interview_reassign(actor=interview.loop.recruiter, interview=interview, interviewer=UserFactory())
+
+
+def test_views_scorecard_save_draft_comes_back_as_left(signed_in, interview):
+    """Save draft keeps an incomplete card; the page then shows every value exactly as typed."""
+    data = form_data(
+        interview,
+        scores={SE: "4", OPS: "na"},
+        evidence={SE: "Refactored the handler and added tests.", ML: "Half a thought about recall"},
+        signals={STRONG: None, RED_FLAG: ""},
+        summary="Finish after lunch.",
+    )
+
+    response = signed_in.post(edit_url(interview), data)
+
+    assert response.status_code == 302
+    assert response["Location"] == edit_url(interview)
+    [state] = scorecard_state(interview)
+    assert state["status"] == "draft"
+    assert state["version"] == 2
+    assert state["summary"] == "Finish after lunch."
+    se, ml, ops = dimension(interview, SE), dimension(interview, ML), dimension(interview, OPS)
+    assert state["ratings"] == sorted([
+        (se.pk, 4, False, "Refactored the handler and added tests."),
+        (ml.pk, None, False, "Half a thought about recall"),
+        (ops.pk, None, True, ""),
+    ])
+
+    page = signed_in.get(edit_url(interview))
+    html = page.content.decode()
+    assert "Draft saved at" in html
+    assert f'id="id_dimension-{se.pk}-score_4" value="4" checked' in html
+    assert f'id="id_dimension-{ops.pk}-score_na" value="na" checked' in html
+    assert ">Refactored the handler and added tests.</textarea>" in html
+    assert ">Half a thought about recall</textarea>" in html
+    assert f'id="id_signal-{signal(interview, STRONG).pk}" checked' in html
+    assert f'id="id_signal-{signal(interview, RED_FLAG).pk}" aria-controls' in html
+    assert ">Finish after lunch.</textarea>" in html
+    assert 'name="version" value="2"' in html
+    # A scored dimension outside the focus opens the "other dimensions" section by itself.
+    assert page.context["open_others"] is True
+
+
+def test_views_scorecard_submit_shows_every_problem_beside_its_field(signed_in, interview):
+    """Submitting an incomplete card lists every problem, puts each beside its field, keeps what was typed
+    and changes nothing."""
+    save_draft(interview, {SE: 2}, overall="")
+    before = scorecard_state(interview)
+    red = signal(interview, RED_FLAG)
+    se, ml = dimension(interview, SE), dimension(interview, ML)
+
+    response = signed_in.post(edit_url(interview), form_data(
+        interview, scores={SE: "5"}, evidence={SE: ""}, version=2, action="submit", signals={RED_FLAG: ""},
+        summary="Typed but not saved",
+    ))
+
+    assert response.status_code == 400
+    assert scorecard_state(interview) == before
+    summary = [(target, message) for target, _, message in response.context["error_summary"]]
+    assert summary == [
+        (f"id_dimension-{se.pk}-evidence", "Give the evidence for this score: what the candidate said or did."),
+        (f"id_dimension-{ml.pk}-score_fieldset", "Score this focus dimension or mark it not assessed."),
+        (f"id_signal-{red.pk}-note", "Say what you observed for this red flag."),
+        ("id_overall_fieldset", "Choose an overall recommendation."),
+    ]
+    html = response.content.decode()
+    assert "4 problems to fix before this can be submitted" in html
+    assert (f'<ul class="errorlist" id="id_dimension-{se.pk}-evidence_errors"><li>Give the evidence for this score: '
+            "what the candidate said or did.</li></ul>") in html
+    assert f'id="id_dimension-{ml.pk}-score_fieldset" aria-describedby="id_dimension-{ml.pk}-score_errors"' in html
+    assert f'id="id_dimension-{se.pk}-score_5" value="5" checked' in html
+    assert ">Typed but not saved</textarea>" in html
+
+
+def test_views_scorecard_submit_complete_is_read_only_and_timestamped(signed_in, interview):
+    """A complete card is submitted; its page is read-only with the submission time and no form."""
+    response = signed_in.post(edit_url(interview), form_data(
+        interview, scores={SE: "4", ML: "na"}, evidence={SE: "Clear API design."}, action="submit", overall="yes",
+    ))
+
+    assert response.status_code == 302
+    card = Scorecard.objects.get(interview=interview)
+    assert card.status == "submitted"
+    page = signed_in.get(edit_url(interview))
+    html = page.content.decode()
+    assert "Submitted — read-only" in html
+    assert f"Scorecard submitted on {card.submitted_at:%-d %b %Y, %H:%M}" in html
+    assert "<textarea" not in html
+    assert "<form method=\"post\" action=\"/interviews/" not in html
+    assert "Clear API design." in html
+
+
+def test_views_scorecard_post_after_submit_refused(signed_in, interview):
+    """Posting to a submitted card (a second tab) changes nothing and keeps the typed text to copy."""
+    card = submit_scorecard(interview)
+    before = scorecard_state(interview)
+    response = signed_in.post(edit_url(interview), form_data(
+        interview, scores={SE: "1"}, evidence={SE: "Second tab text"}, version=card.version, action="save",
+    ))
+    assert response.status_code == 409
+    assert scorecard_state(interview) == before
+    html = response.content.decode()
+    assert "This scorecard is submitted and read-only; amend it instead." in html
+    assert ">Second tab text</textarea>" in html
+    assert "Save draft" not in html
+
+
+def test_views_scorecard_stale_save_refused_with_typed_text_kept(signed_in, interview):
+    """A save from a tab opened before another save is refused with a clear message; nothing is overwritten,
+    the typed text stays, and the form now carries the latest version so saving again is a choice."""
+    save_draft(interview, {SE: 3})  # the other tab: version 2
+    before = scorecard_state(interview)
+
+    response = signed_in.post(edit_url(interview), form_data(
+        interview, scores={SE: "5"}, evidence={SE: "From the stale tab"}, version=1,
+    ))
+
+    assert response.status_code == 409
+    assert scorecard_state(interview) == before
+    html = response.content.decode()
+    assert "Not saved: this scorecard changed since you opened it" in html
+    assert ">From the stale tab</textarea>" in html
+    assert 'name="version" value="2"' in html
+    assert "Save draft" in html
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "0"])
+def test_views_scorecard_post_without_valid_version_refused(signed_in, interview, version):
+    """A post that does not say which version it edits saves nothing and asks for a reload."""
+    response = signed_in.post(edit_url(interview), form_data(interview, scores={SE: "3"}, version=version))
+    assert response.status_code == 400
+    assert Scorecard.objects.count() == 0
+    assert "This form lost track of which version it edits. Reload the page and try again." in (
+        response.content.decode())
+
+
+@pytest.mark.parametrize("field,value", [("score", "7"), ("score", "3.5"), ("overall", "maybe")])
+def test_views_scorecard_impossible_values_refused(signed_in, interview, field, value):
+    """A score off the scale or a neutral overall is refused beside the field; nothing is saved."""
+    data = form_data(interview, overall=value if field == "overall" else "")
+    if field == "score":
+        data[f"dimension-{dimension(interview, SE).pk}-score"] = value
+    response = signed_in.post(edit_url(interview), data)
+    assert response.status_code == 400
+    assert Scorecard.objects.count() == 0
+    assert "Select a valid choice." in response.content.decode()
+
+
+def test_views_scorecard_evidence_too_long_refused(signed_in, interview):
+    """A runaway paste is refused beside the field, not truncated silently."""
+    response = signed_in.post(edit_url(interview), form_data(interview, evidence={SE: "x" * 10_001}))
+    assert response.status_code == 400
+    assert Scorecard.objects.count() == 0
+
+
+@pytest.mark.parametrize("kind", ["interviewer", "recruiter", "committee", "admin"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_views_scorecard_someone_elses_interview_not_found(client, interview, kind, method):
+    """Whoever asks, another person's scorecard page answers 404 and reveals nothing; nothing is created."""
+    submit_scorecard(interview, evidence="PRIVATE-EVIDENCE")
+    before = scorecard_state(interview)
+    client.force_login(UserFactory(kind=kind))
+    url = edit_url(interview)
+    response = client.get(url) if method == "get" else client.post(url, form_data(interview, scores={SE: "1"}))
+    assert response.status_code == 404
+    assert "PRIVATE-EVIDENCE" not in response.content.decode()
+    assert scorecard_state(interview) == before
+
+
+def test_views_scorecard_closed_loop_read_only(signed_in, interview):
+    """On a withdrawn loop the draft is shown read-only and a post is refused without change."""
+    draft = save_draft(interview, {SE: 2}, evidence="Draft words")
+    close_loop(interview.loop, InterviewLoop.Status.WITHDRAWN)
+    before = scorecard_state(interview)
+
+    page = signed_in.get(edit_url(interview))
+    assert "This loop is withdrawn; its feedback can no longer be changed." in page.content.decode()
+    assert "<textarea" not in page.content.decode()
+    response = signed_in.post(edit_url(interview), form_data(interview, scores={SE: "5"}, version=draft.version))
+    assert response.status_code == 409
+    assert "This loop is closed" in response.content.decode()
+    assert scorecard_state(interview) == before
+
+
+@pytest.mark.parametrize("draft_dimensions", [1, 7])
+def test_views_scorecard_form_query_count_fixed(client, django_assert_num_queries, interviewer, draft_dimensions):
+    """The form costs the same queries with one focus dimension scored and with the whole rubric focused and scored."""
+    loop = make_loop()
+    names = [d.name for d in loop.rubric.dimensions.all()][:draft_dimensions]
+    interview = make_interview(loop=loop, interviewer=interviewer, focus=names)
+    save_draft(interview, {name: 3 for name in names}, signals={STRONG: "", RED_FLAG: "Noted"})
+    client.force_login(interviewer)
+    with django_assert_num_queries(FORM_QUERIES):
+        response = client.get(edit_url(interview))
+    assert len(response.context["focus_rows"]) == draft_dimensions
