@@ -308,6 +308,13 @@ HIRELOOP_LENIENCY_PRIOR_STRENGTH = env.float("HIRELOOP_LENIENCY_PRIOR_STRENGTH",
 HIRELOOP_OUTBOX_GRACE_SECONDS = env.int("HIRELOOP_OUTBOX_GRACE_SECONDS", default=60)
 HIRELOOP_RECOMMEND_MAX_RETRIES = env.int("HIRELOOP_RECOMMEND_MAX_RETRIES", default=6)
 HIRELOOP_RECOMMEND_RETRY_BACKOFF_MAX = env.int("HIRELOOP_RECOMMEND_RETRY_BACKOFF_MAX", default=120)
+# Take-home exercises: upload limit, accepted file types (extensions) and how long
+# the candidate's link keeps working after the deadline.
+HIRELOOP_TAKE_HOME_MAX_UPLOAD_MB = env.int("HIRELOOP_TAKE_HOME_MAX_UPLOAD_MB", default=20)
+HIRELOOP_TAKE_HOME_ALLOWED_TYPES = env.list(
+    "HIRELOOP_TAKE_HOME_ALLOWED_TYPES", default=["zip", "tar.gz", "pdf", "ipynb", "py", "md", "txt"]
+)
+HIRELOOP_TAKE_HOME_GRACE_HOURS = env.int("HIRELOOP_TAKE_HOME_GRACE_HOURS", default=24)
 
 LOGGING = {
     "version": 1,
