@@ -1,0 +1,174 @@
+"""Forms: they parse input for the services and show the services' errors; the rules live in services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from exercises.models import Exercise
+from exercises.services import ExerciseInput
+from exercises.uploads import accept_attribute
+from hiring.errors import ApplicationError
+from hiring.models import User
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+class ServiceErrorsMixin:
+    """Shows an ApplicationError's field errors on the fields, the rest at the top of the form."""
+
+    def add_service_error(self, error: ApplicationError, field_map: dict[str, str] | None = None) -> None:
+        field_map = field_map or {}
+        placed = False
+        for name, messages in error.field_errors.items():
+            target = field_map.get(name, name)
+            if target in self.fields:  # type: ignore[attr-defined]
+                for message in messages:
+                    self.add_error(target, message)  # type: ignore[attr-defined]
+                placed = True
+            else:
+                for message in messages:
+                    self.add_error(None, message)  # type: ignore[attr-defined]
+                placed = True
+        if not placed:
+            self.add_error(None, error.message)  # type: ignore[attr-defined]
+
+
+class ExerciseForm(ServiceErrorsMixin, forms.Form):
+    title = forms.CharField(max_length=300)
+    format = forms.ChoiceField(choices=Exercise.Format.choices)
+    duration = forms.CharField(max_length=100, required=False,
+                               help_text="As you would tell the candidate, e.g. “60–90 minutes”.")
+    materials = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What the candidate is given",
+        help_text="One item per line.",
+    )
+    tasks = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, help_text="One task per line.")
+    evaluation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, label="How it is evaluated",
+        help_text="One criterion per line; reviewers see these in their interview kit.",
+    )
+    dimension_names = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, required=False, label="Dimensions it feeds",
+        help_text="The scorecard of a review or interview with this exercise focuses on these.",
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="In the library (uncheck to retire it)")
+    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, dimension_names: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dimension_names"].choices = [(name, name) for name in dimension_names]
+
+    @classmethod
+    def initial_for(cls, exercise: Exercise) -> dict[str, Any]:
+        return {
+            "title": exercise.title,
+            "format": exercise.format,
+            "duration": exercise.duration,
+            "materials": "\n".join(exercise.materials),
+            "tasks": "\n".join(exercise.tasks),
+            "evaluation": "\n".join(exercise.evaluation),
+            "dimension_names": exercise.dimension_names,
+            "is_active": exercise.is_active,
+            "updated_at": exercise.updated_at.isoformat(),
+        }
+
+    def to_input(self) -> ExerciseInput:
+        data = self.cleaned_data
+        return ExerciseInput(
+            title=data["title"],
+            format=data["format"],
+            duration=data["duration"],
+            materials=lines(data["materials"]),
+            tasks=lines(data["tasks"]),
+            evaluation=lines(data["evaluation"]),
+            dimension_names=list(data["dimension_names"]),
+            is_active=data["is_active"],
+        )
+
+    def expected_updated_at(self) -> datetime | None:
+        raw = self.cleaned_data.get("updated_at") or ""
+        try:
+            return datetime.fromisoformat(raw) if raw else None
+        except ValueError:
+            return None
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+class AssignForm(ServiceErrorsMixin, forms.Form):
+    exercise = forms.ModelChoiceField(queryset=Exercise.objects.none(), empty_label=None, label="Take-home exercise")
+    due_at = forms.DateTimeField(widget=DATETIME_INPUT, label="Deadline")
+    reviewer = forms.ModelChoiceField(queryset=User.objects.none(), label="Reviewer",
+                                      help_text="Gets a take-home review in “My interviews”.")
+    review_due_at = forms.DateTimeField(widget=DATETIME_INPUT, required=False, label="Review feedback due",
+                                        help_text="Leave empty for the usual delay after the deadline.")
+
+    def __init__(self, *args: Any, exercises: Any, reviewers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["exercise"].queryset = exercises
+        self.fields["reviewer"].queryset = reviewers
+        self.fields["reviewer"].label_from_instance = lambda user: user.display_name
+        zone = timezone.get_current_timezone_name()
+        self.fields["due_at"].help_text = f"In {zone}; the candidate's email states the deadline with its time zone."
+
+    def clean_due_at(self) -> datetime | None:
+        return _aware(self.cleaned_data.get("due_at"))
+
+    def clean_review_due_at(self) -> datetime | None:
+        return _aware(self.cleaned_data.get("review_due_at"))
+
+
+class ExtendForm(ServiceErrorsMixin, forms.Form):
+    due_at = forms.DateTimeField(widget=DATETIME_INPUT, label="New deadline")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Reason",
+                             help_text="Kept in the extension history; the candidate is told the new deadline.")
+
+    def clean_due_at(self) -> datetime | None:
+        return _aware(self.cleaned_data.get("due_at"))
+
+
+class AttachForm(ServiceErrorsMixin, forms.Form):
+    interview = forms.ModelChoiceField(queryset=None, empty_label=None, label="Interview")  # type: ignore[arg-type]
+    exercise = forms.ModelChoiceField(queryset=None, required=False, empty_label="No exercise",  # type: ignore[arg-type]
+                                      label="Live or discussion exercise")
+    add_focus = forms.BooleanField(required=False, initial=True,
+                                   label="Add the exercise's dimensions to the interview's focus")
+
+    def __init__(self, *args: Any, interviews: Any, exercises: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["interview"].queryset = interviews
+        self.fields["interview"].label_from_instance = (
+            lambda i: f"{i.get_kind_display()} with {i.interviewer.display_name}, "
+            f"{timezone.localtime(i.starts_at):%d %b %Y %H:%M}"
+        )
+        self.fields["exercise"].queryset = exercises
+        self.fields["exercise"].label_from_instance = lambda e: f"{e.title} ({e.get_format_display()})"
+
+
+class SubmissionForm(ServiceErrorsMixin, forms.Form):
+    """The candidate's form. Checks of size and type happen in the service, with the reasons spelled out."""
+
+    repository_url = forms.CharField(
+        max_length=500, required=False, label="Repository URL",
+        widget=forms.URLInput(attrs={"placeholder": "https://github.com/you/your-solution", "autocomplete": "url"}),
+        help_text="Make sure the reviewers can open it (public, or shared with the recruiter).",
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000,
+                           label="Note for the reviewers")
+    file = forms.FileField(required=False, label="File", widget=forms.FileInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = accept_attribute()

@@ -1,0 +1,49 @@
+"""Template helpers for exercises, including the block an interview kit includes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from exercises.models import ExerciseAssignment
+from exercises.selectors import KitExercise, exercise_context_for_interview
+from exercises.uploads import size_label
+
+register = template.Library()
+
+
+@register.filter
+def take_home_state(assignment: ExerciseAssignment) -> dict[str, str]:
+    """A badge for an assignment: its state as the recruiter and the reviewer need to read it."""
+    now = timezone.now()
+    count = getattr(assignment, "submission_count", None)
+    if count is None:
+        count = assignment.submissions.count()
+    if assignment.loop.is_closed:
+        return {"label": "Loop closed", "tone": ""}
+    if now <= assignment.due_at:
+        if count:
+            return {"label": f"Submitted ({count}); open until the deadline", "tone": "ok"}
+        return {"label": "Awaiting submission", "tone": "warn"}
+    if count:
+        return {"label": f"Submitted ({count}); deadline passed", "tone": "ok"}
+    return {"label": "Deadline passed, nothing submitted", "tone": "bad"}
+
+
+@register.filter
+def file_size(size: int) -> str:
+    return size_label(size)
+
+
+@register.inclusion_tag("exercises/_kit_exercise.html")
+def interview_exercise(interview: Any, heading_level: int = 2) -> dict[str, Any]:
+    """The exercise part of an interview kit: ``{% load exercises_tags %}{% interview_exercise interview %}``.
+
+    A take-home review shows the brief as sent, the evaluation criteria and
+    the submissions with download links; a live exercise shows its brief.
+    Renders nothing when the interview has no exercise.
+    """
+    context: KitExercise | None = exercise_context_for_interview(interview)
+    return {"kit": context, "heading_level": heading_level}
