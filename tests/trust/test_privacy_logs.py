@@ -1,0 +1,62 @@
+"""Classification in one place, and no personal data in any log line of a full loop."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from hiring.logging import PersonalDataFilter, redact, remember_personal_values
+from hiring.privacy import unclassified_fields
+from tests.trust.seeding import seed_candidate
+
+
+def test_every_text_field_of_hireloop_is_classified_as_personal_or_not():
+    """A new text/JSON/URL/file field fails here until hiring/privacy.py says whether it is personal data."""
+    assert unclassified_fields() == []
+
+
+def test_the_log_filter_redacts_emails_phones_and_known_values():
+    remember_personal_values(["Ottilie Brandstrup"])
+    text = redact("Ottilie Brandstrup <ottilie@example.org> called from +45 31 22 40 19 about loop 12")
+    assert text == "[redacted] <[redacted]> called from [redacted] about loop 12"
+
+
+def test_a_full_loop_writes_no_personal_data_to_the_logs(db, client, committee_member, admin_user, settings,
+                                                          tmp_path):
+    """Everything from adding the candidate to the decision, pages, a failed sign-in, export and erasure,
+    logged at DEBUG through the configured handlers: none of the candidate's values appears."""
+    settings.MEDIA_ROOT = tmp_path
+    root = logging.getLogger()
+    handlers = [h for h in root.handlers if any(isinstance(f, PersonalDataFilter) for f in h.filters)]
+    assert handlers, "settings.LOGGING must attach the personal data filter to its handlers"
+    captured = io.StringIO()
+    streams = [h.setStream(captured) for h in handlers]  # type: ignore[attr-defined]
+    levels = {name: logging.getLogger(name).level for name in ("", "django", "django.request", "celery", "hiring")}
+    for name in levels:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        seeded = seed_candidate(committee=committee_member)
+        client.force_login(admin_user)
+        client.get(reverse("hiring:candidate-list"), {"q": seeded.values["name"]})
+        client.get(reverse("hiring:candidate-detail", args=[seeded.candidate.pk]))
+        client.get(reverse("hiring:candidate-detail", args=[999_999]))  # a 404 is logged with its path
+        client.logout()
+        client.post(reverse("login"), {"username": seeded.values["email"], "password": "nope"})
+        # A careless line written by code that should not have: the filter still catches it.
+        logging.getLogger("hireloop.careless").warning("Candidate %s <%s>", seeded.values["name"],
+                                                       seeded.values["email"])
+        call_command("candidate_export", str(seeded.candidate.pk), stdout=io.StringIO())
+        call_command("candidate_erase", str(seeded.candidate.pk), "--yes", stdout=io.StringIO())
+    finally:
+        for handler, stream in zip(handlers, streams, strict=True):
+            handler.setStream(stream)  # type: ignore[attr-defined]
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    output = captured.getvalue()
+    assert "hireloop.careless Candidate [redacted] <[redacted]>" in output
+    assert "Not Found: /candidates/999999/" in output
+    leaked = [value for value in seeded.needles if value.lower() in output.lower()]
+    assert leaked == []

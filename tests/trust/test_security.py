@@ -1,0 +1,84 @@
+"""Secure deployment: production settings, content security policy and sign-in throttling."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+REPO = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "x8#kq2!vZ7mPz4LwT9sRb3YcN6hJfD1gA5eU0iOoQ-prod-secret-for-tests",
+    "DJANGO_ALLOWED_HOSTS": "hireloop.example.com",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://hireloop.example.com",
+    "HIRELOOP_SITE_URL": "https://hireloop.example.com",
+    "DATABASE_URL": "postgres://hireloop:secret@db.internal:5432/hireloop",
+    "REDIS_URL": "redis://redis.internal:6379/1",
+    "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("DJANGO_", "HIRELOOP_", "CELERY_")) and k not in ("DATABASE_URL", "REDIS_URL")}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env={**clean, **env},
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_check_deploy_reports_no_issues_with_the_documented_production_variables():
+    """`check --deploy` with the variables docs/production.md lists: no warning at all."""
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ({"DJANGO_DEBUG": "true"}, "DJANGO_DEBUG=true is refused with DJANGO_ENV=production"),
+    ({"DJANGO_SECRET_KEY": None}, "DJANGO_SECRET_KEY"),
+    ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS"),
+    ({"DJANGO_ENV": "staging"}, "DJANGO_ENV must be 'development' or 'production'"),
+])
+def test_production_refuses_to_start_without_its_variables(override, message):
+    env = {k: v for k, v in {**PRODUCTION, **override}.items() if v is not None}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_pages_carry_a_content_security_policy_and_refuse_framing(client):
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'",
+                      "form-action 'self'"):
+        assert directive in policy
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src-attr")[0]
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def _sign_in(client, username: str, password: str, address: str):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_sign_in_locks_the_account_after_5_failures_from_any_address_and_says_so(client, interviewer):
+    """Five wrong passwords for one account, each from another address: the right one is then refused too."""
+    statuses = [_sign_in(client, "ivy", "wrong", f"198.51.100.{n}").status_code for n in range(1, 6)]
+    assert statuses == [200, 200, 200, 200, 429]
+    response = _sign_in(client, "ivy", "hireloop-test", "198.51.100.77")
+    assert response.status_code == 429
+    assert "Too many failed sign-ins for this account or from this address (5 in a row)" in response.content.decode()
+    assert "locked for 15 minutes" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_locks_an_address_trying_many_accounts(client, interviewer, recruiter):
+    """Five failures on five made-up accounts from one address lock that address for real accounts too."""
+    for n in range(5):
+        _sign_in(client, f"guess{n}", "wrong", "203.0.113.9")
+    assert _sign_in(client, "rita", "hireloop-test", "203.0.113.9").status_code == 429
+    # Another address, the same account: signs in.
+    assert _sign_in(client, "rita", "hireloop-test", "203.0.113.10").status_code == 302
