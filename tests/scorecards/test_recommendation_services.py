@@ -248,3 +248,15 @@ def test_recommendation_enqueue_with_broker_down_returns_fast_and_logs_ids_only(
         f"Could not enqueue the recommendation of loop {loop.pk} (OperationalError); the outbox drain will retry."
     ]
     assert loop.candidate.name not in caplog.text
+
+
+def test_recommend_loop_task_acks_late_and_retries_database_errors(settings):
+    """A killed worker's task goes back to the queue; database errors are retried with backoff."""
+    from django.db import InterfaceError, OperationalError
+
+    from scorecards.tasks import recommend_loop
+
+    assert (recommend_loop.acks_late, recommend_loop.reject_on_worker_lost) == (True, True)
+    assert {OperationalError, InterfaceError} <= set(recommend_loop.autoretry_for)
+    assert recommend_loop.retry_backoff is True
+    assert recommend_loop.max_retries == settings.HIRELOOP_RECOMMEND_MAX_RETRIES
