@@ -19,7 +19,7 @@ from hiring.audit import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.models import ApiToken, User
 
-TOKEN_MARK = "hl_"
+TOKEN_MARK = "hl_"  # noqa: S105 - a public prefix that marks Hireloop tokens, not a secret
 PREFIX_LENGTH = len(TOKEN_MARK) + 8
 MAX_ACTIVE_TOKENS = 20
 # Writing last_used_at on every request would make each API read a write; a minute is precise enough.

@@ -13,6 +13,7 @@ from config.api.errors import api_not_found
 v1 = [
     path("", include("hiring.api.urls")),
     path("", include("scorecards.api.urls")),
+    path("", include("exercises.api.urls")),
     re_path(r"^.*$", api_not_found),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django_filters import rest_framework as filters
 
+from config.api.filters import IdFilter
 from hiring.models import Candidate, Interview, InterviewLoop, User
 from scorecards.models import Scorecard
 
@@ -37,9 +38,9 @@ class CandidateFilter(filters.FilterSet):
 class LoopFilter(filters.FilterSet):
     role = filters.CharFilter(field_name="role__slug", help_text="Role slug.")
     status = filters.MultipleChoiceFilter(choices=InterviewLoop.Status.choices)
-    candidate = filters.NumberFilter(field_name="candidate_id")
-    recruiter = filters.NumberFilter(field_name="recruiter_id")
-    interviewer = filters.NumberFilter(method="filter_interviewer", help_text="Loops with an interview by this user.")
+    candidate = IdFilter(field_name="candidate_id")
+    recruiter = IdFilter(field_name="recruiter_id")
+    interviewer = IdFilter(method="filter_interviewer", help_text="Loops with an interview by this user.")
     opened_after = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
     opened_before = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
 
@@ -52,9 +53,9 @@ class LoopFilter(filters.FilterSet):
 
 
 class InterviewFilter(filters.FilterSet):
-    loop = filters.NumberFilter(field_name="loop_id")
+    loop = IdFilter(field_name="loop_id")
     role = filters.CharFilter(field_name="loop__role__slug", help_text="Role slug.")
-    interviewer = filters.NumberFilter(field_name="interviewer_id")
+    interviewer = IdFilter(field_name="interviewer_id")
     kind = filters.MultipleChoiceFilter(choices=Interview.Kind.choices)
     loop_status = filters.MultipleChoiceFilter(field_name="loop__status", choices=InterviewLoop.Status.choices)
     feedback_status = filters.ChoiceFilter(

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.filters import MAX_ID
 from exercises.models import Exercise
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from scorecards.models import Dimension, Scorecard
@@ -73,8 +74,11 @@ class CandidateSerializer(serializers.ModelSerializer):
 class CandidateCreateSerializer(serializers.Serializer):
     """Lengths and the email format are checked by the service, so pages and API say the same."""
 
-    name = serializers.CharField(help_text="Full name (at most 200 characters).")
-    email = serializers.CharField(help_text="Email address; unique among candidates (case-insensitive).")
+    # Blank values pass through to the service, which names every problem in the pages' own words.
+    name = serializers.CharField(allow_blank=True, help_text="Full name (at most 200 characters).")
+    email = serializers.CharField(
+        allow_blank=True, help_text="Email address; unique among candidates (case-insensitive)."
+    )
     phone = serializers.CharField(required=False, allow_blank=True, default="")
     source = serializers.CharField(required=False, allow_blank=True, default="", help_text="E.g. Referral.")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
@@ -83,8 +87,8 @@ class CandidateCreateSerializer(serializers.Serializer):
 class CandidateUpdateSerializer(serializers.Serializer):
     """Fields left out keep their value."""
 
-    name = serializers.CharField(required=False)
-    email = serializers.CharField(required=False)
+    name = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True)
     source = serializers.CharField(required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -231,7 +235,7 @@ class InterviewScheduleSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="Defaults to the configured hours after the interview ends."
     )
     focus_dimensions = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list,
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list,
         help_text="Ids of dimensions of the loop's rubric version.",
     )
     exercise = serializers.PrimaryKeyRelatedField(queryset=Exercise.objects.all(), required=False, allow_null=True)

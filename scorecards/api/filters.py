@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
+from config.api.filters import IdFilter
 from scorecards.models import Recommendation, Rubric, Scorecard
 
 
 class RubricFilter(filters.FilterSet):
     role = filters.CharFilter(field_name="role__slug", help_text="Role slug.")
-    version = filters.NumberFilter()
+    version = IdFilter()
 
     class Meta:
         model = Rubric
@@ -17,10 +18,10 @@ class RubricFilter(filters.FilterSet):
 
 
 class ScorecardFilter(filters.FilterSet):
-    interview = filters.NumberFilter(field_name="interview_id")
-    loop = filters.NumberFilter(field_name="interview__loop_id")
+    interview = IdFilter(field_name="interview_id")
+    loop = IdFilter(field_name="interview__loop_id")
     role = filters.CharFilter(field_name="interview__loop__role__slug", help_text="Role slug.")
-    interviewer = filters.NumberFilter(field_name="interviewer_id")
+    interviewer = IdFilter(field_name="interviewer_id")
     status = filters.ChoiceFilter(choices=Scorecard.Status.choices)
     is_current = filters.BooleanFilter(help_text="false lists the revisions that were later amended.")
     submitted_after = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
@@ -34,7 +35,7 @@ class ScorecardFilter(filters.FilterSet):
 
 
 class RecommendationFilter(filters.FilterSet):
-    loop = filters.NumberFilter(field_name="loop_id")
+    loop = IdFilter(field_name="loop_id")
     role = filters.CharFilter(field_name="loop__role__slug", help_text="Role slug.")
     outcome = filters.MultipleChoiceFilter(choices=Recommendation.Outcome.choices)
     computed_after = filters.IsoDateTimeFilter(field_name="computed_at", lookup_expr="gte")

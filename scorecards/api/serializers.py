@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.filters import MAX_ID
 from hiring.api.serializers import RoleRefSerializer, UserRefSerializer
 from scorecards.models import (
     Dimension,
@@ -126,6 +127,9 @@ class ScorecardSerializer(serializers.ModelSerializer):
     loop = serializers.IntegerField(source="interview.loop_id", read_only=True)
     interviewer = UserRefSerializer(read_only=True)
     amends = serializers.IntegerField(source="amends_id", read_only=True, allow_null=True)
+    overall = serializers.ChoiceField(
+        choices=Overall.choices, allow_blank=True, read_only=True, help_text="Blank until chosen."
+    )
     ratings = RatingSerializer(many=True, read_only=True)
     signals = ObservedSignalSerializer(source="observed_signals", many=True, read_only=True)
 
@@ -140,7 +144,9 @@ class ScorecardSerializer(serializers.ModelSerializer):
 
 
 class RatingInputSerializer(serializers.Serializer):
-    dimension = serializers.IntegerField(help_text="Id of a dimension of the loop's rubric version.")
+    dimension = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="Id of a dimension of the loop's rubric version."
+    )
     score = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="1 to 5; null when not scored (yet)."
     )
@@ -154,7 +160,9 @@ class RatingInputSerializer(serializers.Serializer):
 
 
 class SignalInputSerializer(serializers.Serializer):
-    signal = serializers.IntegerField(help_text="Id of a signal of the loop's rubric version.")
+    signal = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="Id of a signal of the loop's rubric version."
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", help_text="Required for red flags.")
 
 
@@ -221,7 +229,7 @@ class VersionField(serializers.IntegerField):
 
 
 class ScorecardCreateSerializer(ScorecardContentSerializer):
-    interview = serializers.IntegerField(help_text="One of your interviews.")
+    interview = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="One of your interviews.")
 
 
 class ScorecardUpdateSerializer(ScorecardContentSerializer):

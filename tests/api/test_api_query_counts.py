@@ -1,0 +1,88 @@
+"""Every list endpoint costs the same number of queries for 1 row as for 50."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from hiring.models import User
+from scorecards.services.recommendations import recommendation_compute
+from scorecards.services.rubrics import rubric_publish
+from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
+from tests.scorecards.factories import fixture_spec, submit_scorecard
+
+ROWS = (1, 50)
+
+
+def _viewer() -> APIClient:
+    client = APIClient()
+    # Authentication is bypassed so the counts are the endpoint's own (a token adds one lookup).
+    client.force_authenticate(UserFactory(kind="committee", username="cora"))
+    return client
+
+
+def _spec_with(slug: str, exercises: int) -> dict[str, Any]:
+    spec = copy.deepcopy(fixture_spec("applied-ai-engineer"))
+    spec["role"]["slug"] = slug
+    spec["role"]["title"] = f"Role {slug}"
+    template = spec["exercises"][0]
+    spec["exercises"] = [{**template, "slug": f"exercise-{i}", "title": f"Exercise {i}"} for i in range(exercises)]
+    return spec
+
+
+def _assert_listed(client: APIClient, url: str, rows: int, queries: int, django_assert_num_queries) -> None:
+    with django_assert_num_queries(queries):
+        response = client.get(url, {"page_size": 100})
+    assert response.status_code == 200
+    assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_api_query_counts_rubric_lists(rows: int, db, django_assert_num_queries) -> None:
+    """Roles (with their newest version), rubric versions and exercises."""
+    for number in range(rows):
+        rubric_publish(spec=_spec_with(f"role-{number}", exercises=1))
+    client = _viewer()
+
+    # count + rows (the newest version is a subquery)
+    _assert_listed(client, "/api/v1/roles/", rows, 2, django_assert_num_queries)
+    # count + rows joined with their role
+    _assert_listed(client, "/api/v1/rubrics/", rows, 2, django_assert_num_queries)
+    # count + rows joined with their role
+    _assert_listed(client, "/api/v1/exercises/", rows, 2, django_assert_num_queries)
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_api_query_counts_people_lists(rows: int, db, django_assert_num_queries) -> None:
+    """Users and candidates."""
+    for _ in range(rows):
+        CandidateFactory()
+    UserFactory.create_batch(rows - 1, kind="interviewer")
+    client = _viewer()
+
+    _assert_listed(client, "/api/v1/candidates/", rows, 2, django_assert_num_queries)
+    _assert_listed(client, "/api/v1/users/", User.objects.count(), 2, django_assert_num_queries)
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_api_query_counts_loop_lists(rows: int, db, django_assert_num_queries) -> None:
+    """Loops, interviews, scorecards and recommendations, each loop with a submitted scorecard."""
+    recruiter = UserFactory(kind="recruiter", username="rita")
+    interviewer = UserFactory(kind="interviewer", username="ivy")
+    for _ in range(rows):
+        loop = make_loop(recruiter=recruiter)
+        submit_scorecard(make_interview(loop=loop, interviewer=interviewer))
+        recommendation_compute(loop_id=loop.pk)
+    client = _viewer()
+
+    # count + rows with candidate, role, rubric and people joined, counts and panel visibility annotated
+    _assert_listed(client, "/api/v1/loops/", rows, 2, django_assert_num_queries)
+    # count + rows + focus dimensions (prefetched)
+    _assert_listed(client, "/api/v1/interviews/", rows, 3, django_assert_num_queries)
+    # count + rows + ratings + observed signals (prefetched)
+    _assert_listed(client, "/api/v1/scorecards/", rows, 4, django_assert_num_queries)
+    # count + rows with the pending-recompute flag annotated
+    _assert_listed(client, "/api/v1/recommendations/", rows, 2, django_assert_num_queries)
