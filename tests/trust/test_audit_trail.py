@@ -1,0 +1,132 @@
+"""The audit trail: immutable, complete for the listed state changes, browsable by admins and the committee."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from hiring.audit import audit_record, audit_scorecard_read
+from hiring.errors import PermissionRefused
+from hiring.models import AuditEvent, User
+from hiring.privacy_services import candidate_export
+from tests.hiring.factories import UserFactory, make_interview, make_loop
+from tests.scorecards.factories import save_draft, submit_scorecard
+
+
+def test_audit_events_cannot_be_edited_or_deleted_through_the_application(db, recruiter):
+    event = audit_record(actor=recruiter, action="test.done", obj=recruiter, after={"n": 1})
+    event.after = {"n": 2}
+    with pytest.raises(PermissionRefused):
+        event.save()
+    with pytest.raises(PermissionRefused):
+        event.delete()
+    with pytest.raises(PermissionRefused):
+        AuditEvent.objects.filter(pk=event.pk).update(after={"n": 3})
+    with pytest.raises(PermissionRefused):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.values_list("after", flat=True).get(pk=event.pk) == {"n": 1}
+
+
+def test_postgres_trigger_refuses_raw_updates_and_deletes_but_lets_erasure_scrub_values(db, recruiter):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL; the model-level refusal is tested above")
+    event = audit_record(actor=recruiter, action="test.done", obj=recruiter, after={"n": 1})
+    for sql in ("UPDATE hiring_auditevent SET action = 'x' WHERE id = %s",
+                "DELETE FROM hiring_auditevent WHERE id = %s",
+                "UPDATE hiring_auditevent SET after = '{}' WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+    with transaction.atomic():
+        AuditEvent.objects.scrub_values(pk=event.pk, before=None, after={"n": "[erased]"})
+    assert AuditEvent.objects.values_list("action", "after").get(pk=event.pk) == ("test.done", {"n": "[erased]"})
+
+
+def test_state_changes_write_audit_events(db, committee_member, admin_user, client):
+    """Scorecard created/saved/submitted, loop opened, rubric published, role change, export: each audited."""
+    loop = make_loop()
+    interview = make_interview(loop=loop, interviewer=UserFactory())
+    scores = {d.name: 3 for d in interview.focus_dimensions.all()}
+    save_draft(interview, scores)
+    scorecard = submit_scorecard(interview, scores)
+    candidate_export(actor=admin_user, candidate_id=loop.candidate_id, via="admin")
+    client.force_login(admin_user)
+    promoted = UserFactory(username="promoted")
+    client.post(reverse("admin:hiring_user_change", args=[promoted.pk]), {
+        "username": "promoted", "kind": "committee", "is_active": "on", "date_joined_0": "2025-01-01",
+        "date_joined_1": "09:00:00", "initial-date_joined_0": "2025-01-01", "initial-date_joined_1": "09:00:00",
+    })
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"rubric.published", "loop.opened", "interview.scheduled", "scorecard.created", "scorecard.saved",
+            "scorecard.submitted", "candidate.exported", "user.role_changed"} <= actions
+    role_change = AuditEvent.objects.get(action="user.role_changed")
+    assert (role_change.actor, role_change.before, role_change.after) == (
+        admin_user, {"kind": "interviewer"}, {"kind": "committee"})
+    submitted = AuditEvent.objects.get(action="scorecard.submitted", object_id=str(scorecard.pk))
+    assert submitted.actor == interview.interviewer and submitted.loop_id == loop.pk
+    assert "evidence" not in str(submitted.after).lower()
+
+
+def test_reading_another_interviewers_scorecard_is_audited_and_ones_own_is_not(db, committee_member):
+    loop = make_loop()
+    interview = make_interview(loop=loop, interviewer=UserFactory())
+    scorecard = submit_scorecard(interview, {d.name: 4 for d in interview.focus_dimensions.all()})
+    assert audit_scorecard_read(interview.interviewer, scorecard) is None
+    event = audit_scorecard_read(committee_member, scorecard)
+    assert (event.action, event.actor, event.loop_id, event.after) == (
+        "scorecard.read", committee_member, loop.pk,
+        {"interviewer_id": interview.interviewer_id, "revision": 1, "status": "submitted"})
+
+
+@pytest.mark.parametrize(("kind", "status"), [("interviewer", 403), ("recruiter", 403), ("committee", 200),
+                                              ("admin", 200)])
+def test_audit_list_is_for_the_committee_and_admins(db, client, kind, status):
+    client.force_login(UserFactory(kind=kind, username=f"who-{kind}"))
+    assert client.get(reverse("hiring:audit-list")).status_code == status
+    assert client.get(reverse("hiring:audit-export")).status_code == status
+
+
+def _events(n: int, actor: User) -> None:
+    for number in range(n):
+        audit_record(actor=actor, action="test.event", obj=actor, loop_id=number + 1, before={"v": number},
+                     after={"v": number + 1})
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_audit_list_costs_the_same_queries_for_1_and_50_events(db, client, committee_member,
+                                                               django_assert_num_queries, n):
+    _events(n, committee_member)
+    client.force_login(committee_member)
+    # session + user, three filter choice lists, the count and the page.
+    with django_assert_num_queries(7):
+        response = client.get(reverse("hiring:audit-list"), {"action": "test.event"})
+    assert response.status_code == 200
+    assert response.content.decode().count("<code>test.event</code>") == n
+
+
+def test_audit_list_filters_and_refuses_bad_input_naming_the_field(db, client, committee_member, recruiter):
+    _events(3, committee_member)
+    audit_record(actor=recruiter, action="other.event", obj=recruiter)
+    client.force_login(committee_member)
+    page = client.get(reverse("hiring:audit-list"), {"actor": recruiter.pk}).content.decode()
+    assert "<code>other.event</code>" in page and "<code>test.event</code>" not in page
+    page = client.get(reverse("hiring:audit-list"), {"loop": 2}).content.decode()
+    assert page.count("<code>test.event</code>") == 1
+    response = client.get(reverse("hiring:audit-list"), {"date_from": "2025-02-01", "date_to": "2025-01-01"})
+    assert response.status_code == 400
+    assert "The end date must not be before the start date." in response.content.decode()
+
+
+def test_audit_export_is_the_filtered_trail_as_csv_and_is_itself_audited(db, client, admin_user):
+    _events(2, admin_user)
+    client.force_login(admin_user)
+    response = client.get(reverse("hiring:audit-export"), {"action": "test.event"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["id", "at", "actor_id", "actor", "action", "object_type", "object_id", "loop_id", "before",
+                       "after"]
+    assert [(r[3], r[4], r[7], r[8], r[9]) for r in rows[1:]] == [
+        ("ada", "test.event", "2", '{"v": 1}', '{"v": 2}'), ("ada", "test.event", "1", '{"v": 0}', '{"v": 1}')]
+    assert AuditEvent.objects.filter(action="audit.exported", actor=admin_user).count() == 1
