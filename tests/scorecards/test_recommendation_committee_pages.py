@@ -198,7 +198,7 @@ def test_committee_decide_against_recommendation_through_the_form(client, commit
     assert "The decision was recorded." in page
     assert f"No hire by {committee_member.display_name}" in page
     assert "Justification The role was cancelled." in page
-    assert "The recommendation at that moment Hire weighted score 4.000" in page
+    assert "The recommendation at that moment Hire weighted score 4.00, adjusted 4.00, coverage 100%, from 2" in page
     assert "Record the decision" not in page
 
 
