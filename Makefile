@@ -46,6 +46,22 @@ test: install browser-deps
 test-fast: install
 	$(PY) -m pytest -m "not integration and not browser" $(PYTEST_ARGS)
 
+# Benchmarks against floors measured in the same run (bench/run.py; results in bench/results/).
+# They need PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (database 10), and use Debian's wrk
+# as the load generator (installed here when missing and root; otherwise a Python client stands in).
+BENCH_WRK = command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; \
+	  else echo "wrk is missing (sudo apt-get install wrk): a Python load generator stands in."; fi; }
+
+bench: install
+	@$(BENCH_WRK)
+	$(PY) -m bench.run --profile full --update-readme $(BENCH_ARGS)
+
+bench-quick: install
+	@$(BENCH_WRK)
+	$(PY) -m bench.run --profile quick $(BENCH_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 

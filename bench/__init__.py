@@ -1,0 +1,1 @@
+"""Benchmarks of Hireloop at scale against floors measured in the same run (``make bench``)."""

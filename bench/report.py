@@ -1,0 +1,153 @@
+"""Benchmark results: the JSON record, the Markdown table with the goals, and the README's copy of it."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+README = REPO / "README.md"
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+# Memory counts as flat when ten times the rows costs at most this much more peak memory.
+FLAT_MEMORY_MIB = 2.0
+FLAT_MEMORY_SHARE = 0.2
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, float):
+        text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3f}"
+    else:
+        text = f"{value:,}"
+    return f"{text} {unit}".strip()
+
+
+def _verdict(ok: bool | None) -> str:
+    return "-" if ok is None else ("yes" if ok else "**no**")
+
+
+def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
+    """(benchmark, product, floor, ratio, goal, met) for every figure that was measured."""
+    b = results["benchmarks"]
+    table: list[tuple[str, str, str, str, str, str]] = []
+    if "submit" in b:
+        s = b["submit"]
+        table += [
+            ("Submit a scorecard, p50, 1 client", _fmt(s["product_p50_ms"], "ms"),
+             f"{_fmt(s['floor_p50_ms'], 'ms')} (bare tx view); {_fmt(s['constant_p50_ms'], 'ms')} (constant)",
+             f"{s['p50_ratio']}x", "<= 1.5x", _verdict(s["p50_ratio"] <= 1.5)),
+            ("Submit a scorecard, p95, 1 client", _fmt(s["product_p95_ms"], "ms"),
+             f"{_fmt(s['floor_p95_ms'], 'ms')}; {_fmt(s['constant_p95_ms'], 'ms')}",
+             f"{round(s['product_p95_ms'] / s['floor_p95_ms'], 2)}x", "", "-"),
+            (f"Submit throughput, {s['connections']} connections ({s['generator']})", _fmt(s["product_rps"], "req/s"),
+             f"{_fmt(s['floor_rps'], 'req/s')}; {_fmt(s['constant_rps'], 'req/s')}",
+             f"{s['throughput_ratio']}x", ">= 0.6x", _verdict(s["throughput_ratio"] >= 0.6)),
+        ]
+    for page, title in (("pipeline", "Pipeline page"), ("candidate_summary", "Candidate summary")):
+        small, large = b.get(f"page_{page}_small"), b.get(f"page_{page}_large")
+        for item in (small, large):
+            if item is None:
+                continue
+            same = small is not None and large is not None and small["queries"] == large["queries"]
+            table.append((
+                f"{title}, {item['loops']:,} loops, p50 ({item['queries']} queries)",
+                _fmt(item["product_p50_ms"], "ms"), f"{_fmt(item['floor_p50_ms'], 'ms')} (1 SQL query)",
+                f"{item['ratio']}x", "<= 3x, same queries", _verdict(item["ratio"] <= 3 and same),
+            ))
+    if "recompute" in b:
+        r = b["recompute"]
+        table.append((
+            f"Recompute open recommendations ({r['open_loops']:,} loops, {r['loops_timed']:,} timed)",
+            _fmt(r["product_loops_per_s"], "loops/s"), f"{_fmt(r['floor_loops_per_s'], 'loops/s')} (GROUP BY)",
+            f"{r['ratio']}x", "<= 3x", _verdict(r["ratio"] <= 3),
+        ))
+    if "calibration" in b:
+        c = b["calibration"]
+        table.append((
+            f"Calibration report, all history ({c['ratings']:,} ratings), via Celery",
+            f"{_fmt(c['product_s'], 's')} (statistics alone, without the files: {_fmt(c['statistics_only_s'], 's')})",
+            f"{_fmt(c['floor_s'], 's')} (GROUP BY + no-op task)", f"{c['ratio']}x", "<= 2x",
+            _verdict(c["ratio"] <= 2),
+        ))
+    exports = sorted((v for k, v in b.items() if k.startswith("export_")), key=lambda v: v["rows"])
+    for item in exports:
+        table.append((
+            f"CSV export (audit trail), {item['rows']:,} rows streamed", _fmt(item["product_s"], "s"),
+            f"{_fmt(item['floor_s'], 's')} (COPY to a file)", f"{item['ratio']}x", "<= 2x",
+            _verdict(item["ratio"] <= 2),
+        ))
+    if len(exports) == 2:
+        small, large = exports
+        growth = large["peak_memory_mib"] - small["peak_memory_mib"]
+        flat = growth <= max(FLAT_MEMORY_MIB, FLAT_MEMORY_SHARE * small["peak_memory_mib"])
+        table.append((
+            "CSV export, peak worker memory" + (" (growth of the peak)" if large["peak_is_delta"] else ""),
+            f"{_fmt(small['peak_memory_mib'], 'MiB')} at {small['rows']:,} rows; "
+            f"{_fmt(large['peak_memory_mib'], 'MiB')} at {large['rows']:,}",
+            "-", "-", "flat", _verdict(flat),
+        ))
+    return table
+
+
+def machine_line(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    load = results.get("load_before", [])
+    pinned = "server on CPU 0, load generator on CPU 1" if results.get("pinned") else "no CPU pinning"
+    return (
+        f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}, Python {m['python']}, "
+        f"PostgreSQL {m['postgresql']} (shared_buffers {m['shared_buffers']}); {pinned}; "
+        f"load average before the run {', '.join(str(x) for x in load)}, after "
+        f"{', '.join(str(x) for x in results.get('load_after', []))}"
+    )
+
+
+def markdown(results: dict[str, Any]) -> str:
+    data = results.get("data", {})
+    lines = [
+        f"Profile `{results['profile']['name']}`, {results['started_at']}, {results.get('total_seconds', '?')} s "
+        f"in all; medians of {results['profile']['rounds']} interleaved rounds "
+        f"({results['profile']['calibration_rounds']} for the calibration report).",
+        "",
+        f"Machine: {machine_line(results)}.",
+        "",
+        "| Benchmark | Hireloop | Floor (same run) | Ratio | Goal | Met |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [f"| {' | '.join(row)} |" for row in rows(results)]
+    if "large" in data:
+        large = data["large"]
+        lines += [
+            "",
+            f"Data: `generate_load_data` wrote {large['loops']:,} loops in {large['seconds']} s "
+            f"({large['loops_per_second']:,} loops/s, so 50,000 loops take about "
+            f"{round(50_000 / large['loops_per_second'])} s), plus {large['vacuum_seconds']} s of VACUUM ANALYZE.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write(results: dict[str, Any]) -> list[Path]:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.fromisoformat(results["started_at"]).strftime("%Y%m%d-%H%M%S")
+    name = results["profile"]["name"]
+    record = RESULTS / f"{name}-{stamp}.json"
+    record.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    table = RESULTS / ("latest.md" if name == "full" else f"latest-{name}.md")
+    table.write_text(markdown(results))
+    return [record, table]
+
+
+def update_readme(results: dict[str, Any]) -> None:
+    """Replace the table between the README's bench markers (the rest of the README is left alone)."""
+    text = README.read_text()
+    pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.DOTALL)
+    if not pattern.search(text):
+        raise RuntimeError(f"README.md has no {README_START} ... {README_END} markers.")
+    block = f"{README_START}\n{markdown(results)}{README_END}"
+    README.write_text(pattern.sub(lambda _: block, text))

@@ -1,0 +1,11 @@
+"""The product's URLs plus the floor views; used only by benchmark runs (``bench.settings``)."""
+
+from django.urls import include, path
+
+from bench import floors
+
+urlpatterns = [
+    path("bench/floor/constant/", floors.constant, name="bench-constant"),
+    path("bench/floor/submit/<int:interview_id>/", floors.submit_transaction, name="bench-submit"),
+    path("", include("config.urls")),
+]

@@ -1,0 +1,108 @@
+"""The benchmark report: each figure beside its floor with the ratio and the goal, and the README's copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import report
+
+
+def _results(**overrides: object) -> dict:
+    benchmarks = {
+        "submit": {
+            "product_p50_ms": 12.0, "product_p95_ms": 20.0, "floor_p50_ms": 10.0, "floor_p95_ms": 16.0,
+            "constant_p50_ms": 2.0, "constant_p95_ms": 3.0, "product_rps": 70.0, "floor_rps": 100.0,
+            "constant_rps": 900.0, "p50_ratio": 1.2, "throughput_ratio": 0.7, "connections": 6, "generator": "wrk",
+        },
+        "page_pipeline_small": {"loops": 100, "product_p50_ms": 9.0, "floor_p50_ms": 2.0, "ratio": 4.5,
+                                "queries": 7},
+        "page_pipeline_large": {"loops": 50_000, "product_p50_ms": 40.0, "floor_p50_ms": 20.0, "ratio": 2.0,
+                                "queries": 8},
+        "recompute": {"open_loops": 1200, "loops_timed": 300, "product_loops_per_s": 50.0,
+                      "floor_loops_per_s": 100.0, "ratio": 2.0},
+        "calibration": {"ratings": 1_000_000, "product_s": 30.0, "statistics_only_s": 10.0, "floor_s": 5.0,
+                        "ratio": 6.0},
+        "export_10000": {"rows": 10_012, "product_s": 0.5, "floor_s": 0.3, "ratio": 1.67, "peak_memory_mib": 3.0,
+                         "peak_is_delta": True},
+        "export_100000": {"rows": 100_020, "product_s": 5.0, "floor_s": 3.0, "ratio": 1.67,
+                          "peak_memory_mib": 3.5, "peak_is_delta": True},
+    }
+    benchmarks.update(overrides)  # type: ignore[arg-type]
+    return {
+        "profile": {"name": "full", "rounds": 5, "calibration_rounds": 3},
+        "started_at": "2026-11-25T10:00:00+00:00",
+        "total_seconds": 600.0,
+        "machine": {"cpu": "AMD EPYC", "cores": 2, "memory_gib": 23.5, "os": "Linux 6", "python": "3.11.7",
+                    "postgresql": "15.20", "shared_buffers": "128MB"},
+        "pinned": True,
+        "load_before": [0.1, 0.2, 0.3],
+        "load_after": [1.0, 0.9, 0.5],
+        "benchmarks": benchmarks,
+        "data": {"large": {"loops": 49_900, "seconds": 150.0, "loops_per_second": 332.7, "vacuum_seconds": 12.0}},
+    }
+
+
+def _row(table: list[tuple[str, ...]], start: str) -> tuple[str, ...]:
+    return next(row for row in table if row[0].startswith(start))
+
+
+def test_bench_report_puts_each_figure_beside_its_floor_with_ratio_goal_and_verdict():
+    """Goals from the issue: submit p50 <= 1.5x, throughput >= 0.6x, calibration <= 2x, export <= 2x."""
+    table = report.rows(_results())
+    assert _row(table, "Submit a scorecard, p50") == (
+        "Submit a scorecard, p50, 1 client", "12.00 ms", "10.00 ms (bare tx view); 2.00 ms (constant)", "1.2x",
+        "<= 1.5x", "yes",
+    )
+    assert _row(table, "Submit throughput")[3:] == ("0.7x", ">= 0.6x", "yes")
+    assert _row(table, "Calibration report")[3:] == ("6.0x", "<= 2x", "**no**")
+    assert _row(table, "Recompute")[3:] == ("2.0x", "<= 3x", "yes")
+    assert _row(table, "CSV export (audit trail), 100,020 rows")[3:] == ("1.67x", "<= 2x", "yes")
+
+
+def test_bench_report_pages_need_the_same_query_count_at_both_sizes():
+    """A page within 3x of its floor still misses the goal when its query count grows with the data."""
+    table = report.rows(_results())
+    assert _row(table, "Pipeline page, 100 loops")[3:] == ("4.5x", "<= 3x, same queries", "**no**")
+    assert _row(table, "Pipeline page, 50,000 loops")[3:] == ("2.0x", "<= 3x, same queries", "**no**")
+    same = report.rows(_results(page_pipeline_large={"loops": 50_000, "product_p50_ms": 40.0, "floor_p50_ms": 20.0,
+                                                      "ratio": 2.0, "queries": 7}))
+    assert _row(same, "Pipeline page, 50,000 loops")[5] == "yes"
+
+
+@pytest.mark.parametrize(("large_peak", "verdict"), [(3.5, "yes"), (30.0, "**no**")])
+def test_bench_report_export_memory_is_flat_only_when_ten_times_the_rows_costs_no_more(large_peak, verdict):
+    """Ten times the rows may cost at most 2 MiB (or 20%) more peak memory to count as flat."""
+    results = _results()
+    results["benchmarks"]["export_100000"]["peak_memory_mib"] = large_peak
+    assert _row(report.rows(results), "CSV export, peak worker memory")[5] == verdict
+
+
+def test_bench_report_markdown_names_the_machine_and_the_load(tmp_path: Path, monkeypatch):
+    """The table says which machine it ran on and how busy it was; the README copy replaces only its block."""
+    text = report.markdown(_results())
+    assert "AMD EPYC, 2 cores, 23.5 GiB" in text
+    assert "load average before the run 0.1, 0.2, 0.3" in text
+    assert "| Benchmark | Hireloop | Floor (same run) | Ratio | Goal | Met |" in text
+    assert "about 150 s" in text
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\nbefore\n\n{report.README_START}\nold table\n{report.README_END}\n\nafter\n")
+    monkeypatch.setattr(report, "README", readme)
+    report.update_readme(_results())
+    updated = readme.read_text()
+    assert updated.startswith("# Title\n\nbefore\n\n")
+    assert updated.endswith(f"{report.README_END}\n\nafter\n")
+    assert "old table" not in updated
+    assert "| Submit a scorecard, p50, 1 client | 12.00 ms |" in updated
+
+
+def test_bench_report_refuses_a_readme_without_markers(tmp_path: Path, monkeypatch):
+    """Without its markers the README is left untouched and the run says why."""
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n")
+    monkeypatch.setattr(report, "README", readme)
+    with pytest.raises(RuntimeError, match="no <!-- bench:start -->"):
+        report.update_readme(_results())
+    assert readme.read_text() == "# Title\n"
