@@ -68,3 +68,4 @@ class ScopedQuerysetMixin:
         if getattr(self, "swagger_fake_view", False):
             return self.scoped_model.objects.none()
         return self.scoped_queryset(self.request.user)  # type: ignore[attr-defined]
+

@@ -6,9 +6,10 @@ served from drf-spectacular-sidecar, so the page needs no CDN.
 """
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from config.api.errors import api_not_found
+from config.api.views import CachedSchemaView
 
 v1 = [
     path("", include("hiring.api.urls")),
@@ -19,7 +20,7 @@ v1 = [
 
 urlpatterns = [
     path("v1/", include((v1, "api"), namespace="api")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", CachedSchemaView.as_view(), name="api-schema"),
     path(
         "docs/",
         SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="hiring/api_docs.html"),

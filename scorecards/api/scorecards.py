@@ -1,8 +1,8 @@
-"""Rubrics, scorecards and recommendations over the API.
+"""Scorecards over the API: start a draft, save it, submit, amend; read by the independence rule.
 
-Thin: writes go to scorecards.services (the functions the web form calls),
-reads start from hiring.access so the independence rule holds here exactly
-as on the pages.
+Thin: writes go to scorecards.services.scorecards (the functions the web form
+calls); reads start from hiring.access so the independence rule holds here
+exactly as on the pages.
 """
 
 from __future__ import annotations
@@ -10,112 +10,28 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
 from config.api.schema import ScopedQuerysetMixin, error_response
-from hiring.access import (
-    can_see_panel,
-    interviews_visible_to,
-    loops_visible_to,
-    loops_with_panel_visible_to,
-    scorecards_visible_to,
-)
-from hiring.api.permissions import ReadOrAdmin
+from hiring.access import interviews_visible_to, scorecards_visible_to
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
-from scorecards.api.filters import RecommendationFilter, RubricFilter, ScorecardFilter
+from scorecards.api.filters import ScorecardFilter
 from scorecards.api.serializers import (
-    RecommendationSerializer,
-    RecomputeResultSerializer,
-    RubricDetailSerializer,
-    RubricPublishResultSerializer,
-    RubricSerializer,
     ScorecardAmendSerializer,
     ScorecardCreateSerializer,
     ScorecardSerializer,
     ScorecardSubmitSerializer,
     ScorecardUpdateSerializer,
 )
-from scorecards.models import ObservedSignal, Recommendation, RecomputeRequest, Rubric, Scorecard
-from scorecards.rubric_io import spec_to_document, validate_rubric
-from scorecards.selectors.rubrics import dimension_normalized_weights, rubric_spec
+from scorecards.models import ObservedSignal, Scorecard
 from scorecards.services import scorecards as scorecard_services
-from scorecards.services.recommendations import recommendation_request
-from scorecards.services.rubrics import rubric_publish
-
-# --- Rubrics ----------------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List rubric versions", description="Every published version of every role."),
-    retrieve=extend_schema(
-        summary="Read a rubric version",
-        description="Scale, thresholds, dimensions with anchors and normalised weights, focus areas and signals.",
-        responses=RubricDetailSerializer,
-    ),
-)
-class RubricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Published versions are immutable; a change publishes a new version."""
-
-    serializer_class = RubricSerializer
-    permission_classes = [ReadOrAdmin]
-    filterset_class = RubricFilter
-    ordering_fields = ["published_at", "version", "id"]
-    ordering = ["role__title", "-version"]
-
-    def get_queryset(self) -> QuerySet[Rubric]:
-        rubrics = Rubric.objects.select_related("role")
-        if self.action == "retrieve":
-            rubrics = rubrics.prefetch_related("dimensions", "focus_areas", "signals")
-        return rubrics
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        rubric = self.get_object()
-        weights = dimension_normalized_weights(list(rubric.dimensions.all()))
-        return Response(RubricDetailSerializer(rubric, context={"normalized_weights": weights}).data)
-
-    @extend_schema(
-        summary="Export a rubric version",
-        description="The version in the rubric file format (`fixtures/rubrics/FORMAT.md`), exactly as "
-        "`manage.py export_rubric SLUG --rubric-version N` prints it. Publishing it again changes nothing.",
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A rubric document.")},
-    )
-    @action(detail=True, methods=["get"])
-    def export(self, request: Request, pk: str | None = None) -> Response:
-        rubric = self.get_object()
-        spec = rubric_spec(role_slug=rubric.role.slug, version=rubric.version)
-        return Response(spec_to_document(spec, with_normalized=True))
-
-    @extend_schema(
-        summary="Publish a rubric version",
-        description="Admins. The body is a rubric document in the format `export_rubric` prints (JSON). "
-        "A document equal to the role's newest version publishes nothing (200, `created: false`); a changed "
-        "one publishes the next version (201). Unknown roles are created. Every problem of the document is "
-        "listed under `field_errors.rubric`.",
-        request={"application/json": OpenApiTypes.OBJECT},
-        responses={
-            200: RubricPublishResultSerializer,
-            201: RubricPublishResultSerializer,
-            403: error_response("Only admins publish rubric versions."),
-        },
-    )
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        spec = validate_rubric(request.data, "request body")
-        rubric, created = rubric_publish(spec=spec, actor=request.user)
-        rubric = Rubric.objects.select_related("role").get(pk=rubric.pk)
-        body = {"created": created, "rubric": RubricSerializer(rubric).data}
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-
-# --- Scorecards -------------------------------------------------------------------------
 
 IF_MATCH = OpenApiParameter(
     name="If-Match",
@@ -124,7 +40,6 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description="The ETag of the scorecard you read (its version); an alternative to `version` in the body.",
 )
-ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "The scorecard's version, quoted."}}
 NOT_YOURS_403 = error_response(
     "The scorecard (or interview) is visible to you but not yours: only its interviewer writes it."
 )
@@ -335,89 +250,3 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
             expected_version=expected,
         )
         return self._render(amendment, status.HTTP_201_CREATED)
-
-
-# --- Recommendations ---------------------------------------------------------------------
-
-
-def recommendations_for_api(user: Any) -> QuerySet[Recommendation]:
-    pending = RecomputeRequest.objects.filter(loop=OuterRef("loop_id"), processed_at__isnull=True)
-    return Recommendation.objects.filter(loop__in=loops_with_panel_visible_to(user).values("pk")).annotate(
-        recompute_pending=Exists(pending)
-    )
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List recommendations",
-        description="The computed recommendation of every loop whose panel you may see.",
-    ),
-)
-class RecommendationViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = RecommendationSerializer
-    filterset_class = RecommendationFilter
-    ordering_fields = ["computed_at", "weighted_score", "id"]
-    ordering = ["-computed_at"]
-
-    scoped_model = Recommendation
-
-    def scoped_queryset(self, user: Any) -> QuerySet[Recommendation]:
-        return recommendations_for_api(user)
-
-
-def _visible_loop_with_panel(request: Request, loop_id: int) -> Any:
-    loop = loops_visible_to(request.user).filter(pk=loop_id).first()
-    if loop is None:
-        raise NotFound("No such loop.")
-    if not can_see_panel(request.user, loop):
-        raise PermissionRefused(
-            "Submit your own feedback on this loop before reading the panel's recommendation.", code="independence"
-        )
-    return loop
-
-
-class LoopRecommendationView(GenericAPIView):
-    serializer_class = RecommendationSerializer
-    pagination_class = None
-    filter_backends: list[Any] = []
-
-    @extend_schema(
-        summary="Read a loop's recommendation",
-        responses={
-            200: RecommendationSerializer,
-            403: error_response(
-                "`independence`: you interview on this loop and have not submitted all your feedback yet."
-            ),
-            404: error_response("No such loop (or not visible to you), or `not_computed` yet."),
-        },
-    )
-    def get(self, request: Request, loop_id: int) -> Response:
-        loop = _visible_loop_with_panel(request, loop_id)
-        recommendation = recommendations_for_api(request.user).filter(loop=loop).first()
-        if recommendation is None:
-            raise NotFound("No recommendation has been computed for this loop yet.", code="not_computed")
-        return Response(RecommendationSerializer(recommendation).data)
-
-
-class LoopRecommendationRecomputeView(GenericAPIView):
-    serializer_class = RecomputeResultSerializer
-    pagination_class = None
-    filter_backends: list[Any] = []
-
-    @extend_schema(
-        summary="Request a recompute of a loop's recommendation",
-        description="Queued after the request commits; it is deterministic, so a recompute with unchanged "
-        "feedback changes nothing. Poll the recommendation (`recompute_pending`).",
-        request=None,
-        responses={
-            202: RecomputeResultSerializer,
-            403: error_response("`independence`: submit your own feedback on this loop first."),
-            404: error_response("No such loop, or not visible to you."),
-        },
-    )
-    def post(self, request: Request, loop_id: int) -> Response:
-        loop = _visible_loop_with_panel(request, loop_id)
-        with transaction.atomic():
-            recommendation_request(loop.pk, reason="requested_via_api")
-        return Response({"loop": loop.pk, "queued": True}, status=status.HTTP_202_ACCEPTED)
-

@@ -1,18 +1,20 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from scorecards.api.views import (
+from scorecards.api.calibration import CalibrationReportViewSet
+from scorecards.api.recommendations import (
     LoopRecommendationRecomputeView,
     LoopRecommendationView,
     RecommendationViewSet,
-    RubricViewSet,
-    ScorecardViewSet,
 )
+from scorecards.api.rubrics import RubricViewSet
+from scorecards.api.scorecards import ScorecardViewSet
 
 router = SimpleRouter()
 router.register("rubrics", RubricViewSet, basename="rubric")
 router.register("scorecards", ScorecardViewSet, basename="scorecard")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("calibration-reports", CalibrationReportViewSet, basename="calibration-report")
 
 urlpatterns = [
     path("loops/<int:loop_id>/recommendation/", LoopRecommendationView.as_view(), name="loop-recommendation"),

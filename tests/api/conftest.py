@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from hiring.models import Candidate, Interview, InterviewLoop, User
 from hiring.tokens import api_token_create
-from scorecards.models import Scorecard
+from scorecards.models import CalibrationReport, Scorecard
+from scorecards.services.calibration import calibration_report_request
 from scorecards.services.recommendations import recommendation_compute
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard
@@ -53,6 +56,7 @@ class World:
     outsider_interview: Interview
     fresh_interview: Interview  # the pending interviewer's second interview on the loop, no scorecard yet
     spare_candidate: Candidate  # on file, no loop yet
+    report: CalibrationReport  # requested by the committee, still queued
     pending_draft: Scorecard
     submitted_card: Scorecard
     outsider_draft: Scorecard
@@ -95,6 +99,10 @@ def world(db) -> World:
         outsider_interview=outsider_interview,
         fresh_interview=fresh_interview,
         spare_candidate=CandidateFactory(name="Noor Haddad", email="noor.haddad@example.org"),
+        report=calibration_report_request(
+            actor=committee, role=loop.role, date_from=timezone.localdate() - timedelta(days=365),
+            date_to=timezone.localdate(),
+        ),
         pending_draft=pending_draft,
         submitted_card=submitted_card,
         outsider_draft=outsider_draft,

@@ -14,7 +14,15 @@ import pytest
 from django.db import transaction
 
 from hiring.models import AuditEvent, Candidate, IdempotencyKey, Interview, InterviewLoop
-from scorecards.models import ObservedSignal, Rating, Recommendation, RecomputeRequest, Rubric, Scorecard
+from scorecards.models import (
+    CalibrationReport,
+    ObservedSignal,
+    Rating,
+    Recommendation,
+    RecomputeRequest,
+    Rubric,
+    Scorecard,
+)
 from tests.api.conftest import World
 from tests.scorecards.factories import fixture_spec
 
@@ -83,6 +91,13 @@ CASES = [
     Case("recommendations", "get", lambda w: "/api/v1/recommendations/", _statuses(200)),
     Case("loop recommendation", "get", lambda w: f"/api/v1/loops/{w.loop.pk}/recommendation/",
          _statuses(200, pending=403, outsider=404)),
+    Case("calibration reports", "get", lambda w: "/api/v1/calibration-reports/",
+         _statuses(403, committee=200, admin=200)),
+    Case("calibration report", "get", lambda w: f"/api/v1/calibration-reports/{w.report.pk}/",
+         _statuses(403, committee=200, admin=200)),
+    Case("calibration download (queued)", "get",
+         lambda w: f"/api/v1/calibration-reports/{w.report.pk}/download/pdf/",
+         _statuses(403, committee=409, admin=409)),
     # --- writes --------------------------------------------------------------------------
     Case("add candidate", "post", lambda w: "/api/v1/candidates/",
          _statuses(403, recruiter=201, admin=201),
@@ -124,6 +139,9 @@ CASES = [
                          "justification": "Decided without the pending interviews.", "confirm_outstanding": True}),
     Case("publish rubric", "post", lambda w: "/api/v1/rubrics/", _statuses(403, admin=201),
          body=lambda w: _publishable_rubric()),
+    Case("request calibration report", "post", lambda w: "/api/v1/calibration-reports/",
+         _statuses(403, committee=202, admin=202),
+         body=lambda w: {"role": w.loop.role.slug, "date_from": "2026-01-01", "date_to": "2026-06-30"}),
 ]
 
 
@@ -133,7 +151,7 @@ def state() -> dict[str, Any]:
         "counts": {
             model.__name__: model.objects.count()
             for model in (Candidate, InterviewLoop, Interview, Scorecard, Rating, ObservedSignal, Rubric,
-                          Recommendation, RecomputeRequest, AuditEvent, IdempotencyKey)
+                          Recommendation, RecomputeRequest, AuditEvent, IdempotencyKey, CalibrationReport)
         },
         "candidates": list(Candidate.objects.order_by("pk").values_list("name", "email", "phone", "updated_at")),
         "loops": list(InterviewLoop.objects.order_by("pk").values_list(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from hiring.models import User
+from scorecards.services.calibration import calibration_report_request
 from scorecards.services.recommendations import recommendation_compute
 from scorecards.services.rubrics import rubric_publish
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
@@ -53,6 +55,18 @@ def test_api_query_counts_rubric_lists(rows: int, db, django_assert_num_queries)
     _assert_listed(client, "/api/v1/rubrics/", rows, 2, django_assert_num_queries)
     # count + rows joined with their role
     _assert_listed(client, "/api/v1/exercises/", rows, 2, django_assert_num_queries)
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_api_query_counts_calibration_reports(rows: int, db, django_assert_num_queries) -> None:
+    client = _viewer()
+    committee = User.objects.get(username="cora")
+    for number in range(rows):
+        calibration_report_request(actor=committee, role=None, date_from=date(2026, 1, 1),
+                                   date_to=date(2026, 1, 1) + timedelta(days=number))
+
+    # count + rows with role and requester joined (the stored result is not loaded)
+    _assert_listed(client, "/api/v1/calibration-reports/", rows, 2, django_assert_num_queries)
 
 
 @pytest.mark.parametrize("rows", ROWS)

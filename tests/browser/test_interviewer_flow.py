@@ -196,3 +196,31 @@ def test_browser_two_tabs_stale_save_refused(page: Page, live_server, sign_in, s
     card = Scorecard.objects.get(interview=interview)
     assert [r.evidence for r in card.ratings.all()] == ["Typed in the first tab."]
     assert card.version == 2
+
+
+def test_browser_keyboard_scoring_and_printable_kit(page: Page, live_server, sign_in, screenshot, interviewer):
+    """A score is chosen and its evidence typed with the keyboard alone; the kit prints without navigation,
+    with space for notes under each focus dimension."""
+    interview = make_interview(loop=make_loop(), interviewer=interviewer)
+    dimension = interview.focus_dimensions.order_by("position").first()
+    sign_in(interviewer.username)
+
+    page.goto(f"{live_server.url}/interviews/{interview.pk}/scorecard/")
+    group = page.get_by_role("group", name=f"Score for {dimension.name}")
+    group.locator("input[value='3']").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    expect(group.locator("input[value='4']")).to_be_checked()
+    page.keyboard.press("Tab")
+    evidence = page.get_by_label(f"Evidence for {dimension.name}")
+    expect(evidence).to_be_focused()
+    page.keyboard.type("Typed without a mouse.")
+    expect(evidence).to_have_value("Typed without a mouse.")
+
+    page.goto(f"{live_server.url}/interviews/{interview.pk}/kit/")
+    page.emulate_media(media="print")
+    expect(page.locator(".topbar")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print kit")).to_be_hidden()
+    expect(page.locator(".print-notes").first).to_be_visible()
+    expect(page.get_by_role("heading", name=dimension.name)).to_be_visible()
+    screenshot("kit-print")

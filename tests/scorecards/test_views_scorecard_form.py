@@ -3,6 +3,7 @@ stale and refused saves change nothing and keep what was typed."""
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -288,3 +289,38 @@ def test_views_scorecard_form_query_count_fixed(client, django_assert_num_querie
     with django_assert_num_queries(FORM_QUERIES):
         response = client.get(edit_url(interview))
     assert len(response.context["focus_rows"]) == draft_dimensions
+
+
+class _Controls(HTMLParser):
+    """Collects form controls and label targets of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str]] = []
+        self.label_targets: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {key: value or "" for key, value in attrs}
+        if tag == "label" and values.get("for"):
+            self.label_targets.add(values["for"])
+        if tag in ("input", "textarea", "select") and values.get("type") != "hidden":
+            self.controls.append(values)
+
+
+@pytest.mark.parametrize("page", ["form", "amend"])
+def test_views_scorecard_every_control_labelled(client, interviewer, page):
+    """Every control of the form and of the amendment page has a label of its own."""
+    loop = make_loop()
+    interview = make_interview(loop=loop, interviewer=interviewer)
+    if page == "amend":
+        submit_scorecard(interview)
+        submit_scorecard(make_interview(loop=loop))
+    client.force_login(interviewer)
+    url = edit_url(interview) if page == "form" else reverse("scorecards:scorecard-amend", args=[interview.pk])
+    parser = _Controls()
+    parser.feed(client.get(url).content.decode())
+    # 7 dimensions x (6 score choices + evidence) + 10 signals + 5 red flag notes + 4 overall choices + summary.
+    expected = 7 * 7 + 15 + 5 + 4 + 1 + (1 if page == "amend" else 0)
+    assert len(parser.controls) == expected
+    unlabelled = [c for c in parser.controls if c.get("id") not in parser.label_targets]
+    assert unlabelled == []

@@ -1,0 +1,107 @@
+"""Recommendations over the API: the list, one loop's recommendation, and a request to recompute it.
+
+Reads follow the independence rule (hiring.access): an interviewer on the loop
+reads nothing of the panel's until they have submitted their own feedback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.schema import ScopedQuerysetMixin, error_response
+from hiring.access import can_see_panel, loops_visible_to, loops_with_panel_visible_to
+from hiring.errors import NotFound, PermissionRefused
+from scorecards.api.filters import RecommendationFilter
+from scorecards.api.serializers import RecommendationSerializer, RecomputeResultSerializer
+from scorecards.models import Recommendation, RecomputeRequest
+from scorecards.services.recommendations import recommendation_request
+
+
+def recommendations_for_api(user: Any) -> QuerySet[Recommendation]:
+    pending = RecomputeRequest.objects.filter(loop=OuterRef("loop_id"), processed_at__isnull=True)
+    return Recommendation.objects.filter(loop__in=loops_with_panel_visible_to(user).values("pk")).annotate(
+        recompute_pending=Exists(pending)
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List recommendations",
+        description="The computed recommendation of every loop whose panel you may see.",
+    ),
+)
+class RecommendationViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = RecommendationSerializer
+    filterset_class = RecommendationFilter
+    ordering_fields = ["computed_at", "weighted_score", "id"]
+    ordering = ["-computed_at"]
+
+    scoped_model = Recommendation
+
+    def scoped_queryset(self, user: Any) -> QuerySet[Recommendation]:
+        return recommendations_for_api(user)
+
+
+def _visible_loop_with_panel(request: Request, loop_id: int) -> Any:
+    loop = loops_visible_to(request.user).filter(pk=loop_id).first()
+    if loop is None:
+        raise NotFound("No such loop.")
+    if not can_see_panel(request.user, loop):
+        raise PermissionRefused(
+            "Submit your own feedback on this loop before reading the panel's recommendation.", code="independence"
+        )
+    return loop
+
+
+class LoopRecommendationView(GenericAPIView):
+    serializer_class = RecommendationSerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        summary="Read a loop's recommendation",
+        responses={
+            200: RecommendationSerializer,
+            403: error_response(
+                "`independence`: you interview on this loop and have not submitted all your feedback yet."
+            ),
+            404: error_response("No such loop (or not visible to you), or `not_computed` yet."),
+        },
+    )
+    def get(self, request: Request, loop_id: int) -> Response:
+        loop = _visible_loop_with_panel(request, loop_id)
+        recommendation = recommendations_for_api(request.user).filter(loop=loop).first()
+        if recommendation is None:
+            raise NotFound("No recommendation has been computed for this loop yet.", code="not_computed")
+        return Response(RecommendationSerializer(recommendation).data)
+
+
+class LoopRecommendationRecomputeView(GenericAPIView):
+    serializer_class = RecomputeResultSerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        summary="Request a recompute of a loop's recommendation",
+        description="Queued after the request commits; it is deterministic, so a recompute with unchanged "
+        "feedback changes nothing. Poll the recommendation (`recompute_pending`).",
+        request=None,
+        responses={
+            202: RecomputeResultSerializer,
+            403: error_response("`independence`: submit your own feedback on this loop first."),
+            404: error_response("No such loop, or not visible to you."),
+        },
+    )
+    def post(self, request: Request, loop_id: int) -> Response:
+        loop = _visible_loop_with_panel(request, loop_id)
+        with transaction.atomic():
+            recommendation_request(loop.pk, reason="requested_via_api")
+        return Response({"loop": loop.pk, "queued": True}, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,101 @@
+"""Calibration reports over the API: request, poll state and progress, download every format."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from scorecards.models import CalibrationReport
+from scorecards.services.calibration import calibration_report_compute
+from tests.api.conftest import World
+
+
+@pytest.fixture
+def quick_reports(settings, tmp_path) -> None:
+    # The bootstrap behind each agreement interval is the slow part; a few resamples keep the test quick.
+    settings.HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES = 20
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_api_calibration_request_poll_download_committee(world: World, api, quick_reports) -> None:
+    """The committee requests a report, polls it to done, and downloads CSV, XLSX, PDF and JSON."""
+    client = api(world.committee)
+    requested = client.post(
+        "/api/v1/calibration-reports/",
+        {"role": world.loop.role.slug, "date_from": "2024-01-01", "date_to": "2028-12-31"},
+        format="json",
+    )
+    assert requested.status_code == 202
+    report = requested.json()
+    assert (report["status"], report["progress"], report["downloads"]) == ("queued", 0, {})
+    assert (report["role"]["slug"], report["requested_by"]["username"]) == (world.loop.role.slug, "cora")
+
+    calibration_report_compute(report_id=report["id"])  # what the worker does once the request has committed
+
+    polled = client.get(f"/api/v1/calibration-reports/{report['id']}/").json()
+    assert (polled["status"], polled["progress"], polled["error"]) == ("done", 100, "")
+    assert set(polled["downloads"]) == {"csv", "xlsx", "pdf", "json"}
+
+    files = {fmt: client.get(url) for fmt, url in polled["downloads"].items()}
+    assert {fmt: response.status_code for fmt, response in files.items()} == dict.fromkeys(files, 200)
+    assert files["pdf"]["Content-Type"] == "application/pdf"
+    assert b"".join(files["pdf"].streaming_content).startswith(b"%PDF")
+    assert files["xlsx"]["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert zipfile.is_zipfile(io.BytesIO(b"".join(files["xlsx"].streaming_content)))
+    assert files["csv"]["Content-Disposition"] == f'attachment; filename="calibration-report-{report["id"]}.zip"'
+    assert zipfile.is_zipfile(io.BytesIO(b"".join(files["csv"].streaming_content)))
+    assert json.loads(files["json"].content)["totals"]
+
+
+def test_api_calibration_download_ignores_accept(world: World, api, quick_reports) -> None:
+    """Asking for the file's own type in Accept is fine: the format is in the URL."""
+    calibration_report_compute(report_id=world.report.pk)
+
+    response = api(world.admin).get(
+        f"/api/v1/calibration-reports/{world.report.pk}/download/pdf/", HTTP_ACCEPT="application/pdf"
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_api_calibration_download_unfinished_conflicts(world: World, api) -> None:
+    response = api(world.committee).get(f"/api/v1/calibration-reports/{world.report.pk}/download/csv/",
+                                        HTTP_ACCEPT="application/zip")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_finished"
+    assert response["Content-Type"] == "application/json"
+
+
+def test_api_calibration_request_invalid_scope(world: World, api) -> None:
+    """A period that ends before it starts, or a minimum sample out of bounds, is refused field by field."""
+    response = api(world.committee).post(
+        "/api/v1/calibration-reports/",
+        {"date_from": "2026-06-30", "date_to": "2026-01-01", "min_sample": 1},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["field_errors"] == {
+        "date_to": ["The period must end on or after the day it starts."],
+        "min_sample": ["Choose a minimum sample from 2 to 200."],
+    }
+    assert CalibrationReport.objects.count() == 1
+
+
+def test_api_calibration_list_filters_by_status(world: World, api, quick_reports) -> None:
+    client = api(world.committee)
+    done = client.post(
+        "/api/v1/calibration-reports/", {"date_from": "2024-01-01", "date_to": "2028-12-31"}, format="json"
+    ).json()
+    calibration_report_compute(report_id=done["id"])
+
+    queued = client.get("/api/v1/calibration-reports/", {"status": "queued"}).json()["results"]
+    finished = client.get("/api/v1/calibration-reports/", {"status": "done"}).json()["results"]
+
+    assert [row["id"] for row in queued] == [world.report.pk]
+    assert [row["id"] for row in finished] == [done["id"]]
