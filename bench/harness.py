@@ -1,0 +1,196 @@
+"""The benchmark run: its profiles, set-up, the server, and the order of the benchmarks."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import jobs, web
+from bench.environment import (
+    CLIENT_CPU,
+    COMMITTEE,
+    DATABASE,
+    INTERVIEWERS,
+    RECRUITER,
+    SERVER_CPU,
+    child_env,
+    drop_database,
+    flush_redis,
+    log,
+    machine,
+    manage,
+    recreate_database,
+    vacuum,
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    small_loops: int
+    loops: int
+    rounds: int
+    latency_seconds: float
+    load_seconds: float
+    page_seconds: float
+    recompute_budget: float
+    calibration_rounds: int
+    export_rows: tuple[int, int]
+    connections: int
+    workers: int
+    # Interviews prepared for the submit benchmark (each can be submitted once).
+    product_targets: int
+    floor_targets: int
+
+
+PROFILES = {
+    "quick": Profile(name="quick", small_loops=100, loops=1000, rounds=3, latency_seconds=1, load_seconds=2,
+                     page_seconds=1, recompute_budget=1.5, calibration_rounds=1, export_rows=(1000, 5000),
+                     connections=6, workers=3, product_targets=2500, floor_targets=6000),
+    "full": Profile(name="full", small_loops=100, loops=50_000, rounds=5, latency_seconds=5, load_seconds=10,
+                    page_seconds=3, recompute_budget=15, calibration_rounds=3, export_rows=(10_000, 100_000),
+                    connections=6, workers=3, product_targets=20_000, floor_targets=50_000),
+}
+
+
+class Harness:
+    def __init__(self, profile: Profile, *, pin: bool) -> None:
+        self.profile = profile
+        self.pin = pin
+        self.results: dict[str, Any] = {"profile": asdict(profile), "benchmarks": {}, "notes": []}
+        # Logs of gunicorn and Celery, request lists, the COPY floor's file: outside the work tree.
+        self.workdir = Path(tempfile.gettempdir()) / "hireloop-bench"
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.server: Any = None
+        self.sessions: dict[str, Any] = {}
+
+    @property
+    def server_cpu(self) -> int | None:
+        return SERVER_CPU if self.pin else None
+
+    @property
+    def client_cpu(self) -> int | None:
+        return CLIENT_CPU if self.pin else None
+
+    # --- setup -------------------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        setup = recreate_database()
+        log(f"Database {DATABASE}: created with the schema and the five rubrics ({setup:.1f} s)")
+        os.environ.update(child_env())
+        import django
+
+        django.setup()
+        self.results["data"] = {"setup_seconds": round(setup, 1)}
+
+    def generate(self, loops: int, seed: int) -> dict[str, float]:
+        started = time.perf_counter()
+        output = manage("generate_load_data", "--loops", str(loops), "--seed", str(seed))
+        wall = time.perf_counter() - started
+        # The command's own time (the process's start-up is not the generator's).
+        match = re.search(r"Generated .* in ([0-9.]+)s", output)
+        seconds = float(match.group(1)) if match else wall
+        log(output.strip().splitlines()[-1] if output.strip() else f"generated {loops} loops")
+        vacuum_seconds = vacuum()
+        log(f"VACUUM ANALYZE: {vacuum_seconds:.1f} s")
+        return {"loops": loops, "seconds": round(seconds, 1), "loops_per_second": round(loops / seconds, 1),
+                "wall_seconds": round(wall, 1), "vacuum_seconds": round(vacuum_seconds, 1), "summary": output.strip()}
+
+    def start_server(self) -> None:
+        from bench.client import Client
+        from bench.processes import Server
+
+        self.server = Server(workers=self.profile.workers, cpu=self.server_cpu, env=child_env(),
+                             log=self.workdir / "gunicorn.log")
+        log(f"gunicorn answers on 127.0.0.1:{self.server.port}")
+        client = Client("127.0.0.1", self.server.port)
+        for username in [*INTERVIEWERS, RECRUITER, COMMITTEE]:
+            from hiring.management.commands.generate_load_data import DEFAULT_PASSWORD
+
+            self.sessions[username] = client.login(username, DEFAULT_PASSWORD)
+        client.close()
+        log(f"gunicorn on 127.0.0.1:{self.server.port} ({self.profile.workers} workers, "
+            f"CPU {self.server_cpu if self.pin else 'any'}); {len(self.sessions)} users signed in")
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    def load(self, requests: list[Any], *, connections: int, seconds: float, expected: int) -> Any:
+        from bench.load import run_load
+
+        return run_load(port=self.server.port, requests=requests, connections=connections, seconds=seconds,
+                        expected_status=expected, cpu=self.client_cpu, workdir=self.workdir)
+
+    def repeated_get(self, path: str, username: str, count: int) -> list[Any]:
+        from bench.load import PreparedRequest
+
+        return [PreparedRequest("GET", path, self.sessions[username].cookie_header)] * count
+
+    @staticmethod
+    def time_sql(function: Callable[[], Any], seconds: float, minimum: int = 5) -> tuple[list[float], Any]:
+        """Run a floor query repeatedly for about ``seconds``; every run's time and the last result."""
+        times = []
+        result = None
+        deadline = time.perf_counter() + seconds
+        while len(times) < minimum or time.perf_counter() < deadline:
+            started = time.perf_counter()
+            result = function()
+            times.append(time.perf_counter() - started)
+        return times, result
+
+    def record(self, key: str, **values: Any) -> None:
+        self.results["benchmarks"][key] = values
+        summary = ", ".join(f"{k}={v}" for k, v in values.items() if not isinstance(v, list | dict))
+        log(f"{key}: {summary}")
+
+    def attempt(self, name: str, benchmark: Callable[[], None]) -> None:
+        """Run one benchmark; a failure is recorded and the others still run."""
+        try:
+            benchmark()
+        except Exception as exc:  # noqa: BLE001 - reported in the results and on the console
+            log(f"{name} FAILED: {type(exc).__name__}: {exc}")
+            self.results.setdefault("errors", {})[name] = f"{type(exc).__name__}: {exc}"
+
+    # --- all --------------------------------------------------------------------------------------------
+
+    def run(self, *, keep_db: bool) -> dict[str, Any]:
+        profile = self.profile
+        started = time.perf_counter()
+        self.results["machine"] = machine()
+        self.results["started_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.results["load_before"] = [round(x, 2) for x in os.getloadavg()]
+        self.results["pinned"] = self.pin
+        try:
+            self.prepare()
+            self.results["data"]["small"] = self.generate(profile.small_loops, seed=1)
+            self.start_server()
+            self.attempt("pages_small", lambda: web.pages(self, "small"))
+            self.results["data"]["large"] = self.generate(profile.loops - profile.small_loops, seed=2)
+            self.attempt("pages_large", lambda: web.pages(self, "large"))
+            self.attempt("recompute", lambda: jobs.recompute(self))
+            self.attempt("calibration", lambda: jobs.calibration(self))
+            self.attempt("export", lambda: web.export(self))
+            self.attempt("submit", lambda: web.submit(self))
+        finally:
+            self.stop()
+            try:
+                flush_redis()
+            except Exception as exc:  # noqa: BLE001 - cleanup must not hide the run's own error
+                log(f"Could not flush Redis: {exc}")
+            if not keep_db:
+                drop_database()
+                log(f"Dropped {DATABASE}")
+        self.results["load_after"] = [round(x, 2) for x in os.getloadavg()]
+        self.results["total_seconds"] = round(time.perf_counter() - started, 1)
+        return self.results

@@ -1,0 +1,123 @@
+"""The background work benchmarks: recomputing recommendations (3) and the calibration report (4)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import psycopg
+
+from bench.environment import CALIBRATION_TIMEOUT, COMMITTEE, DATABASE, PG_SERVER, child_env, median, rotated
+
+if TYPE_CHECKING:
+    from bench.harness import Harness
+
+
+def recompute(h: Harness) -> None:
+    from django.db.models import Exists, OuterRef
+
+    from bench import sqlfloors
+    from hiring.models import InterviewLoop
+    from scorecards.models import Recommendation, Scorecard
+    from scorecards.services.recommendations import recommendation_compute
+
+    submitted = Scorecard.objects.filter(interview__loop=OuterRef("pk"), status="submitted")
+    open_ids = list(
+        InterviewLoop.objects.filter(status__in=sqlfloors.ACTIVE).filter(Exists(submitted))
+        .order_by("id").values_list("id", flat=True)
+    )
+    floor_connection = psycopg.connect(f"{PG_SERVER}/{DATABASE}", autocommit=True)
+    product_rates, floor_rates, done_counts = [], [], []
+    for round_number in range(h.profile.rounds):
+        for side in rotated(["product", "floor"], round_number):
+            if side == "product":
+                # Forget the stored fingerprints, so that every loop is computed and written again.
+                Recommendation.objects.filter(loop_id__in=open_ids).update(fingerprint="")
+                done = 0
+                started = time.perf_counter()
+                deadline = started + h.profile.recompute_budget
+                for loop_id in open_ids:
+                    recommendation_compute(loop_id=loop_id)
+                    done += 1
+                    if time.perf_counter() > deadline:
+                        break
+                elapsed = time.perf_counter() - started
+                product_rates.append(done / elapsed)
+                done_counts.append(done)
+            else:
+                times, _ = h.time_sql(lambda: sqlfloors.recompute(floor_connection, open_ids), 0, minimum=1)
+                floor_rates.append(len(open_ids) / times[0])
+    floor_connection.close()
+    product, floor = median(product_rates), median(floor_rates)
+    h.record(
+        "recompute", open_loops=len(open_ids), loops_timed=int(median(done_counts)),
+        product_loops_per_s=round(product, 1), floor_loops_per_s=round(floor, 1), ratio=round(floor / product, 2),
+        projected_all_open_s=round(len(open_ids) / product, 1),
+        runs={"product_loops_per_s": product_rates, "floor_loops_per_s": floor_rates},
+    )
+
+
+def calibration(h: Harness) -> None:
+    from bench import sqlfloors
+    from bench.processes import Worker
+    from bench.tasks import noop
+    from hiring.models import User
+    from scorecards.calibration.report import report_from_database
+    from scorecards.calibration.selectors import ReportScope
+    from scorecards.models import CalibrationReport, Scorecard
+    from scorecards.services.calibration import calibration_report_request, report_description, report_options
+
+    committee = User.objects.get(username=COMMITTEE)
+    first = Scorecard.objects.filter(status="submitted").order_by("submitted_at").first().submitted_at
+    date_from, date_to = first.date(), datetime.now(UTC).date()
+    start = datetime.combine(date_from, datetime.min.time(), tzinfo=UTC)
+    end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    worker = Worker(cpu=h.server_cpu, env=child_env(), log=h.workdir / "celery.log")
+    floor_connection = psycopg.connect(f"{PG_SERVER}/{DATABASE}", autocommit=True)
+    try:
+        noop.delay().get(timeout=120)  # the worker is up and has imported everything
+        product_times, floor_times, round_trips, ratings = [], [], [], 0
+        for round_number in range(h.profile.calibration_rounds):
+            for side in rotated(["product", "floor"], round_number):
+                if side == "product":
+                    started = time.perf_counter()
+                    report = calibration_report_request(actor=committee, role=None, date_from=date_from,
+                                                        date_to=date_to)
+                    deadline = started + CALIBRATION_TIMEOUT
+                    while True:
+                        status, error = CalibrationReport.objects.filter(pk=report.pk).values_list(
+                            "status", "error").get()
+                        if status in (CalibrationReport.Status.DONE, CalibrationReport.Status.FAILED):
+                            break
+                        if time.perf_counter() > deadline or worker.process.poll() is not None:
+                            raise RuntimeError(f"The calibration report is still {status} after "
+                                               f"{time.perf_counter() - started:.0f} s; see celery.log")
+                        time.sleep(0.02)
+                    if status != CalibrationReport.Status.DONE:
+                        raise RuntimeError(f"The calibration report failed: {error}")
+                    product_times.append(time.perf_counter() - started)
+                else:
+                    started = time.perf_counter()
+                    rows = sqlfloors.calibration(floor_connection, start, end)
+                    middle = time.perf_counter()
+                    noop.delay().get(timeout=60)
+                    finished = time.perf_counter()
+                    floor_times.append(finished - started)
+                    round_trips.append(finished - middle)
+                    ratings = sum(row[2] for row in rows)
+    finally:
+        worker.stop()
+        floor_connection.close()
+    # Where the job's time goes: the statistics alone, in this process, without the CSV/XLSX/PDF files.
+    started = time.perf_counter()
+    report_from_database(ReportScope(date_from=date_from, date_to=date_to),
+                         description=report_description(report), options=report_options(report))
+    statistics_seconds = time.perf_counter() - started
+    h.record(
+        "calibration", ratings=ratings, statistics_only_s=round(statistics_seconds, 3),
+        product_s=round(median(product_times), 3),
+        floor_s=round(median(floor_times), 3), task_round_trip_s=round(median(round_trips), 4),
+        ratio=round(median(product_times) / median(floor_times), 2),
+        runs={"product_s": product_times, "floor_s": floor_times},
+    )
