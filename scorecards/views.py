@@ -388,13 +388,14 @@ def scorecard_amend_page(request: HttpRequest, interview_id: int) -> HttpRespons
     if current is None or not current.is_submitted:
         messages.info(request, "Only a submitted scorecard can be amended; finish and submit this one first.")
         return redirect("scorecards:scorecard-edit", interview_id=interview.pk)
-    refusal = amend_refusal(interview)
-    if refusal is not None:
-        return _read_only_page(request, interview, revisions, notice=refusal.message, status=409)
-
     if request.method == "GET":
+        refusal = amend_refusal(interview)
+        if refusal is not None:
+            return _read_only_page(request, interview, revisions, notice=refusal.message, status=409)
         form = _form_for(interview, AmendForm, initial=AmendForm.initial_from(current, version=current.version))
         return _amend_page(request, interview, form, current=current)
+
+    # A post goes to the service even when amending closed meanwhile: its refusal keeps what was typed.
 
     form = _form_for(interview, AmendForm, data=request.POST)
     if not form.is_valid():

@@ -198,11 +198,18 @@ def test_views_amend_stale_refused(client, interviewer, mine, colleague_card):
 
 
 def test_views_amend_closed_loop_refused(client, interviewer, mine, colleague_card):
-    """After the decision the amend page explains that feedback is final."""
+    """After the decision the amend page explains that feedback is final; a post sent from a page opened
+    before the decision is refused, keeps what was typed and writes nothing."""
     card = submit_scorecard(mine)
     close_loop(mine.loop, InterviewLoop.Status.DECIDED)
     client.force_login(interviewer)
-    response = client.post(amend_url(mine), _amend_data(mine, card.version, reason="Late"))
+    page = client.get(amend_url(mine))
+    assert page.status_code == 409
+    assert "<textarea" not in page.content.decode()
+    response = client.post(amend_url(mine), _amend_data(mine, card.version, reason="Late thoughts"))
     assert response.status_code == 409
-    assert "This loop is closed; its feedback can no longer be amended." in response.content.decode()
+    html = response.content.decode()
+    assert "This loop is closed; its feedback can no longer be amended." in html
+    assert ">Late thoughts</textarea>" in html
+    assert "Submit amendment" not in html
     assert Scorecard.objects.filter(interview=mine).count() == 1
