@@ -9,6 +9,7 @@ rolls back its object and replays the winner's.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -63,7 +64,9 @@ def _clean_key(raw: str) -> str:
 
 
 def _request_hash(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    # Keyed, so the stored fingerprint of a body holding personal data cannot be matched by guessing it.
+    payload = json.dumps(data, sort_keys=True, default=str).encode()
+    return hmac.new(settings.SECRET_KEY.encode(), payload, hashlib.sha256).hexdigest()
 
 
 def idempotent_create(
@@ -90,8 +93,8 @@ def idempotent_create(
             existing = IdempotencyKey.objects.filter(**scope, created_at__gte=fresh_since).first()
             if existing is not None:
                 return _replay(existing, request_hash, load, render)
-            # An expired record of the same key is forgotten; the key may start over.
-            IdempotencyKey.objects.filter(**scope).delete()
+            # Expired records of this user are forgotten (the key may start over), so the table stays small.
+            IdempotencyKey.objects.filter(user=request.user, created_at__lt=fresh_since).delete()
             obj = create()
             try:
                 with transaction.atomic():

@@ -21,7 +21,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Now
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -51,6 +52,7 @@ from hiring.api.serializers import (
 )
 from hiring.decisions import DecisionInput, loop_decide
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
+from hiring.privacy_services import candidate_erase, candidate_export
 from scorecards.models import Rubric, Scorecard
 
 RECRUITING_403 = error_response("Only recruiters and admins manage candidates, loops and schedules.")
@@ -178,6 +180,32 @@ class CandidateViewSet(
         body.is_valid(raise_exception=True)
         candidate = services.candidate_update(actor=request.user, candidate=candidate, **body.validated_data)
         return Response(CandidateSerializer(candidate).data)
+
+    @extend_schema(
+        summary="Export everything held about a candidate",
+        description="Admins (a subject access request). The export is recorded in the audit trail.",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The candidate's data, loops and feedback."),
+            403: error_response("Only admins export or erase a candidate's data."),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str | None = None) -> Response:
+        candidate = self.get_object()
+        return Response(candidate_export(actor=request.user, candidate_id=candidate.pk, via="api"))
+
+    @extend_schema(
+        summary="Erase a candidate's personal data",
+        description="Admins. Replaces the candidate's personal data everywhere with placeholders and keeps the "
+        "scores; cannot be undone. Answers with the erased candidate.",
+        request=None,
+        responses={200: CandidateSerializer, 403: error_response("Only admins export or erase a candidate's data.")},
+    )
+    @action(detail=True, methods=["post"])
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        candidate = self.get_object()
+        candidate_erase(actor=request.user, candidate_id=candidate.pk, via="api")
+        return Response(CandidateSerializer(Candidate.objects.get(pk=candidate.pk)).data)
 
 
 # --- Loops ------------------------------------------------------------------------------

@@ -196,3 +196,20 @@ def test_api_interviews_filter_feedback_status_recruiter(world: World, api) -> N
 
     assert [i["id"] for i in submitted] == [world.submitted_interview.pk]
     assert [i["id"] for i in drafts] == [world.pending_interview.pk]
+
+
+def test_api_candidates_erase_admin_replays_erased(world: World, api) -> None:
+    """After erasure the candidate reads as erased everywhere, an idempotent replay included."""
+    client = api(world.admin)
+    created = client.post("/api/v1/candidates/", NEW_CANDIDATE, format="json", HTTP_IDEMPOTENCY_KEY="erase-me").json()
+
+    erased = client.post(f"/api/v1/candidates/{created['id']}/erase/", format="json")
+    replay = client.post("/api/v1/candidates/", NEW_CANDIDATE, format="json", HTTP_IDEMPOTENCY_KEY="erase-me")
+
+    assert erased.status_code == 200
+    assert erased.json()["is_erased"] is True
+    assert "Amara" not in erased.content.decode()
+    assert replay.status_code == 201
+    assert replay.json()["id"] == created["id"]
+    assert "Amara" not in replay.content.decode()
+    assert "amara.obi" not in str(list(IdempotencyKey.objects.values()))
