@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from hiring.api.audit import AuditEventViewSet
 from hiring.api.views import CandidateViewSet, InterviewViewSet, LoopViewSet, RoleViewSet, UserViewSet
 
 router = SimpleRouter()
@@ -8,5 +9,6 @@ router.register("users", UserViewSet, basename="user")
 router.register("candidates", CandidateViewSet, basename="candidate")
 router.register("loops", LoopViewSet, basename="loop")
 router.register("interviews", InterviewViewSet, basename="interview")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = router.urls

@@ -91,6 +91,8 @@ CASES = [
     Case("recommendations", "get", lambda w: "/api/v1/recommendations/", _statuses(200)),
     Case("loop recommendation", "get", lambda w: f"/api/v1/loops/{w.loop.pk}/recommendation/",
          _statuses(200, pending=403, outsider=404)),
+    Case("audit trail", "get", lambda w: "/api/v1/audit-events/?action=scorecard.submitted",
+         _statuses(403, committee=200, admin=200)),
     Case("calibration reports", "get", lambda w: "/api/v1/calibration-reports/",
          _statuses(403, committee=200, admin=200)),
     Case("calibration report", "get", lambda w: f"/api/v1/calibration-reports/{w.report.pk}/",

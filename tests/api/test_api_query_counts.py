@@ -10,10 +10,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from hiring.models import User
+from hiring.services import candidate_create
 from scorecards.services.calibration import calibration_report_request
 from scorecards.services.recommendations import recommendation_compute
 from scorecards.services.rubrics import rubric_publish
-from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
+from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import fixture_spec, submit_scorecard
 
 ROWS = (1, 50)
@@ -35,9 +36,11 @@ def _spec_with(slug: str, exercises: int) -> dict[str, Any]:
     return spec
 
 
-def _assert_listed(client: APIClient, url: str, rows: int, queries: int, django_assert_num_queries) -> None:
+def _assert_listed(
+    client: APIClient, url: str, rows: int, queries: int, django_assert_num_queries, **params: Any
+) -> None:
     with django_assert_num_queries(queries):
-        response = client.get(url, {"page_size": 100})
+        response = client.get(url, {"page_size": 100, **params})
     assert response.status_code == 200
     assert response.json()["count"] == rows
 
@@ -71,14 +74,17 @@ def test_api_query_counts_calibration_reports(rows: int, db, django_assert_num_q
 
 @pytest.mark.parametrize("rows", ROWS)
 def test_api_query_counts_people_lists(rows: int, db, django_assert_num_queries) -> None:
-    """Users and candidates."""
-    for _ in range(rows):
-        CandidateFactory()
-    UserFactory.create_batch(rows - 1, kind="interviewer")
+    """Users, candidates and the audit trail (each candidate added through the service writes an event)."""
+    recruiter = UserFactory(kind="recruiter", username="rita")
+    for number in range(rows):
+        candidate_create(actor=recruiter, name=f"Candidate {number}", email=f"candidate{number}@example.org")
+    UserFactory.create_batch(rows - 2, kind="interviewer")
     client = _viewer()
 
     _assert_listed(client, "/api/v1/candidates/", rows, 2, django_assert_num_queries)
     _assert_listed(client, "/api/v1/users/", User.objects.count(), 2, django_assert_num_queries)
+    # count + events with their actor joined
+    _assert_listed(client, "/api/v1/audit-events/", rows, 2, django_assert_num_queries, action="candidate.created")
 
 
 @pytest.mark.parametrize("rows", ROWS)

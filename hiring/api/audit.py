@@ -1,0 +1,70 @@
+"""The audit trail over the API: the committee and admins read it, filtered as on the audit page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.filters import MAX_ID
+from config.api.schema import error_response
+from hiring.api.permissions import CommitteeOrAdmin
+from hiring.api.serializers import UserRefSerializer
+from hiring.audit_selectors import AuditFilters, audit_events
+from hiring.models import AuditEvent
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = UserRefSerializer(read_only=True, allow_null=True, help_text="Null for the system (jobs).")
+    loop = serializers.IntegerField(source="loop_id", read_only=True, allow_null=True)
+    before = serializers.JSONField(read_only=True, allow_null=True, help_text="Ids, states and scores only.")
+    after = serializers.JSONField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "created_at", "actor", "action", "object_type", "object_id", "loop", "before", "after"]
+        read_only_fields = fields
+
+
+class AuditQuerySerializer(serializers.Serializer):
+    action = serializers.CharField(required=False, default="", help_text="E.g. scorecard.submitted.")
+    actor = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
+    object_type = serializers.CharField(required=False, default="", help_text="E.g. scorecards.scorecard.")
+    object_id = serializers.CharField(required=False, default="", max_length=40)
+    loop = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
+    date_from = serializers.DateField(required=False, allow_null=True, default=None)
+    date_to = serializers.DateField(required=False, allow_null=True, default=None, help_text="Included.")
+
+
+class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = AuditEventSerializer
+    permission_classes = [CommitteeOrAdmin]
+    # The selector's order (newest first, then id) is already total.
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        query = AuditQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        return audit_events(
+            AuditFilters(
+                action=data["action"], actor_id=data["actor"], object_type=data["object_type"],
+                object_id=data["object_id"], loop_id=data["loop"], date_from=data["date_from"],
+                date_to=data["date_to"],
+            )
+        )
+
+    @extend_schema(
+        summary="Read the audit trail",
+        description="The committee and admins. Newest first; who changed what, with before and after values "
+        "(never candidates' personal data).",
+        parameters=[AuditQuerySerializer],
+        responses={200: AuditEventSerializer(many=True),
+                   403: error_response("Only the hiring committee and admins read the audit trail.")},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
