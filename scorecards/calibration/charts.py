@@ -65,7 +65,7 @@ def _distribution(result: dict[str, Any]) -> Figure:
     axes.set_yticks(range(len(labels)), labels, fontsize=8)
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(PercentFormatter(1.0))
-    axes.set_xlabel("Share of scores (number of scores in brackets; faded when below the minimum sample)")
+    axes.set_xlabel("Share of scores (n in brackets; faded: below the minimum sample)")
     handles = [Patch(color=colour, label=str(value))
                for value, colour in zip(range(1, 6), SCORE_COLOURS, strict=True)]
     axes.legend(handles=handles, title="Score", ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.0),
