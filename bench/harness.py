@@ -36,9 +36,14 @@ class Profile:
     name: str
     small_loops: int
     loops: int
+    interviewers: int
     rounds: int
+    # One client, one request after the other: up to this many requests or seconds a run.
+    latency_requests: int
     latency_seconds: float
+    # Throughput: wrk for this long with ``connections`` open connections.
     load_seconds: float
+    page_requests: int
     page_seconds: float
     recompute_budget: float
     calibration_rounds: int
@@ -51,12 +56,19 @@ class Profile:
 
 
 PROFILES = {
-    "quick": Profile(name="quick", small_loops=100, loops=1000, rounds=3, latency_seconds=1, load_seconds=2,
-                     page_seconds=1, recompute_budget=1.5, calibration_rounds=1, export_rows=(1000, 5000),
-                     connections=6, workers=3, product_targets=2500, floor_targets=6000),
-    "full": Profile(name="full", small_loops=100, loops=50_000, rounds=5, latency_seconds=5, load_seconds=10,
-                    page_seconds=3, recompute_budget=15, calibration_rounds=3, export_rows=(10_000, 100_000),
-                    connections=6, workers=3, product_targets=20_000, floor_targets=50_000),
+    # The quick profile is a smaller company too: the calibration report's files grow with the interviewers.
+    "quick": Profile(
+        name="quick", small_loops=100, loops=1000, interviewers=40, rounds=3, latency_requests=20,
+        latency_seconds=2, load_seconds=2, page_requests=10, page_seconds=1.5, recompute_budget=1.5,
+        calibration_rounds=1, export_rows=(3000, 6000), connections=6,
+        workers=3, product_targets=2500, floor_targets=6000,
+    ),
+    "full": Profile(
+        name="full", small_loops=100, loops=50_000, interviewers=200, rounds=5, latency_requests=300,
+        latency_seconds=10, load_seconds=10, page_requests=60, page_seconds=6, recompute_budget=15,
+        calibration_rounds=3, export_rows=(10_000, 100_000), connections=6,
+        workers=3, product_targets=20_000, floor_targets=50_000,
+    ),
 }
 
 
@@ -92,7 +104,8 @@ class Harness:
 
     def generate(self, loops: int, seed: int) -> dict[str, float]:
         started = time.perf_counter()
-        output = manage("generate_load_data", "--loops", str(loops), "--seed", str(seed))
+        output = manage("generate_load_data", "--loops", str(loops), "--seed", str(seed),
+                        "--interviewers", str(self.profile.interviewers))
         wall = time.perf_counter() - started
         # The command's own time (the process's start-up is not the generator's).
         match = re.search(r"Generated .* in ([0-9.]+)s", output)
@@ -131,6 +144,12 @@ class Harness:
 
         return run_load(port=self.server.port, requests=requests, connections=connections, seconds=seconds,
                         expected_status=expected, cpu=self.client_cpu, workdir=self.workdir)
+
+    def sequential(self, requests: list[Any], *, max_requests: int, max_seconds: float, expected: int) -> Any:
+        from bench.load import run_sequential
+
+        return run_sequential(port=self.server.port, requests=requests, max_requests=max_requests,
+                              max_seconds=max_seconds, expected_status=expected)
 
     def repeated_get(self, path: str, username: str, count: int) -> list[Any]:
         from bench.load import PreparedRequest

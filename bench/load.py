@@ -9,6 +9,7 @@ any answer that was not the expected status.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import statistics
@@ -97,6 +98,57 @@ def _run_wrk(*, port: int, requests: list[PreparedRequest], connections: int, se
     )
 
 
+def run_sequential(*, port: int, requests: list[PreparedRequest], max_requests: int, max_seconds: float,
+                   expected_status: int, min_requests: int = 3) -> LoadResult:
+    """One client, one keep-alive connection, one request after the other: the latency a user sees.
+
+    Stops after ``max_requests`` or ``max_seconds`` (but not before ``min_requests``), so that a slow
+    page still gives a few samples and a fast one many.
+    """
+    client = Client("127.0.0.1", port)
+    latencies: list[float] = []
+    unexpected = 0
+    started = time.perf_counter()
+    deadline = started + max_seconds
+    for prepared in requests[:max_requests]:
+        if len(latencies) >= min_requests and time.perf_counter() > deadline:
+            break
+        headers = {"Cookie": prepared.cookie} if prepared.cookie else {}
+        begun = time.perf_counter()
+        response = client.request(prepared.method, prepared.path, body=prepared.body.encode() or None,
+                                  headers=headers)
+        while response.read(65536):
+            pass
+        latencies.append(time.perf_counter() - begun)
+        if response.status != expected_status:
+            unexpected += 1
+    elapsed = time.perf_counter() - started
+    client.close()
+    return _summary(latencies, elapsed, unexpected=unexpected,
+                    exhausted=int(len(latencies) < min_requests), generator="python-sequential")
+
+
+def _summary(latencies: list[float], elapsed: float, *, unexpected: int, exhausted: int, generator: str) -> LoadResult:
+    ordered = sorted(latencies) or [0.0]
+
+    def percentile(fraction: float) -> float:
+        # Nearest rank, as wrk reports it.
+        rank = max(1, math.ceil(fraction * len(ordered)))
+        return ordered[rank - 1] * 1000
+
+    return LoadResult(
+        requests=len(latencies),
+        seconds=elapsed,
+        p50_ms=statistics.median(ordered) * 1000,
+        p95_ms=percentile(0.95),
+        p99_ms=percentile(0.99),
+        unexpected_status=unexpected,
+        exhausted=exhausted,
+        socket_errors=0,
+        generator=generator,
+    )
+
+
 def _run_python(*, port: int, requests: list[PreparedRequest], connections: int, seconds: float,
                 expected_status: int) -> LoadResult:
     """The fallback: one thread per connection, each with its own keep-alive connection."""
@@ -135,20 +187,5 @@ def _run_python(*, port: int, requests: list[PreparedRequest], connections: int,
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    ordered = sorted(latencies) or [0.0]
-
-    def percentile(fraction: float) -> float:
-        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
-
-    return LoadResult(
-        requests=len(latencies),
-        seconds=elapsed,
-        p50_ms=statistics.median(ordered) * 1000,
-        p95_ms=percentile(0.95),
-        p99_ms=percentile(0.99),
-        unexpected_status=unexpected,
-        exhausted=exhausted,
-        socket_errors=0,
-        generator="python-threads",
-    )
+    return _summary(latencies, time.perf_counter() - started, unexpected=unexpected, exhausted=exhausted,
+                    generator="python-threads")

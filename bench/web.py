@@ -65,9 +65,9 @@ def pages(h: Harness, label: str) -> None:
         for round_number in range(h.profile.rounds):
             for side in rotated(["product", "floor"], round_number):
                 if side == "product":
-                    count = int(h.profile.page_seconds * MAX_RATE) + 100
-                    result = h.load(h.repeated_get(path, RECRUITER, count), connections=1,
-                                       seconds=h.profile.page_seconds, expected=200)
+                    result = h.sequential(h.repeated_get(path, RECRUITER, h.profile.page_requests),
+                                          max_requests=h.profile.page_requests,
+                                          max_seconds=h.profile.page_seconds, expected=200)
                     _require_valid(result, f"{name} page")
                     product_p50.append(result.p50_ms)
                     product_p95.append(result.p95_ms)
@@ -170,19 +170,23 @@ def submit(h: Harness) -> None:
     }
     for round_number in range(h.profile.rounds):
         for side in rotated(["product", "floor", "constant"], round_number):
-            for mode, connections, seconds in (("latency", 1, h.profile.latency_seconds),
-                                                ("throughput", h.profile.connections,
-                                                 h.profile.load_seconds)):
+            for mode in ("latency", "throughput"):
+                wanted = h.profile.latency_requests if mode == "latency" else int(h.profile.load_seconds * MAX_RATE)
                 if side == "constant":
-                    requests, expected = constant * (int(seconds * MAX_RATE * 4) + 100), 200
+                    requests, expected = constant * (wanted * 4 + 100), 200
                 else:
                     pool = pools[side]
                     taken = target_module.submitted([t.interview_id for t in pool])
                     pool[:] = [t for t in pool if t.interview_id not in taken]
-                    requests = target_module.prepared_requests(pool[: int(seconds * MAX_RATE) + 100], sessions,
+                    requests = target_module.prepared_requests(pool[: wanted + 100], sessions,
                                                                floor=(side == "floor"))
                     expected = 302
-                result = h.load(requests, connections=connections, seconds=seconds, expected=expected)
+                if mode == "latency":
+                    result = h.sequential(requests, max_requests=h.profile.latency_requests,
+                                          max_seconds=h.profile.latency_seconds, expected=expected)
+                else:
+                    result = h.load(requests, connections=h.profile.connections, seconds=h.profile.load_seconds,
+                                    expected=expected)
                 _require_valid(result, f"submit ({side}, {mode})")
                 if mode == "latency":
                     runs[side]["p50_ms"].append(result.p50_ms)
@@ -193,7 +197,7 @@ def submit(h: Harness) -> None:
     _check_submissions()
     summary = {side: {k: round(median(v), 2) for k, v in values.items()} for side, values in runs.items()}
     h.record(
-        "submit", generator=result.generator, connections=h.profile.connections,
+        "submit", generator=result.generator, latency_client="python-sequential", connections=h.profile.connections,
         product_p50_ms=summary["product"]["p50_ms"], product_p95_ms=summary["product"]["p95_ms"],
         floor_p50_ms=summary["floor"]["p50_ms"], floor_p95_ms=summary["floor"]["p95_ms"],
         constant_p50_ms=summary["constant"]["p50_ms"], constant_p95_ms=summary["constant"]["p95_ms"],
