@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -105,6 +106,13 @@ class ExerciseAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"Take-home #{self.pk} ({self.title})"
+
+    @property
+    def current_reviewer(self) -> Any:
+        """Whoever holds the review interview now: a recruiter may have handed it to someone else."""
+        if self.review_interview is not None:
+            return self.review_interview.interviewer
+        return self.reviewer
 
     @property
     def link_expires_at(self) -> datetime:

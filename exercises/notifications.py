@@ -34,7 +34,9 @@ def _send(template: str, context: dict[str, Any], to: str) -> None:
 
 def _assignment(assignment_id: int) -> ExerciseAssignment | None:
     return (
-        ExerciseAssignment.objects.select_related("loop", "loop__candidate", "loop__role", "reviewer")
+        ExerciseAssignment.objects.select_related(
+            "loop", "loop__candidate", "loop__role", "reviewer", "review_interview__interviewer"
+        )
         .filter(pk=assignment_id)
         .first()
     )
@@ -90,7 +92,7 @@ def send_take_home_notice(*, assignment_id: int, notice: str, submission_id: int
             return False
         context["submission"] = submission
         _send("submission_received", context, assignment.loop.candidate.email)
-        reviewer = assignment.reviewer
+        reviewer = assignment.current_reviewer
         if reviewer.is_active and reviewer.email:
             context["review_url"] = settings.SITE_URL + reverse(
                 "exercises:assignment-detail", kwargs={"pk": assignment.pk}

@@ -100,7 +100,8 @@ def exercise_detail(*, user: Any, exercise_id: int) -> Exercise:
 def _assignment_queryset() -> QuerySet[ExerciseAssignment]:
     return (
         ExerciseAssignment.objects.select_related(
-            "loop", "loop__candidate", "loop__role", "reviewer", "created_by", "review_interview", "exercise"
+            "loop", "loop__candidate", "loop__role", "reviewer", "created_by", "review_interview__interviewer",
+            "exercise",
         )
         .annotate(submission_count=Count("submissions", distinct=True),
                   last_submitted_at=Max("submissions__submitted_at"))
@@ -135,11 +136,6 @@ def assignment_detail(*, user: Any, assignment_id: int) -> ExerciseAssignment:
     if assignment is None:
         raise NotFound("No such take-home assignment.")
     return assignment
-
-
-def assignment_for_candidate(assignment: ExerciseAssignment) -> list[ExerciseSubmission]:
-    """What the candidate sees of their own submissions: newest first."""
-    return list(assignment.submissions.order_by("-number"))
 
 
 def submission_for_download(*, user: Any, submission_id: int) -> ExerciseSubmission:

@@ -314,7 +314,7 @@ def _assignment_page(request: HttpRequest, assignment: ExerciseAssignment, *, ex
         if assignment.review_interview_id else None,
         "scorecard_url": _optional_url("scorecards:scorecard-edit", assignment.review_interview_id)
         if assignment.review_interview_id else None,
-        "is_reviewer": assignment.reviewer_id == request.user.pk,
+        "is_reviewer": assignment.current_reviewer.pk == request.user.pk,
     }, status=status)
 
 

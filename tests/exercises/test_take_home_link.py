@@ -157,3 +157,16 @@ def test_take_home_submit_with_old_token_after_reissue_is_not_found():
     with pytest.raises(NotFound):
         submit(old, repository_url="https://github.com/c/s")
     assert ExerciseSubmission.objects.count() == 0
+
+
+def test_take_home_page_query_count_is_the_same_for_1_and_50_submissions(client, django_assert_num_queries):
+    assignment, token = make_take_home()
+    submit(token, repository_url="https://github.com/c/v0")
+    # the assignment by its token hash (with loop, candidate, role), the submissions
+    with django_assert_num_queries(2):
+        page(client, token)
+    for n in range(1, 50):
+        submit(token, repository_url=f"https://github.com/c/v{n}")
+    with django_assert_num_queries(2):
+        body = page(client, token).content.decode()
+    assert body.count("repository https://github.com/c/v") == 50

@@ -219,3 +219,50 @@ def test_attach_page_refuses_take_home_exercise(client):
                            {"interview": interview.pk, "exercise": take_home_exercise().pk})
     assert response.status_code == 400
     assert Interview.objects.get(pk=interview.pk).exercise_id is None
+
+
+def test_reassigned_review_goes_to_the_new_reviewer(client, django_capture_on_commit_callbacks):
+    """A recruiter who hands the review to someone else sends the heads-up and the page to them."""
+    from hiring.services import interview_reassign
+
+    assignment, token = make_take_home()
+    new_reviewer = UserFactory(username="nia", first_name="Nia", last_name="Okoro")
+    interview_reassign(actor=assignment.loop.recruiter, interview=assignment.review_interview,
+                       interviewer=new_reviewer)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(token, repository_url="https://github.com/c/s")
+    assert [m.to for m in mail.outbox] == [[assignment.loop.candidate.email], [new_reviewer.email]]
+    client.force_login(new_reviewer)
+    body = client.get(f"/exercises/take-homes/{assignment.pk}/").content.decode()
+    assert "Reviewer: <strong>Nia Okoro</strong>." in body
+    assert "Write the review scorecard" in body
+
+
+def test_assignment_page_query_count_is_the_same_for_1_and_50_submissions(client, django_assert_num_queries):
+    assignment, token = make_take_home()
+    submit(token, repository_url="https://github.com/c/v0")
+    client.force_login(assignment.loop.recruiter)
+    # session, user, the assignment with its joins and counts, submissions, extensions
+    with django_assert_num_queries(5):
+        body = client.get(f"/exercises/take-homes/{assignment.pk}/").content.decode()
+    assert "Submitted (1)" in body
+    for n in range(1, 50):
+        submit(token, repository_url=f"https://github.com/c/v{n}")
+    with django_assert_num_queries(5):
+        body = client.get(f"/exercises/take-homes/{assignment.pk}/").content.decode()
+    assert "Submitted (50)" in body
+
+
+def test_loop_exercises_page_query_count_is_the_same_for_1_and_20_interviews(client, django_assert_num_queries):
+    loop = make_loop()
+    make_take_home(loop=loop)
+    client.force_login(loop.recruiter)
+    # session, user, loop, assignments, their extensions, interviews, their focus dimensions
+    with django_assert_num_queries(7):
+        client.get(f"/exercises/loops/{loop.pk}/")
+    for _ in range(19):
+        make_interview(loop=loop, starts_in=timedelta(days=1))
+    with django_assert_num_queries(7):
+        body = client.get(f"/exercises/loops/{loop.pk}/").content.decode()
+    assert body.count("<td>Coding</td>") == 19
