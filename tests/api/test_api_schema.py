@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import schemathesis
 from django.contrib.staticfiles import finders
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, Phase, given, settings
@@ -111,12 +112,29 @@ def _real_ids(world: World) -> dict[str, dict[str, Any]]:
     }
 
 
+@pytest.fixture
+def wsgi_app_in_test_transaction() -> Any:
+    """The real WSGI application, minus the per-request connection clean-up.
+
+    Django closes a connection whose autocommit is off at the end of each request;
+    inside the test's transaction that would close it (PostgreSQL) and lose the test
+    data. Django's own test client disconnects the same handlers.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.mark.timeout(300)  # seconds on an idle machine; generous for a loaded one
-def test_api_schemathesis_live_schema_two_users(world: World) -> None:
+def test_api_schemathesis_live_schema_two_users(world: World, wsgi_app_in_test_transaction: Any) -> None:
     """Generated requests (valid and invalid) with an interviewer's and a recruiter's tokens: never a 5xx,
     every status, header and body as the schema says."""
     tokens = [api_token_create(actor=user, name="schemathesis").plaintext for user in (world.pending, world.recruiter)]
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app_in_test_transaction)
     real_ids = _real_ids(world)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 30
