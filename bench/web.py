@@ -209,7 +209,7 @@ def submit(h: Harness) -> None:
     )
 
 
-def _check_submissions(h: Harness) -> None:
+def _check_submissions() -> None:
     """Every submission through the form left a complete scorecard: eight ratings, an outbox row."""
     from django.db.models import Count
 
