@@ -2,8 +2,9 @@
 
 The key is scoped to the user and the endpoint and is recorded in the same
 transaction as the object it created, so either both exist or neither does.
-Two concurrent requests with one key race on a unique constraint: the loser
-rolls back its object and replays the winner's.
+The key is claimed (its row inserted) before the object is created, so two
+concurrent requests with one key are serialised by its unique index: the second
+waits, then replays the first one's result.
 """
 
 from __future__ import annotations
@@ -95,14 +96,18 @@ def idempotent_create(
                 return _replay(existing, request_hash, load, render)
             # Expired records of this user are forgotten (the key may start over), so the table stays small.
             IdempotencyKey.objects.filter(user=request.user, created_at__lt=fresh_since).delete()
-            obj = create()
+            # Claim the key before creating anything: a concurrent request with the same key waits on this
+            # row's unique index until we commit (then replays our result) or roll back (then runs itself).
             try:
                 with transaction.atomic():
-                    IdempotencyKey.objects.create(
-                        **scope, request_hash=request_hash, status_code=status.HTTP_201_CREATED, object_id=str(obj.pk)
+                    record = IdempotencyKey.objects.create(
+                        **scope, request_hash=request_hash, status_code=status.HTTP_201_CREATED, object_id=""
                     )
             except IntegrityError as exc:
                 raise _KeyTaken from exc
+            obj = create()
+            record.object_id = str(obj.pk)
+            record.save(update_fields=["object_id"])
     except _KeyTaken:
         return _replay(IdempotencyKey.objects.get(**scope), request_hash, load, render)
     return Response(render(obj), status=status.HTTP_201_CREATED)

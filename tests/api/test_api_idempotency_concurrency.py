@@ -1,0 +1,55 @@
+"""Two requests with one Idempotency-Key at the same moment create one object (PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from hiring.models import Candidate, IdempotencyKey
+from hiring.tokens import api_token_create
+from tests.hiring.factories import UserFactory
+from tests.integration.services import postgres_problem, require_service
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+ATTEMPTS = 6
+
+
+def test_api_idempotency_concurrent_same_key_creates_once() -> None:
+    """Six clients race with the same key: one candidate, and every answer names it."""
+    require_service(postgres_problem())
+    recruiter = UserFactory(kind="recruiter", username="rita")
+    token = api_token_create(actor=recruiter, name="race").plaintext
+    barrier = threading.Barrier(ATTEMPTS)
+    answers: list[tuple[int, Any]] = []
+    lock = threading.Lock()
+
+    def post() -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        barrier.wait()
+        try:
+            response = client.post(
+                "/api/v1/candidates/", {"name": "Ines Duarte", "email": "ines.duarte@example.org"},
+                format="json", HTTP_IDEMPOTENCY_KEY="ats-sync-7731",
+            )
+            with lock:
+                answers.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(ATTEMPTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert Candidate.objects.filter(email="ines.duarte@example.org").count() == 1
+    candidate = Candidate.objects.get(email="ines.duarte@example.org")
+    assert [status for status, _ in answers] == [201] * ATTEMPTS
+    assert {body["id"] for _, body in answers} == {candidate.pk}
+    assert IdempotencyKey.objects.filter(key="ats-sync-7731").count() == 1
