@@ -29,6 +29,7 @@ from hiring.errors import ApplicationError, Conflict, NotFound, PermissionRefuse
 from hiring.models import InterviewLoop, User
 
 LIST_PAGE_SIZE = 50
+RECENT_ASSIGNMENTS = 20
 
 
 def _raise_http(error: ApplicationError) -> None:
@@ -117,6 +118,9 @@ def exercise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "exercise": exercise,
         "dimensions": selectors.current_dimensions(exercise.role),
         "is_admin": request.user.is_hireloop_admin,  # type: ignore[union-attr]
+        # A reviewer who follows the kit's link to the exercise finds the submissions to review here.
+        "assignments": list(selectors.assignments_visible_to(request.user).filter(exercise=exercise)
+                            .order_by("-created_at", "-id")[:RECENT_ASSIGNMENTS]),
     })
 
 

@@ -266,3 +266,14 @@ def test_loop_exercises_page_query_count_is_the_same_for_1_and_20_interviews(cli
     with django_assert_num_queries(7):
         body = client.get(f"/exercises/loops/{loop.pk}/").content.decode()
     assert body.count("<td>Coding</td>") == 19
+
+
+def test_exercise_page_lists_the_take_homes_the_reviewer_reviews(client):
+    """From the kit's link to the exercise, the reviewer reaches the submissions to review."""
+    assignment, _ = make_take_home()
+    client.force_login(assignment.reviewer)
+    body = client.get(f"/exercises/{assignment.exercise_id}/").content.decode()
+    assert f'href="/exercises/take-homes/{assignment.pk}/">{assignment.loop.candidate.name}</a>' in body
+    assert '<span class="badge ok">You</span>' in body
+    client.force_login(UserFactory(username="outsider"))
+    assert 'id="sent-heading"' not in client.get(f"/exercises/{assignment.exercise_id}/").content.decode()
