@@ -37,7 +37,9 @@ class Server:
         self.log = log.open("ab")
         command = [str(VENV_BIN / "gunicorn"), "bench.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
                    "--workers", str(workers), "--worker-class", "sync", "--timeout", "600",
-                   "--keep-alive", "30", "--backlog", "256", "--no-control-socket"]
+                   "--keep-alive", "30", "--backlog", "256", "--no-control-socket",
+                   # Import the application once, before forking the workers, as a production deployment may.
+                   "--preload"]
         self.process = subprocess.Popen(pinned(command, cpu), cwd=REPO, env=env, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_ready()
