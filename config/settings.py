@@ -271,7 +271,7 @@ HIRELOOP_FEEDBACK_DUE_HOURS = env.int("HIRELOOP_FEEDBACK_DUE_HOURS", default=24)
 HIRELOOP_CALIBRATION_MIN_SAMPLE = env.int("HIRELOOP_CALIBRATION_MIN_SAMPLE", default=5)
 # Calibration reports: bootstrap resamples behind each alpha interval, and the job's own time limit
 # (a report over every role and years of loops takes longer than a recommendation).
-HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES = env.int("HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES", default=2000)
+HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES = env.int("HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES", default=1000)
 HIRELOOP_CALIBRATION_TIME_LIMIT = env.int("HIRELOOP_CALIBRATION_TIME_LIMIT", default=600)
 CELERY_IMPORTS = ["scorecards.tasks_calibration"]
 CELERY_TASK_ANNOTATIONS = {

@@ -39,13 +39,14 @@ from reportlab.platypus import (
     Table as PdfTable,
 )
 
-from scorecards.calibration.charts import CHARTS, render_chart
+from scorecards.calibration.charts import CHARTS, chart_rows, render_chart
 from scorecards.calibration.tables import (
     HOURS,
     INT,
     NUMBER,
     P_VALUE,
     SHARE,
+    TEXT,
     Table,
     cells,
     data_tables,
@@ -190,38 +191,77 @@ def _scope_line(result: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def _column_widths(table: Table, *, body_texts: list[list[str]], width: float) -> list[float]:
-    """Share the page width by content: a header word never breaks, long names wrap first."""
-    needs = []
+_CELL_SIZE = 7.5
+_PADDING = 7.0
+
+
+def _text_width(text: str, font: str = _FONT) -> float:
+    return pdfmetrics.stringWidth(text, font, _CELL_SIZE)
+
+
+def _column_widths(table: Table, rows: list[list[Any]], width: float) -> list[float]:
+    """Numbers get the width they need and never wrap; text columns share the rest and wrap."""
+    needs, flexible = [], []
     for index, column in enumerate(table.columns):
-        longest_word = max((len(word) for word in column.header.split()), default=1)
-        longest_cell = max((len(row[index]) for row in body_texts), default=1)
-        needs.append(max(longest_word + 1, min(longest_cell, 36 if not column.numeric else 24), 4))
-    scale = width / sum(needs)
-    return [need * scale for need in needs]
+        longest_word = max((_text_width(word, _FONT_BOLD) for word in column.header.split()), default=10.0)
+        longest_cell = max((_text_width(row[index].text) for row in rows), default=0.0)
+        if column.kind == TEXT:
+            flexible.append(index)
+            needs.append(max(longest_word, min(longest_cell, 170.0)) + _PADDING)
+        else:
+            needs.append(max(longest_word, longest_cell) + _PADDING)
+    spare = width - sum(needs)
+    text_total = sum(needs[index] for index in flexible)
+    if flexible and text_total > 0:
+        # Widen text columns into the spare room, or narrow them (they wrap) when the numbers need it.
+        factor = max((text_total + spare) / text_total, 0.3)
+        for index in flexible:
+            needs[index] *= factor
+    return needs
 
 
 def _pdf_table(table: Table, minimum: int, styles: dict[str, ParagraphStyle], width: float) -> PdfTable:
+    rows = cells(table, minimum)
     header = [Paragraph(escape(column.header), styles["head"]) for column in table.columns]
     body = [
-        [Paragraph(escape(item.text), styles["cell_small" if item.small else "cell"]) for item in row]
-        for row in cells(table, minimum)
+        [
+            Paragraph(escape(item.text), styles["cell_small" if item.small else "cell"])
+            if item.column.kind == TEXT
+            else item.text
+            for item in row
+        ]
+        for row in rows
     ]
-    widths = _column_widths(table, body_texts=[[item.text for item in row] for row in cells(table, minimum)],
-                            width=width)
-    pdf_table = PdfTable([header, *body], colWidths=widths, repeatRows=1)
-    pdf_table.setStyle(TableStyle([
+    commands: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 1), (-1, -1), _FONT),
+        ("FONTSIZE", (0, 1), (-1, -1), _CELL_SIZE),
+        ("LEADING", (0, 1), (-1, -1), 9),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#1d2330")),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#d9dde7")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    ]
+    for index, column in enumerate(table.columns):
+        if column.kind != TEXT:
+            commands.append(("ALIGN", (index, 1), (index, -1), "RIGHT"))
+    grey = colors.HexColor("#" + SMALL_GREY)
+    for row_index, row in enumerate(rows, start=1):
+        for column_index, item in enumerate(row):
+            if item.small and item.column.kind != TEXT:
+                commands.append(("TEXTCOLOR", (column_index, row_index), (column_index, row_index), grey))
+    pdf_table = PdfTable([header, *body], colWidths=_column_widths(table, rows, width), repeatRows=1)
+    pdf_table.setStyle(TableStyle(commands))
     return pdf_table
 
 
-def _chart_image(name: str, result: dict[str, Any], width: float, max_height: float) -> Image:
-    png = render_chart(name, result, image_format="png")
+CHART_ROWS_PER_PAGE = 40
+
+
+def _chart_image(
+    name: str, result: dict[str, Any], width: float, max_height: float, rows: tuple[int, int] | None = None
+) -> Image:
+    png = render_chart(name, result, image_format="png", rows=rows)
     image = Image(io.BytesIO(png))
     scale = min(width / image.imageWidth, max_height / image.imageHeight)
     image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
@@ -272,10 +312,15 @@ def render_pdf(result: dict[str, Any], *, report_id: int | None = None) -> bytes
     story += [Paragraph(escape(note), styles["note"]) for note in result.get("notes", [])]
     story.append(PageBreak())
     for name, title in CHARTS.items():
-        story.append(KeepTogether([
-            Paragraph(escape(title), styles["h2"]),
-            _chart_image(name, result, width, height - 20 * mm),
-        ]))
+        # A chart of many interviewers is split so that every part stays legible on its page.
+        count = chart_rows(name, result)
+        parts = [(start, start + CHART_ROWS_PER_PAGE) for start in range(0, count, CHART_ROWS_PER_PAGE)] or [None]
+        for number, rows in enumerate(parts):
+            heading = title if number == 0 else f"{title} (continued, {rows[0] + 1}–{min(rows[1], count)})"
+            story.append(KeepTogether([
+                Paragraph(escape(heading), styles["h2"]),
+                _chart_image(name, result, width, height - 20 * mm, rows=rows if len(parts) > 1 else None),
+            ]))
     for table in display_tables(result):
         story.append(Paragraph(escape(table.title), styles["h2"]))
         if table.description:

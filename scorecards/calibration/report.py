@@ -180,10 +180,14 @@ def _unit_matrix(counts: dict[str, list[int]]) -> np.ndarray:
     return np.asarray(list(counts.values()), dtype=float).reshape(-1, len(SCALE))
 
 
-def _alpha_fields(matrix: np.ndarray, seed: list[int], options: ReportOptions) -> dict[str, Any]:
-    pairable = matrix[matrix.sum(axis=1) >= 2] if matrix.size else matrix.reshape(0, len(SCALE))
+def _alpha_fields(
+    matrix: np.ndarray, seed: list[int], options: ReportOptions, clusters: np.ndarray | None = None
+) -> dict[str, Any]:
+    keep = matrix.sum(axis=1) >= 2 if matrix.size else np.zeros(0, dtype=bool)
+    pairable = matrix[keep] if matrix.size else matrix.reshape(0, len(SCALE))
     estimate = alpha_with_bootstrap(
-        pairable, resamples=options.bootstrap_resamples, seed=seed, confidence=options.confidence
+        pairable, resamples=options.bootstrap_resamples, seed=seed, confidence=options.confidence,
+        clusters=clusters[keep] if clusters is not None and matrix.size else None,
     )
     return {
         "alpha": _round(estimate.alpha),
@@ -197,12 +201,9 @@ def _alpha_fields(matrix: np.ndarray, seed: list[int], options: ReportOptions) -
 
 def _dimensions(aggregates: dict[str, Any], options: ReportOptions) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     by_dimension: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
-    pooled: dict[str, list[int]] = {}
     for role, dimension, loop, score, count in aggregates["unit_counts"]:
         unit = by_dimension[(role, dimension)].setdefault(loop, [0] * len(SCALE))
         unit[SCALE.index(score)] = count
-        pooled_unit = pooled.setdefault(f"{role}\x1f{dimension}\x1f{loop}", [0] * len(SCALE))
-        pooled_unit[SCALE.index(score)] = count
     dimensions = []
     for row in aggregates["dimensions"]:
         key = (row["role"], row["dimension"])
@@ -217,7 +218,11 @@ def _dimensions(aggregates: dict[str, Any], options: ReportOptions) -> tuple[lis
             **{f"score_{value}": int(row[f"score_{value}"]) for value in SCALE},
             **_alpha_fields(matrix, _dimension_key_seed(options, *key), options),
         })
-    overall = _alpha_fields(_unit_matrix(pooled), [options.seed, 0], options)
+    # All dimensions pooled: a unit is a loop and dimension; the bootstrap resamples whole loops.
+    pooled_units = [units for _, units in sorted(by_dimension.items())]
+    pooled = np.concatenate([_unit_matrix(units) for units in pooled_units]) if pooled_units else _unit_matrix({})
+    loops = np.asarray([loop for units in pooled_units for loop in units], dtype=object)
+    overall = _alpha_fields(pooled, [options.seed, 0], options, clusters=loops.astype(str))
     return dimensions, overall
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -91,6 +92,7 @@ def t_two_sided_p(t: float, df: float) -> float:
     return regularized_incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
 
 
+@lru_cache(maxsize=4096)
 def t_quantile(probability: float, df: float) -> float:
     """The Student t quantile (inverse CDF), by bisection on the two-sided p-value."""
     if not 0.0 < probability < 1.0:
@@ -175,33 +177,33 @@ def unit_value_counts(units: Iterable[Iterable[int | None]], scale: Sequence[int
     return np.asarray(rows, dtype=float).reshape(-1, len(scale))
 
 
-def _unit_coincidences(counts: np.ndarray) -> np.ndarray:
-    """Each unit's coincidence matrix, flattened: o_ck = (n_c n_k - [c=k] n_c) / (m_u - 1)."""
-    pairable = counts.sum(axis=1)
-    outer = counts[:, :, None] * counts[:, None, :]
-    diagonal = np.einsum("uc,ck->uck", counts, np.eye(counts.shape[1]))
-    matrices = (outer - diagonal) / (pairable - 1.0)[:, None, None]
-    return matrices.reshape(counts.shape[0], -1)
+def _pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The value pairs c < k: only they disagree (delta_cc = 0) and coincidences are symmetric."""
+    first, second = np.triu_indices(size, k=1)
+    return first, second
 
 
-def _ordinal_alpha(coincidences: np.ndarray, marginals: np.ndarray) -> np.ndarray:
-    """Alpha for a batch of coincidence matrices (rows, flattened k*k) and their marginals (rows, k).
+def _unit_pair_coincidences(counts: np.ndarray) -> np.ndarray:
+    """Each unit's coincidences for the pairs c < k: o_ck = n_c n_k / (m_u - 1)."""
+    first, second = _pairs(counts.shape[1])
+    return counts[:, first] * counts[:, second] / (counts.sum(axis=1) - 1.0)[:, None]
 
-    Undefined (NaN) where the expected disagreement is zero: every value the same.
+
+def _ordinal_alpha(pair_coincidences: np.ndarray, marginals: np.ndarray) -> np.ndarray:
+    """Alpha for a batch of coincidence sums over the pairs c < k (rows, k(k-1)/2) and marginals (rows, k).
+
+    alpha = 1 - (n - 1) * sum o_ck delta_ck / sum n_c n_k delta_ck, both sums
+    over c != k, with the ordinal delta_ck = (sum of n_g for g from c to k -
+    (n_c + n_k) / 2) squared. Undefined (NaN) where the expected
+    disagreement is zero: every value the same.
     """
-    size = marginals.shape[1]
+    first, second = _pairs(marginals.shape[1])
     cumulative = np.cumsum(marginals, axis=1)
-    # delta_ck = sum of n_g for g from c to k, minus (n_c + n_k) / 2, squared.
-    index = np.arange(size)
-    low = np.minimum(index[:, None], index[None, :])
-    high = np.maximum(index[:, None], index[None, :])
-    before_low = np.where(low > 0, cumulative[:, np.maximum(low - 1, 0)], 0.0)
-    between = cumulative[:, high] - before_low
-    delta = (between - (marginals[:, :, None] + marginals[:, None, :]) / 2.0) ** 2
-    delta[:, index, index] = 0.0
+    between = cumulative[:, second] - cumulative[:, first] + marginals[:, first]
+    delta = (between - (marginals[:, first] + marginals[:, second]) / 2.0) ** 2
     total = marginals.sum(axis=1)
-    observed = (coincidences.reshape(-1, size, size) * delta).sum(axis=(1, 2))
-    expected = (marginals[:, :, None] * marginals[:, None, :] * delta).sum(axis=(1, 2))
+    observed = (pair_coincidences * delta).sum(axis=1)
+    expected = (marginals[:, first] * marginals[:, second] * delta).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = 1.0 - (total - 1.0) * observed / expected
     return np.where(expected > 0, alpha, np.nan)
@@ -221,7 +223,7 @@ def krippendorff_alpha_ordinal(units: Iterable[Iterable[int | None]], scale: Seq
 def alpha_from_counts(counts: np.ndarray) -> float | None:
     if counts.shape[0] == 0:
         return None
-    coincidences = _unit_coincidences(counts).sum(axis=0, keepdims=True)
+    coincidences = _unit_pair_coincidences(counts).sum(axis=0, keepdims=True)
     marginals = counts.sum(axis=0, keepdims=True)
     value = float(_ordinal_alpha(coincidences, marginals)[0])
     return None if math.isnan(value) else value
@@ -238,25 +240,53 @@ class AlphaEstimate:
     undefined_resamples: int
 
 
-def alpha_with_bootstrap(
-    counts: np.ndarray, *, resamples: int, seed: Sequence[int], confidence: float = 0.95
-) -> AlphaEstimate:
-    """Alpha and a percentile bootstrap interval from resampling whole units with replacement.
+BOOTSTRAP_BATCH_CELLS = 4_000_000
 
-    Units (loops) are what was sampled, so they are what is resampled; the
-    seed makes the interval reproducible. Resamples in which alpha is
-    undefined (all values equal) are counted and left out of the interval.
+
+def alpha_with_bootstrap(
+    counts: np.ndarray,
+    *,
+    resamples: int,
+    seed: Sequence[int],
+    confidence: float = 0.95,
+    clusters: np.ndarray | None = None,
+) -> AlphaEstimate:
+    """Alpha and a percentile bootstrap interval from resampling units with replacement.
+
+    Units (loops) are what was sampled, so they are what is resampled; when
+    several units belong to one loop (``clusters``: a loop id per unit, e.g.
+    all dimensions pooled) whole loops are resampled, because ratings of one
+    candidate are not independent. The seed makes the interval reproducible.
+    Resamples in which alpha is undefined (all values equal) are counted and
+    left out of the interval. Work is done in batches so that memory stays
+    bounded however many loops there are.
     """
     units = counts.shape[0]
     pairable_values = int(counts.sum())
     alpha = alpha_from_counts(counts)
     if units < 2 or alpha is None or resamples <= 0:
         return AlphaEstimate(alpha, None, None, units, pairable_values, 0, 0)
-    coincidences = _unit_coincidences(counts)
+    # One row per resampled group: its pair coincidences, then its value counts; a resample is a weighted sum.
+    features = np.hstack([_unit_pair_coincidences(counts), counts])
+    if clusters is not None:
+        cluster_ids, inverse = np.unique(clusters, return_inverse=True)
+        features = _sum_rows_by(features, inverse, len(cluster_ids))
+    groups = features.shape[0]
+    if groups < 2:
+        return AlphaEstimate(alpha, None, None, units, pairable_values, 0, 0)
+    pair_columns = features.shape[1] - counts.shape[1]
     rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
-    weights = rng.multinomial(units, np.full(units, 1.0 / units), size=resamples).astype(float)
-    draws = _ordinal_alpha(weights @ coincidences, weights @ counts)
-    defined = draws[~np.isnan(draws)]
+    batch = max(1, min(resamples, BOOTSTRAP_BATCH_CELLS // groups))
+    draws = []
+    for start in range(0, resamples, batch):
+        size = min(batch, resamples - start)
+        picks = rng.integers(0, groups, size=(size, groups)) + (np.arange(size) * groups)[:, None]
+        weights = np.bincount(picks.ravel(), minlength=size * groups).reshape(size, groups)
+        # Floating point on both sides, so that the product runs in BLAS rather than numpy's integer loop.
+        sums = weights.astype(np.float64) @ features
+        draws.append(_ordinal_alpha(sums[:, :pair_columns], sums[:, pair_columns:]))
+    all_draws = np.concatenate(draws)
+    defined = all_draws[~np.isnan(all_draws)]
     if defined.size == 0:
         return AlphaEstimate(alpha, None, None, units, pairable_values, resamples, resamples)
     tail = (1.0 - confidence) / 2.0
@@ -264,6 +294,12 @@ def alpha_with_bootstrap(
     return AlphaEstimate(
         alpha, float(low), float(high), units, pairable_values, resamples, int(resamples - defined.size)
     )
+
+
+def _sum_rows_by(rows: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
+    order = np.argsort(group, kind="stable")
+    starts = np.searchsorted(group[order], np.arange(groups))
+    return np.add.reduceat(rows[order], starts, axis=0)
 
 
 # --- Rank correlation (for checking the report against a known truth) ---------------

@@ -218,10 +218,34 @@ def data_tables(result: dict[str, Any], *, report_id: int | None = None) -> list
 # --- Display tables: page and PDF ---------------------------------------------------------
 
 
-def display_tables(result: dict[str, Any]) -> list[Table]:
+def interviewer_dimension_matrices(result: dict[str, Any]) -> list[Table]:
+    """Mean score per interviewer (rows) and dimension (columns), one table per role."""
     names = {row["interviewer"]: row["name"] for row in result.get("interviewers", [])}
-    per_dimension = [{**row, "name": names.get(row["interviewer"], row["interviewer"])}
-                     for row in result.get("interviewer_dimensions", [])]
+    cells_by_role: dict[str, list[dict[str, Any]]] = {}
+    for row in result.get("interviewer_dimensions", []):
+        cells_by_role.setdefault(row["role"], []).append(row)
+    several = len(cells_by_role) > 1
+    tables = []
+    for number, (role, rows) in enumerate(sorted(cells_by_role.items()), start=1):
+        dimensions = sorted({row["dimension"] for row in rows})
+        position = {dimension: index for index, dimension in enumerate(dimensions)}
+        people: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            person = people.setdefault(row["interviewer"],
+                                       {"name": names.get(row["interviewer"], row["interviewer"])})
+            person[f"mean_{position[row['dimension']]}"] = row["mean"]
+            person[f"n_{position[row['dimension']]}"] = row["n"]
+        columns = [Column("name", "Interviewer")] + [
+            Column(f"mean_{index}", dimension, NUMBER, n_key=f"n_{index}") for index, dimension in enumerate(dimensions)
+        ]
+        title = "Mean score per interviewer and dimension" + (f": {role}" if several and role else "")
+        tables.append(Table(f"interviewer_dimensions_{number}", title, tuple(columns),
+                            sorted(people.values(), key=lambda person: person["name"].lower()),
+                            "A dash: the interviewer gave no score on that dimension."))
+    return tables
+
+
+def display_tables(result: dict[str, Any]) -> list[Table]:
     return [
         Table(
             "leniency",
@@ -256,18 +280,7 @@ def display_tables(result: dict[str, Any]) -> list[Table]:
             result.get("interviewers", []),
             "Hours from the end of the interview to the submitted scorecard.",
         ),
-        Table(
-            "interviewer_dimensions",
-            "Mean score per interviewer and dimension",
-            (
-                Column("name", "Interviewer"),
-                Column("role", "Role"),
-                Column("dimension", "Dimension"),
-                Column("mean", "Mean score", NUMBER, n_key="n"),
-                Column("n", "Scores", INT),
-            ),
-            per_dimension,
-        ),
+        *interviewer_dimension_matrices(result),
         Table(
             "dimensions",
             "Dimensions: scores and agreement between raters",

@@ -165,3 +165,17 @@ def test_spearman_with_ties():
     assert average_ranks([10, 20, 20, 30]) == [1.0, 2.5, 2.5, 4.0]
     assert spearman([1, 2, 3, 4], [10, 20, 35, 90]) == pytest.approx(1.0)
     assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+
+
+def test_bootstrap_resamples_whole_clusters():
+    """Each unit its own cluster is the plain bootstrap; a single cluster cannot be resampled at all."""
+    rng = np.random.default_rng(5)
+    counts = unit_value_counts(np.clip(rng.integers(1, 6, size=(30, 1)) + rng.integers(-1, 2, size=(30, 3)), 1, 5)
+                               .tolist())
+    plain = alpha_with_bootstrap(counts, resamples=300, seed=[3])
+    own = alpha_with_bootstrap(counts, resamples=300, seed=[3], clusters=np.arange(30))
+    assert (own.alpha, own.low, own.high) == (plain.alpha, plain.low, plain.high)
+    single = alpha_with_bootstrap(counts, resamples=300, seed=[3], clusters=np.zeros(30, dtype=int))
+    assert single.alpha == plain.alpha and (single.low, single.high) == (None, None)
+    by_loop = alpha_with_bootstrap(counts, resamples=300, seed=[3], clusters=np.arange(30) // 3)
+    assert by_loop.alpha == plain.alpha and by_loop.low <= by_loop.alpha <= by_loop.high
