@@ -334,6 +334,11 @@ def staged(*, rows: Iterable[RatingRow] | None = None, queryset: QuerySet[Any] |
                         batch = []
                 if batch:
                     cursor.executemany(insert, batch)
+            if dialect.vendor == "postgresql":
+                # Fresh statistics for the planner, and room to sort and hash the report's groups in memory
+                # (SET LOCAL ends with this transaction).
+                cursor.execute(f"ANALYZE {TABLE}")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
         try:
             yield Staging(dialect)
         finally:
