@@ -31,7 +31,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from hiring.access import loops_visible_to, loops_with_panel_visible_to, scorecards_visible_to
+from hiring.access import loops_visible_to, loops_with_panel_visible_to
 from hiring.errors import NotFound
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from scorecards.models import Dimension, ObservedSignal, Rating, Recommendation, RecomputeRequest, Scorecard, Signal
@@ -463,8 +463,12 @@ def candidate_summary(*, user: Any, candidate_id: int, now: datetime | None = No
     visible_ids = [loop.pk for loop in loops if loop.panel_visible]
     cards_by_loop: dict[int, list[Scorecard]] = {}
     if visible_ids:
+        # visible_ids are loops whose panel the user may see (loops_with_panel_visible_to, above), and a
+        # submitted scorecard of such a loop is visible to them: that is scorecards_visible_to's rule. Asking
+        # scorecards_visible_to again costs a scan of every scorecard on PostgreSQL (its OR defeats the
+        # indexes: 190 ms at 50,000 loops, against 1 ms here; see bench/).
         cards = (
-            scorecards_visible_to(user)
+            Scorecard.objects
             .filter(interview__loop_id__in=visible_ids, status=Scorecard.Status.SUBMITTED, is_current=True)
             .select_related("interviewer", "interview")
             .prefetch_related(
