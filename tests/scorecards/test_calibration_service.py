@@ -171,3 +171,16 @@ def test_services_calibration_monthly_schedule_is_idempotent(django_capture_on_c
     assert service.calibration_schedule_monthly(today=date(2025, 3, 1)) == []
     assert CalibrationReport.objects.count() == 2
     assert service.previous_month(date(2024, 1, 15)) == (date(2023, 12, 1), date(2023, 12, 31))
+
+
+def test_calibration_tasks_are_registered_and_scheduled(settings):
+    """The worker knows the tasks (CELERY_IMPORTS) and beat runs the monthly report on the 1st."""
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for name in ("calibration_compute", "calibration_monthly", "calibration_requeue"):
+        assert f"scorecards.tasks_calibration.{name}" in app.tasks
+    monthly = settings.CELERY_BEAT_SCHEDULE["calibration-monthly"]
+    assert monthly["task"] == "scorecards.tasks_calibration.calibration_monthly"
+    assert monthly["schedule"].day_of_month == {1}
+    assert settings.CELERY_BEAT_SCHEDULE["calibration-requeue"]["schedule"] == timedelta(minutes=5)
