@@ -25,6 +25,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from hiring.access import can_see_panel
+from hiring.audit import audit_scorecards_read
 from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.models import Interview
 from scorecards.forms import NOT_ASSESSED, AmendForm, ScorecardForm, signal_box
@@ -454,6 +455,7 @@ def panel(request: HttpRequest, interview_id: int) -> HttpResponse:
         # Says only what the user must do; nothing about anyone else's feedback.
         return render(request, "scorecards/panel_locked.html", {"interview": interview, "loop": loop}, status=403)
     view = panel_for(user=request.user, loop=loop)
+    audit_scorecards_read(request.user, view.scorecards)
     dimensions = list(loop.rubric.dimensions.all())
     by_card = [{r.dimension_id: r for r in card.ratings.all()} for card in view.scorecards]
     matrix = [

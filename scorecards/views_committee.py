@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from hiring.audit import audit_scorecards_read
 from hiring.decisions import DecisionInput, decision_requirements, loop_decide
 from hiring.errors import ApplicationError, NotFound
 from hiring.forms import apply_error
@@ -117,6 +118,8 @@ def loop_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "The decision was recorded.")
                 return redirect("scorecards:committee-loop", pk=pk)
 
+    # Every scorecard shown on the page is another interviewer's: the committee's reads are audited.
+    audit_scorecards_read(request.user, [row.scorecard for row in (*view.current_rows, *view.original_rows)])
     recommendation = view.recommendation
     context = {
         "view": view,

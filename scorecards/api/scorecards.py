@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
 from config.api.schema import ScopedQuerysetMixin, error_response
 from hiring.access import interviews_visible_to, scorecards_visible_to
+from hiring.audit import audit_scorecard_read, audit_scorecards_read
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from scorecards.api.filters import ScorecardFilter
 from scorecards.api.serializers import (
@@ -108,7 +109,15 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
         return Response(ScorecardSerializer(fresh).data, status=code, headers={"ETag": f'"{fresh.version}"'})
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._render(self.get_object())
+        scorecard = self.get_object()
+        audit_scorecard_read(request.user, scorecard)
+        return self._render(scorecard)
+
+    def paginate_queryset(self, queryset: Any) -> list[Scorecard] | None:
+        page = super().paginate_queryset(queryset)
+        # Reading other interviewers' scorecards is audited, on lists as on single reads.
+        audit_scorecards_read(self.request.user, page if page is not None else list(queryset))
+        return page
 
     def _own_current(self) -> Scorecard:
         """The scorecard to write: visible (else 404), yours (else 403) and the current revision (else 409)."""

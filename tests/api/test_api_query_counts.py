@@ -102,7 +102,7 @@ def test_api_query_counts_loop_lists(rows: int, db, django_assert_num_queries) -
     _assert_listed(client, "/api/v1/loops/", rows, 2, django_assert_num_queries)
     # count + rows + focus dimensions (prefetched)
     _assert_listed(client, "/api/v1/interviews/", rows, 3, django_assert_num_queries)
-    # count + rows + ratings + observed signals (prefetched)
-    _assert_listed(client, "/api/v1/scorecards/", rows, 4, django_assert_num_queries)
+    # count + rows + ratings + observed signals (prefetched) + one insert auditing the reads
+    _assert_listed(client, "/api/v1/scorecards/", rows, 5, django_assert_num_queries)
     # count + rows with the pending-recompute flag annotated
     _assert_listed(client, "/api/v1/recommendations/", rows, 2, django_assert_num_queries)

@@ -162,14 +162,14 @@ def test_committee_loop_page_query_count_is_fixed(client, committee_member, djan
     url = reverse("scorecards:committee-loop", args=[loop.pk])
     client.get(url)
     # session, user, loop (with access checks), dimensions, interviews, scorecards, ratings, signals,
-    # recommendation, pending recompute, red-flag signals
-    with django_assert_num_queries(11):
+    # recommendation, pending recompute, red-flag signals, and one insert auditing the scorecard reads
+    with django_assert_num_queries(12):
         client.get(url)
     for _ in range(5):
         interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL))
         submit_scorecard(interview, scores(3, 3, 3, 3, 3, 3, 3))
     recommendation_compute(loop_id=loop.pk)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert "Scorecards 6" in text(response)
 

@@ -14,8 +14,9 @@ from tests.scorecards.interviewer_helpers import ML, SE, close_loop, dimension, 
 pytestmark = pytest.mark.django_db
 
 # Session, user, the interview (with its loop; then its focus dimensions, the rubric's dimensions and signals),
-# the visibility check, the panel's scorecards with their ratings and signals, the interviews still pending.
-PANEL_QUERIES = 11
+# the visibility check, the panel's scorecards with their ratings and signals, the interviews still pending,
+# and one insert auditing the reads of the others' scorecards.
+PANEL_QUERIES = 12
 
 
 @pytest.fixture
