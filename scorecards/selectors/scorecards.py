@@ -38,7 +38,7 @@ def _own_interviews(user: Any) -> QuerySet[Interview]:
     current = own_cards.filter(is_current=True)
     return (
         Interview.objects.filter(interviewer=user)
-        .select_related("loop__candidate", "loop__role")
+        .select_related("loop__candidate", "loop__role", "take_home_assignment")
         .annotate(
             feedback_status=Subquery(current.values("status")[:1]),
             draft_updated_at=Subquery(current.filter(status=Scorecard.Status.DRAFT).values("updated_at")[:1]),
