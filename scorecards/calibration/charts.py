@@ -92,7 +92,7 @@ def _distribution(result: dict[str, Any], items: list[dict[str, Any]], everythin
     axes.set_yticks(positions, labels, fontsize=8)
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(PercentFormatter(1.0))
-    axes.set_xlabel("Share of scores (n in brackets; faded: below the minimum sample)")
+    axes.set_xlabel("Share of scores (n in brackets; faded: small sample)")
     handles = [Patch(color=colour, label=str(value)) for value, colour in zip(SCALE, SCORE_COLOURS, strict=True)]
     axes.legend(handles=handles, title="Score", ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.0),
                 frameon=False, fontsize=8)
