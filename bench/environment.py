@@ -88,6 +88,15 @@ def recreate_database() -> float:
     return time.perf_counter() - started
 
 
+def floor_connection() -> psycopg.Connection[Any]:
+    """A plain psycopg connection for the SQL floors, with the session options the product's connections use
+    (so that a floor does not run with a planner setting, such as JIT, that the product has turned off)."""
+    from django.db import connection
+
+    options = connection.settings_dict.get("OPTIONS", {}).get("options", "")
+    return psycopg.connect(f"{PG_SERVER}/{DATABASE}", autocommit=True, options=options)
+
+
 def drop_database() -> None:
     from django.db import connections
 

@@ -100,6 +100,10 @@ class Harness:
         import django
 
         django.setup()
+        from django.db import connection
+
+        # The session options the product's (and the floors') connections run with, e.g. "-c jit=off".
+        self.results["machine"]["postgresql_options"] = connection.settings_dict.get("OPTIONS", {}).get("options", "")
         self.results["data"] = {"setup_seconds": round(setup, 1)}
 
     def generate(self, loops: int, seed: int) -> dict[str, float]:

@@ -6,9 +6,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import psycopg
-
-from bench.environment import CALIBRATION_TIMEOUT, COMMITTEE, DATABASE, PG_SERVER, child_env, median, rotated
+from bench import environment
+from bench.environment import CALIBRATION_TIMEOUT, COMMITTEE, child_env, median, rotated
 
 if TYPE_CHECKING:
     from bench.harness import Harness
@@ -27,7 +26,7 @@ def recompute(h: Harness) -> None:
         InterviewLoop.objects.filter(status__in=sqlfloors.ACTIVE).filter(Exists(submitted))
         .order_by("id").values_list("id", flat=True)
     )
-    floor_connection = psycopg.connect(f"{PG_SERVER}/{DATABASE}", autocommit=True)
+    floor_connection = environment.floor_connection()
     product_rates, floor_rates, done_counts = [], [], []
     for round_number in range(h.profile.rounds):
         for side in rotated(["product", "floor"], round_number):
@@ -74,7 +73,7 @@ def calibration(h: Harness) -> None:
     start = datetime.combine(date_from, datetime.min.time(), tzinfo=UTC)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     worker = Worker(cpu=h.server_cpu, env=child_env(), log=h.workdir / "celery.log")
-    floor_connection = psycopg.connect(f"{PG_SERVER}/{DATABASE}", autocommit=True)
+    floor_connection = environment.floor_connection()
     try:
         noop.delay().get(timeout=120)  # the worker is up and has imported everything
         product_times, floor_times, round_trips, ratings = [], [], [], 0

@@ -102,7 +102,8 @@ def machine_line(results: dict[str, Any]) -> str:
     pinned = "server on CPU 0, load generator on CPU 1" if results.get("pinned") else "no CPU pinning"
     return (
         f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}, Python {m['python']}, "
-        f"PostgreSQL {m['postgresql']} (shared_buffers {m['shared_buffers']}); {pinned}; "
+        f"PostgreSQL {m['postgresql']} (shared_buffers {m['shared_buffers']}"
+        f"{', connections with ' + m['postgresql_options'] if m.get('postgresql_options') else ''}); {pinned}; "
         f"load average before the run {', '.join(str(x) for x in load)}, after "
         f"{', '.join(str(x) for x in results.get('load_after', []))}"
     )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
+from bench import environment
 from bench.environment import (
     COMMITTEE,
     DATABASE,
@@ -55,7 +56,7 @@ def pages(h: Harness, label: str) -> None:
             raise RuntimeError(f"{path} answered {response.status_code}")
         queries[name] = len(captured)
 
-    floor_connection = psycopg.connect(f"{PG_SERVER}/{DATABASE}", autocommit=True)
+    floor_connection = environment.floor_connection()
     floors = {
         "pipeline": lambda: sqlfloors.pipeline(floor_connection, timezone.now()),
         "candidate_summary": lambda: sqlfloors.candidate(floor_connection, candidate_id),
@@ -102,7 +103,7 @@ def export(h: Harness) -> None:
         ).fetchall()
     session = h.sessions[COMMITTEE]
     client = Client("127.0.0.1", h.server.port)
-    floor_connection = psycopg.connect(f"{PG_SERVER}/{DATABASE}", autocommit=True)
+    floor_connection = environment.floor_connection()
     last_day = days[0][0]
     # Warm the workers' imports with a small export first, so that the peaks measure the export alone.
     for _ in range(h.profile.workers * 2):
