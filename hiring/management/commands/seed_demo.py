@@ -11,9 +11,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from exercises.models import Exercise
+from exercises.services import take_home_assign
+from hiring.decisions import DecisionInput, decision_requirements, loop_decide
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from hiring.services import InterviewPlan, interview_schedule, loop_open
-from scorecards.models import Dimension, Scorecard, Signal
+from scorecards.models import Dimension, Signal
 from scorecards.services.scorecards import (
     RatingInput,
     ScorecardInput,
@@ -132,16 +135,27 @@ class Command(BaseCommand):
                 scorecard_save_draft(actor=interview.interviewer, interview_id=interview.pk, data=data, expected_version=None)
             else:
                 scorecard_submit(actor=interview.interviewer, interview_id=interview.pk, data=data, expected_version=None)
+        if stage == "scheduled":
+            take_home = next((e for e in exercises if e.format == Exercise.Format.TAKE_HOME), None)
+            if take_home is not None:
+                take_home_assign(actor=recruiter, loop=loop, exercise=take_home, due_at=now + timedelta(days=5),
+                                 reviewer=users[panel[0]])
         if stage == "decided":
-            loop.refresh_from_db()
-            submitted = Scorecard.objects.filter(interview__loop=loop, status="submitted").count()
-            if submitted == len(interviews):
-                InterviewLoop.objects.filter(pk=loop.pk).update(
-                    status=InterviewLoop.Status.DECIDED,
-                    decision=InterviewLoop.Decision.HIRE if ability >= 3.4 else InterviewLoop.Decision.NO_HIRE,
-                    decision_rationale="Panel agreed after the debrief.", decided_by=users["committee"],
-                    decided_at=now, closed_at=now,
-                )
+            # Decided after this transaction, as a committee member would: on the computed recommendation.
+            transaction.on_commit(lambda: self._decide(loop.pk, users["committee"]))
+
+    def _decide(self, loop_id: int, member: User) -> None:
+        from scorecards.services.recommendations import recommendation_compute
+
+        recommendation = recommendation_compute(loop_id=loop_id).recommendation
+        outcome = recommendation.outcome if recommendation else ""
+        decision = InterviewLoop.Decision.HIRE if outcome == "hire" else InterviewLoop.Decision.NO_HIRE
+        needs = decision_requirements(decision=decision, recommendation=recommendation)
+        loop_decide(actor=member, loop_id=loop_id, data=DecisionInput(
+            decision=decision,
+            rationale="The panel's evidence was consistent; decided in the debrief.",
+            justification="Discussed in the debrief: the concerns were weighed against the evidence." if needs else "",
+        ))
 
     def _scorecard(self, rng: random.Random, interview: Interview, ability: float, signals: list[Signal]) -> ScorecardInput:
         leniency = {"ivy": 0.4, "omar": -0.4}.get(interview.interviewer.username, 0.0)
