@@ -32,6 +32,7 @@ from scorecards.calibration.rows import ROW_COLUMNS, RatingRow
 from scorecards.calibration.stats import percentile_cont
 
 TABLE = "hireloop_calibration_rows"
+CARDS = "hireloop_calibration_cards"
 REAL = "DOUBLE PRECISION"
 HIRE_LEANING = "('yes', 'strong_yes')"
 NO_LEANING = "('no', 'strong_no')"
@@ -50,11 +51,15 @@ class _Dialect:
     def has_percentile_cont(self) -> bool:
         return self.vendor == "postgresql"
 
+    @property
+    def temporary_suffix(self) -> str:
+        # PostgreSQL drops the tables with the transaction even when the computation fails half-way.
+        return " ON COMMIT DROP" if self.vendor == "postgresql" else ""
+
     def table_ddl(self) -> str:
         stamp = "TIMESTAMP WITH TIME ZONE" if self.vendor == "postgresql" else "DATETIME"
         boolean = "BOOLEAN" if self.vendor == "postgresql" else "BOOL"
-        # PostgreSQL drops the table with the transaction even when the computation fails half-way.
-        suffix = " ON COMMIT DROP" if self.vendor == "postgresql" else ""
+        suffix = self.temporary_suffix
         return (
             f"CREATE TEMPORARY TABLE {TABLE} ("
             "scorecard VARCHAR(200) NOT NULL, loop VARCHAR(200) NOT NULL, interviewer VARCHAR(200) NOT NULL, "
@@ -73,6 +78,39 @@ def _number(value: Any) -> float | None:
     if value is None:
         return None
     return float(value) if isinstance(value, (Decimal, int, float)) else float(value)
+
+
+def _cards_query(dialect: _Dialect) -> str:
+    """One row per scorecard, with its feedback times and votes; the loop-wide votes leave out all of the
+    interviewer's own scorecards on the loop."""
+    lag = dialect.hours_between("ended_at", "submitted_at")
+    late = dialect.hours_between("due_at", "submitted_at")
+    return f"""
+        WITH cards AS (
+            SELECT scorecard, MIN(loop) AS loop, MIN(interviewer) AS interviewer,
+                   MIN(interviewer_name) AS interviewer_name, MIN(role) AS role, MIN(overall) AS overall,
+                   MIN(decision) AS decision, MIN(ended_at) AS ended_at, MIN(submitted_at) AS submitted_at,
+                   MIN(due_at) AS due_at
+            FROM {TABLE} GROUP BY scorecard
+        ),
+        timed AS (
+            SELECT cards.*,
+                   CASE WHEN submitted_at IS NOT NULL AND ended_at IS NOT NULL THEN {lag} END AS lag_hours,
+                   CASE WHEN submitted_at IS NOT NULL AND due_at IS NOT NULL
+                        THEN CASE WHEN {late} > 0 THEN 1 ELSE 0 END END AS is_late,
+                   CASE WHEN overall IN {HIRE_LEANING} THEN 1 ELSE 0 END AS votes_hire,
+                   CASE WHEN overall IN {NO_LEANING} THEN 1 ELSE 0 END AS votes_no
+            FROM cards
+        ),
+        voted AS (
+            SELECT timed.*,
+                   SUM(votes_hire) OVER (PARTITION BY loop) - SUM(votes_hire) OVER (PARTITION BY loop, interviewer)
+                       AS others_hire,
+                   SUM(votes_no) OVER (PARTITION BY loop) - SUM(votes_no) OVER (PARTITION BY loop, interviewer)
+                       AS others_no
+            FROM timed
+        )
+        SELECT * FROM voted"""
 
 
 class Staging:
@@ -96,47 +134,17 @@ class Staging:
 
     def totals(self) -> dict[str, int]:
         (row,) = self.fetch(
-            f"SELECT COUNT(DISTINCT scorecard), COUNT(DISTINCT loop), COUNT(DISTINCT interviewer), "
-            f"COUNT(score), COUNT(DISTINCT role), COUNT(*) FROM {TABLE}"
+            f"SELECT (SELECT COUNT(*) FROM {CARDS}), (SELECT COUNT(DISTINCT loop) FROM {CARDS}), "
+            f"(SELECT COUNT(DISTINCT interviewer) FROM {CARDS}), (SELECT COUNT(score) FROM {TABLE}), "
+            f"(SELECT COUNT(DISTINCT role) FROM {CARDS}), (SELECT COUNT(*) FROM {TABLE})"
         )
         keys = ("scorecards", "loops", "interviewers", "scores", "roles", "rows")
         return {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
-
-    def _cards_cte(self) -> str:
-        """One row per scorecard; the loop-wide votes exclude all of the interviewer's own scorecards."""
-        lag = self.dialect.hours_between("ended_at", "submitted_at")
-        late = self.dialect.hours_between("due_at", "submitted_at")
-        return f"""
-            cards AS (
-                SELECT scorecard, MIN(loop) AS loop, MIN(interviewer) AS interviewer,
-                       MIN(interviewer_name) AS interviewer_name, MIN(role) AS role, MIN(overall) AS overall,
-                       MIN(decision) AS decision, MIN(ended_at) AS ended_at, MIN(submitted_at) AS submitted_at,
-                       MIN(due_at) AS due_at
-                FROM {TABLE} GROUP BY scorecard
-            ),
-            timed AS (
-                SELECT cards.*,
-                       CASE WHEN submitted_at IS NOT NULL AND ended_at IS NOT NULL THEN {lag} END AS lag_hours,
-                       CASE WHEN submitted_at IS NOT NULL AND due_at IS NOT NULL
-                            THEN CASE WHEN {late} > 0 THEN 1 ELSE 0 END END AS is_late,
-                       CASE WHEN overall IN {HIRE_LEANING} THEN 1 ELSE 0 END AS votes_hire,
-                       CASE WHEN overall IN {NO_LEANING} THEN 1 ELSE 0 END AS votes_no
-                FROM cards
-            ),
-            voted AS (
-                SELECT timed.*,
-                       SUM(votes_hire) OVER (PARTITION BY loop) - SUM(votes_hire) OVER (PARTITION BY loop, interviewer)
-                           AS others_hire,
-                       SUM(votes_no) OVER (PARTITION BY loop) - SUM(votes_no) OVER (PARTITION BY loop, interviewer)
-                           AS others_no
-                FROM timed
-            )"""
 
     def interviewer_cards(self) -> list[dict[str, Any]]:
         """Per interviewer, from their scorecards: recommendations, agreement and timeliness counts."""
         return self.fetch_dicts(
             f"""
-            WITH {self._cards_cte()}
             SELECT interviewer, MIN(interviewer_name) AS name, COUNT(*) AS scorecards, COUNT(DISTINCT loop) AS loops,
                    COUNT(overall) AS with_recommendation,
                    SUM(CASE WHEN overall = 'strong_yes' THEN 1 ELSE 0 END) AS strong_yes,
@@ -149,7 +157,7 @@ class Staging:
                               OR (votes_no = 1 AND decision = 'no_hire') THEN 1 ELSE 0 END) AS decision_agree,
                    COUNT(lag_hours) AS lag_n,
                    COUNT(is_late) AS late_n, SUM(is_late) AS late
-            FROM voted GROUP BY interviewer ORDER BY interviewer
+            FROM {CARDS} GROUP BY interviewer ORDER BY interviewer
             """
         )
 
@@ -169,17 +177,16 @@ class Staging:
         if self.dialect.has_percentile_cont:
             rows = self.fetch(
                 f"""
-                WITH {self._cards_cte()}
                 SELECT interviewer,
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_hours) AS median,
                        percentile_cont(0.9) WITHIN GROUP (ORDER BY lag_hours) AS p90
-                FROM voted WHERE lag_hours IS NOT NULL GROUP BY interviewer
+                FROM {CARDS} WHERE lag_hours IS NOT NULL GROUP BY interviewer
                 """
             )
             return {who: {"median": _number(median), "p90": _number(p90)} for who, median, p90 in rows}
         values: dict[str, list[float]] = defaultdict(list)
         for who, lag in self.fetch(
-            f"WITH {self._cards_cte()} SELECT interviewer, lag_hours FROM voted "
+            f"SELECT interviewer, lag_hours FROM {CARDS} "
             "WHERE lag_hours IS NOT NULL ORDER BY interviewer, lag_hours"
         ):
             values[who].append(float(lag))
@@ -273,8 +280,7 @@ class Staging:
         """Pass-through per role: the mix of recommendations on scorecards and of decisions on loops."""
         return self.fetch_dicts(
             f"""
-            WITH {self._cards_cte()},
-            loops AS (SELECT role, loop, MIN(decision) AS decision FROM cards GROUP BY role, loop),
+            WITH loops AS (SELECT role, loop, MIN(decision) AS decision FROM {CARDS} GROUP BY role, loop),
             decisions AS (
                 SELECT role, COUNT(*) AS loops,
                        SUM(CASE WHEN decision = 'hire' THEN 1 ELSE 0 END) AS hired,
@@ -288,7 +294,7 @@ class Staging:
                        SUM(CASE WHEN overall = 'yes' THEN 1 ELSE 0 END) AS yes,
                        SUM(CASE WHEN overall = 'no' THEN 1 ELSE 0 END) AS no,
                        SUM(CASE WHEN overall = 'strong_no' THEN 1 ELSE 0 END) AS strong_no
-                FROM cards GROUP BY role
+                FROM {CARDS} GROUP BY role
             )
             SELECT decisions.role AS role, loops, scorecards, strong_yes, yes, no, strong_no,
                    hired, not_hired, undecided
@@ -334,16 +340,20 @@ def staged(*, rows: Iterable[RatingRow] | None = None, queryset: QuerySet[Any] |
                         batch = []
                 if batch:
                     cursor.executemany(insert, batch)
+            cursor.execute(f"DROP TABLE IF EXISTS {CARDS}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {CARDS}{dialect.temporary_suffix} AS {_cards_query(dialect)}")
             if dialect.vendor == "postgresql":
                 # Fresh statistics for the planner, and room to sort and hash the report's groups in memory
                 # (SET LOCAL ends with this transaction).
                 cursor.execute(f"ANALYZE {TABLE}")
+                cursor.execute(f"ANALYZE {CARDS}")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
         try:
             yield Staging(dialect)
         finally:
             if dialect.vendor != "postgresql":
                 with connection.cursor() as cursor:
+                    cursor.execute(f"DROP TABLE IF EXISTS {CARDS}")
                     cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 
