@@ -22,7 +22,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -75,9 +74,8 @@ def _dialect() -> _Dialect:
 
 
 def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    return float(value) if isinstance(value, (Decimal, int, float)) else float(value)
+    """PostgreSQL returns numeric aggregates as Decimal; the report carries floats."""
+    return None if value is None else float(value)
 
 
 def _cards_query(dialect: _Dialect) -> str:
