@@ -346,6 +346,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Security -----------------------------------------------------------------------
 # Sign-in throttling (django-axes): failures are counted per account and per client address;
 # either reaching the limit locks sign-in for HIRELOOP_LOCKOUT_MINUTES and says so (HTTP 429).
+AXES_VERBOSE = False  # its start-up banner on every command is noise
 AXES_ENABLED = env.bool("HIRELOOP_LOGIN_THROTTLING", default=True)
 AXES_FAILURE_LIMIT = env.int("HIRELOOP_LOGIN_FAILURE_LIMIT", default=5)
 HIRELOOP_LOCKOUT_MINUTES = env.int("HIRELOOP_LOCKOUT_MINUTES", default=15)

@@ -214,6 +214,9 @@ class ObservedSignal(models.Model):
             models.UniqueConstraint(fields=["scorecard", "signal"], name="observedsignal_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"Signal {self.signal_id} on scorecard {self.scorecard_id}"
+
 
 class Recommendation(models.Model):
     """The current computed hire recommendation of a loop (one per loop)."""
@@ -262,6 +265,9 @@ class RecomputeRequest(models.Model):
         indexes = [
             models.Index(fields=["loop"], condition=Q(processed_at__isnull=True), name="recompute_pending_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"Recompute loop {self.loop_id} ({self.reason})"
 
 
 class CalibrationReport(models.Model):

@@ -36,9 +36,7 @@ class RubricFileError(ValidationFailed):
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
-        super().__init__(
-            f"{source}: " + "; ".join(problems), code="invalid_rubric", field_errors={"rubric": problems}
-        )
+        super().__init__(f"{source}: " + "; ".join(problems), code="invalid_rubric", field_errors={"rubric": problems})
 
 
 def read_rubric_file(path: Path) -> Any:
@@ -124,7 +122,11 @@ def validate_rubric(data: Any, source: str) -> dict[str, Any]:
         problems.append("rubric.scale: missing or not a list of {value, label}")
     else:
         for index, entry in enumerate(scale_in):
-            if not isinstance(entry, dict) or entry.get("value") not in (1, 2, 3, 4, 5) or not _text(entry.get("label")):
+            if (
+                not isinstance(entry, dict)
+                or entry.get("value") not in (1, 2, 3, 4, 5)
+                or not _text(entry.get("label"))
+            ):
                 problems.append(f"rubric.scale[{index}]: needs a value from 1 to 5 and a label")
                 continue
             if str(entry["value"]) in scale:
@@ -223,7 +225,9 @@ def validate_rubric(data: Any, source: str) -> dict[str, Any]:
             }
         )
     if len(kinds) > 1:
-        problems.append(f"rubric.dimensions: every dimension must share one weight_kind, found {', '.join(sorted(kinds))}")
+        problems.append(
+            f"rubric.dimensions: every dimension must share one weight_kind, found {', '.join(sorted(kinds))}"
+        )
     weight_kind = next(iter(kinds)) if len(kinds) == 1 else ""
     if weight_kind == "percent" and not problems:
         total = sum(Decimal(d["weight"]) for d in dimensions)
@@ -267,7 +271,9 @@ def validate_rubric(data: Any, source: str) -> dict[str, Any]:
             problems.append(f"{where}: title missing")
         ex_format = _text(entry.get("format"))
         if ex_format not in EXERCISE_FORMATS:
-            problems.append(f"{where}: format must be one of {', '.join(EXERCISE_FORMATS)}, not {ex_format or 'missing'!r}")
+            problems.append(
+                f"{where}: format must be one of {', '.join(EXERCISE_FORMATS)}, not {ex_format or 'missing'!r}"
+            )
         feeds = _text_list(entry.get("dimensions"), f"{where}.dimensions", problems)
         for feed in feeds:
             if feed.casefold() not in seen_names:

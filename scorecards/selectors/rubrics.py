@@ -5,8 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
-
 from exercises.models import Exercise
 from hiring.errors import NotFound
 from hiring.models import Role
@@ -23,9 +21,7 @@ def rubric_current(*, role: Role) -> Rubric:
 
 def rubric_with_parts(rubric_id: int) -> Rubric:
     return (
-        Rubric.objects.select_related("role")
-        .prefetch_related("dimensions", "focus_areas", "signals")
-        .get(pk=rubric_id)
+        Rubric.objects.select_related("role").prefetch_related("dimensions", "focus_areas", "signals").get(pk=rubric_id)
     )
 
 
@@ -44,7 +40,9 @@ def rubric_spec(*, role_slug: str, version: int | None = None) -> dict[str, Any]
     rubrics = Rubric.objects.filter(role=role).prefetch_related("dimensions", "focus_areas", "signals")
     rubric = rubrics.filter(version=version).first() if version else rubrics.order_by("-version").first()
     if rubric is None:
-        raise NotFound(f"Role {role_slug!r} has no rubric version {version or ''}.".replace("  ", " "), code="no_rubric")
+        raise NotFound(
+            f"Role {role_slug!r} has no rubric version {version or ''}.".replace("  ", " "), code="no_rubric"
+        )
     exercises = Exercise.objects.filter(role=role, is_active=True).order_by("position", "id")
     return {
         "role": {

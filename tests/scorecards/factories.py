@@ -75,4 +75,6 @@ def submit_scorecard(interview: Interview, scores: dict[str, int | None] | None 
 
 def save_draft(interview: Interview, scores: dict[str, int | None], **kwargs: Any) -> Scorecard:
     data = scorecard_input(interview, scores, **kwargs)
-    return scorecard_save_draft(actor=interview.interviewer, interview_id=interview.pk, data=data, expected_version=None)
+    return scorecard_save_draft(
+        actor=interview.interviewer, interview_id=interview.pk, data=data, expected_version=None
+    )

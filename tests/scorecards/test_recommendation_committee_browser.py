@@ -59,7 +59,9 @@ def test_browser_committee_reads_evidence_and_records_a_decision(
     page.get_by_label("No hire").check()
     page.get_by_label("Rationale").fill("The team's budget for this level was withdrawn.")
     page.get_by_role("button", name="Record decision").click()
-    expect(page.get_by_text("Not hiring goes against the recommendation (hire). Write a justification.")).to_be_visible()
+    expect(
+        page.get_by_text("Not hiring goes against the recommendation (hire). Write a justification.")
+    ).to_be_visible()
     assert InterviewLoop.objects.get(pk=loop.pk).status == "in_review"
 
     page.get_by_label("No hire").check()

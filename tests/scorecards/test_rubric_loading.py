@@ -121,7 +121,10 @@ def test_equal_weights_have_no_critical_dimension():
 
 
 BAD_FILES = {
-    "missing dimension name": (lambda d: d["rubric"]["dimensions"][0].pop("name"), "rubric.dimensions[0]: name missing"),
+    "missing dimension name": (
+        lambda d: d["rubric"]["dimensions"][0].pop("name"),
+        "rubric.dimensions[0]: name missing",
+    ),
     "weight not positive": (
         lambda d: d["rubric"]["dimensions"][1].__setitem__("weight", 0),
         "rubric.dimensions[1] (Applied ML/AI fundamentals): weight must be positive",
@@ -169,8 +172,11 @@ def test_malformed_file_is_rejected_whole(case, tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "suffix", "expected"),
-    [("role: [unclosed", ".yaml", "is not valid YAML"), ('{"role": ', ".json", "is not valid JSON"),
-     ("- just\n- a list\n", ".yaml", "must hold a mapping")],
+    [
+        ("role: [unclosed", ".yaml", "is not valid YAML"),
+        ('{"role": ', ".json", "is not valid JSON"),
+        ("- just\n- a list\n", ".yaml", "must hold a mapping"),
+    ],
 )
 def test_unparseable_file_is_rejected(text, suffix, expected, tmp_path):
     """Syntax errors are reported with the file's name and nothing is loaded."""
@@ -203,8 +209,17 @@ def test_export_then_load_as_new_role_gives_an_identical_rubric(slug, tmp_path):
     original = Rubric.objects.get(role__slug=slug)
     copy = Rubric.objects.get(role__slug="copy-of-" + slug)
     assert copy.content_hash == original.content_hash
-    fields = ("position", "name", "weight_given", "weight_kind", "weight_value", "critical",
-              "anchor_meets", "anchor_exceeds", "anchor_concerns")
+    fields = (
+        "position",
+        "name",
+        "weight_given",
+        "weight_kind",
+        "weight_value",
+        "critical",
+        "anchor_meets",
+        "anchor_exceeds",
+        "anchor_concerns",
+    )
     assert list(copy.dimensions.values_list(*fields)) == list(original.dimensions.values_list(*fields))
     assert list(copy.signals.values_list("kind", "text")) == list(original.signals.values_list("kind", "text"))
 
@@ -230,11 +245,13 @@ def test_database_refuses_duplicate_dimension_and_bad_scores(rubrics):
     rubric = rubrics["applied-ai-engineer"]
     first = rubric.dimensions.first()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Dimension.objects.create(rubric=rubric, position=99, name=first.name, weight_given="1",
-                                 weight_kind="percent", weight_value=1)
+        Dimension.objects.create(
+            rubric=rubric, position=99, name=first.name, weight_given="1", weight_kind="percent", weight_value=1
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Dimension.objects.create(rubric=rubric, position=98, name="Zero", weight_given="0",
-                                 weight_kind="percent", weight_value=0)
+        Dimension.objects.create(
+            rubric=rubric, position=98, name="Zero", weight_given="0", weight_kind="percent", weight_value=0
+        )
 
 
 def test_seed_demo_is_idempotent():

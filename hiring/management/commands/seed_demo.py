@@ -25,7 +25,7 @@ from scorecards.services.scorecards import (
     scorecard_submit,
 )
 
-DEMO_PASSWORD = "hireloop-demo"
+DEMO_PASSWORD = "hireloop-demo"  # noqa: S105 - the published password of the local demo users
 
 USERS = [
     # username, first, last, kind
@@ -55,7 +55,12 @@ CANDIDATES = [
     ("Luca Ricci", "luca.ricci@example.org", "associate-responsible-ai-engineer", "review"),
 ]
 
-KINDS = [Interview.Kind.CODING, Interview.Kind.SYSTEM_DESIGN, Interview.Kind.ML_FUNDAMENTALS, Interview.Kind.BEHAVIOURAL]
+KINDS = [
+    Interview.Kind.CODING,
+    Interview.Kind.SYSTEM_DESIGN,
+    Interview.Kind.ML_FUNDAMENTALS,
+    Interview.Kind.BEHAVIOURAL,
+]
 EVIDENCE = [
     "Explained the trade-off between batch and online inference and chose with the latency budget in mind.",
     "Wrote tests for the empty-input and timeout cases before being asked.",
@@ -80,7 +85,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._candidate(index, name, email, slug, stage, users)
             created += 1
-        self.stdout.write(f"Demo data ready ({created} new candidates). Sign in with any of these (password {DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"Demo data ready ({created} new candidates). Sign in with any of these (password {DEMO_PASSWORD}):"
+        )
         for username, first, last, kind in USERS:
             self.stdout.write(f"  {username:<10} {kind.label:<17} {first} {last}")
 
@@ -89,7 +96,12 @@ class Command(BaseCommand):
         for username, first, last, kind in USERS:
             user, made = User.objects.get_or_create(
                 username=username,
-                defaults={"first_name": first, "last_name": last, "kind": kind, "email": f"{username}@hireloop.example"},
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "kind": kind,
+                    "email": f"{username}@hireloop.example",
+                },
             )
             if made:
                 user.set_password(DEMO_PASSWORD)
@@ -103,12 +115,17 @@ class Command(BaseCommand):
     def _candidate(self, index: int, name: str, email: str, slug: str, stage: str, users: dict[str, User]) -> None:
         rng = random.Random(index)  # noqa: S311 - demo data, not security
         recruiter = users["recruiter"]
-        candidate = Candidate.objects.create(name=name, email=email, phone=f"+44 20 7946 0{index:03d}",
-                                             source=rng.choice(["Referral", "LinkedIn", "Careers page", "Agency"]),
-                                             created_by=recruiter)
+        candidate = Candidate.objects.create(
+            name=name,
+            email=email,
+            phone=f"+44 20 7946 0{index:03d}",
+            source=rng.choice(["Referral", "LinkedIn", "Careers page", "Agency"]),
+            created_by=recruiter,
+        )
         role = Role.objects.get(slug=slug)
-        loop = loop_open(actor=recruiter, candidate=candidate, role=role, recruiter=recruiter,
-                         hiring_manager=users["committee"])
+        loop = loop_open(
+            actor=recruiter, candidate=candidate, role=role, recruiter=recruiter, hiring_manager=users["committee"]
+        )
         dimensions = list(Dimension.objects.filter(rubric=loop.rubric).order_by("position"))
         panel = rng.sample(["ivy", "omar", "lena", "sam", "priya"], 3)
         now = timezone.now()
@@ -120,11 +137,20 @@ class Command(BaseCommand):
             starts = now - timedelta(days=3 - n, hours=2) if past else now + timedelta(days=1 + n, hours=2)
             # Every interview covers part of the rubric and the panel covers all of it.
             focus = [d.pk for i, d in enumerate(dimensions) if i % 3 == n or (n == 0 and d.critical)]
-            interviews.append(interview_schedule(actor=recruiter, loop=loop, plan=InterviewPlan(
-                kind=KINDS[(index + n) % len(KINDS)], interviewer=users[username], starts_at=starts,
-                ends_at=starts + timedelta(hours=1), focus_dimension_ids=focus,
-                exercise=exercises[n % len(exercises)] if exercises and n == 1 else None,
-            )))
+            interviews.append(
+                interview_schedule(
+                    actor=recruiter,
+                    loop=loop,
+                    plan=InterviewPlan(
+                        kind=KINDS[(index + n) % len(KINDS)],
+                        interviewer=users[username],
+                        starts_at=starts,
+                        ends_at=starts + timedelta(hours=1),
+                        focus_dimension_ids=focus,
+                        exercise=exercises[n % len(exercises)] if exercises and n == 1 else None,
+                    ),
+                )
+            )
         signals = list(Signal.objects.filter(rubric=loop.rubric))
         for n, interview in enumerate(interviews):
             if stage == "scheduled" or (stage == "awaiting" and n > 0):
@@ -132,14 +158,23 @@ class Command(BaseCommand):
             data = self._scorecard(rng, interview, ability, signals)
             if stage == "drafts" and n > 0:
                 data.overall = "" if n == 2 else data.overall
-                scorecard_save_draft(actor=interview.interviewer, interview_id=interview.pk, data=data, expected_version=None)
+                scorecard_save_draft(
+                    actor=interview.interviewer, interview_id=interview.pk, data=data, expected_version=None
+                )
             else:
-                scorecard_submit(actor=interview.interviewer, interview_id=interview.pk, data=data, expected_version=None)
+                scorecard_submit(
+                    actor=interview.interviewer, interview_id=interview.pk, data=data, expected_version=None
+                )
         if stage == "scheduled":
             take_home = next((e for e in exercises if e.format == Exercise.Format.TAKE_HOME), None)
             if take_home is not None:
-                take_home_assign(actor=recruiter, loop=loop, exercise=take_home, due_at=now + timedelta(days=5),
-                                 reviewer=users[panel[0]])
+                take_home_assign(
+                    actor=recruiter,
+                    loop=loop,
+                    exercise=take_home,
+                    due_at=now + timedelta(days=5),
+                    reviewer=users[panel[0]],
+                )
         if stage == "decided":
             # Decided after this transaction, as a committee member would: on the computed recommendation.
             transaction.on_commit(lambda: self._decide(loop.pk, users["committee"]))
@@ -151,13 +186,21 @@ class Command(BaseCommand):
         outcome = recommendation.outcome if recommendation else ""
         decision = InterviewLoop.Decision.HIRE if outcome == "hire" else InterviewLoop.Decision.NO_HIRE
         needs = decision_requirements(decision=decision, recommendation=recommendation)
-        loop_decide(actor=member, loop_id=loop_id, data=DecisionInput(
-            decision=decision,
-            rationale="The panel's evidence was consistent; decided in the debrief.",
-            justification="Discussed in the debrief: the concerns were weighed against the evidence." if needs else "",
-        ))
+        loop_decide(
+            actor=member,
+            loop_id=loop_id,
+            data=DecisionInput(
+                decision=decision,
+                rationale="The panel's evidence was consistent; decided in the debrief.",
+                justification="Discussed in the debrief: the concerns were weighed against the evidence."
+                if needs
+                else "",
+            ),
+        )
 
-    def _scorecard(self, rng: random.Random, interview: Interview, ability: float, signals: list[Signal]) -> ScorecardInput:
+    def _scorecard(
+        self, rng: random.Random, interview: Interview, ability: float, signals: list[Signal]
+    ) -> ScorecardInput:
         leniency = {"ivy": 0.4, "omar": -0.4}.get(interview.interviewer.username, 0.0)
         ratings = []
         for dimension in interview.focus_dimensions.all():
@@ -173,5 +216,9 @@ class Command(BaseCommand):
             picked.append(SignalInput(signal_id=rng.choice(strong).pk))
         if weak and mean < 3.3:
             picked.append(SignalInput(signal_id=rng.choice(weak).pk))
-        return ScorecardInput(ratings=ratings, signals=picked, overall=overall,
-                              summary="Summary of the interview against the focus dimensions.")
+        return ScorecardInput(
+            ratings=ratings,
+            signals=picked,
+            overall=overall,
+            summary="Summary of the interview against the focus dimensions.",
+        )

@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("role_slug")
         parser.add_argument("--format", choices=["json", "yaml"], default="json")
-        parser.add_argument("--rubric-version", dest="rubric_version", type=int, default=None, help="Rubric version number.")
+        parser.add_argument(
+            "--rubric-version", dest="rubric_version", type=int, default=None, help="Rubric version number."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
