@@ -307,6 +307,9 @@ def _read_only_page(
     }, status=status)
 
 
+AMEND_TEMPLATE = "scorecards/scorecard_amend.html"
+
+
 def _form_page(
     request: HttpRequest,
     interview: Interview,
@@ -315,8 +318,10 @@ def _form_page(
     current: Scorecard | None,
     conflict: Conflict | None = None,
     status: int = 200,
+    template: str = "scorecards/scorecard_form.html",
 ) -> HttpResponse:
-    return render(request, "scorecards/scorecard_form.html", {
+    """The scorecard form, or the amendment form (same fields and context) with its own template."""
+    return render(request, template, {
         "interview": interview,
         "loop": interview.loop,
         "current": current,
@@ -394,7 +399,7 @@ def scorecard_amend_page(request: HttpRequest, interview_id: int) -> HttpRespons
         if refusal is not None:
             return _read_only_page(request, interview, revisions, notice=refusal.message, status=409)
         form = _form_for(interview, AmendForm, initial=AmendForm.initial_from(current, version=current.version))
-        return _amend_page(request, interview, form, current=current)
+        return _form_page(request, interview, form, current=current, template=AMEND_TEMPLATE)
 
     # A post goes to the service even when amending closed meanwhile: its refusal keeps what was typed.
 
@@ -402,7 +407,7 @@ def scorecard_amend_page(request: HttpRequest, interview_id: int) -> HttpRespons
     if not form.is_valid():
         if form.has_version_problem():
             form.add_error(None, "This form lost track of which version it amends. Reload the page and try again.")
-        return _amend_page(request, interview, form, current=current, status=400)
+        return _form_page(request, interview, form, current=current, status=400, template=AMEND_TEMPLATE)
     try:
         amendment = scorecard_amend(
             actor=request.user, interview_id=interview.pk, data=form.to_input(),
@@ -410,37 +415,20 @@ def scorecard_amend_page(request: HttpRequest, interview_id: int) -> HttpRespons
         )
     except ValidationFailed as exc:
         form.add_service_error(exc)
-        return _amend_page(request, interview, form, current=current, status=400)
+        return _form_page(request, interview, form, current=current, status=400, template=AMEND_TEMPLATE)
     except Conflict as exc:
         latest = current_of(own_scorecard_revisions(user=request.user, interview=interview))
         if exc.code == "stale_version" and latest is not None:
             form = _rebound_with_version(form, latest.version)
-        return _amend_page(request, interview, form, current=latest, conflict=exc, status=409)
+        return _form_page(
+            request, interview, form, current=latest, conflict=exc, status=409, template=AMEND_TEMPLATE
+        )
     messages.success(
         request,
         f"Amendment saved as revision {amendment.revision} on {_when(amendment.submitted_at)}. "
         "The committee sees it beside your original scorecard.",
     )
     return redirect("scorecards:scorecard-edit", interview_id=interview.pk)
-
-
-def _amend_page(
-    request: HttpRequest,
-    interview: Interview,
-    form: ScorecardForm,
-    *,
-    current: Scorecard | None,
-    conflict: Conflict | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    return render(request, "scorecards/scorecard_amend.html", {
-        "interview": interview,
-        "loop": interview.loop,
-        "current": current,
-        "conflict": conflict,
-        "locked": conflict is not None and conflict.code != "stale_version",
-        **_form_context(form, interview),
-    }, status=status)
 
 
 # --- The panel -----------------------------------------------------------------------------
