@@ -69,3 +69,10 @@ class ScopedQuerysetMixin:
             return self.scoped_model.objects.none()
         return self.scoped_queryset(self.request.user)  # type: ignore[attr-defined]
 
+    def _render(self, obj: Any, code: int = 200) -> Any:
+        """Answer with ``obj`` as the requester reads it: re-read through the scoped queryset after a write."""
+        from rest_framework.response import Response
+
+        fresh = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer_class()(fresh).data, status=code)  # type: ignore[attr-defined]
+

@@ -255,9 +255,6 @@ class LoopViewSet(
     def scoped_queryset(self, user: Any) -> QuerySet[InterviewLoop]:
         return loops_for_api(user)
 
-    def _render(self, loop: InterviewLoop, code: int = status.HTTP_200_OK) -> Response:
-        return Response(LoopSerializer(self.get_queryset().get(pk=loop.pk)).data, status=code)
-
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = LoopOpenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -369,9 +366,6 @@ class InterviewViewSet(
 
     def scoped_queryset(self, user: Any) -> QuerySet[Interview]:
         return interviews_for_api(user)
-
-    def _render(self, interview: Interview, code: int = status.HTTP_200_OK) -> Response:
-        return Response(InterviewSerializer(self.get_queryset().get(pk=interview.pk)).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = InterviewScheduleSerializer(data=request.data)
