@@ -29,20 +29,14 @@ from tests.integration.services import (
     RedisServer,
     StartWorker,
     WorkerProcess,
+    broker_in_use,
     free_port,
     postgres_problem,
     redis_server_problem,
     require_service,
-    reset_producer_pool,
     terminate_backends,
     worker_database_url,
 )
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings) -> None:
-    """Factories set a password per user; the production hasher would dominate these tests' time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -59,13 +53,8 @@ def celery_broker(private_redis: RedisServer) -> Iterator[RedisServer]:
     """Send this process's tasks through ``private_redis`` for real, as the web process does in production."""
     from config.celery import app
 
-    conf = app.conf
-    saved = (conf.broker_url, conf.task_always_eager)
-    conf.broker_url, conf.task_always_eager = private_redis.url, False
-    reset_producer_pool(app)
-    yield private_redis
-    conf.broker_url, conf.task_always_eager = saved
-    reset_producer_pool(app)
+    with broker_in_use(app, private_redis.url):
+        yield private_redis
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,20 @@ def reset_producer_pool(app: Any) -> None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker_in_use(app: Any, url: str) -> Iterator[None]:
+    """Publish this process's tasks to ``url`` for real (no eager mode), then restore the settings."""
+    conf = app.conf
+    saved = (conf.broker_url, conf.task_always_eager)
+    conf.broker_url, conf.task_always_eager = url, False
+    reset_producer_pool(app)
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.task_always_eager = saved
+        reset_producer_pool(app)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from scorecards.services.recommendations import (
 )
 from scorecards.services.scorecards import scorecard_amend
 from tests.hiring.factories import UserFactory, make_interview, make_loop
+from tests.integration.services import broker_in_use
 from tests.scorecards.factories import save_draft, scorecard_input, submit_scorecard
 
 SE = "Software engineering"  # 20%, critical
@@ -32,11 +33,6 @@ ALL = (SE, ML, SD, OPS, COST, RAI, COMM)
 RED_FLAG = "Recommends logging raw sensitive user data/prompts without safeguards."
 
 
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Factories set a password per user; the production hasher would dominate these tests' time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 def all_dimensions(*values: int | None) -> dict[str, int | None]:
     return dict(zip(ALL, values, strict=True))
@@ -212,24 +208,11 @@ def test_recommendation_outbox_drain_catches_up_old_requests_only():
     assert RecomputeRequest.objects.filter(processed_at__isnull=True).count() == 1
 
 
-def reset_producer_pool() -> None:
-    """Drop pooled broker connections so the next publish connects to the configured URL."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def dead_broker():
     """Publish to a port nothing listens on, as the web process would with Redis down."""
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.task_always_eager)
-    conf.broker_url, conf.task_always_eager = "redis://127.0.0.1:1/0", False
-    reset_producer_pool()
-    yield
-    conf.broker_url, conf.task_always_eager = saved
-    reset_producer_pool()
+    with broker_in_use(celery_app, "redis://127.0.0.1:1/0"):
+        yield
 
 
 @pytest.mark.django_db
