@@ -21,9 +21,7 @@ from tests.scorecards.factories import save_draft, submit_scorecard
 
 @pytest.fixture(autouse=True)
 def api_test_settings(settings, tmp_path) -> None:
-    """PBKDF2 at production strength costs over a second per user and these tests never check passwords;
-    files (report exports, erasure's sweep) stay in a temporary media root."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Files (report exports, erasure's sweep) stay in a temporary media root."""
     settings.MEDIA_ROOT = tmp_path
 
 

@@ -22,7 +22,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def people(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     publish_fixture_rubrics(["applied-ai-engineer"])
     return {
         "rita": UserFactory(recruiter=True, username="rita", first_name="Rita", last_name="Ramos"),

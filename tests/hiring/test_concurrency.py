@@ -64,7 +64,6 @@ def run_together(*calls: Callable[[], Any]) -> list[Any]:
 def test_feedback_reminders_two_runs_at_once_send_one_email(settings, mailoutbox):
     """Two workers running the reminder job at the same moment: one email, one record."""
     require_service(postgres_problem())
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "tests.hiring.test_concurrency.SlowBackend"
     ivy = UserFactory(email="ivy@hireloop.example")
     make_interview(loop=make_loop(candidate=CandidateFactory()), interviewer=ivy, starts_in=timedelta(days=-3))
@@ -93,7 +92,6 @@ def test_last_two_scorecards_at_once_still_reach_review_and_notify_once(settings
         return derive(**kwargs)
 
     monkeypatch.setattr(hiring.services, "loop_refresh_status", after_a_pause)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     recruiter = UserFactory(recruiter=True, email="rita@hireloop.example")
     loop = make_loop(recruiter=recruiter, hiring_manager=UserFactory(committee=True, email="cora@hireloop.example"))
     first = make_interview(loop=loop, focus=["Software engineering"])

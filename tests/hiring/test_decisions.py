@@ -27,11 +27,6 @@ RED_FLAG = "Recommends logging raw sensitive user data/prompts without safeguard
 
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Factories set a password per user; the production hasher would dominate these tests' time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 def scores(*values: int) -> dict[str, int | None]:
     return dict(zip(ALL, values, strict=True))
 

@@ -163,7 +163,6 @@ def test_command_exits_non_zero_from_the_shell(tmp_path):
 @pytest.mark.django_db
 def test_command_from_database_by_role_and_since(tmp_path, settings):
     """--role and --since choose the scorecards; an unknown role is refused with the known slugs."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     loop = make_loop()
     for name, score in (("ann", 4), ("bob", 2)):
         submit_scorecard(make_interview(loop=loop, interviewer=UserFactory(username=name)),

@@ -22,11 +22,6 @@ from tests.scorecards.factories import save_draft, scorecard_input, submit_score
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    """Hashing each factory user's password at full strength costs a second; these tests never sign in."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 SE = "Software engineering"
 ML = "Applied ML/AI fundamentals"
 SD = "AI system design"

@@ -26,7 +26,6 @@ ML = "Applied ML/AI fundamentals"
 def isolated_files(settings, tmp_path):
     """Reports' files go to a temporary media root; factory users hash passwords quickly."""
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES = 100
 
 

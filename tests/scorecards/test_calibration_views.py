@@ -27,7 +27,6 @@ ML = "Applied ML/AI fundamentals"
 @pytest.fixture(autouse=True)
 def isolated_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES = 100
 
 

@@ -28,12 +28,6 @@ ALL = (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Factories set a password per user; the production hasher would dominate these tests' time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run(*args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
     call_command("recommend", *args, stdout=out, stderr=err)

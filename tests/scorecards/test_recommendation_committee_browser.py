@@ -23,11 +23,6 @@ ALL = (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_browser_committee_reads_evidence_and_records_a_decision(
     page: Page, live_server, sign_in, screenshot, committee_member
 ):

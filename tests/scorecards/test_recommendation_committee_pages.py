@@ -26,12 +26,6 @@ ALL = (
 RED_FLAG = "Recommends logging raw sensitive user data/prompts without safeguards."
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Factories set a password per user; the production hasher would dominate these tests' time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def scores(*values: int | None) -> dict[str, int | None]:
     return dict(zip(ALL, values, strict=True))
 
