@@ -17,7 +17,6 @@ import pytest
 from tests.integration.conftest import (  # noqa: F401 - re-exported fixtures
     celery_broker,
     celery_worker,
-    fast_passwords,
     private_redis,
 )
 from tests.integration.services import (
