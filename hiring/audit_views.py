@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -16,13 +13,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from hiring.audit import audit_record
+from hiring.audit_export import audit_csv
 from hiring.audit_selectors import AuditFilters, audit_changes, audit_events, audit_filter_choices
-from hiring.models import User
 
 PAGE_SIZE = 50
-CSV_COLUMNS = ["id", "at", "actor_id", "actor", "action", "object_type", "object_id", "loop_id", "before", "after"]
-# A spreadsheet runs a cell that starts like a formula; the trail's values must stay text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AuditFilterForm(forms.Form):
@@ -79,35 +73,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "hiring/audit/list.html", {**context, "page": page, "rows": rows, "filters": filters})
 
 
-def _cell(value: Any) -> str:
-    text = value if isinstance(value, str) else ("" if value is None else json.dumps(value, sort_keys=True))
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(events: Any) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for event in events.iterator(chunk_size=2000):
-        actor: User | None = event.actor
-        yield writer.writerow([
-            event.pk,
-            event.created_at.isoformat(),
-            event.actor_id or "",
-            _cell(actor.username if actor else "system"),
-            _cell(event.action),
-            _cell(event.object_type),
-            _cell(event.object_id),
-            event.loop_id or "",
-            _cell(event.before),
-            _cell(event.after),
-        ])
-
-
 @login_required
 def audit_export(request: HttpRequest) -> HttpResponse:
     """The filtered trail as CSV (streamed, so a long trail never sits in memory). The export is audited."""
@@ -119,7 +84,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     filters = form.filters() if form.is_bound else AuditFilters()
     audit_record(actor=request.user, action="audit.exported", obj=request.user,  # type: ignore[arg-type]
                  after={key: str(value) for key, value in vars(filters).items() if value not in ("", None)})
-    response = StreamingHttpResponse(_csv_rows(audit_events(filters)), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(audit_csv(audit_events(filters)), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="hireloop-audit-{stamp}.csv"'
     return response
