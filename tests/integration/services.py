@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import kombu.pools
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,11 +130,17 @@ class RedisServer:
 
 
 def reset_producer_pool(app: Any) -> None:
-    """Drop pooled broker connections so the next publish connects to the configured URL."""
+    """Drop pooled broker connections so the next publish connects to the configured URL.
+
+    kombu also keeps producer pools in a registry of its own, keyed by connection: one left there holds the
+    connection pool closed here, and the next publish with that URL (eager ones included) fails with
+    "Acquire on closed pool". So the registry is emptied too.
+    """
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 @contextmanager
