@@ -13,7 +13,8 @@ from django.urls import URLPattern, path
 from hiring.accounts import user_record_role_change, user_role_values
 from hiring.errors import ApplicationError
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, Role, User
-from hiring.privacy_services import candidate_erase, candidate_export
+from hiring.privacy_erasure import candidate_erase
+from hiring.privacy_services import candidate_export
 
 
 @admin.register(User)

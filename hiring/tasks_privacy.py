@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from hiring.privacy_services import retention_anonymise, retention_due
+from hiring.privacy_retention import retention_anonymise, retention_due
 
 logger = logging.getLogger(__name__)
 

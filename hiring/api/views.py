@@ -52,7 +52,8 @@ from hiring.api.serializers import (
 )
 from hiring.decisions import DecisionInput, loop_decide
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
-from hiring.privacy_services import candidate_erase, candidate_export
+from hiring.privacy_erasure import candidate_erase
+from hiring.privacy_services import candidate_export
 from scorecards.models import Rubric, Scorecard
 
 RECRUITING_403 = error_response("Only recruiters and admins manage candidates, loops and schedules.")

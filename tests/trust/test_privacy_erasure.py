@@ -15,7 +15,7 @@ from django.utils import timezone
 from hiring.errors import PermissionRefused
 from hiring.models import AuditEvent, Candidate
 from hiring.privacy import ERASED_LINK, ERASED_TEXT
-from hiring.privacy_services import candidate_erase
+from hiring.privacy_erasure import candidate_erase
 from scorecards.calibration.exports import FORMATS
 from scorecards.calibration.report import report_from_database
 from scorecards.calibration.selectors import ReportScope

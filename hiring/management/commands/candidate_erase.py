@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hiring.errors import ApplicationError
 from hiring.models import Candidate
-from hiring.privacy_services import candidate_erase
+from hiring.privacy_erasure import candidate_erase
 
 
 class Command(BaseCommand):

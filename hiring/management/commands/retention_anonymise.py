@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from hiring.privacy_services import retention_anonymise
+from hiring.privacy_retention import retention_anonymise
 
 
 class Command(BaseCommand):
