@@ -188,6 +188,27 @@ def test_unparseable_file_is_rejected(text, suffix, expected, tmp_path):
     assert _counts()["rubrics"] == 0
 
 
+def test_actor_is_recorded_as_publisher_and_in_the_audit_trail():
+    from tests.hiring.factories import UserFactory
+
+    admin = UserFactory(kind="admin", username="ops")
+    _load(RUBRIC_DIR / f"{SLUGS[0]}.yaml", "--actor", "ops")
+    rubric = Rubric.objects.get()
+    assert rubric.published_by == admin
+    assert AuditEvent.objects.get(action="rubric.published").actor == admin
+
+
+@pytest.mark.parametrize(("username", "problem"), [("nobody", "there is no user 'nobody'"),
+                                                   ("ivy", "'ivy' is not an admin")])
+def test_actor_must_be_an_existing_admin_and_nothing_is_loaded_otherwise(username, problem):
+    from tests.hiring.factories import UserFactory
+
+    UserFactory(kind="interviewer", username="ivy")
+    with pytest.raises(CommandError, match=f"--actor: {problem}"):
+        _load(RUBRIC_DIR / f"{SLUGS[0]}.yaml", "--actor", username)
+    assert _counts()["rubrics"] == 0
+
+
 def test_missing_path_is_an_error():
     with pytest.raises(CommandError, match="no-such-file.yaml: no such file or folder"):
         _load("no-such-file.yaml")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from hiring.models import User
 from scorecards.rubric_io import RubricFileError, read_rubric_file, validate_rubric
 from scorecards.services.rubrics import rubric_publish
 
@@ -20,8 +21,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="*", help="Rubric files (.yaml, .yml or .json) or folders of them.")
+        parser.add_argument(
+            "--actor", metavar="USERNAME",
+            help="The admin publishing: recorded as the rubrics' publisher and in the audit trail. "
+            "Without it the audit trail shows the system (e.g. a deploy script).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        actor = _actor(options["actor"])
         files = _expand(options["paths"] or [str(DEFAULT_DIR)])
         if not files:
             raise CommandError("No rubric files found (looked for .yaml, .yml and .json).")
@@ -43,10 +50,21 @@ class Command(BaseCommand):
             raise CommandError("Nothing was loaded:\n  " + "\n  ".join(problems))
         # All or nothing: every file was validated above, and they are published together.
         with transaction.atomic():
-            results = [(path, *rubric_publish(spec=spec)) for path, spec in specs]
+            results = [(path, *rubric_publish(spec=spec, actor=actor)) for path, spec in specs]
         for path, rubric, created in results:
             state = "published" if created else "unchanged"
             self.stdout.write(f"{rubric.role.slug}: version {rubric.version} {state} ({path.name})")
+
+
+def _actor(username: str | None) -> User | None:
+    if username is None:
+        return None
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"--actor: there is no user {username!r}.")
+    if not user.is_hireloop_admin:
+        raise CommandError(f"--actor: {username!r} is not an admin; only admins publish rubrics.")
+    return user
 
 
 def _expand(paths: list[str]) -> list[Path]:
