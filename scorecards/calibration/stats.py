@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from statistics import NormalDist
 
 import numpy as np
 
@@ -92,26 +93,44 @@ def t_two_sided_p(t: float, df: float) -> float:
     return regularized_incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
 
 
+def _t_density(t: float, df: float) -> float:
+    log_front = math.lgamma((df + 1.0) / 2.0) - math.lgamma(df / 2.0) - 0.5 * math.log(df * math.pi)
+    return math.exp(log_front - (df + 1.0) / 2.0 * math.log1p(t * t / df))
+
+
 @lru_cache(maxsize=4096)
 def t_quantile(probability: float, df: float) -> float:
-    """The Student t quantile (inverse CDF), by bisection on the two-sided p-value."""
+    """The Student t quantile (inverse CDF): Newton steps on the two-sided p-value, kept inside a bracket.
+
+    The start is the Cornish-Fisher expansion around the normal quantile, so
+    a handful of p-value evaluations reach machine precision; a step that
+    would leave the bracket falls back to bisection.
+    """
     if not 0.0 < probability < 1.0:
         raise ValueError("probability must be strictly between 0 and 1")
     if probability == 0.5:
         return 0.0
     tail = 2.0 * min(probability, 1.0 - probability)
-    low, high = 0.0, 1.0
+    z = NormalDist().inv_cdf(1.0 - tail / 2.0)
+    guess = z + (z**3 + z) / (4.0 * df) + (5.0 * z**5 + 16.0 * z**3 + 3.0 * z) / (96.0 * df * df)
+    low, high = 0.0, max(1.0, 2.0 * guess)
     while t_two_sided_p(high, df) > tail:
-        high *= 2.0
-    for _ in range(200):
-        middle = (low + high) / 2.0
-        if t_two_sided_p(middle, df) > tail:
-            low = middle
+        low, high = high, high * 2.0
+    value = min(max(guess, low), high)
+    for _ in range(100):
+        excess = t_two_sided_p(value, df) - tail
+        if excess > 0:
+            low = value
         else:
-            high = middle
-        if high - low < 1e-12:
+            high = value
+        step = excess / (2.0 * _t_density(value, df))
+        candidate = value + step
+        if not low < candidate < high:
+            candidate = (low + high) / 2.0
+        if abs(candidate - value) <= 1e-13 * max(1.0, abs(value)) or high - low < 1e-13:
+            value = candidate
             break
-    value = (low + high) / 2.0
+        value = candidate
     return value if probability > 0.5 else -value
 
 
@@ -241,6 +260,23 @@ class AlphaEstimate:
 
 
 BOOTSTRAP_BATCH_CELLS = 4_000_000
+# Below this many resampled groups per distinct group, drawing how many times each distinct group is picked
+# (one multinomial per resample) is cheaper than drawing every pick.
+MULTINOMIAL_MIN_REPEATS = 8
+
+
+def alpha_features(counts: np.ndarray) -> np.ndarray:
+    """One row per unit: its pair coincidences (c < k), then its value counts.
+
+    Alpha depends on a set of units only through the column sums of these
+    rows, so a bootstrap resample is a weighted sum of them.
+    """
+    return np.hstack([_unit_pair_coincidences(counts), counts])
+
+
+def alpha_from_features(sums: np.ndarray, values: int = len(SCALE)) -> np.ndarray:
+    """Alpha for rows of summed features (see ``alpha_features``); NaN where undefined."""
+    return _ordinal_alpha(sums[:, :-values], sums[:, -values:])
 
 
 def alpha_with_bootstrap(
@@ -250,41 +286,77 @@ def alpha_with_bootstrap(
     seed: Sequence[int],
     confidence: float = 0.95,
     clusters: np.ndarray | None = None,
+    multiplicity: np.ndarray | None = None,
 ) -> AlphaEstimate:
     """Alpha and a percentile bootstrap interval from resampling units with replacement.
 
     Units (loops) are what was sampled, so they are what is resampled; when
     several units belong to one loop (``clusters``: a loop id per unit, e.g.
     all dimensions pooled) whole loops are resampled, because ratings of one
-    candidate are not independent. The seed makes the interval reproducible.
-    Resamples in which alpha is undefined (all values equal) are counted and
-    left out of the interval. Work is done in batches so that memory stays
-    bounded however many loops there are.
+    candidate are not independent. ``multiplicity`` says how many units a
+    row of ``counts`` stands for (the database sends each distinct row once
+    with its count). The seed makes the interval reproducible.
     """
-    units = counts.shape[0]
-    pairable_values = int(counts.sum())
-    alpha = alpha_from_counts(counts)
-    if units < 2 or alpha is None or resamples <= 0:
-        return AlphaEstimate(alpha, None, None, units, pairable_values, 0, 0)
-    # One row per resampled group: its pair coincidences, then its value counts; a resample is a weighted sum.
-    features = np.hstack([_unit_pair_coincidences(counts), counts])
+    if clusters is not None and multiplicity is not None:
+        raise ValueError("give clusters or a multiplicity, not both")
+    counts = np.asarray(counts, dtype=float).reshape(-1, len(SCALE))
+    repeats = np.ones(counts.shape[0]) if multiplicity is None else np.asarray(multiplicity, dtype=float)
+    units, pairable_values = int(repeats.sum()), int(counts.sum(axis=1) @ repeats)
+    features = alpha_features(counts)
     if clusters is not None:
         cluster_ids, inverse = np.unique(clusters, return_inverse=True)
         features = _sum_rows_by(features, inverse, len(cluster_ids))
-    groups = features.shape[0]
-    if groups < 2:
+        repeats = np.ones(len(cluster_ids))
+    return alpha_with_bootstrap_groups(features, repeats, units=units, pairable_values=pairable_values,
+                                       resamples=resamples, seed=seed, confidence=confidence)
+
+
+def alpha_with_bootstrap_groups(
+    features: np.ndarray,
+    multiplicity: np.ndarray,
+    *,
+    units: int,
+    pairable_values: int,
+    resamples: int,
+    seed: Sequence[int],
+    confidence: float = 0.95,
+) -> AlphaEstimate:
+    """The bootstrap over resampled groups given by their summed features and how many groups share them.
+
+    A resample draws as many groups as there are, uniformly with
+    replacement. Groups with the same features are interchangeable, so only
+    how many times each distinct row is drawn matters: for few distinct
+    rows that is one multinomial draw per resample instead of one draw per
+    group; the distribution of the estimate is the same. Resamples in which
+    alpha is undefined (all values equal) are counted and left out of the
+    interval. Work is done in batches so that memory stays bounded.
+    """
+    features = np.asarray(features, dtype=float)
+    multiplicity = np.asarray(multiplicity, dtype=float)
+    alpha = None
+    if features.shape[0]:
+        value = float(alpha_from_features((multiplicity @ features)[None, :])[0])
+        alpha = None if math.isnan(value) else value
+    groups = int(multiplicity.sum())
+    if units < 2 or alpha is None or resamples <= 0 or groups < 2:
         return AlphaEstimate(alpha, None, None, units, pairable_values, 0, 0)
-    pair_columns = features.shape[1] - counts.shape[1]
+    # The same rows in a canonical order, however the caller ordered them, so the seed alone fixes the result.
+    distinct, inverse = np.unique(features, axis=0, return_inverse=True)
+    repeats = np.bincount(inverse.ravel(), weights=multiplicity, minlength=distinct.shape[0]).astype(np.int64)
     rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
-    batch = max(1, min(resamples, BOOTSTRAP_BATCH_CELLS // groups))
     draws = []
-    for start in range(0, resamples, batch):
-        size = min(batch, resamples - start)
-        picks = rng.integers(0, groups, size=(size, groups)) + (np.arange(size) * groups)[:, None]
-        weights = np.bincount(picks.ravel(), minlength=size * groups).reshape(size, groups)
-        # Floating point on both sides, so that the product runs in BLAS rather than numpy's integer loop.
-        sums = weights.astype(np.float64) @ features
-        draws.append(_ordinal_alpha(sums[:, :pair_columns], sums[:, pair_columns:]))
+    if distinct.shape[0] * MULTINOMIAL_MIN_REPEATS <= groups:
+        weights = rng.multinomial(groups, repeats / groups, size=resamples)
+        draws.append(alpha_from_features(weights.astype(np.float64) @ distinct))
+    else:
+        of_group = np.repeat(np.arange(distinct.shape[0]), repeats)
+        batch = max(1, min(resamples, BOOTSTRAP_BATCH_CELLS // groups))
+        for start in range(0, resamples, batch):
+            size = min(batch, resamples - start)
+            picks = of_group[rng.integers(0, groups, size=(size, groups))] + (np.arange(size) * len(distinct))[:, None]
+            weights = np.bincount(picks.ravel(), minlength=size * len(distinct)).reshape(size, len(distinct))
+            # Floating point on both sides, so that the product runs in BLAS rather than numpy's integer loop.
+            draws.append(alpha_from_features(weights.astype(np.float64) @ distinct))
     all_draws = np.concatenate(draws)
     defined = all_draws[~np.isnan(all_draws)]
     if defined.size == 0:
