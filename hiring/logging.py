@@ -6,6 +6,10 @@ request paths, third-party libraries. On every record it redacts
 
 - email addresses (any, by pattern),
 - international phone numbers (by pattern: a "+" and at least 8 digits),
+- take-home links' tokens (``/take-home/<token>/``): the token is the
+  candidate's key to their assignment until its deadline, and it sits in the
+  path of every request the candidate makes (runserver's access log, the
+  "Not Found" warnings),
 - every value this process has held of a field the privacy registry
   (``hiring.privacy.PERSONAL_DATA``) classifies as personal: a process can
   only log a candidate's name if it loaded or created that candidate, and
@@ -26,6 +30,7 @@ from collections.abc import Iterable
 REDACTED = "[redacted]"
 EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+\d[\d ().-]{6,}\d")
+TAKE_HOME_TOKEN = re.compile(r"(/take-home/)[^/?#\s\"']+")
 # Short values (initials, "ok") are not identifying and would redact ordinary words.
 MIN_VALUE_LENGTH = 4
 MAX_KNOWN_VALUES = 5000
@@ -68,13 +73,14 @@ def _known_pattern() -> re.Pattern[str] | None:
 
 
 def redact(text: str) -> str:
-    """``text`` with registered personal values, email addresses and phone numbers replaced."""
+    """``text`` with registered personal values, email addresses, phone numbers and take-home tokens replaced."""
     if not text:
         return text
     pattern = _known_pattern()
     if pattern is not None:
         text = pattern.sub(REDACTED, text)
     text = EMAIL.sub(REDACTED, text)
+    text = TAKE_HOME_TOKEN.sub(rf"\1{REDACTED}", text)
     return PHONE.sub(REDACTED, text)
 
 

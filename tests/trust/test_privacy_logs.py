@@ -12,6 +12,13 @@ from hiring.logging import PersonalDataFilter, redact, remember_personal_values
 from hiring.privacy import unclassified_fields
 from tests.trust.seeding import seed_candidate
 
+TOKEN = "Zx81kPq0VbN2mW7rT4yLs9Hc"
+
+
+def test_the_log_filter_redacts_take_home_tokens_in_request_lines():
+    line = f'"GET /take-home/{TOKEN}/?download=1 HTTP/1.1" 200 5120'
+    assert redact(line) == '"GET /take-home/[redacted]/?download=1 HTTP/1.1" 200 5120'
+
 
 def test_every_text_field_of_hireloop_is_classified_as_personal_or_not():
     """A new text/JSON/URL/file field fails here until hiring/privacy.py says whether it is personal data."""
@@ -43,6 +50,7 @@ def test_a_full_loop_writes_no_personal_data_to_the_logs(db, client, committee_m
         client.get(reverse("hiring:candidate-list"), {"q": seeded.values["name"]})
         client.get(reverse("hiring:candidate-detail", args=[seeded.candidate.pk]))
         client.get(reverse("hiring:candidate-detail", args=[999_999]))  # a 404 is logged with its path
+        client.get(reverse("exercises:take-home", args=[TOKEN]))  # so is a take-home link's token
         client.logout()
         client.post(reverse("login"), {"username": seeded.values["email"], "password": "nope"})
         # A careless line written by code that should not have: the filter still catches it.
@@ -58,5 +66,6 @@ def test_a_full_loop_writes_no_personal_data_to_the_logs(db, client, committee_m
     output = captured.getvalue()
     assert "hireloop.careless Candidate [redacted] <[redacted]>" in output
     assert "Not Found: /candidates/999999/" in output
+    assert "/take-home/[redacted]/" in output and TOKEN not in output
     leaked = [value for value in seeded.needles if value.lower() in output.lower()]
     assert leaked == []
