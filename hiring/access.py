@@ -45,6 +45,17 @@ def loops_with_panel_visible_to(user: Any) -> QuerySet[InterviewLoop]:
     return InterviewLoop.objects.filter(on_panel).exclude(blocked)
 
 
+def panel_blocked(user: Any, loop_ref: Any) -> Exists:
+    """Inside a queryset of loops already narrowed by loops_visible_to(user): the user still owes feedback.
+
+    On those loops the panel is visible exactly when this is false (a user who
+    does not see every loop only sees the loops they interview on). A list
+    annotates it per row; asking loops_with_panel_visible_to per row makes
+    PostgreSQL hash the rule over every loop in the database first.
+    """
+    return Exists(_pending_own_interviews(user, loop_ref))
+
+
 def can_see_panel(user: Any, loop: InterviewLoop) -> bool:
     return loops_with_panel_visible_to(user).filter(pk=loop.pk).exists()
 

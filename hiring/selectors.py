@@ -15,10 +15,11 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
-    DateTimeField,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -31,7 +32,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from hiring.access import loops_visible_to, loops_with_panel_visible_to
+from hiring.access import loops_visible_to, loops_with_panel_visible_to, panel_blocked
 from hiring.errors import NotFound
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from scorecards.models import Dimension, ObservedSignal, Rating, Recommendation, RecomputeRequest, Scorecard, Signal
@@ -292,19 +293,8 @@ class PipelineFilters:
     sort: str = PIPELINE_DEFAULT_SORT
 
 
-def pipeline_loops(*, user: Any, filters: PipelineFilters, now: datetime | None = None) -> QuerySet[InterviewLoop]:
-    """Every loop in the pipeline with its interview and feedback counts, in a fixed number of queries.
-
-    Counts: ``done``/``upcoming`` interviews (ended or not), feedback
-    ``submitted``, ``pending`` (interview over, not yet due) and ``overdue``
-    (due and not submitted, with ``overdue_interviews`` prefetched for who
-    and how late). The recommendation outcome is only annotated where the
-    user may see the panel's feedback (``panel_visible``).
-    """
-    now = now or timezone.now()
-    interviews = Interview.objects.filter(loop=OuterRef("pk"))
-    submitted = _submitted_by_interviewer()
-    overdue = interviews.filter(~submitted, feedback_due_at__lte=now)
+def _pipeline_matching(*, user: Any, filters: PipelineFilters, now: datetime) -> QuerySet[InterviewLoop]:
+    """The loops the filters select, before any counting (the page and its total share it)."""
     loops = loops_visible_to(user)
     if filters.status == "all":
         pass
@@ -316,25 +306,55 @@ def pipeline_loops(*, user: Any, filters: PipelineFilters, now: datetime | None 
         loops = loops.filter(role_id=filters.role_id)
     if filters.recruiter_id:
         loops = loops.filter(recruiter_id=filters.recruiter_id)
-    loops = loops.annotate(
-        interview_count=_count(interviews),
-        done_count=_count(interviews.filter(ends_at__lte=now)),
-        upcoming_count=_count(interviews.filter(ends_at__gt=now)),
-        submitted_count=_count(interviews.filter(submitted)),
-        pending_count=_count(interviews.filter(~submitted, ends_at__lte=now, feedback_due_at__gt=now)),
-        overdue_count=_count(overdue),
-        oldest_due=Subquery(overdue.order_by("feedback_due_at").values("feedback_due_at")[:1],
-                            output_field=DateTimeField()),
-        next_interview_at=Subquery(
-            interviews.filter(starts_at__gt=now).order_by("starts_at").values("starts_at")[:1],
-            output_field=DateTimeField(),
-        ),
-        panel_visible=Exists(loops_with_panel_visible_to(user).filter(pk=OuterRef("pk"))),
-        recommendation_outcome=Subquery(Recommendation.objects.filter(loop=OuterRef("pk")).values("outcome")[:1]),
+    if filters.overdue_only:
+        overdue = Interview.objects.filter(loop=OuterRef("pk"), feedback_due_at__lte=now)
+        loops = loops.filter(Exists(overdue.exclude(_submitted_by_interviewer())))
+    return loops
+
+
+def pipeline_count(*, user: Any, filters: PipelineFilters, now: datetime) -> int:
+    """How many loops the pipeline lists: counted without the per-loop figures the page computes."""
+    return _pipeline_matching(user=user, filters=filters, now=now).count()
+
+
+def pipeline_loops(*, user: Any, filters: PipelineFilters, now: datetime | None = None) -> QuerySet[InterviewLoop]:
+    """Every loop in the pipeline with its interview and feedback counts, in a fixed number of queries.
+
+    Counts: ``done``/``upcoming`` interviews (ended or not), feedback
+    ``submitted``, ``pending`` (interview over, not yet due) and ``overdue``
+    (due and not submitted, with ``overdue_interviews`` prefetched for who
+    and how late). The recommendation outcome is only annotated where the
+    user may see the panel's feedback (``panel_visible``).
+
+    The counts are one GROUP BY over the loops' interviews, each joined to its
+    interviewer's current submitted scorecard (at most one: scorecard_one_current),
+    rather than eight correlated subqueries per loop.
+    """
+    now = now or timezone.now()
+    submitted = Q(submitted_card__isnull=False)
+    overdue = Q(submitted_card__isnull=True, interviews__feedback_due_at__lte=now)
+    loops = _pipeline_matching(user=user, filters=filters, now=now).alias(
+        submitted_card=FilteredRelation("interviews__scorecards", condition=Q(
+            interviews__scorecards__interviewer=F("interviews__interviewer"),
+            interviews__scorecards__status=Scorecard.Status.SUBMITTED,
+            interviews__scorecards__is_current=True,
+        )),
+    ).annotate(
+        interview_count=Count("interviews"),
+        done_count=Count("interviews", filter=Q(interviews__ends_at__lte=now)),
+        upcoming_count=Count("interviews", filter=Q(interviews__ends_at__gt=now)),
+        submitted_count=Count("interviews", filter=submitted),
+        pending_count=Count("interviews", filter=Q(
+            submitted_card__isnull=True, interviews__ends_at__lte=now, interviews__feedback_due_at__gt=now
+        )),
+        overdue_count=Count("interviews", filter=overdue),
+        oldest_due=Min("interviews__feedback_due_at", filter=overdue),
+        next_interview_at=Min("interviews__starts_at", filter=Q(interviews__starts_at__gt=now)),
+        # Every row is a loop visible to the user: its panel is hidden only while they owe feedback on it.
+        panel_visible=~panel_blocked(user, OuterRef("pk")),
+        recommendation_outcome=F("recommendation__outcome"),
         stage_order=_stage_order(),
     )
-    if filters.overdue_only:
-        loops = loops.filter(overdue_count__gt=0)
     descending = filters.sort.startswith("-")
     key = filters.sort.lstrip("-")
     if key not in PIPELINE_SORTS:

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from hiring import selectors, services
@@ -37,6 +38,18 @@ from hiring.models import Candidate
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponse]
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its total: counting a grouped, annotated queryset would compute every row's figures."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
 
 
 @login_required
@@ -347,7 +360,8 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     now = timezone.now()
     loops = selectors.pipeline_loops(user=request.user, filters=filters, now=now)
-    page = Paginator(loops, PAGE_SIZE).get_page(request.GET.get("page"))
+    total = selectors.pipeline_count(user=request.user, filters=filters, now=now)
+    page = KnownCountPaginator(loops, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     base = {
         "role": filters.role_id,
         "recruiter": filters.recruiter_id,
