@@ -13,6 +13,27 @@ from django.db import models
 from hiring.models import AuditEvent
 
 
+def audit_event(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    loop_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """One audit event, not saved yet: for ``audit_record_all`` when a change makes several."""
+    return AuditEvent(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        loop_id=loop_id,
+        before=before,
+        after=after,
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -23,15 +44,14 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit event; call it inside the transaction that makes the change."""
-    return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        loop_id=loop_id,
-        before=before,
-        after=after,
-    )
+    event = audit_event(actor=actor, action=action, obj=obj, loop_id=loop_id, before=before, after=after)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_all(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Write the events of one change in one insert, in order; inside the transaction that makes the change."""
+    return AuditEvent.objects.bulk_create(events)
 
 
 def audit_scorecard_read(actor: Any, scorecard: Any) -> AuditEvent | None:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from exercises.models import Exercise
@@ -372,7 +372,7 @@ def interview_reassign(*, actor: User, interview: Interview, interviewer: User) 
 # --- Loop stage -------------------------------------------------------------------
 
 
-def loop_refresh_status(*, loop: InterviewLoop, now: datetime | None = None) -> InterviewLoop:
+def loop_refresh_status(*, loop: InterviewLoop, now: datetime | None = None, locked: bool = False) -> InterviewLoop:
     """Derive the stage of an undecided loop from its interviews and their feedback.
 
     open: nothing has happened yet or interviews are to come; awaiting
@@ -382,10 +382,13 @@ def loop_refresh_status(*, loop: InterviewLoop, now: datetime | None = None) -> 
 
     The loop row is locked first: two interviewers submitting the last two
     scorecards at once are serialised, so the second sees the first's
-    scorecard and the loop does reach review.
+    scorecard and the loop does reach review. ``locked``: the caller has
+    already locked the row in its transaction and ``loop`` is that fresh row
+    (the scorecard services lock it with the interview).
     """
-    with transaction.atomic():
-        loop_row = InterviewLoop.objects.select_for_update().filter(pk=loop.pk).first()
+    # No savepoint: nothing here is caught and retried, and a caller's transaction rolls back as a whole.
+    with transaction.atomic(savepoint=False):
+        loop_row = loop if locked else InterviewLoop.objects.select_for_update().filter(pk=loop.pk).first()
         if loop_row is None or loop_row.is_closed:
             if loop_row is not None:
                 loop.status = loop_row.status
@@ -395,22 +398,25 @@ def loop_refresh_status(*, loop: InterviewLoop, now: datetime | None = None) -> 
             interview=OuterRef("pk"), interviewer=OuterRef("interviewer"), status=Scorecard.Status.SUBMITTED,
             is_current=True,
         )
-        interviews = Interview.objects.filter(loop=loop_row).annotate(done=Exists(submitted))
-        total = interviews.count()
-        pending_ended = interviews.filter(done=False, ends_at__lte=now).exists()
-        all_done = total > 0 and not interviews.filter(done=False).exists()
-        if all_done:
+        # One aggregate over the panel, in a statement of its own: it reads after the lock was granted.
+        counts = Interview.objects.filter(loop_id=loop_row.pk).aggregate(
+            total=Count("pk"),
+            pending=Count("pk", filter=~Exists(submitted)),
+            pending_ended=Count("pk", filter=~Exists(submitted) & Q(ends_at__lte=now)),
+        )
+        if counts["total"] and not counts["pending"]:
             status = InterviewLoop.Status.IN_REVIEW
-        elif pending_ended:
+        elif counts["pending_ended"]:
             status = InterviewLoop.Status.AWAITING_FEEDBACK
         else:
             status = InterviewLoop.Status.OPEN
+        before = loop_row.status
         loop.status = status
-        if status == loop_row.status:
+        if status == before:
             return loop
         InterviewLoop.objects.filter(pk=loop_row.pk).update(status=status)
         event = audit_record(actor=None, action="loop.status_changed", obj=loop_row, loop_id=loop_row.pk,
-                             before={"status": loop_row.status}, after={"status": status})
+                             before={"status": before}, after={"status": status})
         if status == InterviewLoop.Status.IN_REVIEW:
             loop_id, event_id = loop_row.pk, event.pk
             transaction.on_commit(lambda: _enqueue_ready_for_review(loop_id, event_id))

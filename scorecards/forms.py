@@ -15,7 +15,7 @@ from django import forms
 
 from hiring.errors import ApplicationError
 from scorecards.models import Dimension, Overall, Scorecard, Signal
-from scorecards.services.scorecards import RatingInput, ScorecardInput, SignalInput, rating_field, signal_field
+from scorecards.services.scorecard_input import RatingInput, ScorecardInput, SignalInput, rating_field, signal_field
 
 NOT_ASSESSED = "na"
 SCORE_CHOICES = [(str(value), str(value)) for value in range(1, 6)] + [(NOT_ASSESSED, "Not assessed")]

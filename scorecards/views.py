@@ -336,9 +336,9 @@ def _form_page(
 @require_http_methods(["GET", "POST"])
 def scorecard_edit(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = own_interview(user=request.user, interview_id=interview_id)
-    revisions = own_scorecard_revisions(user=request.user, interview=interview)
-    current = current_of(revisions)
     if request.method == "GET":
+        revisions = own_scorecard_revisions(user=request.user, interview=interview)
+        current = current_of(revisions)
         if current is not None and current.is_submitted:
             return _read_only_page(request, interview, revisions)
         if interview.loop.is_closed:
@@ -351,20 +351,22 @@ def scorecard_edit(request: HttpRequest, interview_id: int) -> HttpResponse:
         form = _form_for(interview, ScorecardForm, initial=ScorecardForm.initial_from(current, version=version))
         return _form_page(request, interview, form, current=current)
 
+    # A post reads the saved scorecard only to show a refusal: the service reads (and locks) what it writes.
     form = _form_for(interview, ScorecardForm, data=request.POST)
     if not form.is_valid():
         if form.has_version_problem():
             form.add_error(None, "This form lost track of which version it edits. Reload the page and try again.")
-        return _form_page(request, interview, form, current=current, status=400)
+        return _form_page(request, interview, form, current=_current_card(request, interview), status=400)
     submitting = request.POST.get("action") == "submit"
     service = scorecard_submit if submitting else scorecard_save_draft
     try:
         card = service(
-            actor=request.user, interview_id=interview.pk, data=form.to_input(), expected_version=form.expected_version
+            actor=request.user, interview_id=interview.pk, data=form.to_input(), expected_version=form.expected_version,
+            loaded=interview,
         )
     except ValidationFailed as exc:
         form.add_service_error(exc)
-        return _form_page(request, interview, form, current=current, status=400)
+        return _form_page(request, interview, form, current=_current_card(request, interview), status=400)
     except Conflict as exc:
         return _conflict_page(request, interview, form, exc)
     if submitting:
@@ -374,9 +376,12 @@ def scorecard_edit(request: HttpRequest, interview_id: int) -> HttpResponse:
     return redirect("scorecards:scorecard-edit", interview_id=interview.pk)
 
 
+def _current_card(request: HttpRequest, interview: Interview) -> Scorecard | None:
+    return current_of(own_scorecard_revisions(user=request.user, interview=interview))
+
+
 def _conflict_page(request: HttpRequest, interview: Interview, form: ScorecardForm, exc: Conflict) -> HttpResponse:
-    revisions = own_scorecard_revisions(user=request.user, interview=interview)
-    current = current_of(revisions)
+    current = _current_card(request, interview)
     if exc.code == "stale_version" and current is not None:
         form = _rebound_with_version(form, current.version)
     return _form_page(request, interview, form, current=current, conflict=exc, status=409)
@@ -412,12 +417,13 @@ def scorecard_amend_page(request: HttpRequest, interview_id: int) -> HttpRespons
         amendment = scorecard_amend(
             actor=request.user, interview_id=interview.pk, data=form.to_input(),
             reason=form.cleaned_data.get("reason") or "", expected_version=form.expected_version,
+            loaded=interview,
         )
     except ValidationFailed as exc:
         form.add_service_error(exc)
         return _form_page(request, interview, form, current=current, status=400, template=AMEND_TEMPLATE)
     except Conflict as exc:
-        latest = current_of(own_scorecard_revisions(user=request.user, interview=interview))
+        latest = _current_card(request, interview)
         if exc.code == "stale_version" and latest is not None:
             form = _rebound_with_version(form, latest.version)
         return _form_page(

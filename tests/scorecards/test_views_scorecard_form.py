@@ -31,6 +31,14 @@ pytestmark = pytest.mark.django_db
 # Session, user, the interview (loop, candidate, role, rubric, exercise), its focus dimensions, the rubric's
 # dimensions and signals, the interviewer's scorecards with their ratings and signals.
 FORM_QUERIES = 9
+# Submitting a first scorecard: session, user, the interview and its three prefetches; then one transaction
+# (savepoint and release here, inside the test's transaction): the interview and loop locked, the current
+# scorecard (none), the focus under the lock; the scorecard, its ratings, its signals and both audit events
+# (created, submitted) inserted; the loop's stage in one aggregate, its update and audit event (the panel's only
+# interview moves it to review); the recommendation's outbox row.
+SUBMIT_QUERIES = 19
+# Over a saved draft: its ratings and signals are read (the audit's before-values) and deleted first.
+SUBMIT_OVER_DRAFT_QUERIES = 23
 
 
 @pytest.fixture
@@ -289,6 +297,26 @@ def test_views_scorecard_form_query_count_fixed(client, django_assert_num_querie
     with django_assert_num_queries(FORM_QUERIES):
         response = client.get(edit_url(interview))
     assert len(response.context["focus_rows"]) == draft_dimensions
+
+
+@pytest.mark.parametrize("focus_count", [1, 7])
+@pytest.mark.parametrize("with_draft", [False, True])
+def test_views_scorecard_submit_query_count_fixed(
+    client, django_assert_num_queries, interviewer, focus_count, with_draft
+):
+    """Submitting costs the same queries with one focus dimension scored and with the whole rubric scored."""
+    loop = make_loop()
+    names = [d.name for d in loop.rubric.dimensions.all()][:focus_count]
+    interview = make_interview(loop=loop, interviewer=interviewer, focus=names)
+    version = save_draft(interview, {names[0]: 2}, signals={STRONG: ""}).version if with_draft else 1
+    data = form_data(interview, scores={name: "3" for name in names}, evidence={name: "Clear." for name in names},
+                     signals={STRONG: ""}, action="submit", overall="yes", version=version)
+    client.force_login(interviewer)
+    with django_assert_num_queries(SUBMIT_OVER_DRAFT_QUERIES if with_draft else SUBMIT_QUERIES):
+        response = client.post(edit_url(interview), data)
+    assert response.status_code == 302
+    [state] = scorecard_state(interview)
+    assert (state["status"], len(state["ratings"]), state["version"]) == ("submitted", focus_count, version + 1)
 
 
 class _Controls(HTMLParser):
