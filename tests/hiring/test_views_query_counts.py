@@ -20,9 +20,9 @@ ROLES = ("applied-ai-engineer", "junior-applied-ai-engineer", "associate-applied
 # the role and recruiter choices of the filter form.
 PIPELINE_QUERIES = 7
 # Summary: session, user, candidate, loops (annotated, with rubric and recommendation), their interviews,
-# the interviews' focus dimensions, the rubrics' dimensions, the scorecards, their ratings, their signals,
-# and one insert auditing the scorecard reads.
-SUMMARY_QUERIES = 11
+# the rubrics' dimensions, the scorecards, their ratings, their red flags, and one insert auditing the
+# scorecard reads.
+SUMMARY_QUERIES = 10
 
 
 def build_pipeline(count: int, recruiter, panel) -> None:
