@@ -112,30 +112,41 @@ def assignments_visible_to(user: Any) -> QuerySet[ExerciseAssignment]:
     return _assignment_queryset().filter(loop__in=loops_visible_to(user).values("pk"))
 
 
+def assignments_in_state(
+    queryset: QuerySet[ExerciseAssignment], state: str, now: datetime | None = None
+) -> QuerySet[ExerciseAssignment]:
+    """Open (the deadline is still ahead), closed (it passed), or any other ``state``: all of them."""
+    now = now or timezone.now()
+    if state == "open":
+        return queryset.filter(due_at__gte=now)
+    if state == "closed":
+        return queryset.filter(due_at__lt=now)
+    return queryset
+
+
 def assignment_list(*, user: Any, state: str = "", now: datetime | None = None) -> QuerySet[ExerciseAssignment]:
     """Take-homes for the recruiters' overview: open (before the deadline), closed, or all."""
-    now = now or timezone.now()
-    queryset = assignments_visible_to(user)
-    if state == "open":
-        queryset = queryset.filter(due_at__gte=now)
-    elif state == "closed":
-        queryset = queryset.filter(due_at__lt=now)
-    return queryset.order_by("due_at", "id")
+    return assignments_in_state(assignments_visible_to(user), state, now).order_by("due_at", "id")
+
+
+def assignments_with_history_visible_to(user: Any) -> QuerySet[ExerciseAssignment]:
+    """Assignments as their page shows them: with the submissions (newest first) and the extension history."""
+    return assignments_visible_to(user).prefetch_related(
+        Prefetch("submissions", queryset=ExerciseSubmission.objects.order_by("-number")),
+        Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("extended_by")),
+    )
 
 
 def assignment_detail(*, user: Any, assignment_id: int) -> ExerciseAssignment:
-    assignment = (
-        assignments_visible_to(user)
-        .prefetch_related(
-            Prefetch("submissions", queryset=ExerciseSubmission.objects.order_by("-number")),
-            Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("extended_by")),
-        )
-        .filter(pk=assignment_id)
-        .first()
-    )
+    assignment = assignments_with_history_visible_to(user).filter(pk=assignment_id).first()
     if assignment is None:
         raise NotFound("No such take-home assignment.")
     return assignment
+
+
+def submissions_visible_to(user: Any) -> QuerySet[ExerciseSubmission]:
+    """Submissions of the take-homes the user may see (those of loops visible to them)."""
+    return ExerciseSubmission.objects.filter(assignment__loop__in=loops_visible_to(user).values("pk"))
 
 
 def submission_for_download(*, user: Any, submission_id: int) -> ExerciseSubmission:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +38,8 @@ MAX_ITEMS = 40
 MAX_ITEM_LENGTH = 2000
 MAX_NOTE_LENGTH = 5000
 MAX_REASON_LENGTH = 2000
+# Take-homes run for days or weeks; a bound keeps absurd dates (year 9999) from overflowing the link's expiry.
+MAX_DEADLINE_AHEAD = timedelta(days=365)
 LIVE_FORMATS = (Exercise.Format.LIVE, Exercise.Format.DISCUSSION)
 
 
@@ -244,11 +246,15 @@ def take_home_assign(
         errors["due_at"] = ["The deadline must carry a time zone."]
     elif due_at <= now:
         errors["due_at"] = ["The deadline must be in the future."]
+    elif due_at > now + MAX_DEADLINE_AHEAD:
+        errors["due_at"] = ["The deadline must be within a year from now."]
     if review_due_at is not None and "due_at" not in errors:
         if timezone.is_naive(review_due_at):
             errors["review_due_at"] = ["The review deadline must carry a time zone."]
         elif review_due_at < due_at:
             errors["review_due_at"] = ["The review cannot be due before the candidate's deadline."]
+        elif review_due_at > due_at + MAX_DEADLINE_AHEAD:
+            errors["review_due_at"] = ["The review must be due within a year of the candidate's deadline."]
     if not reviewer.is_active:
         errors["reviewer"] = ["This user is deactivated."]
     if loop.candidate.erased_at is not None or not loop.candidate.email:
@@ -358,6 +364,8 @@ def take_home_extend_deadline(
         errors["due_at"] = [f"The new deadline must be later than the current one ({_when(assignment.due_at)})."]
     elif new_due_at <= now:
         errors["due_at"] = ["The new deadline must be in the future."]
+    elif new_due_at > now + MAX_DEADLINE_AHEAD:
+        errors["due_at"] = ["The new deadline must be within a year from now."]
     reason = reason.strip()
     if not reason:
         errors["reason"] = ["Say why the deadline moves; it is kept in the extension history."]

@@ -1,4 +1,7 @@
-"""The exercise library over the API (read-only), with the library page's visibility and search."""
+"""The exercise library over the API, with the library page's visibility and search; admins add and edit.
+
+Thin: writes go to exercise_create and exercise_update, the services the admin pages call.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,16 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from config.api.schema import ScopedQuerysetMixin
+from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
+from config.api.schema import ScopedQuerysetMixin, error_response
+from exercises import services
 from exercises.api.filters import ExerciseFilter
-from exercises.api.serializers import ExerciseSerializer
+from exercises.api.permissions import ADMINS_EDIT, ReadOrAdminEdits
+from exercises.api.serializers import ExerciseCreateSerializer, ExerciseSerializer, ExerciseUpdateSerializer
 from exercises.models import Exercise
 from exercises.selectors import exercise_search
 
@@ -23,22 +31,74 @@ SEARCH = OpenApiParameter(
     description="Words that must all appear in the title, brief, criteria, dimensions or role "
     "(as on the library page).",
 )
+ADMINS_403 = error_response(ADMINS_EDIT)
 
 
 @extend_schema_view(
     list=extend_schema(summary="List exercises", parameters=[SEARCH]),
     retrieve=extend_schema(summary="Read an exercise"),
+    create=extend_schema(
+        summary="Add an exercise to a role's library",
+        description="Admins. It goes after the role's existing exercises; its slug is made from the title unless "
+        "given. Send an `Idempotency-Key` to make retries safe.",
+        request=ExerciseCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: ExerciseSerializer, 403: ADMINS_403},
+    ),
+    partial_update=extend_schema(
+        summary="Edit an exercise",
+        description="Admins; fields left out keep their value. Take-homes already sent keep the text they were "
+        "sent with. Send the `updated_at` you read to be refused (409 `stale_version`) rather than overwrite "
+        "someone else's edit.",
+        request=ExerciseUpdateSerializer,
+        responses={
+            200: ExerciseSerializer,
+            403: ADMINS_403,
+            409: error_response("`stale_version`: changed by someone else since the `updated_at` you sent."),
+        },
+    ),
 )
-class ExerciseViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
-    """Everyone signed in reads the active library; admins also see retired exercises."""
+class ExerciseViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Everyone signed in reads the active library; admins also see retired exercises, and write."""
 
     serializer_class = ExerciseSerializer
+    permission_classes = [ReadOrAdminEdits]
     filterset_class = ExerciseFilter
     ordering_fields = ["title", "position", "updated_at", "id"]
     ordering = ["role__title", "position"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     scoped_model = Exercise
 
     def scoped_queryset(self, user: Any) -> QuerySet[Exercise]:
         query = self.request.query_params.get("search", "") if self.action == "list" else ""
         return exercise_search(user=user, query=query)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = ExerciseCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return idempotent_create(
+            request,
+            endpoint="exercises.create",
+            create=lambda: services.exercise_create(
+                actor=request.user, role=body.validated_data["role"], data=body.to_input()
+            ),
+            load=lambda pk: self.get_queryset().get(pk=pk),
+            render=lambda exercise: ExerciseSerializer(self.get_queryset().get(pk=exercise.pk)).data,
+        )
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        exercise = self.get_object()
+        body = ExerciseUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        updated = services.exercise_update(
+            actor=request.user,
+            exercise_id=exercise.pk,
+            data=body.to_input(exercise),
+            expected_updated_at=body.validated_data.get("updated_at"),
+        )
+        return self._render(updated)

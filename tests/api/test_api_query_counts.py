@@ -106,3 +106,27 @@ def test_api_query_counts_loop_lists(rows: int, db, django_assert_num_queries) -
     _assert_listed(client, "/api/v1/scorecards/", rows, 5, django_assert_num_queries)
     # count + rows with the pending-recompute flag annotated
     _assert_listed(client, "/api/v1/recommendations/", rows, 2, django_assert_num_queries)
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_api_query_counts_take_home_lists(rows: int, db, django_assert_num_queries) -> None:
+    """Take-home assignments (one per loop) and their submissions (one each)."""
+    from django.utils import timezone
+
+    from exercises.models import Exercise
+    from exercises.services import SubmissionInput, take_home_assign, take_home_submit
+
+    recruiter = UserFactory(kind="recruiter", username="rita")
+    reviewer = UserFactory(kind="interviewer", username="rey")
+    for number in range(rows):
+        loop = make_loop(recruiter=recruiter)
+        exercise = Exercise.objects.get(role=loop.role, slug="take-home-or-live-coding")
+        _, token = take_home_assign(actor=recruiter, loop=loop, exercise=exercise, reviewer=reviewer,
+                                    due_at=timezone.now() + timedelta(days=3))
+        take_home_submit(token=token, data=SubmissionInput(repository_url=f"https://github.com/c/{number}"))
+    client = _viewer()
+
+    # count + rows with loop, candidate, role, reviewers, exercise joined and submissions counted
+    _assert_listed(client, "/api/v1/take-homes/", rows, 2, django_assert_num_queries)
+    # count + rows
+    _assert_listed(client, "/api/v1/take-home-submissions/", rows, 2, django_assert_num_queries)
