@@ -36,8 +36,10 @@ from scorecards.selectors.scorecards import (
     interview_for_kit,
     my_interviews,
     own_interview,
+    own_interview_rubric,
     own_scorecard_revisions,
     panel_for,
+    rubric_content_of,
 )
 from scorecards.services.scorecards import (
     amend_refusal,
@@ -335,45 +337,57 @@ def _form_page(
 @signed_in
 @require_http_methods(["GET", "POST"])
 def scorecard_edit(request: HttpRequest, interview_id: int) -> HttpResponse:
+    if request.method == "POST":
+        return _scorecard_post(request, interview_id)
     interview = own_interview(user=request.user, interview_id=interview_id)
-    if request.method == "GET":
-        revisions = own_scorecard_revisions(user=request.user, interview=interview)
-        current = current_of(revisions)
-        if current is not None and current.is_submitted:
-            return _read_only_page(request, interview, revisions)
-        if interview.loop.is_closed:
-            return _read_only_page(
-                request, interview, revisions,
-                notice=f"This loop is {interview.loop.get_status_display().lower()}; "
-                       "its feedback can no longer be changed.",
-            )
-        version = current.version if current is not None else FIRST_VERSION
-        form = _form_for(interview, ScorecardForm, initial=ScorecardForm.initial_from(current, version=version))
-        return _form_page(request, interview, form, current=current)
-
-    # A post reads the saved scorecard only to show a refusal: the service reads (and locks) what it writes.
-    form = _form_for(interview, ScorecardForm, data=request.POST)
-    if not form.is_valid():
-        if form.has_version_problem():
-            form.add_error(None, "This form lost track of which version it edits. Reload the page and try again.")
-        return _form_page(request, interview, form, current=_current_card(request, interview), status=400)
-    submitting = request.POST.get("action") == "submit"
-    service = scorecard_submit if submitting else scorecard_save_draft
-    try:
-        card = service(
-            actor=request.user, interview_id=interview.pk, data=form.to_input(), expected_version=form.expected_version,
-            loaded=interview,
+    revisions = own_scorecard_revisions(user=request.user, interview=interview)
+    current = current_of(revisions)
+    if current is not None and current.is_submitted:
+        return _read_only_page(request, interview, revisions)
+    if interview.loop.is_closed:
+        return _read_only_page(
+            request, interview, revisions,
+            notice=f"This loop is {interview.loop.get_status_display().lower()}; "
+                   "its feedback can no longer be changed.",
         )
-    except ValidationFailed as exc:
-        form.add_service_error(exc)
-        return _form_page(request, interview, form, current=_current_card(request, interview), status=400)
-    except Conflict as exc:
-        return _conflict_page(request, interview, form, exc)
-    if submitting:
-        messages.success(request, f"Scorecard submitted on {_when(card.submitted_at)}. It is read-only now.")
-    else:
-        messages.success(request, f"Draft saved at {_when(card.updated_at)}. Nothing is shared until you submit.")
-    return redirect("scorecards:scorecard-edit", interview_id=interview.pk)
+    version = current.version if current is not None else FIRST_VERSION
+    form = _form_for(interview, ScorecardForm, initial=ScorecardForm.initial_from(current, version=version))
+    return _form_page(request, interview, form, current=current)
+
+
+def _scorecard_post(request: HttpRequest, interview_id: int) -> HttpResponse:
+    """Save or submit. The happy path reads only what parsing needs (the rubric, cached per process); the
+    service locks and checks the rest. A refusal shows the form page again, read in full, with what was typed."""
+    rubric = own_interview_rubric(user=request.user, interview_id=interview_id)
+    form = ScorecardForm(data=request.POST, dimensions=rubric.dimensions, signals=rubric.signals)
+    problem: ValidationFailed | None = None
+    if form.is_valid():
+        submitting = request.POST.get("action") == "submit"
+        service = scorecard_submit if submitting else scorecard_save_draft
+        try:
+            card = service(actor=request.user, interview_id=interview_id, data=form.to_input(),
+                           expected_version=form.expected_version, rubric=rubric)
+        except ValidationFailed as exc:
+            problem = exc
+        except Conflict as exc:
+            interview = own_interview(user=request.user, interview_id=interview_id)
+            return _conflict_page(request, interview, _form_for(interview, ScorecardForm, data=request.POST), exc)
+        else:
+            if submitting:
+                messages.success(request, f"Scorecard submitted on {_when(card.submitted_at)}. It is read-only now.")
+            else:
+                messages.success(request,
+                                 f"Draft saved at {_when(card.updated_at)}. Nothing is shared until you submit.")
+            return redirect("scorecards:scorecard-edit", interview_id=interview_id)
+    # The page lays the fields out by focus, so it is built again from the interview as the page reads it.
+    interview = own_interview(user=request.user, interview_id=interview_id)
+    shown = _form_for(interview, ScorecardForm, data=request.POST)
+    shown.is_valid()
+    if problem is not None:
+        shown.add_service_error(problem)
+    elif shown.has_version_problem():
+        shown.add_error(None, "This form lost track of which version it edits. Reload the page and try again.")
+    return _form_page(request, interview, shown, current=_current_card(request, interview), status=400)
 
 
 def _current_card(request: HttpRequest, interview: Interview) -> Scorecard | None:
@@ -417,7 +431,7 @@ def scorecard_amend_page(request: HttpRequest, interview_id: int) -> HttpRespons
         amendment = scorecard_amend(
             actor=request.user, interview_id=interview.pk, data=form.to_input(),
             reason=form.cleaned_data.get("reason") or "", expected_version=form.expected_version,
-            loaded=interview,
+            rubric=rubric_content_of(interview),
         )
     except ValidationFailed as exc:
         form.add_service_error(exc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -120,6 +121,49 @@ def own_interview(*, user: Any, interview_id: int) -> Interview:
     if interview is None:
         raise NotFound("No such interview.")
     return interview
+
+
+@dataclass(frozen=True)
+class RubricContent:
+    """A published rubric version's dimensions and signals, in rubric order: what a posted scorecard is read against."""
+
+    rubric_id: int
+    dimensions: tuple[Dimension, ...]
+    signals: tuple[Signal, ...]
+
+
+@lru_cache(maxsize=64)
+def _rubric_content(rubric_id: int, published_at: datetime) -> RubricContent:
+    # Cached per process: a published rubric version is never edited (a change publishes a new version, and
+    # the admin is read-only), so its dimensions and signals are read once, not on every post. The publication
+    # time is part of the key so that a rubric deleted and re-created with the same id (tests) is read afresh.
+    return RubricContent(
+        rubric_id=rubric_id,
+        dimensions=tuple(Dimension.objects.filter(rubric_id=rubric_id).order_by("position")),
+        signals=tuple(Signal.objects.filter(rubric_id=rubric_id).order_by("position")),
+    )
+
+
+def own_interview_rubric(*, user: Any, interview_id: int) -> RubricContent:
+    """The rubric a post to the user's own interview is read against; anyone else's interview is NotFound.
+
+    One small query (the form's post needs neither the candidate nor the kit): the service checks
+    ownership again under its lock, and a refusal page reads the whole interview with ``own_interview``.
+    """
+    try:
+        rubric_id, published_at = Interview.objects.values_list("loop__rubric_id", "loop__rubric__published_at").get(
+            pk=interview_id, interviewer=user
+        )
+    except Interview.DoesNotExist as exc:
+        raise NotFound("No such interview.") from exc
+    return _rubric_content(rubric_id, published_at)
+
+
+def rubric_content_of(interview: Interview) -> RubricContent:
+    """The rubric content of an interview read by ``own_interview`` (from its prefetched parts, no query)."""
+    rubric = interview.loop.rubric
+    return RubricContent(rubric_id=rubric.pk, dimensions=tuple(rubric.dimensions.all()),
+                         signals=tuple(rubric.signals.all()))
 
 
 def _with_content(queryset: QuerySet[Scorecard]) -> QuerySet[Scorecard]:

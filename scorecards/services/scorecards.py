@@ -17,6 +17,7 @@ from hiring.audit import audit_event, audit_record, audit_record_all
 from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.models import AuditEvent, Interview, InterviewLoop, User
 from scorecards.models import Dimension, ObservedSignal, Rating, Scorecard, Signal
+from scorecards.selectors.scorecards import RubricContent
 from scorecards.services.recommendations import recommendation_request
 from scorecards.services.scorecard_input import (
     RatingInput,
@@ -57,17 +58,17 @@ def _lock_interview(actor: User, interview_id: int) -> Interview:
         raise NotFound("No such interview.") from exc
 
 
-def _rubric_parts(interview: Interview, loaded: Interview | None) -> RubricParts:
-    """The rubric's dimensions and signals, from ``loaded`` when the caller already read them (a page).
+def _rubric_parts(interview: Interview, rubric: RubricContent | None) -> RubricParts:
+    """The rubric's dimensions and signals, from ``rubric`` when the caller already has them (a page).
 
     A published rubric version never changes, so a copy read before the
     transaction is as good as a fresh one. The focus can change (an exercise
     attached to the interview adds some), so it is read under the lock.
     """
     rubric_id = interview.loop.rubric_id
-    if loaded is not None and loaded.pk == interview.pk and loaded.loop.rubric_id == rubric_id:
-        dimensions = {d.pk: d for d in loaded.loop.rubric.dimensions.all()}
-        signals = {s.pk: s for s in loaded.loop.rubric.signals.all()}
+    if rubric is not None and rubric.rubric_id == rubric_id:
+        dimensions = {d.pk: d for d in rubric.dimensions}
+        signals = {s.pk: s for s in rubric.signals}
     else:
         dimensions = {d.pk: d for d in Dimension.objects.filter(rubric_id=rubric_id)}
         signals = {s.pk: s for s in Signal.objects.filter(rubric_id=rubric_id)}
@@ -228,17 +229,17 @@ def _check_version(scorecard: Scorecard, expected_version: int | None) -> None:
 @transaction.atomic
 def scorecard_save_draft(
     *, actor: User, interview_id: int, data: ScorecardInput, expected_version: int | None,
-    loaded: Interview | None = None,
+    rubric: RubricContent | None = None,
 ) -> Scorecard:
     """Keep everything typed so far, complete or not. Refused once submitted or when stale.
 
-    ``loaded``: the same interview as a page read it, with its rubric's
-    dimensions and signals prefetched, so they are not read twice.
+    ``rubric``: the interview's rubric content as the page read it to parse
+    the form (``scorecards.selectors.scorecards``), so it is not read twice.
     """
     interview = _lock_interview(actor, interview_id)
     scorecard = _draft_to_write(actor, interview, expected_version,
                                 submitted="This scorecard is submitted and read-only; amend it instead.")
-    check_shape(_rubric_parts(interview, loaded), data)
+    check_shape(_rubric_parts(interview, rubric), data)
     before = _snapshot(scorecard)
     scorecard.overall = data.overall
     scorecard.summary = data.summary.strip()
@@ -251,15 +252,15 @@ def scorecard_save_draft(
 @transaction.atomic
 def scorecard_submit(
     *, actor: User, interview_id: int, data: ScorecardInput, expected_version: int | None,
-    loaded: Interview | None = None,
+    rubric: RubricContent | None = None,
 ) -> Scorecard:
     """Validate completeness, save and submit; the recommendation is recomputed after commit.
 
-    ``loaded`` as for ``scorecard_save_draft``.
+    ``rubric`` as for ``scorecard_save_draft``.
     """
     interview = _lock_interview(actor, interview_id)
     scorecard = _draft_to_write(actor, interview, expected_version, submitted="This scorecard was already submitted.")
-    parts = _rubric_parts(interview, loaded)
+    parts = _rubric_parts(interview, rubric)
     check_shape(parts, data)
     check_complete(parts, data)
     before = _snapshot(scorecard)
@@ -279,13 +280,13 @@ def scorecard_submit(
 @transaction.atomic
 def scorecard_amend(
     *, actor: User, interview_id: int, data: ScorecardInput, reason: str, expected_version: int | None = None,
-    loaded: Interview | None = None,
+    rubric: RubricContent | None = None,
 ) -> Scorecard:
     """Record a post-debrief amendment as a new revision; the original stays exactly as submitted.
 
     ``expected_version`` is the version of the revision the amendment was written
     from: a second tab amending an already amended scorecard is refused, not merged.
-    ``loaded`` as for ``scorecard_save_draft``.
+    ``rubric`` as for ``scorecard_save_draft``.
     """
     interview = _lock_interview(actor, interview_id)
     current = _lock_current(actor, interview)
@@ -295,7 +296,7 @@ def scorecard_amend(
     if refusal is not None:
         raise refusal
     _check_version(current, expected_version)
-    parts = _rubric_parts(interview, loaded)
+    parts = _rubric_parts(interview, rubric)
     check_shape(parts, data)
     # Every problem at once: a missing reason is reported beside the incomplete fields.
     reason_errors = {} if reason.strip() else {"reason": ["Say why you amend the scorecard: what changed."]}

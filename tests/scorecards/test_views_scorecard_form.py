@@ -12,6 +12,7 @@ from django.urls import reverse
 from hiring.models import Interview, InterviewLoop
 from hiring.services import interview_reassign
 from scorecards.models import Scorecard
+from scorecards.selectors.scorecards import own_interview_rubric
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard
 from tests.scorecards.interviewer_helpers import (
@@ -31,14 +32,15 @@ pytestmark = pytest.mark.django_db
 # Session, user, the interview (loop, candidate, role, rubric, exercise), its focus dimensions, the rubric's
 # dimensions and signals, the interviewer's scorecards with their ratings and signals.
 FORM_QUERIES = 9
-# Submitting a first scorecard: session, user, the interview and its three prefetches; then one transaction
-# (savepoint and release here, inside the test's transaction): the interview and loop locked, the current
-# scorecard (none), the focus under the lock; the scorecard, its ratings, its signals and both audit events
-# (created, submitted) inserted; the loop's stage in one aggregate, its update and audit event (the panel's only
-# interview moves it to review); the recommendation's outbox row.
-SUBMIT_QUERIES = 19
+# Submitting a first scorecard: session, user, the interview's rubric (its dimensions and signals are read once
+# per process: a published rubric never changes); then one transaction (savepoint and release here, inside the
+# test's transaction): the interview and loop locked, the current scorecard (none), the focus under the lock;
+# the scorecard, its ratings, its signals and both audit events (created, submitted) inserted; the loop's stage
+# in one aggregate, its update and audit event (the panel's only interview moves it to review); the
+# recommendation's outbox row.
+SUBMIT_QUERIES = 16
 # Over a saved draft: its ratings and signals are read (the audit's before-values) and deleted first.
-SUBMIT_OVER_DRAFT_QUERIES = 23
+SUBMIT_OVER_DRAFT_QUERIES = 20
 
 
 @pytest.fixture
@@ -312,6 +314,7 @@ def test_views_scorecard_submit_query_count_fixed(
     data = form_data(interview, scores={name: "3" for name in names}, evidence={name: "Clear." for name in names},
                      signals={STRONG: ""}, action="submit", overall="yes", version=version)
     client.force_login(interviewer)
+    own_interview_rubric(user=interviewer, interview_id=interview.pk)  # as after the process's first post
     with django_assert_num_queries(SUBMIT_OVER_DRAFT_QUERIES if with_draft else SUBMIT_QUERIES):
         response = client.post(edit_url(interview), data)
     assert response.status_code == 302
