@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -206,28 +206,167 @@ def estimate_leniency(
         sigma = default_sigma
         sigma_estimated = False
 
-    estimates: dict[Hashable, LeniencyEstimate] = {}
-    for who in interviewers:
-        n = len(residuals.get(who, ()))
-        if n == 0:
-            estimates[who] = no_history_estimate(who, sigma=sigma, prior_strength=prior_strength, z=z)
-            continue
-        offset = raw[who] * n / (n + prior_strength)
-        std_error = sigma / math.sqrt(n + prior_strength)
-        estimates[who] = LeniencyEstimate(
-            interviewer=who,
-            scorecards=n,
-            comparisons=comparisons[who],
-            raw_offset=raw[who],
-            offset=offset,
-            std_error=std_error,
-            low=offset - z * std_error,
-            high=offset + z * std_error,
-            z_score=raw[who] / (sigma / math.sqrt(n)),
+    estimates = {
+        who: _estimate(
+            who,
+            len(residuals.get(who, ())),
+            comparisons.get(who, 0),
+            raw.get(who, 0.0),
+            sigma=sigma,
+            prior_strength=prior_strength,
+            z=z,
         )
+        for who in interviewers
+    }
     return LeniencyTable(
         estimates=estimates, sigma=sigma, sigma_estimated=sigma_estimated, prior_strength=prior_strength, z=z
     )
+
+
+def _estimate(
+    who: Hashable, n: int, comparisons: int, raw: float, *, sigma: float, prior_strength: float, z: float
+) -> LeniencyEstimate:
+    """The shrunk estimate from ``n`` scorecard residuals averaging ``raw``."""
+    if n == 0:
+        return no_history_estimate(who, sigma=sigma, prior_strength=prior_strength, z=z)
+    offset = raw * n / (n + prior_strength)
+    std_error = sigma / math.sqrt(n + prior_strength)
+    return LeniencyEstimate(
+        interviewer=who,
+        scorecards=n,
+        comparisons=comparisons,
+        raw_offset=raw,
+        offset=offset,
+        std_error=std_error,
+        low=offset - z * std_error,
+        high=offset + z * std_error,
+        z_score=raw / (sigma / math.sqrt(n)),
+    )
+
+
+@dataclass(frozen=True)
+class ResidualTotals:
+    """Sums over some of one interviewer's scorecard residuals: all their offset and their share of sigma need.
+
+    A scorecard's residual depends only on the scores of its own loop, so
+    the totals over every loop but some are the totals over every loop
+    minus those loops' parts.
+    """
+
+    scorecards: int = 0
+    comparisons: int = 0
+    residual_sum: float = 0.0
+    residual_squares: float = 0.0
+
+    def __add__(self, other: ResidualTotals) -> ResidualTotals:
+        return ResidualTotals(
+            scorecards=self.scorecards + other.scorecards,
+            comparisons=self.comparisons + other.comparisons,
+            residual_sum=self.residual_sum + other.residual_sum,
+            residual_squares=self.residual_squares + other.residual_squares,
+        )
+
+    def __sub__(self, other: ResidualTotals) -> ResidualTotals:
+        if other.scorecards >= self.scorecards:
+            return ResidualTotals()  # all of it: no float dust left behind
+        return ResidualTotals(
+            scorecards=self.scorecards - other.scorecards,
+            comparisons=self.comparisons - other.comparisons,
+            residual_sum=self.residual_sum - other.residual_sum,
+            residual_squares=self.residual_squares - other.residual_squares,
+        )
+
+    @property
+    def within_squares(self) -> float:
+        """Sum of squared deviations of the residuals from their mean (this interviewer's part of sigma)."""
+        if self.scorecards == 0:
+            return 0.0
+        return max(self.residual_squares - self.residual_sum * self.residual_sum / self.scorecards, 0.0)
+
+
+def residual_totals(residuals: Iterable[tuple[Hashable, float, int]]) -> dict[Hashable, ResidualTotals]:
+    """Per-interviewer totals of (interviewer, scorecard residual, comparisons behind it) triples."""
+    totals: dict[Hashable, ResidualTotals] = defaultdict(ResidualTotals)
+    for who, residual, count in residuals:
+        totals[who] += ResidualTotals(
+            scorecards=1, comparisons=count, residual_sum=residual, residual_squares=residual * residual
+        )
+    return dict(totals)
+
+
+class LeniencyHistory:
+    """Every interviewer's residual totals over the whole history, and the tables that leave some loops out.
+
+    ``table(leaving_out=...)`` gives what ``estimate_leniency(...,
+    exclude_loops=...)`` gives (to float rounding) from totals alone: the
+    left-out loops' parts are subtracted from their interviewers' totals and
+    from the pooled sums of squares behind sigma, so a loop's table costs
+    its panel's size, not the history's.
+    """
+
+    def __init__(
+        self,
+        totals: Mapping[Hashable, ResidualTotals],
+        *,
+        prior_strength: float = DEFAULT_PRIOR_STRENGTH,
+        default_sigma: float = DEFAULT_SIGMA,
+        min_sigma: float = MIN_SIGMA,
+        min_df: int = MIN_DF,
+        z: float = BAND_Z,
+    ) -> None:
+        if prior_strength <= 0:
+            raise ValueError("prior_strength must be positive")
+        self.totals = {who: part for who, part in totals.items() if part.scorecards > 0}
+        self.prior_strength, self.default_sigma, self.min_sigma, self.min_df, self.z = (
+            prior_strength, default_sigma, min_sigma, min_df, z
+        )
+        self._within = math.fsum(part.within_squares for part in self.totals.values())
+        self._scorecards = sum(part.scorecards for part in self.totals.values())
+
+    def table(
+        self,
+        *,
+        leaving_out: Mapping[Hashable, ResidualTotals] | None = None,
+        interviewers: Iterable[Hashable] | None = None,
+    ) -> LeniencyTable:
+        """Estimates without the parts in ``leaving_out`` (by interviewer), for ``interviewers`` (default: all)."""
+        remaining: dict[Hashable, ResidualTotals] = {}
+        within, total, people = self._within, self._scorecards, len(self.totals)
+        for who, part in (leaving_out or {}).items():
+            before = self.totals.get(who)
+            if before is None or part.scorecards == 0:
+                continue
+            after = before - part
+            remaining[who] = after
+            within += after.within_squares - before.within_squares
+            total -= before.scorecards - after.scorecards
+            if after.scorecards == 0:
+                people -= 1
+        df = total - people
+        if df >= self.min_df:
+            sigma, sigma_estimated = max(math.sqrt(max(within, 0.0) / df), self.min_sigma), True
+        else:
+            sigma, sigma_estimated = self.default_sigma, False
+        estimates = {}
+        for who in self.totals if interviewers is None else interviewers:
+            part = remaining[who] if who in remaining else self.totals.get(who, ResidualTotals())
+            n = part.scorecards
+            estimates[who] = _estimate(
+                who,
+                n,
+                part.comparisons,
+                part.residual_sum / n if n else 0.0,
+                sigma=sigma,
+                prior_strength=self.prior_strength,
+                z=self.z,
+            )
+        return LeniencyTable(
+            estimates=estimates,
+            sigma=sigma,
+            sigma_estimated=sigma_estimated,
+            prior_strength=self.prior_strength,
+            z=self.z,
+        )
 
 
 def _round(value: float | None, places: int = 4) -> float | None:

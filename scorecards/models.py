@@ -270,6 +270,54 @@ class RecomputeRequest(models.Model):
         return f"Recompute loop {self.loop_id} ({self.reason})"
 
 
+class LeniencyResidual(models.Model):
+    """A scorecard's leave-one-out residual against its co-panelists (scorecards.leniency), as its loop last saw it.
+
+    Written only by a transaction holding its loop's lock (the loop's
+    recompute), which replaces the loop's rows: one per current submitted
+    scorecard with a dimension some other interviewer also scored. A residual
+    depends only on its own loop's scores, so the history of an interviewer
+    is a sum over these rows (kept in ``LeniencyTotals``), and leaving a loop
+    out is subtracting its rows.
+    """
+
+    loop = models.ForeignKey("hiring.InterviewLoop", on_delete=models.CASCADE, related_name="+")
+    # No database constraint: inserting a row must not wait for the scorecard's row lock (an amendment holds it
+    # while it waits for the loop lock the recompute holds).
+    scorecard = models.OneToOneField(Scorecard, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    residual = models.FloatField()
+    comparisons = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"Residual {self.residual:+.3f} of scorecard {self.scorecard_id}"
+
+
+class LeniencyTotals(models.Model):
+    """One interviewer's sums over their ``LeniencyResidual`` rows: their whole leniency history in one row.
+
+    Moved by the same transactions that replace residual rows, by the
+    difference they make, so reading everyone's history is reading a row per
+    interviewer. ``leniency_residuals_rebuild`` recomputes it exactly.
+    """
+
+    interviewer = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    scorecards = models.IntegerField(default=0)
+    comparisons = models.IntegerField(default=0)
+    residual_sum = models.FloatField(default=0.0)
+    residual_squares = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name_plural = "leniency totals"
+
+    def __str__(self) -> str:
+        return f"Leniency history of interviewer {self.interviewer_id}: {self.scorecards} scorecard(s)"
+
+
 class CalibrationReport(models.Model):
     """A calibration report requested for a scope; computed by a Celery job."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,8 +12,7 @@ from django.db.models.functions import Coalesce
 
 from hiring.access import loops_with_panel_visible_to
 from hiring.errors import NotFound
-from hiring.models import Interview, InterviewLoop
-from scorecards.leniency import ScoreObservation
+from hiring.models import Interview, InterviewLoop, User
 from scorecards.models import (
     Dimension,
     ObservedSignal,
@@ -25,6 +24,10 @@ from scorecards.models import (
     Signal,
 )
 from scorecards.recommendation import DimensionSpec, RubricSpec, ScorecardInput, weight_label
+
+RUBRIC_FIELDS = ("id", "hire_threshold", "discuss_threshold", "critical_floor", "min_coverage")
+DIMENSION_FIELDS = ("id", "rubric_id", "position", "name", "weight_value", "weight_given", "weight_kind", "critical")
+USER_FIELDS = ("id", "username", "first_name", "last_name")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,10 @@ class LoopInputs:
 
 def rubric_input(rubric: Rubric) -> RubricSpec:
     """The pure function's view of a rubric version; pass one with its dimensions prefetched."""
+    return _rubric_spec(rubric, rubric.dimensions.all())
+
+
+def _rubric_spec(rubric: Rubric, dimensions: Iterable[Dimension]) -> RubricSpec:
     return RubricSpec(
         dimensions=tuple(
             DimensionSpec(
@@ -50,7 +57,7 @@ def rubric_input(rubric: Rubric) -> RubricSpec:
                 critical=d.critical,
                 weight_label=weight_label(d.weight_given, d.weight_kind),
             )
-            for d in rubric.dimensions.all()
+            for d in dimensions
         ),
         hire_threshold=rubric.hire_threshold,
         discuss_threshold=rubric.discuss_threshold,
@@ -59,69 +66,89 @@ def rubric_input(rubric: Rubric) -> RubricSpec:
     )
 
 
-def current_submitted_scorecards(loop_id: int) -> QuerySet[Scorecard]:
-    """Each interviewer's current (possibly amended) submitted scorecard of the loop, with their parts."""
-    return (
-        Scorecard.objects.filter(interview__loop_id=loop_id, status=Scorecard.Status.SUBMITTED, is_current=True)
-        .select_related("interviewer", "interview")
-        .prefetch_related(
-            Prefetch("ratings", queryset=Rating.objects.select_related("dimension")),
-            Prefetch("observed_signals", queryset=ObservedSignal.objects.select_related("signal")),
-        )
-        .order_by("interview__starts_at", "interview_id", "id")
-    )
-
-
 def loop_inputs(loop: InterviewLoop) -> LoopInputs:
-    """Read the loop's rubric version and current submitted scorecards (four queries)."""
-    rubric = Rubric.objects.prefetch_related("dimensions").get(pk=loop.rubric_id)
-    cards = list(current_submitted_scorecards(loop.pk))
-    inputs = []
-    for card in cards:
-        scores = {r.dimension.name: r.score for r in card.ratings.all() if r.score is not None}
-        observed = list(card.observed_signals.all())
-        inputs.append(
-            ScorecardInput(
-                interviewer=str(card.interviewer_id),
-                label=card.interviewer.display_name,
-                scores=scores,
-                overall=card.overall,
-                red_flags=tuple(o.signal.text for o in observed if o.signal.kind == Signal.Kind.RED_FLAG),
-                signals=tuple(o.signal.text for o in observed if o.signal.kind != Signal.Kind.RED_FLAG),
-            )
-        )
-    return LoopInputs(
-        loop_id=loop.pk,
-        rubric_id=rubric.pk,
-        rubric=rubric_input(rubric),
-        scorecards=tuple(inputs),
-        scorecard_keys=tuple((card.pk, card.revision) for card in cards),
-        interviewer_ids=tuple(sorted({card.interviewer_id for card in cards})),
-    )
+    """Read the loop's rubric version and current submitted scorecards (six queries)."""
+    return loops_inputs([loop])[loop.pk]
 
 
-def leniency_observations(interviewer_ids: Iterable[int]) -> list[ScoreObservation]:
-    """Every current submitted score on the loops these interviewers scored, co-panelists' included.
+def loops_inputs(loops: Sequence[InterviewLoop]) -> dict[int, LoopInputs]:
+    """The inputs of many loops at once, by loop id: six queries however many loops.
 
-    Co-panelists' scores are the reference each offset is measured against,
-    so they are read too; one query.
+    Plain values, no model instances: a batch of loops holds thousands of
+    ratings. Scorecards come in interview order, scores in rubric order.
     """
-    ids = list(interviewer_ids)
-    if not ids:
-        return []
-    current = Q(scorecard__status=Scorecard.Status.SUBMITTED, scorecard__is_current=True, score__isnull=False)
-    their_loops = (
-        Rating.objects.filter(current, scorecard__interviewer_id__in=ids)
-        .values("scorecard__interview__loop_id")
-        .distinct()
+    loop_ids = [loop.pk for loop in loops]
+    rubric_ids = {loop.rubric_id for loop in loops}
+    rubrics = {r.pk: r for r in Rubric.objects.filter(pk__in=rubric_ids).only(*RUBRIC_FIELDS)}
+    dimensions: dict[int, list[Dimension]] = {pk: [] for pk in rubrics}
+    for dimension in Dimension.objects.filter(rubric_id__in=rubric_ids).only(*DIMENSION_FIELDS).order_by(
+        "rubric_id", "position"
+    ):
+        dimensions[dimension.rubric_id].append(dimension)
+    names = {d.pk: d.name for rubric_dimensions in dimensions.values() for d in rubric_dimensions}
+    position = {d.pk: i for rubric_dimensions in dimensions.values() for i, d in enumerate(rubric_dimensions)}
+
+    cards = list(
+        Scorecard.objects.filter(_current_on(loop_ids))
+        .order_by("interview__starts_at", "interview_id", "id")
+        .values_list("pk", "revision", "interviewer_id", "overall", "interview__loop_id")
     )
-    rows = Rating.objects.filter(current, scorecard__interview__loop_id__in=their_loops).values_list(
-        "scorecard_id", "scorecard__interview__loop_id", "scorecard__interviewer_id", "dimension_id", "score"
+    people = {u.pk: u.display_name for u in User.objects.filter(pk__in={c[2] for c in cards}).only(*USER_FIELDS)}
+    scores: dict[int, list[tuple[int, int]]] = {}
+    for card_id, dimension_id, score in Rating.objects.filter(
+        _current_on(loop_ids, "scorecard__"), score__isnull=False
+    ).values_list("scorecard_id", "dimension_id", "score"):
+        scores.setdefault(card_id, []).append((dimension_id, score))
+    observed: dict[int, list[tuple[str, str]]] = {}
+    for card_id, text, kind in (
+        ObservedSignal.objects.filter(_current_on(loop_ids, "scorecard__"))
+        .order_by("scorecard_id", "signal__position")
+        .values_list("scorecard_id", "signal__text", "signal__kind")
+    ):
+        observed.setdefault(card_id, []).append((text, kind))
+
+    def by_position(rating: tuple[int, int]) -> int:
+        return position[rating[0]]
+
+    per_loop: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in loop_ids}
+    for card in cards:
+        per_loop[card[4]].append(card)
+    result = {}
+    for loop in loops:
+        inputs = []
+        for card_id, _, interviewer_id, overall, _ in per_loop[loop.pk]:
+            signals = observed.get(card_id, ())
+            inputs.append(
+                ScorecardInput(
+                    interviewer=str(interviewer_id),
+                    label=people[interviewer_id],
+                    scores={names[d]: score for d, score in sorted(scores.get(card_id, ()), key=by_position)},
+                    overall=overall,
+                    red_flags=tuple(text for text, kind in signals if kind == Signal.Kind.RED_FLAG),
+                    signals=tuple(text for text, kind in signals if kind != Signal.Kind.RED_FLAG),
+                )
+            )
+        rubric = rubrics[loop.rubric_id]
+        result[loop.pk] = LoopInputs(
+            loop_id=loop.pk,
+            rubric_id=rubric.pk,
+            rubric=_rubric_spec(rubric, dimensions[rubric.pk]),
+            scorecards=tuple(inputs),
+            scorecard_keys=tuple((card[0], card[1]) for card in per_loop[loop.pk]),
+            interviewer_ids=tuple(sorted({card[2] for card in per_loop[loop.pk]})),
+        )
+    return result
+
+
+def _current_on(loop_ids: Sequence[int], prefix: str = "") -> Q:
+    """Current submitted scorecards of these loops (``prefix`` to reach the scorecard from a related model)."""
+    return Q(
+        **{
+            f"{prefix}status": Scorecard.Status.SUBMITTED,
+            f"{prefix}is_current": True,
+            f"{prefix}interview__loop_id__in": loop_ids,
+        }
     )
-    return [
-        ScoreObservation(scorecard=card, loop=loop, interviewer=who, dimension=dimension, score=score)
-        for card, loop, who, dimension, score in rows
-    ]
 
 
 def rubric_for_slug(slug: str, version: int | None = None) -> Rubric:

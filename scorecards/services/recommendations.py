@@ -6,7 +6,12 @@ calls ``recommendation_compute``, which locks the loop, reads the inputs,
 runs the pure function and stores the one current Recommendation, then marks
 the outbox rows it has seen as processed. If the broker was down, the rows
 stay pending and ``recommendation_outbox_drain`` (a beat job, and once when a
-worker starts) enqueues them again.
+worker starts) enqueues them again. ``recommendation_compute_many`` does the
+same for many loops in batches, a fixed number of queries per batch.
+
+Leniency: each recompute stores its loop's scorecard residuals
+(``LeniencyResidual``), and the interviewers' history is their sum over all
+loops, minus the loop's own part (scorecards.leniency.LeniencyHistory).
 """
 
 from __future__ import annotations
@@ -14,21 +19,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import JSONField, Value
 from django.utils import timezone
 
-from hiring.audit import audit_record
+from hiring.audit import audit_event, audit_record_all
 from hiring.models import InterviewLoop
-from scorecards.leniency import LeniencyTable, estimate_leniency
+from scorecards.leniency import LeniencyTable
 from scorecards.models import Recommendation, RecomputeRequest
 from scorecards.recommendation import InterviewerOffset, RecommendationResult, recommend, to_decimal
-from scorecards.selectors.recommendations import LoopInputs, leniency_observations, loop_inputs
+from scorecards.selectors.leniency import leniency_history, loop_parts, stored_residuals
+from scorecards.selectors.recommendations import LoopInputs, loops_inputs
+from scorecards.services.leniency import leniency_residuals_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +80,24 @@ class ComputeOutcome:
     result: RecommendationResult | None
 
 
-@transaction.atomic
+# Loops recomputed in one transaction by the batch operation: big enough that the per-batch queries (the
+# history's GROUP BY above all) are spread thin, small enough to hold their locks briefly.
+BATCH_SIZE = 250
+STORED_FIELDS = (
+    "rubric",
+    "outcome",
+    "weighted_score",
+    "adjusted_score",
+    "adjusted_low",
+    "adjusted_high",
+    "coverage",
+    "details",
+    "fingerprint",
+    "scorecard_count",
+    "computed_at",
+)
+
+
 def recommendation_compute(*, loop_id: int) -> ComputeOutcome:
     """Compute and store a loop's recommendation; idempotent and safe to run twice at once.
 
@@ -80,62 +105,143 @@ def recommendation_compute(*, loop_id: int) -> ComputeOutcome:
     one-per-loop constraint backs that up). With unchanged inputs (same
     fingerprint) nothing is written. Only the outbox rows seen before the
     inputs were read are marked processed: a scorecard committed meanwhile
-    leaves its own row pending and gets its own run.
+    leaves its own row pending and gets its own run. A fixed number of
+    queries (see ``recommendation_compute_many``).
     """
-    loop = InterviewLoop.objects.select_for_update().filter(pk=loop_id).first()
-    if loop is None:
-        logger.info("Loop %s no longer exists; nothing to recommend.", loop_id)
-        return ComputeOutcome(recommendation=None, changed=False, result=None)
-    pending_ids = list(
-        RecomputeRequest.objects.filter(loop_id=loop_id, processed_at__isnull=True).values_list("pk", flat=True)
-    )
-    inputs = loop_inputs(loop)
-    leniency = loop_leniency(inputs)
-    offsets = leniency_offsets(inputs, leniency)
-    result = recommend(inputs.rubric, inputs.scorecards, offsets=offsets)
-    fingerprint = recommendation_fingerprint(inputs, offsets)
+    return _compute_batch([loop_id])[0]
 
-    existing = Recommendation.objects.filter(loop=loop).first()
-    changed = existing is None or existing.fingerprint != fingerprint
-    if changed:
-        details = result.as_dict()
-        details["leniency"] = {
-            key: {
-                "offset": round(offset.offset, OFFSET_PLACES),
-                "std_error": round(offset.std_error, OFFSET_PLACES),
-                "scorecards": offset.scorecards,
-            }
-            for key, offset in offsets.items()
-        }
-        details["leniency_sigma"] = round(leniency.sigma, OFFSET_PLACES)
-        adjusted = result.adjustment
-        values = {
-            "rubric_id": inputs.rubric_id,
-            "outcome": result.outcome,
-            "weighted_score": to_decimal(result.weighted_score),
-            "adjusted_score": to_decimal(adjusted.score) if adjusted else None,
-            "adjusted_low": to_decimal(adjusted.low) if adjusted else None,
-            "adjusted_high": to_decimal(adjusted.high) if adjusted else None,
-            "coverage": to_decimal(result.coverage, 4),
-            "details": details,
-            "fingerprint": fingerprint,
-            "scorecard_count": result.scorecard_count,
-            "computed_at": timezone.now(),
-        }
-        recommendation, _ = Recommendation.objects.update_or_create(loop=loop, defaults=values)
-        audit_record(
-            actor=None,
-            action="recommendation.computed",
-            obj=recommendation,
+
+def recommendation_compute_many(
+    loop_ids: Iterable[int], *, progress: Callable[[int], None] | None = None, batch_size: int = BATCH_SIZE
+) -> list[ComputeOutcome]:
+    """Recompute many loops (the ``--all`` command), ``batch_size`` loops per transaction; outcomes in order.
+
+    Each batch locks its loops (in id order, so batches and single runs never
+    deadlock), reads all their inputs and the interviewers' leniency history
+    in a fixed number of queries, and writes the changed recommendations,
+    their audit events and the outbox in bulk. ``progress`` gets the number
+    of loops done after each batch.
+    """
+    ids = list(loop_ids)
+    outcomes: list[ComputeOutcome] = []
+    for start in range(0, len(ids), batch_size):
+        outcomes.extend(_compute_batch(ids[start : start + batch_size]))
+        if progress is not None:
+            progress(len(outcomes))
+    return outcomes
+
+
+@transaction.atomic
+def _compute_batch(loop_ids: Sequence[int]) -> list[ComputeOutcome]:
+    loops = list(InterviewLoop.objects.select_for_update().filter(pk__in=loop_ids).order_by("pk").only("rubric_id"))
+    found = [loop.pk for loop in loops]
+    pending_ids = list(
+        RecomputeRequest.objects.filter(loop_id__in=found, processed_at__isnull=True).values_list("pk", flat=True)
+    )
+    inputs = loops_inputs(loops)
+    # The history read after this batch's residuals are stored, so that each loop's part is what it holds.
+    parts = loop_parts(leniency_residuals_refresh(found))
+    history = leniency_history()
+    existing = {r.loop_id: r for r in Recommendation.objects.filter(loop_id__in=found).defer("details")}
+
+    now = timezone.now()
+    outcomes: dict[int, ComputeOutcome] = {}
+    written: list[Recommendation] = []
+    for loop in loops:
+        loop_in = inputs[loop.pk]
+        # The loop's own scorecards leave the history: its disagreement must not feed its own correction.
+        leniency = history.table(leaving_out=parts.get(loop.pk), interviewers=loop_in.interviewer_ids)
+        offsets = leniency_offsets(loop_in, leniency)
+        result = recommend(loop_in.rubric, loop_in.scorecards, offsets=offsets)
+        fingerprint = recommendation_fingerprint(loop_in, offsets)
+        before = existing.get(loop.pk)
+        if before is not None and before.fingerprint == fingerprint:
+            outcomes[loop.pk] = ComputeOutcome(recommendation=before, changed=False, result=result)
+            continue
+        recommendation = Recommendation(
             loop_id=loop.pk,
-            before=_audit_values(existing),
-            after=_audit_values(recommendation),
+            computed_at=now,
+            **_stored_values(loop_in, result, offsets, leniency, fingerprint),
         )
-    else:
-        recommendation = existing
+        written.append(recommendation)
+        outcomes[loop.pk] = ComputeOutcome(recommendation=recommendation, changed=True, result=result)
+
+    _upsert(written)
+    audit_record_all(
+        [
+            audit_event(
+                actor=None,
+                action="recommendation.computed",
+                obj=r,
+                loop_id=r.loop_id,
+                before=_audit_values(existing.get(r.loop_id)),
+                after=_audit_values(r),
+            )
+            for r in written
+        ]
+    )
     if pending_ids:
-        RecomputeRequest.objects.filter(pk__in=pending_ids).update(processed_at=timezone.now())
-    return ComputeOutcome(recommendation=recommendation, changed=changed, result=result)
+        RecomputeRequest.objects.filter(pk__in=pending_ids).update(processed_at=now)
+    missing = ComputeOutcome(recommendation=None, changed=False, result=None)
+    for loop_id in loop_ids:
+        if loop_id not in outcomes:
+            logger.info("Loop %s no longer exists; nothing to recommend.", loop_id)
+    return [outcomes.get(loop_id, missing) for loop_id in loop_ids]
+
+
+def _upsert(recommendations: list[Recommendation]) -> None:
+    """One INSERT ... ON CONFLICT (loop) for new and changed rows alike; existing rows keep their id (returned).
+
+    Their loops are locked: no one else writes these rows meanwhile.
+
+    The details go in as expressions: that keeps Django off its UNNEST form of
+    a bulk insert on PostgreSQL, where psycopg would escape every quote of the
+    JSON texts inside an array literal in Python, slower than all the rest.
+    """
+    if not recommendations:
+        return
+    details = [r.details for r in recommendations]
+    for r in recommendations:
+        r.details = Value(r.details, output_field=JSONField())
+    try:
+        Recommendation.objects.bulk_create(
+            recommendations, update_conflicts=True, unique_fields=["loop"], update_fields=STORED_FIELDS
+        )
+    finally:
+        for r, value in zip(recommendations, details, strict=True):
+            r.details = value
+
+
+def _stored_values(
+    inputs: LoopInputs,
+    result: RecommendationResult,
+    offsets: dict[str, InterviewerOffset],
+    leniency: LeniencyTable,
+    fingerprint: str,
+) -> dict[str, Any]:
+    details = result.as_dict()
+    details["leniency"] = {
+        key: {
+            "offset": round(offset.offset, OFFSET_PLACES),
+            "std_error": round(offset.std_error, OFFSET_PLACES),
+            "scorecards": offset.scorecards,
+        }
+        for key, offset in offsets.items()
+    }
+    details["leniency_sigma"] = round(leniency.sigma, OFFSET_PLACES)
+    adjusted = result.adjustment
+    return {
+        "rubric_id": inputs.rubric_id,
+        "outcome": result.outcome,
+        "weighted_score": to_decimal(result.weighted_score),
+        "adjusted_score": to_decimal(adjusted.score) if adjusted else None,
+        "adjusted_low": to_decimal(adjusted.low) if adjusted else None,
+        "adjusted_high": to_decimal(adjusted.high) if adjusted else None,
+        "coverage": to_decimal(result.coverage, 4),
+        "details": details,
+        "fingerprint": fingerprint,
+        "scorecard_count": result.scorecard_count,
+    }
 
 
 def recommendation_fingerprint(inputs: LoopInputs, offsets: dict[str, InterviewerOffset]) -> str:
@@ -169,12 +275,9 @@ def recommendation_fingerprint(inputs: LoopInputs, offsets: dict[str, Interviewe
 
 
 def loop_leniency(inputs: LoopInputs) -> LeniencyTable:
-    """The panel's leniency measured on their other loops (this loop left out of its own correction)."""
-    return estimate_leniency(
-        leniency_observations(inputs.interviewer_ids),
-        exclude_loops={inputs.loop_id},
-        prior_strength=float(settings.HIRELOOP_LENIENCY_PRIOR_STRENGTH),
-    )
+    """The panel's leniency measured on their other loops (this loop left out of its own correction); read only."""
+    parts = loop_parts(stored_residuals([inputs.loop_id])).get(inputs.loop_id)
+    return leniency_history().table(leaving_out=parts, interviewers=inputs.interviewer_ids)
 
 
 def leniency_offsets(inputs: LoopInputs, leniency: LeniencyTable) -> dict[str, InterviewerOffset]:
@@ -224,15 +327,3 @@ def recommendation_outbox_drain(*, older_than: timedelta | None = None) -> int:
     if enqueued:
         logger.info("Outbox drain enqueued %s loop(s) for recommendation.", enqueued)
     return enqueued
-
-
-def recommendation_compute_many(
-    loop_ids: Iterable[int], *, progress: Callable[[int], None] | None = None
-) -> list[ComputeOutcome]:
-    """Recompute several loops in this process, one transaction each (the ``--all`` command)."""
-    outcomes = []
-    for done, loop_id in enumerate(loop_ids, start=1):
-        outcomes.append(recommendation_compute(loop_id=loop_id))
-        if progress is not None:
-            progress(done)
-    return outcomes

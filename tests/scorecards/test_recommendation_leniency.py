@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from scorecards.leniency import ScoreObservation, estimate_leniency
+from scorecards.leniency import LeniencyHistory, ScoreObservation, estimate_leniency, residual_totals
 
 
 def obs(scorecard: str, loop: str, who: str, score: int, dimension: str = "d") -> ScoreObservation:
@@ -132,3 +132,50 @@ def test_leniency_is_independent_of_input_order():
 def test_leniency_prior_strength_must_be_positive():
     with pytest.raises(ValueError, match="prior_strength"):
         estimate_leniency(HISTORY, prior_strength=0)
+
+
+def _card_residuals(observations):
+    """(interviewer, loop, residual, comparisons) per scorecard, straight from the definition."""
+    by_card = {}
+    for o in observations:
+        others = [
+            p.score for p in observations
+            if p.loop == o.loop and p.dimension == o.dimension and p.interviewer != o.interviewer
+        ]
+        if others:
+            by_card.setdefault(o.scorecard, (o.interviewer, o.loop, []))[2].append(o.score - sum(others) / len(others))
+    return [(who, loop, sum(values) / len(values), len(values)) for who, loop, values in by_card.values()]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_leniency_history_totals_leaving_a_loop_out_match_estimate_leniency(seed):
+    """Subtracting a loop's residual totals gives the estimates of leaving the loop out, sigma included."""
+    rng = random.Random(seed)
+    observations = []
+    for loop in range(40):
+        for n, who in enumerate(rng.choice("ABCDEFGH") for _ in range(rng.randint(1, 4))):
+            for dimension in range(4):
+                if rng.random() < 0.8:
+                    observations.append(obs(f"{loop}-{n}", f"L{loop}", who, rng.randint(1, 5), f"d{dimension}"))
+    residuals = _card_residuals(observations)
+    history = LeniencyHistory(residual_totals((who, r, c) for who, _, r, c in residuals))
+    for loop in ["L0", "L7", "L23", "L39", "nowhere"]:
+        reference = estimate_leniency(observations, exclude_loops={loop})
+        part = residual_totals((who, r, c) for who, in_loop, r, c in residuals if in_loop == loop)
+        table = history.table(leaving_out=part, interviewers="ABCDEFGHZ")
+        assert (table.sigma, table.sigma_estimated) == (pytest.approx(reference.sigma), reference.sigma_estimated)
+        for who in "ABCDEFGHZ":
+            fast, slow = table.get(who), reference.get(who)
+            assert (fast.scorecards, fast.comparisons) == (slow.scorecards, slow.comparisons)
+            assert fast.as_dict() == slow.as_dict()
+
+
+def test_leniency_history_of_too_few_residuals_uses_the_default_sigma():
+    """The same rule as estimate_leniency: fewer than min_df degrees of freedom, sigma is the default."""
+    residuals = [(who, r, c) for who, _, r, c in _card_residuals(HISTORY)]
+    table = LeniencyHistory(residual_totals(residuals)).table()
+    reference = estimate_leniency(HISTORY)
+    assert (table.sigma, table.sigma_estimated) == (0.75, False)
+    assert {who: e.as_dict() for who, e in table.estimates.items()} == {
+        who: e.as_dict() for who, e in reference.estimates.items()
+    }

@@ -44,6 +44,7 @@ from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, Role,
 from scorecards.models import Dimension, ObservedSignal, Rating, Recommendation, Rubric, Scorecard, Signal
 from scorecards.recommendation import DimensionSpec, RubricSpec, recommend, to_decimal, weight_label
 from scorecards.recommendation import ScorecardInput as PanelScorecard
+from scorecards.services.leniency import leniency_residuals_rebuild
 
 DEFAULT_PASSWORD = "hireloop-load"  # noqa: S105 - a documented password for generated benchmark users only.
 USER_PREFIX = "load-"
@@ -763,6 +764,8 @@ class Command(BaseCommand):
                 if options["verbosity"] >= 2 or (options["verbosity"] >= 1 and done == loops):
                     self.stdout.write(f"{done}/{loops} loops ({time.monotonic() - started:.1f}s)")
             writer.finish()
+            # The rows above bypassed the services: store the leniency residuals a recompute would have.
+            leniency_residuals_rebuild()
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Generated {totals[InterviewLoop]} loops, {totals[Candidate]} candidates, {totals[Interview]} "
