@@ -19,7 +19,7 @@ def recompute(h: Harness) -> None:
     from bench import sqlfloors
     from hiring.models import InterviewLoop
     from scorecards.models import Recommendation, Scorecard
-    from scorecards.services.recommendations import recommendation_compute
+    from scorecards.services.recommendations import BATCH_SIZE, recommendation_compute_many
 
     submitted = Scorecard.objects.filter(interview__loop=OuterRef("pk"), status="submitted")
     open_ids = list(
@@ -36,9 +36,10 @@ def recompute(h: Harness) -> None:
                 done = 0
                 started = time.perf_counter()
                 deadline = started + h.profile.recompute_budget
-                for loop_id in open_ids:
-                    recommendation_compute(loop_id=loop_id)
-                    done += 1
+                # The product's "recompute all open" operation (``recommend --all``), a batch at a time so that
+                # the budget can stop it between batches.
+                for start in range(0, len(open_ids), BATCH_SIZE):
+                    done += len(recommendation_compute_many(open_ids[start : start + BATCH_SIZE]))
                     if time.perf_counter() > deadline:
                         break
                 elapsed = time.perf_counter() - started
