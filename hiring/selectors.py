@@ -369,11 +369,27 @@ def pipeline_loops(*, user: Any, filters: PipelineFilters, now: datetime | None 
         .select_related("interviewer")
         .order_by("feedback_due_at", "id")
     )
-    return (
-        loops.select_related("candidate", "role", "recruiter")
-        .prefetch_related(Prefetch("interviews", queryset=overdue_list, to_attr="overdue_interviews"))
-        .order_by(*order)
+    # Candidate, role and recruiter are attached to the page's rows afterwards (pipeline_people): joined here
+    # they would be read for every loop before the sort, and the seven-table join triples the planning time.
+    return loops.prefetch_related(
+        Prefetch("interviews", queryset=overdue_list, to_attr="overdue_interviews")
+    ).order_by(*order)
+
+
+def pipeline_people(loops: Sequence[InterviewLoop]) -> list[InterviewLoop]:
+    """A page of pipeline rows with their candidate, role and recruiter attached, in one query."""
+    loops = list(loops)
+    if not loops:
+        return loops
+    people = (
+        InterviewLoop.objects.filter(pk__in=[loop.pk for loop in loops])
+        .select_related("candidate", "role", "recruiter")
+        .in_bulk()
     )
+    for loop in loops:
+        read = people[loop.pk]
+        loop.candidate, loop.role, loop.recruiter = read.candidate, read.role, read.recruiter
+    return loops
 
 
 def _ordering(part: str, *, flip: bool) -> OrderBy:

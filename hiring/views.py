@@ -362,6 +362,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     loops = selectors.pipeline_loops(user=request.user, filters=filters, now=now)
     total = selectors.pipeline_count(user=request.user, filters=filters, now=now)
     page = KnownCountPaginator(loops, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
+    page.object_list = selectors.pipeline_people(page.object_list)
     base = {
         "role": filters.role_id,
         "recruiter": filters.recruiter_id,

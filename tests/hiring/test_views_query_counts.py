@@ -16,9 +16,10 @@ pytestmark = pytest.mark.django_db
 ROLES = ("applied-ai-engineer", "junior-applied-ai-engineer", "associate-applied-ai-engineer",
          "junior-ai-engineer", "associate-responsible-ai-engineer")
 
-# Pipeline: session, user, count, the page of loops (annotated), the overdue interviews (prefetch),
-# the role and recruiter choices of the filter form.
-PIPELINE_QUERIES = 7
+# Pipeline: session, user, count, the page of loops (annotated), the overdue interviews (prefetch), the page's
+# candidates, roles and recruiters (one query: joined into the grouped one they cost more than a query), the
+# role and recruiter choices of the filter form.
+PIPELINE_QUERIES = 8
 # Summary: session, user, candidate, loops (annotated, with rubric and recommendation), their interviews,
 # the rubrics' dimensions, the scorecards, their ratings, their red flags, and one insert auditing the
 # scorecard reads.
