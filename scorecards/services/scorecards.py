@@ -124,10 +124,14 @@ def _snapshot(scorecard: Scorecard) -> dict[str, Any]:
 
 def _current(actor: User, interview: Interview, *, with_content: bool = False) -> Scorecard | None:
     """The current revision of the actor's scorecard, locked, or None before the first save."""
-    queryset = Scorecard.objects.select_for_update().filter(interview=interview, interviewer=actor, is_current=True)
+    queryset = Scorecard.objects.select_for_update()
     if with_content:
         queryset = queryset.prefetch_related("ratings", "observed_signals")
-    return queryset.first()
+    try:
+        # At most one: a unique constraint keeps one current revision per interview and interviewer.
+        return queryset.get(interview=interview, interviewer=actor, is_current=True)
+    except Scorecard.DoesNotExist:
+        return None
 
 
 def _created_event(actor: User, interview: Interview, scorecard: Scorecard) -> AuditEvent:
