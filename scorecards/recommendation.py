@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 HIRE = "hire"
@@ -199,8 +200,10 @@ def recommend(
     interviewer missing from it counts as having no history (offset 0).
     """
     _check_inputs(rubric, scorecards)
-    total_weight = sum((Fraction(d.weight) for d in rubric.dimensions), Fraction(0))
-    dimensions = tuple(_dimension_result(d, Fraction(d.weight) / total_weight, scorecards) for d in rubric.dimensions)
+    numbers = _rubric_numbers(rubric)
+    dimensions = tuple(
+        _dimension_result(d, weight, scorecards) for d, weight in zip(rubric.dimensions, numbers.weights, strict=True)
+    )
     assessed = [d for d in dimensions if d.assessed]
     coverage = sum((d.weight for d in assessed), Fraction(0))
     weighted: Fraction | None = None
@@ -213,7 +216,7 @@ def recommend(
             votes[card.overall] += 1
 
     red_flags = _red_flags(scorecards)
-    disagreements = _disagreements(dimensions, scorecards, votes, weighted, Fraction(rubric.hire_threshold))
+    disagreements = _disagreements(dimensions, scorecards, votes, weighted, numbers.hire)
     fired = _rules(rubric, dimensions, coverage, weighted, red_flags, disagreements)
     outcome = fired[0].outcome
     rules = tuple(
@@ -222,7 +225,7 @@ def recommend(
 
     notes = []
     unassessed = [d for d in dimensions if not d.assessed]
-    if unassessed and coverage >= Fraction(rubric.min_coverage):
+    if unassessed and coverage >= numbers.minimum:
         notes.append("Not assessed by anyone: " + ", ".join(_dimension_label(d) for d in unassessed) + ".")
 
     adjustment = None
@@ -245,6 +248,29 @@ def recommend(
 
 
 # --- steps -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RubricNumbers:
+    """A rubric's exact numbers: the same for every loop on that rubric version, so worked out once."""
+
+    weights: tuple[Fraction, ...]  # normalised over the whole rubric, in dimension order
+    hire: Fraction
+    discuss: Fraction
+    floor: Fraction
+    minimum: Fraction
+
+
+@lru_cache(maxsize=256)
+def _rubric_numbers(rubric: RubricSpec) -> _RubricNumbers:
+    total = sum((Fraction(d.weight) for d in rubric.dimensions), Fraction(0))
+    return _RubricNumbers(
+        weights=tuple(Fraction(d.weight) / total for d in rubric.dimensions),
+        hire=Fraction(rubric.hire_threshold),
+        discuss=Fraction(rubric.discuss_threshold),
+        floor=Fraction(rubric.critical_floor),
+        minimum=Fraction(rubric.min_coverage),
+    )
 
 
 def _check_inputs(rubric: RubricSpec, scorecards: Sequence[ScorecardInput]) -> None:
@@ -378,7 +404,8 @@ def _rules(
             "committee overrides it with a written justification",
         )
 
-    floor = Fraction(rubric.critical_floor)
+    numbers = _rubric_numbers(rubric)
+    floor = numbers.floor
     for dimension in dimensions:
         if dimension.critical and dimension.mean is not None and dimension.mean < floor:
             add(
@@ -388,7 +415,7 @@ def _rules(
                 f"below the {_number_text(rubric.critical_floor)} floor",
             )
 
-    minimum = Fraction(rubric.min_coverage)
+    minimum = numbers.minimum
     if coverage < minimum or weighted is None:
         unassessed = [d for d in dimensions if not d.assessed]
         missing = ""
@@ -407,7 +434,7 @@ def _rules(
         add("disagreement", NEEDS_DISCUSSION, disagreement["text"])
 
     if weighted is not None:
-        hire, discuss = Fraction(rubric.hire_threshold), Fraction(rubric.discuss_threshold)
+        hire, discuss = numbers.hire, numbers.discuss
         hire_text, discuss_text = _number_text(rubric.hire_threshold), _number_text(rubric.discuss_threshold)
         if weighted >= hire:
             add(
@@ -449,7 +476,10 @@ def _adjust(
     for dimension in dimensions:
         if not dimension.assessed:
             continue
-        weight = float(dimension.weight / coverage)
+        # float(weight / coverage), without building the Fraction: int / int is correctly rounded too.
+        weight = (dimension.weight.numerator * coverage.denominator) / (
+            dimension.weight.denominator * coverage.numerator
+        )
         values = []
         for card in scorecards:
             score = card.scores.get(dimension.name)
@@ -531,7 +561,16 @@ def _short(text: str) -> str:
 
 
 def _quantized(value: Fraction | Decimal | float, places: int) -> str:
-    exact = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(value)
+    if isinstance(value, Fraction):
+        return _quantized_ratio(value.numerator, value.denominator, places)
+    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+
+
+# A recompute formats the same few means, weights and scores over and over: remembered by numerator and
+# denominator (a tuple of ints hashes much faster than a Fraction).
+@lru_cache(maxsize=16384)
+def _quantized_ratio(numerator: int, denominator: int, places: int) -> str:
+    exact = Decimal(numerator) / Decimal(denominator)
     return f"{exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
 
 
@@ -544,8 +583,13 @@ def _decimal_str(value: Fraction | float | None, places: int = 3) -> str | None:
     if value is None:
         return None
     if isinstance(value, float):
-        value = Fraction(value)
+        return _float_text(value, places)
     return _quantized(value, places)
+
+
+@lru_cache(maxsize=16384)
+def _float_text(value: float, places: int) -> str:
+    return _quantized(Fraction(value), places)
 
 
 def to_decimal(value: Fraction | float | None, places: int = 3) -> Decimal | None:

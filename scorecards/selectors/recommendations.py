@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from hiring.access import loops_with_panel_visible_to
@@ -89,19 +89,25 @@ def loops_inputs(loops: Sequence[InterviewLoop]) -> dict[int, LoopInputs]:
     position = {d.pk: i for rubric_dimensions in dimensions.values() for i, d in enumerate(rubric_dimensions)}
 
     cards = list(
-        Scorecard.objects.filter(_current_on(loop_ids))
+        Scorecard.objects.filter(
+            status=Scorecard.Status.SUBMITTED, is_current=True, interview__loop_id__in=loop_ids
+        )
         .order_by("interview__starts_at", "interview_id", "id")
         .values_list("pk", "revision", "interviewer_id", "overall", "interview__loop_id")
     )
     people = {u.pk: u.display_name for u in User.objects.filter(pk__in={c[2] for c in cards}).only(*USER_FIELDS)}
     scores: dict[int, list[tuple[int, int]]] = {}
-    for card_id, dimension_id, score in Rating.objects.filter(
-        _current_on(loop_ids, "scorecard__"), score__isnull=False
-    ).values_list("scorecard_id", "dimension_id", "score"):
+    # By the scorecards' ids: joining back to the loops lets PostgreSQL pick a scan of every scorecard.
+    card_ids = [card[0] for card in cards]
+    for card_id, dimension_id, score in (
+        Rating.objects.filter(scorecard_id__in=card_ids, score__isnull=False)
+        .order_by()
+        .values_list("scorecard_id", "dimension_id", "score")
+    ):
         scores.setdefault(card_id, []).append((dimension_id, score))
     observed: dict[int, list[tuple[str, str]]] = {}
     for card_id, text, kind in (
-        ObservedSignal.objects.filter(_current_on(loop_ids, "scorecard__"))
+        ObservedSignal.objects.filter(scorecard_id__in=card_ids)
         .order_by("scorecard_id", "signal__position")
         .values_list("scorecard_id", "signal__text", "signal__kind")
     ):
@@ -138,17 +144,6 @@ def loops_inputs(loops: Sequence[InterviewLoop]) -> dict[int, LoopInputs]:
             interviewer_ids=tuple(sorted({card[2] for card in per_loop[loop.pk]})),
         )
     return result
-
-
-def _current_on(loop_ids: Sequence[int], prefix: str = "") -> Q:
-    """Current submitted scorecards of these loops (``prefix`` to reach the scorecard from a related model)."""
-    return Q(
-        **{
-            f"{prefix}status": Scorecard.Status.SUBMITTED,
-            f"{prefix}is_current": True,
-            f"{prefix}interview__loop_id__in": loop_ids,
-        }
-    )
 
 
 def rubric_for_slug(slug: str, version: int | None = None) -> Rubric:
