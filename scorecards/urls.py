@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scorecards import views, views_calibration, views_committee
+from scorecards import views, views_calibration, views_committee, views_scorecard
 
 app_name = "scorecards"
 
@@ -23,8 +23,9 @@ urlpatterns += [
 urlpatterns += [
     path("interviews/", views.my_interviews_page, name="my-interviews"),
     path("interviews/<int:interview_id>/kit/", views.interview_kit, name="interview-kit"),
-    path("interviews/<int:interview_id>/scorecard/", views.scorecard_edit, name="scorecard-edit"),
-    path("interviews/<int:interview_id>/scorecard/amend/", views.scorecard_amend_page, name="scorecard-amend"),
+    path("interviews/<int:interview_id>/scorecard/", views_scorecard.scorecard_edit, name="scorecard-edit"),
+    path("interviews/<int:interview_id>/scorecard/amend/", views_scorecard.scorecard_amend_page,
+         name="scorecard-amend"),
     path("interviews/<int:interview_id>/panel/", views.panel, name="panel"),
     path("rubrics/", views.rubric_list, name="rubric-list"),
     path("rubrics/<slug:slug>/", views.rubric_detail, name="rubric-detail"),
