@@ -26,7 +26,7 @@ from scorecards.calibration.selectors import calibration_report_list
 from scorecards.calibration.tables import cells, display_tables
 from scorecards.models import CalibrationReport
 from scorecards.services.calibration import (
-    STORED_FORMATS,
+    calibration_report_file,
     calibration_report_for,
     calibration_report_request,
     can_use_calibration,
@@ -172,11 +172,9 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404("No such format.")
     report, result = _finished_result(request, pk)
     filename = f"calibration-report-{report.pk}.{export.extension}"
-    stored = getattr(report, STORED_FORMATS[fmt]) if fmt in STORED_FORMATS else None
-    if stored and stored.storage.exists(stored.name):
-        return FileResponse(stored.open("rb"), as_attachment=True, filename=filename,
-                            content_type=export.content_type)
-    # Not stored (JSON) or not reachable from this host's storage: the stored result renders the same file.
-    response = HttpResponse(export.render(result, report_id=report.pk), content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    content = calibration_report_file(report, fmt)
+    if isinstance(content, bytes):
+        response = HttpResponse(content, content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return FileResponse(content, as_attachment=True, filename=filename, content_type=export.content_type)

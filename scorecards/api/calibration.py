@@ -34,7 +34,11 @@ from hiring.models import Interview, Role
 from scorecards.calibration.exports import FORMATS
 from scorecards.calibration.selectors import calibration_report_list
 from scorecards.models import CalibrationReport
-from scorecards.services.calibration import STORED_FORMATS, calibration_report_request, can_use_calibration
+from scorecards.services.calibration import (
+    calibration_report_file,
+    calibration_report_request,
+    can_use_calibration,
+)
 
 
 class UsesCalibration(BasePermission):
@@ -161,14 +165,12 @@ class CalibrationReportViewSet(
             raise Conflict(f"This report is {report.get_status_display().lower()}, not finished.", code="not_finished")
         export = FORMATS[fmt]
         filename = f"calibration-report-{report.pk}.{export.extension}"
-        stored = getattr(report, STORED_FORMATS[fmt]) if fmt in STORED_FORMATS else None
-        if stored and stored.storage.exists(stored.name):
-            return FileResponse(stored.open("rb"), as_attachment=True, filename=filename,
-                                content_type=export.content_type)
-        # JSON is not stored, and a stored file may be on another host's disk: the result renders the same file.
-        response = HttpResponse(export.render(report.result, report_id=report.pk), content_type=export.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        content = calibration_report_file(report, fmt)
+        if isinstance(content, bytes):
+            response = HttpResponse(content, content_type=export.content_type)
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        return FileResponse(content, as_attachment=True, filename=filename, content_type=export.content_type)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         if getattr(self, "action", None) == "download":

@@ -1,24 +1,22 @@
 """The report's three charts, drawn once with matplotlib for the page (SVG) and the PDF (PNG).
 
 Matplotlib's object API is used without pyplot: no global figure state, so
-charts can be drawn from web and worker threads at once.
+charts can be drawn from web and worker threads at once. Matplotlib is
+imported on the first chart drawn: it costs about half a second, which the
+worker and web processes need not pay at start.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
 import numpy as np
-from matplotlib.colors import to_rgba
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
 
 from scorecards.calibration.stats import SCALE
 
-matplotlib.use("Agg")
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CHARTS: dict[str, str] = {
     "distribution": "Score distribution per dimension",
@@ -37,6 +35,8 @@ def _label(row: dict[str, Any], several_roles: bool) -> str:
 
 
 def _figure(items: int, width: float = 8.0) -> Figure:
+    from matplotlib.figure import Figure
+
     height = max(2.2, 0.8 + 0.32 * max(items, 1))
     return Figure(figsize=(width, height), layout="constrained")
 
@@ -69,6 +69,10 @@ def _rows_axes(figure: Figure, count: int) -> Any:
 
 
 def _distribution(result: dict[str, Any], items: list[dict[str, Any]], everything: list[dict[str, Any]]) -> Figure:
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import PercentFormatter
+
     minimum = result["options"]["min_sample"]
     figure = _figure(len(items))
     if not items:
@@ -174,6 +178,8 @@ def render_chart(
     """One chart as SVG (text kept as text, for the page) or PNG (for the PDF); ``rows`` draws a slice of it."""
     if name not in _DRAW:
         raise KeyError(name)
+    import matplotlib
+
     everything = _ITEMS[name](result)
     items = everything[rows[0]:rows[1]] if rows else everything
     with matplotlib.rc_context({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,

@@ -3,13 +3,20 @@
 The report row is its own outbox: it is written (queued) in the request's
 transaction and handed to a worker after commit. A broker that is down
 leaves it queued, and the periodic requeue hands it over again.
+
+The job stores the numbers; the files (CSV, XLSX, PDF with charts) are drawn
+from them on the first download and kept in storage for the next ones. Most
+reports are read on their page and never downloaded in every format, and
+rendering the PDF's charts and the workbook would otherwise take several
+times longer than computing the report.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import date, timedelta
-from typing import Any
+from typing import IO, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -160,7 +167,7 @@ def _claim(report_id: int) -> CalibrationReport | None:
 
 
 def calibration_report_compute(*, report_id: int) -> CalibrationReport | None:
-    """The job: compute the report from the database, store it and its exports.
+    """The job: compute the report from the database and store it (the files are rendered on first download).
 
     Idempotent: a finished report is left as it is, and a report whose
     worker died half-way is computed again from the start. A failure is
@@ -177,11 +184,6 @@ def calibration_report_compute(*, report_id: int) -> CalibrationReport | None:
             options=report_options(report),
             progress=lambda value: _set_progress(report.pk, value),
         )
-        files = {
-            field: ContentFile(FORMATS[name].render(result, report_id=report.pk),
-                               name=f"calibration-report-{report.pk}.{FORMATS[name].extension}")
-            for name, field in STORED_FORMATS.items()
-        }
         _set_progress(report.pk, 95)
     except SoftTimeLimitExceeded:
         return _fail(report, "The computation took longer than its time limit. Choose a narrower scope "
@@ -192,17 +194,12 @@ def calibration_report_compute(*, report_id: int) -> CalibrationReport | None:
         logger.exception("Calibration report %s failed.", report.pk)
         return _fail(report, "An unexpected error stopped the computation; it has been logged for the "
                              "administrators. Request the report again, or ask an admin to look at the log.")
-    return _finish(report, result, files)
+    return _finish(report, result)
 
 
 @transaction.atomic
-def _finish(report: CalibrationReport, result: dict[str, Any], files: dict[str, ContentFile]) -> CalibrationReport:
+def _finish(report: CalibrationReport, result: dict[str, Any]) -> CalibrationReport:
     report = CalibrationReport.objects.select_for_update().get(pk=report.pk)
-    for field, content in files.items():
-        old = getattr(report, field)
-        if old:
-            old.delete(save=False)
-        getattr(report, field).save(content.name, content, save=False)
     report.result = result
     report.status = CalibrationReport.Status.DONE
     report.progress = 100
@@ -222,6 +219,40 @@ def _fail(report: CalibrationReport, reason: str) -> CalibrationReport:
     report.save(update_fields=["status", "error", "finished_at"])
     audit_record(actor=None, action="calibration.failed", obj=report, after={"status": report.status})
     return report
+
+
+def calibration_report_file(report: CalibrationReport, fmt: str) -> IO[bytes] | bytes:
+    """A finished report's file in a format of ``FORMATS``: the stored copy, or rendered now and stored.
+
+    JSON is not stored: it is the result itself, returned as bytes.
+
+    Two first downloads at once both render; the first to store wins and the
+    other's copy is only sent. A copy rendered from a result that changed
+    meanwhile (an erasure rewrote it) is sent but not kept.
+    """
+    export = FORMATS[fmt]
+    field = STORED_FORMATS.get(fmt)
+    stored = getattr(report, field) if field else None
+    if stored and stored.storage.exists(stored.name):
+        return stored.open("rb")
+    content = export.render(report.result, report_id=report.pk)
+    if field is None:
+        return content
+    _store_file(report, field, ContentFile(content, name=f"calibration-report-{report.pk}.{export.extension}"))
+    return io.BytesIO(content)
+
+
+@transaction.atomic
+def _store_file(report: CalibrationReport, field: str, content: ContentFile) -> None:
+    current = CalibrationReport.objects.select_for_update().filter(pk=report.pk).first()
+    if current is None or current.result != report.result:
+        return
+    stored = getattr(current, field)
+    if stored and stored.storage.exists(stored.name):
+        return
+    stored.save(content.name, content, save=False)
+    CalibrationReport.objects.filter(pk=current.pk).update(**{field: stored.name})
+    setattr(report, field, stored.name)
 
 
 def calibration_report_for(*, actor: Any, report_id: int) -> CalibrationReport:

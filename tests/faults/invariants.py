@@ -39,7 +39,7 @@ def unfinished_reports() -> list[tuple]:
     return rows(
         """
         SELECT id, status FROM scorecards_calibrationreport
-        WHERE status <> 'done' OR csv_file = '' OR xlsx_file = '' OR pdf_file = ''
+        WHERE status <> 'done' OR result IS NULL
         ORDER BY id
         """
     )

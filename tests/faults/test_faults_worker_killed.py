@@ -19,7 +19,11 @@ from django.utils import timezone
 
 from hiring.models import Role
 from scorecards.models import CalibrationReport
-from scorecards.services.calibration import calibration_report_enqueue, calibration_report_request
+from scorecards.services.calibration import (
+    calibration_report_enqueue,
+    calibration_report_file,
+    calibration_report_request,
+)
 from scorecards.services.recommendations import recommendation_enqueue
 from tests.faults.conftest import child_pids
 from tests.faults.invariants import (
@@ -107,6 +111,9 @@ def test_faults_worker_sigkilled_20_times_loses_and_duplicates_nothing(
     assert pending_outbox() == 0
     assert unfinished_reports() == []
     assert completions_per_report() == {report.pk: 1 for report in reports}
+    # The files are rendered on the first download, from the stored result, and kept in the media storage.
     for report in CalibrationReport.objects.filter(pk__in=[r.pk for r in reports]):
-        for stored in (report.csv_file, report.xlsx_file, report.pdf_file):
+        for fmt in ("csv", "xlsx", "pdf"):
+            assert calibration_report_file(report, fmt).read(), f"report {report.pk}: no {fmt} (seed {seed})"
+            stored = getattr(report, f"{fmt}_file")
             assert (media / stored.name).is_file(), f"report {report.pk}: {stored.name} missing (seed {seed})"

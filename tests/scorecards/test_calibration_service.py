@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from datetime import date, timedelta
 
@@ -49,7 +50,8 @@ def request(actor, **overrides):
 def test_services_calibration_request_committee_computes_after_commit(
     committee_member, scored_loop, django_capture_on_commit_callbacks
 ):
-    """The report is queued in the request and computed after commit: done, with its three files stored."""
+    """The report is queued in the request and computed after commit: done; its files are rendered on first download
+    and stored for the next one."""
     with django_capture_on_commit_callbacks(execute=True):
         report = request(committee_member, role=scored_loop.role)
         assert report.status == CalibrationReport.Status.QUEUED
@@ -58,10 +60,19 @@ def test_services_calibration_request_committee_computes_after_commit(
     assert report.result["totals"]["scorecards"] == 2
     assert report.result["scope"]["role"] == "Applied AI Engineer"
     assert report.started_at <= report.finished_at
+    assert not (report.csv_file or report.xlsx_file or report.pdf_file)
+    assert "interviewers.csv" in zipfile.ZipFile(service.calibration_report_file(report, "csv")).namelist()
+    assert service.calibration_report_file(report, "xlsx").read()[:2] == b"PK"
+    assert service.calibration_report_file(report, "pdf").read()[:5] == b"%PDF-"
+    assert json.loads(service.calibration_report_file(report, "json"))["totals"] == report.result["totals"]
+    report.refresh_from_db()
     with report.csv_file.open("rb") as handle:
         assert "interviewers.csv" in zipfile.ZipFile(handle).namelist()
     assert report.xlsx_file.read()[:2] == b"PK"
     assert report.pdf_file.read()[:5] == b"%PDF-"
+    stored = report.pdf_file.name
+    again = CalibrationReport.objects.get(pk=report.pk)
+    assert again.pdf_file.name == stored and service.calibration_report_file(again, "pdf").read()[:5] == b"%PDF-"
     actions = list(AuditEvent.objects.filter(object_type="scorecards.calibrationreport", object_id=str(report.pk))
                    .order_by("id").values_list("action", flat=True))
     assert actions == ["calibration.requested", "calibration.completed"]

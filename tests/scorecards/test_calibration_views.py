@@ -199,11 +199,17 @@ def test_views_calibration_downloads_every_format(client, done_report):
 
 
 def test_views_calibration_download_renders_when_the_stored_file_is_gone(client, done_report):
-    """On a host that does not share the media storage, the file is rebuilt from the stored result."""
-    done_report.pdf_file.storage.delete(done_report.pdf_file.name)
+    """The first download renders the file from the stored result and keeps it; so does a host that does not
+    share the media storage."""
     client.force_login(done_report.requested_by)
-    response = client.get(reverse("scorecards:report-download", args=[done_report.pk, "pdf"]))
-    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    url = reverse("scorecards:report-download", args=[done_report.pk, "pdf"])
+    first = client.get(url)
+    assert first.status_code == 200 and b"".join(first.streaming_content).startswith(b"%PDF-")
+    done_report.refresh_from_db()
+    assert done_report.pdf_file
+    done_report.pdf_file.storage.delete(done_report.pdf_file.name)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
 def test_views_calibration_unfinished_or_unknown_downloads_are_404(client, committee_member, done_report):
