@@ -1,44 +1,61 @@
-"""Aggregates of the calibration report, computed by the database over a staging table.
+"""Aggregates of the calibration report, computed by the database over narrow staging tables.
 
-Both report sources load the same plain rows (see ``rows.py``) into a
-temporary table; every count, mean, variance and percentile is then one SQL
-query over it, written once for PostgreSQL and SQLite alike. The only
-dialect differences are isolated in ``_Dialect``: the hours between two
+Both report sources stage the same tables of integer keys (``staging.py``):
+one row per scorecard (its loop, interviewer, role, recommendation,
+decision, times and votes) and one row per rating (its scorecard, loop,
+interviewer, role, dimension, score and whether the dimension was a focus),
+then one row per loop and dimension (the score counts). Names are read once
+at the end, for the few hundred keys the report shows.
+
+Every count, sum, variance and percentile is then one SQL query over the
+staged tables, written once for PostgreSQL and SQLite alike; the dialect
+differences are isolated in ``Dialect``: the hours between two
 timestamps, and percentiles. PostgreSQL computes percentiles with
 ``percentile_cont``; SQLite has no such aggregate, so on the embedded
 database the values are read in order and interpolated in Python by
 ``stats.percentile_cont``, which follows the same definition.
 
-Square roots are taken in Python because SQLite may be built without math
-functions; the variances themselves come from SQL.
+The queries return sums and counts, never rows: Krippendorff's alpha needs,
+per role and dimension, how many loops had each combination of scores
+(``unit_types``), and for the pooled bootstrap each loop's summed
+coincidences (``loop_features``); a few thousand rows for a million ratings.
 """
-# The SQL below is assembled only from this module's constants (table name, dialect snippets); every
+# The SQL below is assembled only from this module's constants (table names, dialect snippets); every
 # value travels as a query parameter, so the string building flagged by S608 carries no input.
 # ruff: noqa: S608
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db import connection
 
-from scorecards.calibration.rows import ROW_COLUMNS, RatingRow
-from scorecards.calibration.stats import percentile_cont
+from scorecards.calibration.stats import SCALE, percentile_cont
 
-TABLE = "hireloop_calibration_rows"
+SCORECARDS = "hireloop_calibration_scorecards"
+ROWS = "hireloop_calibration_rows"
 CARDS = "hireloop_calibration_cards"
+CELLS = "hireloop_calibration_cells"
 REAL = "DOUBLE PRECISION"
 HIRE_LEANING = "('yes', 'strong_yes')"
 NO_LEANING = "('no', 'strong_no')"
+SCORECARD_COLUMNS = ("scorecard", "interview", "loop", "interviewer", "role", "has_focus", "overall", "decision",
+                     "ended_at", "submitted_at", "due_at")
+RATING_COLUMNS = ("scorecard", "loop", "interviewer", "role", "dimension", "score", "focus", "repeat")
+VALUE_COUNTS = tuple(f"n{value}" for value in SCALE)
+PAIRS = tuple(combinations(range(len(SCALE)), 2))
+# The least common multiple of 1..15: a unit's coincidence n_c n_k / (m - 1) is a whole multiple of its inverse
+# for up to 16 ratings, so the database sums the scaled values exactly, in whatever order it adds them, and both
+# report sources resample the same loops.
+COINCIDENCE_SCALE = 720720
 
 
 @dataclass(frozen=True)
-class _Dialect:
+class Dialect:
     vendor: str
 
     def hours_between(self, start: str, end: str) -> str:
@@ -55,22 +72,23 @@ class _Dialect:
         # PostgreSQL drops the tables with the transaction even when the computation fails half-way.
         return " ON COMMIT DROP" if self.vendor == "postgresql" else ""
 
-    def table_ddl(self) -> str:
+    def tables_ddl(self) -> list[str]:
         stamp = "TIMESTAMP WITH TIME ZONE" if self.vendor == "postgresql" else "DATETIME"
         boolean = "BOOLEAN" if self.vendor == "postgresql" else "BOOL"
         suffix = self.temporary_suffix
-        return (
-            f"CREATE TEMPORARY TABLE {TABLE} ("
-            "scorecard VARCHAR(200) NOT NULL, loop VARCHAR(200) NOT NULL, interviewer VARCHAR(200) NOT NULL, "
-            "interviewer_name VARCHAR(300) NOT NULL, role VARCHAR(200) NOT NULL, kind VARCHAR(200) NOT NULL, "
-            f"dimension VARCHAR(300) NOT NULL, score INTEGER NULL, focus {boolean} NULL, overall VARCHAR(20) NULL, "
-            f"decision VARCHAR(20) NULL, ended_at {stamp} NULL, submitted_at {stamp} NULL, due_at {stamp} NULL)"
-            f"{suffix}"
-        )
+        return [
+            f"CREATE TEMPORARY TABLE {SCORECARDS} (c_scorecard BIGINT NOT NULL, c_interview BIGINT NULL, "
+            "c_loop BIGINT NOT NULL, c_interviewer BIGINT NOT NULL, c_role BIGINT NOT NULL, "
+            f"c_has_focus {boolean} NULL, c_overall VARCHAR(20) NULL, c_decision VARCHAR(20) NULL, "
+            f"c_ended_at {stamp} NULL, c_submitted_at {stamp} NULL, c_due_at {stamp} NULL){suffix}",
+            f"CREATE TEMPORARY TABLE {ROWS} (scorecard BIGINT NOT NULL, loop BIGINT NOT NULL, "
+            "interviewer BIGINT NOT NULL, role BIGINT NOT NULL, dimension BIGINT NOT NULL, score SMALLINT NULL, "
+            f"focus {boolean} NULL, repeat SMALLINT NOT NULL){suffix}",
+        ]
 
 
-def _dialect() -> _Dialect:
-    return _Dialect(connection.vendor)
+def current_dialect() -> Dialect:
+    return Dialect(connection.vendor)
 
 
 def _number(value: Any) -> float | None:
@@ -78,44 +96,59 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _cards_query(dialect: _Dialect) -> str:
-    """One row per scorecard, with its feedback times and votes; the loop-wide votes leave out all of the
-    interviewer's own scorecards on the loop."""
-    lag = dialect.hours_between("ended_at", "submitted_at")
-    late = dialect.hours_between("due_at", "submitted_at")
+@dataclass
+class Names:
+    """What the keys of the staged tables stand for: interviewers (username, name), roles and dimensions.
+
+    Aggregates come back per key; the report groups roles and dimensions by
+    name, so that the same dimension in two versions of a rubric is one row.
+    """
+
+    interviewers: dict[int, tuple[str, str]] = field(default_factory=dict)
+    roles: dict[int, str] = field(default_factory=dict)
+    dimensions: dict[int, str] = field(default_factory=dict)
+
+
+def cards_query(dialect: Dialect, source: str) -> str:
+    """One row per scorecard of ``source`` (columns ``c_`` + ``SCORECARD_COLUMNS``) with its feedback times and
+    votes; the loop-wide votes leave out all of the interviewer's own scorecards on the loop."""
+    lag = dialect.hours_between("c_ended_at", "c_submitted_at")
+    late = dialect.hours_between("c_due_at", "c_submitted_at")
     return f"""
-        WITH cards AS (
-            SELECT scorecard, MIN(loop) AS loop, MIN(interviewer) AS interviewer,
-                   MIN(interviewer_name) AS interviewer_name, MIN(role) AS role, MIN(overall) AS overall,
-                   MIN(decision) AS decision, MIN(ended_at) AS ended_at, MIN(submitted_at) AS submitted_at,
-                   MIN(due_at) AS due_at
-            FROM {TABLE} GROUP BY scorecard
-        ),
-        timed AS (
-            SELECT cards.*,
-                   CASE WHEN submitted_at IS NOT NULL AND ended_at IS NOT NULL THEN {lag} END AS lag_hours,
-                   CASE WHEN submitted_at IS NOT NULL AND due_at IS NOT NULL
+        WITH timed AS (
+            SELECT c_scorecard AS scorecard, c_interview AS interview, c_loop AS loop, c_interviewer AS interviewer,
+                   c_role AS role, c_has_focus AS has_focus, c_overall AS overall, c_decision AS decision,
+                   CASE WHEN c_submitted_at IS NOT NULL AND c_ended_at IS NOT NULL THEN {lag} END AS lag_hours,
+                   CASE WHEN c_submitted_at IS NOT NULL AND c_due_at IS NOT NULL
                         THEN CASE WHEN {late} > 0 THEN 1 ELSE 0 END END AS is_late,
-                   CASE WHEN overall IN {HIRE_LEANING} THEN 1 ELSE 0 END AS votes_hire,
-                   CASE WHEN overall IN {NO_LEANING} THEN 1 ELSE 0 END AS votes_no
-            FROM cards
-        ),
-        voted AS (
-            SELECT timed.*,
-                   SUM(votes_hire) OVER (PARTITION BY loop) - SUM(votes_hire) OVER (PARTITION BY loop, interviewer)
-                       AS others_hire,
-                   SUM(votes_no) OVER (PARTITION BY loop) - SUM(votes_no) OVER (PARTITION BY loop, interviewer)
-                       AS others_no
-            FROM timed
+                   CASE WHEN c_overall IN {HIRE_LEANING} THEN 1 ELSE 0 END AS votes_hire,
+                   CASE WHEN c_overall IN {NO_LEANING} THEN 1 ELSE 0 END AS votes_no
+            FROM ({source}) AS source
         )
-        SELECT * FROM voted"""
+        SELECT timed.*,
+               SUM(votes_hire) OVER (PARTITION BY loop) - SUM(votes_hire) OVER (PARTITION BY loop, interviewer)
+                   AS others_hire,
+               SUM(votes_no) OVER (PARTITION BY loop) - SUM(votes_no) OVER (PARTITION BY loop, interviewer)
+                   AS others_no,
+               CASE WHEN COUNT(*) OVER (PARTITION BY loop, interviewer) > 1 THEN 1 ELSE 0 END AS repeat
+        FROM timed"""
+
+
+def cells_query() -> str:
+    """Per loop and dimension (a unit of Krippendorff's alpha): how many raters gave each score, and their sum."""
+    # INTEGER, so that sums over cells stay integer sums (PostgreSQL sums BIGINT as NUMERIC, much slower).
+    counts = ", ".join(f"CAST(SUM(CASE WHEN score = {value} THEN 1 ELSE 0 END) AS INTEGER) AS n{value}"
+                       for value in SCALE)
+    return (f"SELECT loop, dimension, MIN(role) AS role, {counts}, CAST(SUM(score) AS INTEGER) AS total, "
+            f"CAST(COUNT(score) AS INTEGER) AS n FROM {ROWS} WHERE score IS NOT NULL GROUP BY loop, dimension")
 
 
 class Staging:
-    """The loaded rows of one report: run aggregate queries against it while it exists."""
+    """The staged rows of one report: run aggregate queries against them while they exist."""
 
-    def __init__(self, dialect: _Dialect) -> None:
+    def __init__(self, dialect: Dialect, names: Names) -> None:
         self.dialect = dialect
+        self.names = names
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
@@ -130,20 +163,18 @@ class Staging:
 
     # --- the aggregates -----------------------------------------------------------
 
-    def totals(self) -> dict[str, int]:
+    def card_totals(self) -> dict[str, int]:
         (row,) = self.fetch(
-            f"SELECT (SELECT COUNT(*) FROM {CARDS}), (SELECT COUNT(DISTINCT loop) FROM {CARDS}), "
-            f"(SELECT COUNT(DISTINCT interviewer) FROM {CARDS}), (SELECT COUNT(score) FROM {TABLE}), "
-            f"(SELECT COUNT(DISTINCT role) FROM {CARDS}), (SELECT COUNT(*) FROM {TABLE})"
+            f"SELECT COUNT(*), COUNT(DISTINCT loop), COUNT(DISTINCT interviewer) FROM {CARDS}"
         )
-        keys = ("scorecards", "loops", "interviewers", "scores", "roles", "rows")
+        keys = ("scorecards", "loops", "interviewers")
         return {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
 
     def interviewer_cards(self) -> list[dict[str, Any]]:
         """Per interviewer, from their scorecards: recommendations, agreement and timeliness counts."""
         return self.fetch_dicts(
             f"""
-            SELECT interviewer, MIN(interviewer_name) AS name, COUNT(*) AS scorecards, COUNT(DISTINCT loop) AS loops,
+            SELECT interviewer, COUNT(*) AS scorecards, COUNT(DISTINCT loop) AS loops,
                    COUNT(overall) AS with_recommendation,
                    SUM(CASE WHEN overall = 'strong_yes' THEN 1 ELSE 0 END) AS strong_yes,
                    SUM(CASE WHEN overall = 'strong_no' THEN 1 ELSE 0 END) AS strong_no,
@@ -155,22 +186,11 @@ class Staging:
                               OR (votes_no = 1 AND decision = 'no_hire') THEN 1 ELSE 0 END) AS decision_agree,
                    COUNT(lag_hours) AS lag_n,
                    COUNT(is_late) AS late_n, SUM(is_late) AS late
-            FROM {CARDS} GROUP BY interviewer ORDER BY interviewer
+            FROM {CARDS} GROUP BY interviewer
             """
         )
 
-    def interviewer_ratings(self) -> list[dict[str, Any]]:
-        """Per interviewer, from their ratings: mean score and focus adherence counts."""
-        return self.fetch_dicts(
-            f"""
-            SELECT interviewer, COUNT(score) AS scores, AVG(CAST(score AS {REAL})) AS mean_score,
-                   SUM(CASE WHEN focus THEN 1 ELSE 0 END) AS focus_n,
-                   SUM(CASE WHEN focus AND score IS NOT NULL THEN 1 ELSE 0 END) AS focus_scored
-            FROM {TABLE} GROUP BY interviewer ORDER BY interviewer
-            """
-        )
-
-    def interviewer_lags(self) -> dict[str, dict[str, float | None]]:
+    def interviewer_lags(self) -> dict[int, dict[str, float | None]]:
         """Median and 90th percentile hours from interview end to submitted feedback, per interviewer."""
         if self.dialect.has_percentile_cont:
             rows = self.fetch(
@@ -182,7 +202,7 @@ class Staging:
                 """
             )
             return {who: {"median": _number(median), "p90": _number(p90)} for who, median, p90 in rows}
-        values: dict[str, list[float]] = defaultdict(list)
+        values: dict[int, list[float]] = defaultdict(list)
         for who, lag in self.fetch(
             f"SELECT interviewer, lag_hours FROM {CARDS} "
             "WHERE lag_hours IS NOT NULL ORDER BY interviewer, lag_hours"
@@ -201,78 +221,92 @@ class Staging:
         interviewer's own scorecards on the loop are left out). A scorecard's
         residual is the mean of its ratings' residuals, so it counts once
         however many dimensions it covers; the offset is the mean of the
-        interviewer's scorecard residuals, with their sample variance. This is
+        interviewer's scorecard residuals, with their sample variance (from the
+        sums of residuals and of their squares, see ``report``). This is
         the definition of ``scorecards.leniency.estimate_leniency`` (its
         ``raw_offset``), computed in SQL.
+
+        The others' mean is the loop and dimension's sum and count (``CELLS``)
+        less the interviewer's own ratings: the rating itself, unless the
+        interviewer wrote several scorecards on the loop (``repeat``, rare),
+        whose own sums are grouped separately.
         """
         return self.fetch_dicts(
             f"""
-            WITH rated AS (
-                SELECT interviewer, scorecard, CAST(score AS {REAL}) AS score,
-                       SUM(score) OVER (PARTITION BY loop, dimension) AS cell_sum,
-                       COUNT(score) OVER (PARTITION BY loop, dimension) AS cell_n,
-                       SUM(score) OVER (PARTITION BY loop, dimension, interviewer) AS own_sum,
-                       COUNT(score) OVER (PARTITION BY loop, dimension, interviewer) AS own_n
-                FROM {TABLE} WHERE score IS NOT NULL
+            WITH own AS (
+                SELECT loop, dimension, interviewer, SUM(score) AS own_sum, COUNT(score) AS own_n
+                FROM {ROWS} WHERE repeat = 1 AND score IS NOT NULL GROUP BY loop, dimension, interviewer
             ),
-            residuals AS (
-                SELECT interviewer, scorecard,
-                       score - CAST(cell_sum - own_sum AS {REAL}) / (cell_n - own_n) AS residual
-                FROM rated WHERE cell_n > own_n
+            rated AS (
+                SELECT r.interviewer, r.scorecard, CAST(r.score AS {REAL}) AS score,
+                       cells.total - COALESCE(own.own_sum, r.score) AS others_sum,
+                       cells.n - COALESCE(own.own_n, 1) AS others_n
+                FROM {ROWS} r JOIN {CELLS} cells ON cells.loop = r.loop AND cells.dimension = r.dimension
+                LEFT JOIN own ON r.repeat = 1 AND own.loop = r.loop AND own.dimension = r.dimension
+                                 AND own.interviewer = r.interviewer
+                WHERE r.score IS NOT NULL
             ),
             per_card AS (
-                SELECT interviewer, scorecard, AVG(residual) AS residual, COUNT(*) AS comparisons
-                FROM residuals GROUP BY interviewer, scorecard
-            ),
-            centred AS (
-                SELECT per_card.*, AVG(residual) OVER (PARTITION BY interviewer) AS centre FROM per_card
+                SELECT interviewer, scorecard, AVG(score - CAST(others_sum AS {REAL}) / others_n) AS residual,
+                       COUNT(*) AS comparisons
+                FROM rated WHERE others_n > 0 GROUP BY interviewer, scorecard
             )
             SELECT interviewer, COUNT(*) AS n, SUM(comparisons) AS comparisons, AVG(residual) AS offset_mean,
-                   CASE WHEN COUNT(*) > 1
-                        THEN SUM((residual - centre) * (residual - centre)) / (COUNT(*) - 1) END AS offset_variance
-            FROM centred GROUP BY interviewer ORDER BY interviewer
+                   SUM(residual) AS offset_sum, SUM(residual * residual) AS offset_squares
+            FROM per_card GROUP BY interviewer
             """
         )
 
     def interviewer_dimensions(self) -> list[dict[str, Any]]:
+        """Per interviewer, role and dimension: ratings, scores, their sum, and focus adherence counts."""
         return self.fetch_dicts(
             f"""
-            SELECT interviewer, role, dimension, COUNT(score) AS n, AVG(CAST(score AS {REAL})) AS mean
-            FROM {TABLE} WHERE score IS NOT NULL
-            GROUP BY interviewer, role, dimension ORDER BY interviewer, role, dimension
+            SELECT interviewer, role, dimension, COUNT(*) AS ratings, COUNT(score) AS n, SUM(score) AS total,
+                   SUM(CASE WHEN focus THEN 1 ELSE 0 END) AS focus_n,
+                   SUM(CASE WHEN focus AND score IS NOT NULL THEN 1 ELSE 0 END) AS focus_scored
+            FROM {ROWS} GROUP BY interviewer, role, dimension
             """
         )
 
-    def dimensions(self) -> list[dict[str, Any]]:
-        """Per dimension: scores, mean, sample variance and the count of each scale value."""
-        return self.fetch_dicts(
+    def cell_aggregates(self) -> tuple[list[tuple[int, int, tuple[int, ...], int]], list[tuple[list[float], int, int]]]:
+        """Krippendorff's alpha's inputs, from one pass over the ratings grouped per loop and dimension (a unit).
+
+        First, (role, dimension, score counts, loops): how many loops had each
+        combination of scores on a dimension; the per-dimension alpha, the
+        score distribution and the loops that scored a dimension follow.
+        Second, for the pooled bootstrap, which resamples whole loops: per
+        loop, (features, units, 1), the features being the sums
+        over the loop's units with two or more scores of
+        ``stats.alpha_features`` (pair coincidences n_c n_k / (m - 1), then
+        the score counts).
+        """
+        counts = ", ".join(VALUE_COUNTS)
+        total = " + ".join(VALUE_COUNTS)
+        pairs = [f"SUM(CAST(n{SCALE[c]} * n{SCALE[k]} AS {REAL}) * {COINCIDENCE_SCALE} / ({total} - 1)) AS p{c}{k}"
+                 for c, k in PAIRS]
+        sums = [f"SUM(n{value}) AS s{value}" for value in SCALE]
+        features = [f"p{c}{k}" for c, k in PAIRS] + [f"s{value}" for value in SCALE]
+        no_pairs = ", ".join(f"NULL AS p{c}{k}" for c, k in PAIRS)
+        rows = self.fetch(
             f"""
-            WITH scored AS (
-                SELECT role, dimension, loop, CAST(score AS {REAL}) AS score, score AS value,
-                       AVG(CAST(score AS {REAL})) OVER (PARTITION BY role, dimension) AS centre
-                FROM {TABLE} WHERE score IS NOT NULL
+            WITH cells AS (SELECT * FROM {CELLS}),
+            per_loop AS (
+                SELECT loop, {", ".join(pairs + sums)}, COUNT(*) AS units
+                FROM cells WHERE {total} >= 2 GROUP BY loop
             )
-            SELECT role, dimension, COUNT(*) AS n, COUNT(DISTINCT loop) AS loops, AVG(score) AS mean,
-                   CASE WHEN COUNT(*) > 1 THEN SUM((score - centre) * (score - centre)) / (COUNT(*) - 1) END
-                       AS variance,
-                   SUM(CASE WHEN value = 1 THEN 1 ELSE 0 END) AS score_1,
-                   SUM(CASE WHEN value = 2 THEN 1 ELSE 0 END) AS score_2,
-                   SUM(CASE WHEN value = 3 THEN 1 ELSE 0 END) AS score_3,
-                   SUM(CASE WHEN value = 4 THEN 1 ELSE 0 END) AS score_4,
-                   SUM(CASE WHEN value = 5 THEN 1 ELSE 0 END) AS score_5
-            FROM scored GROUP BY role, dimension ORDER BY role, dimension
+            SELECT 0 AS kind, role, dimension, {no_pairs}, {counts}, COUNT(*) AS units, NULL AS loops
+            FROM cells GROUP BY role, dimension, {counts}
+            UNION ALL
+            SELECT 1, NULL, NULL, {", ".join(features)}, units, 1 FROM per_loop
             """
         )
-
-    def unit_value_counts(self) -> list[tuple[str, str, str, int, int]]:
-        """(role, dimension, loop, score, how many raters gave it): the input of Krippendorff's alpha."""
-        return [
-            (role, dimension, loop, int(score), int(count))
-            for role, dimension, loop, score, count in self.fetch(
-                f"SELECT role, dimension, loop, score, COUNT(*) FROM {TABLE} WHERE score IS NOT NULL "
-                "GROUP BY role, dimension, loop, score ORDER BY role, dimension, loop, score"
-            )
-        ]
+        width = len(PAIRS) + len(SCALE)
+        types = [(row[1], row[2], tuple(int(value) for value in row[3 + len(PAIRS):3 + width]), int(row[-2]))
+                 for row in rows if row[0] == 0]
+        loops = [([float(value) / COINCIDENCE_SCALE for value in row[3:3 + len(PAIRS)]]
+                  + [float(value) for value in row[3 + len(PAIRS):3 + width]], int(row[-2]), int(row[-1]))
+                 for row in rows if row[0] == 1]
+        return types, loops
 
     def roles(self) -> list[dict[str, Any]]:
         """Pass-through per role: the mix of recommendations on scorecards and of decisions on loops."""
@@ -297,70 +331,5 @@ class Staging:
             SELECT decisions.role AS role, loops, scorecards, strong_yes, yes, no, strong_no,
                    hired, not_hired, undecided
             FROM decisions JOIN recommendations ON recommendations.role = decisions.role
-            ORDER BY decisions.role
             """
         )
-
-
-@contextmanager
-def staged(*, rows: Iterable[RatingRow] | None = None, queryset: QuerySet[Any] | None = None) -> Iterator[Staging]:
-    """Load the report's rows into the staging table for the duration of the block.
-
-    ``queryset`` (a ``values_list`` of ``ROW_COLUMNS``, in that order) is
-    copied with one ``INSERT ... SELECT`` without leaving the database;
-    ``rows`` (from a ratings file) are inserted in batches. The block runs in
-    one transaction so that every query reads the same rows.
-    """
-    if (rows is None) == (queryset is None):
-        raise ValueError("give either rows or a queryset")
-    dialect = _dialect()
-    columns = ", ".join(ROW_COLUMNS)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-            cursor.execute(dialect.table_ddl())
-            if queryset is not None:
-                select_sql, params = queryset.query.sql_with_params()
-                cursor.execute(f"INSERT INTO {TABLE} ({columns}) {select_sql}", params)
-            elif dialect.vendor == "postgresql":
-                # COPY streams a large ratings file in one round trip instead of a statement per batch.
-                with cursor.cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN") as copy:
-                    for row in rows or ():
-                        copy.write_row(tuple(getattr(row, column) for column in ROW_COLUMNS))
-            else:
-                placeholders = ", ".join(["%s"] * len(ROW_COLUMNS))
-                insert = f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders})"
-                batch: list[tuple[Any, ...]] = []
-                for row in rows or ():
-                    batch.append(_adapt(row))
-                    if len(batch) >= 1000:
-                        cursor.executemany(insert, batch)
-                        batch = []
-                if batch:
-                    cursor.executemany(insert, batch)
-            cursor.execute(f"DROP TABLE IF EXISTS {CARDS}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {CARDS}{dialect.temporary_suffix} AS {_cards_query(dialect)}")
-            if dialect.vendor == "postgresql":
-                # Fresh statistics for the planner, and room to sort and hash the report's groups in memory
-                # (SET LOCAL ends with this transaction).
-                cursor.execute(f"ANALYZE {TABLE}")
-                cursor.execute(f"ANALYZE {CARDS}")
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-        try:
-            yield Staging(dialect)
-        finally:
-            if dialect.vendor != "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"DROP TABLE IF EXISTS {CARDS}")
-                    cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-
-
-def _adapt(row: RatingRow) -> tuple[Any, ...]:
-    ops = connection.ops
-    values: list[Any] = []
-    for column in ROW_COLUMNS:
-        value = getattr(row, column)
-        if column in ("ended_at", "submitted_at", "due_at"):
-            value = ops.adapt_datetimefield_value(value)
-        values.append(value)
-    return tuple(values)

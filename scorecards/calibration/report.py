@@ -8,7 +8,7 @@ statistics (numpy, ``stats.py``) are the same code for both.
 from __future__ import annotations
 
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -17,10 +17,18 @@ from typing import Any
 import numpy as np
 from django.utils import timezone
 
-from scorecards.calibration.aggregation import Staging, staged
+from scorecards.calibration.aggregation import Names, Staging
 from scorecards.calibration.rows import RatingRow
-from scorecards.calibration.selectors import ReportScope, calibration_rows_queryset
-from scorecards.calibration.stats import SCALE, alpha_with_bootstrap, holm_adjust, mean_interval
+from scorecards.calibration.selectors import ReportScope, calibration_scorecards_queryset
+from scorecards.calibration.staging import Keys, staged_queryset, staged_rows
+from scorecards.calibration.stats import (
+    SCALE,
+    AlphaEstimate,
+    alpha_with_bootstrap,
+    alpha_with_bootstrap_groups,
+    holm_adjust,
+    mean_interval,
+)
 
 SCHEMA_VERSION = 1
 Progress = Callable[[int], None]
@@ -47,7 +55,7 @@ def report_from_database(
     options: ReportOptions,
     progress: Progress = _no_progress,
 ) -> dict[str, Any]:
-    with staged(queryset=calibration_rows_queryset(scope)) as staging:
+    with staged_queryset(calibration_scorecards_queryset(scope)) as staging:
         aggregates = _collect(staging)
     progress(50)
     return _assemble(aggregates, description={**description, "source": "database"}, options=options,
@@ -61,24 +69,44 @@ def report_from_rows(
     options: ReportOptions,
     progress: Progress = _no_progress,
 ) -> dict[str, Any]:
-    with staged(rows=rows) as staging:
+    scorecards, ratings, names = _numbered(rows)
+    with staged_rows(scorecards, ratings, names) as staging:
         aggregates = _collect(staging)
     progress(50)
     return _assemble(aggregates, description=description, options=options, progress=progress)
 
 
+def _numbered(rows: Iterable[RatingRow]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], Names]:
+    """A ratings file's rows as the staged tables' integer-keyed scorecards and ratings, and the names behind."""
+    key, names = Keys(), Names()
+    scorecards: dict[int, tuple[Any, ...]] = {}
+    ratings = []
+    for row in rows:
+        card, loop = key("scorecard", row.scorecard), key("loop", row.loop)
+        who, role = key("interviewer", row.interviewer), key("role", row.role)
+        dimension = key("dimension", row.dimension)
+        names.interviewers.setdefault(who, (row.interviewer, row.interviewer_name))
+        names.roles[role], names.dimensions[dimension] = row.role, row.dimension
+        scorecards.setdefault(card, (card, None, loop, who, role, None, row.overall, row.decision, row.ended_at,
+                                     row.submitted_at, row.due_at))
+        ratings.append((card, loop, who, role, dimension, row.score, row.focus))
+    # An interviewer with several scorecards on one loop: their own ratings are left out together (leniency).
+    per_loop = Counter((card[2], card[3]) for card in scorecards.values())
+    repeats = {card: int(per_loop[(values[2], values[3])] > 1) for card, values in scorecards.items()}
+    return list(scorecards.values()), [(*rating, repeats[rating[0]]) for rating in ratings], names
+
+
 def _collect(staging: Staging) -> dict[str, Any]:
-    """Every SQL aggregate of the report, read while the staging table exists."""
+    """Every SQL aggregate of the report, read while the staging tables exist."""
     return {
-        "totals": staging.totals(),
+        "card_totals": staging.card_totals(),
         "cards": staging.interviewer_cards(),
-        "ratings": staging.interviewer_ratings(),
         "lags": staging.interviewer_lags(),
         "leniency": staging.leniency(),
         "interviewer_dimensions": staging.interviewer_dimensions(),
-        "dimensions": staging.dimensions(),
-        "unit_counts": staging.unit_value_counts(),
+        "cells": staging.cell_aggregates(),
         "roles": staging.roles(),
+        "names": staging.names,
         "vendor": staging.dialect.vendor,
     }
 
@@ -98,8 +126,32 @@ def _sqrt(variance: Any) -> float | None:
     return None if variance is None else _round(max(float(variance), 0.0) ** 0.5)
 
 
+def _variance(n: int, total: Any, squares: Any) -> float | None:
+    """The sample variance from a count, a sum and a sum of squares (SQL sends the sums, not the values)."""
+    if n < 2:
+        return None
+    total, squares = float(total), float(squares)
+    return max(squares - total * total / n, 0.0) / (n - 1)
+
+
+def _interviewer_ratings(aggregates: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """Per interviewer key: scores given, their mean, and focus adherence counts, summed over roles and dimensions."""
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: {"scores": 0, "total": 0, "focus_n": 0, "focus_scored": 0})
+    for row in aggregates["interviewer_dimensions"]:
+        person = totals[row["interviewer"]]
+        person["scores"] += int(row["n"])
+        person["total"] += int(row["total"] or 0)
+        person["focus_n"] += int(row["focus_n"] or 0)
+        person["focus_scored"] += int(row["focus_scored"] or 0)
+    return {
+        who: {**person, "mean_score": person["total"] / person["scores"] if person["scores"] else None}
+        for who, person in totals.items()
+    }
+
+
 def _interviewers(aggregates: dict[str, Any], options: ReportOptions) -> list[dict[str, Any]]:
-    ratings = {row["interviewer"]: row for row in aggregates["ratings"]}
+    ratings = _interviewer_ratings(aggregates)
+    names = aggregates["names"].interviewers
     lags = aggregates["lags"]
     leniency = {row["interviewer"]: row for row in aggregates["leniency"]}
     people: list[dict[str, Any]] = []
@@ -112,15 +164,16 @@ def _interviewers(aggregates: dict[str, Any], options: ReportOptions) -> list[di
             mean_interval(
                 n=int(offset["n"]),
                 mean=float(offset["offset_mean"]),
-                variance=None if offset["offset_variance"] is None else float(offset["offset_variance"]),
+                variance=_variance(int(offset["n"]), offset["offset_sum"], offset["offset_squares"]),
                 confidence=options.confidence,
             )
             if offset
             else None
         )
+        username, name = names[who]
         people.append({
-            "interviewer": who,
-            "name": card["name"],
+            "interviewer": username,
+            "name": name,
             "scorecards": int(card["scorecards"]),
             "loops": int(card["loops"]),
             "scores": int(rated.get("scores") or 0),
@@ -176,19 +229,7 @@ def _dimension_key_seed(options: ReportOptions, role: str, dimension: str) -> li
     return [options.seed, zlib.crc32(f"{role}\x1f{dimension}".encode())]
 
 
-def _unit_matrix(counts: dict[str, list[int]]) -> np.ndarray:
-    return np.asarray(list(counts.values()), dtype=float).reshape(-1, len(SCALE))
-
-
-def _alpha_fields(
-    matrix: np.ndarray, seed: list[int], options: ReportOptions, clusters: np.ndarray | None = None
-) -> dict[str, Any]:
-    keep = matrix.sum(axis=1) >= 2 if matrix.size else np.zeros(0, dtype=bool)
-    pairable = matrix[keep] if matrix.size else matrix.reshape(0, len(SCALE))
-    estimate = alpha_with_bootstrap(
-        pairable, resamples=options.bootstrap_resamples, seed=seed, confidence=options.confidence,
-        clusters=clusters[keep] if clusters is not None and matrix.size else None,
-    )
+def _alpha_fields(estimate: AlphaEstimate) -> dict[str, Any]:
     return {
         "alpha": _round(estimate.alpha),
         "alpha_low": _round(estimate.low),
@@ -199,49 +240,107 @@ def _alpha_fields(
     }
 
 
+def _dimension_alpha(types: dict[tuple[int, ...], int], seed: list[int], options: ReportOptions) -> dict[str, Any]:
+    """Alpha over the loops with two or more scores of one dimension, from how many loops had each score mix."""
+    pairable = [(counts, units) for counts, units in sorted(types.items()) if sum(counts) >= 2]
+    matrix = np.asarray([counts for counts, _ in pairable], dtype=float).reshape(-1, len(SCALE))
+    multiplicity = np.asarray([units for _, units in pairable], dtype=float)
+    return _alpha_fields(alpha_with_bootstrap(matrix, resamples=options.bootstrap_resamples, seed=seed,
+                                              confidence=options.confidence, multiplicity=multiplicity))
+
+
+def _pooled_alpha(aggregates: dict[str, Any], options: ReportOptions) -> dict[str, Any]:
+    """All dimensions pooled: a unit is a loop and dimension; the bootstrap resamples whole loops."""
+    rows = aggregates["cells"][1]
+    width = len(SCALE)
+    # Per loop: the pair coincidences (c < k), then the score counts.
+    features = np.asarray([row[0] for row in rows], dtype=float).reshape(-1, width * (width - 1) // 2 + width)
+    multiplicity = np.asarray([row[2] for row in rows], dtype=float)
+    units = int(sum(row[1] * row[2] for row in rows))
+    pairable_values = int(features[:, -width:].sum(axis=1) @ multiplicity) if rows else 0
+    return _alpha_fields(alpha_with_bootstrap_groups(
+        features, multiplicity, units=units, pairable_values=pairable_values,
+        resamples=options.bootstrap_resamples, seed=[options.seed, 0], confidence=options.confidence,
+    ))
+
+
 def _dimensions(aggregates: dict[str, Any], options: ReportOptions) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    by_dimension: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
-    for role, dimension, loop, score, count in aggregates["unit_counts"]:
-        unit = by_dimension[(role, dimension)].setdefault(loop, [0] * len(SCALE))
-        unit[SCALE.index(score)] = count
+    """Per role and dimension (by name, across rubric versions): score distribution, mean, spread and alpha."""
+    names = aggregates["names"]
+    by_dimension: dict[tuple[str, str], dict[tuple[int, ...], int]] = defaultdict(lambda: defaultdict(int))
+    for role, dimension, counts, units in aggregates["cells"][0]:
+        by_dimension[(names.roles[role], names.dimensions[dimension])][counts] += units
     dimensions = []
-    for row in aggregates["dimensions"]:
-        key = (row["role"], row["dimension"])
-        matrix = _unit_matrix(by_dimension.get(key, {}))
+    for (role, dimension), types in sorted(by_dimension.items()):
+        scored = [sum(counts[index] * units for counts, units in types.items()) for index in range(len(SCALE))]
+        n = sum(scored)
+        first = sum(value * count for value, count in zip(SCALE, scored, strict=True))
+        second = sum(value * value * count for value, count in zip(SCALE, scored, strict=True))
         dimensions.append({
-            "role": row["role"],
-            "dimension": row["dimension"],
-            "n": int(row["n"]),
-            "loops": int(row["loops"]),
-            "mean": _round(row["mean"]),
-            "sd": _sqrt(row["variance"]),
-            **{f"score_{value}": int(row[f"score_{value}"]) for value in SCALE},
-            **_alpha_fields(matrix, _dimension_key_seed(options, *key), options),
+            "role": role,
+            "dimension": dimension,
+            "n": n,
+            "loops": sum(types.values()),
+            "mean": _round(first / n),
+            # The sample variance from integer sums, exact until the one division.
+            "sd": _sqrt((n * second - first * first) / (n * (n - 1)) if n > 1 else None),
+            **{f"score_{value}": count for value, count in zip(SCALE, scored, strict=True)},
+            **_dimension_alpha(types, _dimension_key_seed(options, role, dimension), options),
         })
-    # All dimensions pooled: a unit is a loop and dimension; the bootstrap resamples whole loops.
-    pooled_units = [units for _, units in sorted(by_dimension.items())]
-    pooled = np.concatenate([_unit_matrix(units) for units in pooled_units]) if pooled_units else _unit_matrix({})
-    loops = np.asarray([loop for units in pooled_units for loop in units], dtype=object)
-    overall = _alpha_fields(pooled, [options.seed, 0], options, clusters=loops.astype(str))
-    return dimensions, overall
+    return dimensions, _pooled_alpha(aggregates, options)
+
+
+def _interviewer_dimensions(aggregates: dict[str, Any]) -> list[dict[str, Any]]:
+    names = aggregates["names"]
+    cells: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in aggregates["interviewer_dimensions"]:
+        if not row["n"]:
+            continue
+        cell = cells[(names.interviewers[row["interviewer"]][0], names.roles[row["role"]],
+                      names.dimensions[row["dimension"]])]
+        cell[0] += int(row["n"])
+        cell[1] += int(row["total"])
+    return [
+        {"interviewer": who, "role": role, "dimension": dimension, "n": n, "mean": _round(total / n)}
+        for (who, role, dimension), (n, total) in sorted(cells.items())
+    ]
 
 
 def _roles(aggregates: dict[str, Any]) -> list[dict[str, Any]]:
-    roles = []
+    keys = ("loops", "scorecards", "strong_yes", "yes", "no", "strong_no", "hired", "not_hired", "undecided")
+    by_title: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
     for row in aggregates["roles"]:
-        decided = int(row["hired"] or 0) + int(row["not_hired"] or 0)
+        merged = by_title[aggregates["names"].roles[row["role"]]]
+        for key in keys:
+            merged[key] += int(row[key] or 0)
+    roles = []
+    for title, row in sorted(by_title.items()):
+        decided = row["hired"] + row["not_hired"]
         roles.append({
-            "role": row["role"],
-            "loops": int(row["loops"]),
-            "scorecards": int(row["scorecards"]),
-            **{key: int(row[key] or 0) for key in ("strong_yes", "yes", "no", "strong_no")},
-            "hired": int(row["hired"] or 0),
-            "not_hired": int(row["not_hired"] or 0),
-            "undecided": int(row["undecided"] or 0),
+            "role": title,
+            "loops": row["loops"],
+            "scorecards": row["scorecards"],
+            **{key: row[key] for key in ("strong_yes", "yes", "no", "strong_no")},
+            "hired": row["hired"],
+            "not_hired": row["not_hired"],
+            "undecided": row["undecided"],
             "decided": decided,
             "pass_through": _share(row["hired"], decided),
         })
     return roles
+
+
+def _totals(aggregates: dict[str, Any], roles: list[dict[str, Any]]) -> dict[str, int]:
+    rated = aggregates["interviewer_dimensions"]
+    cards = aggregates["card_totals"]
+    return {
+        "scorecards": cards["scorecards"],
+        "loops": cards["loops"],
+        "interviewers": cards["interviewers"],
+        "scores": sum(int(row["n"]) for row in rated),
+        "roles": len(roles),
+        "rows": sum(int(row["ratings"]) for row in rated),
+    }
 
 
 def _notes(aggregates: dict[str, Any], options: ReportOptions) -> list[str]:
@@ -282,28 +381,20 @@ def _assemble(
     defined = [d for d in dimensions if d["alpha"] is not None]
     least = sorted(defined, key=lambda d: (d["alpha"], d["role"], d["dimension"]))[:3]
     generated_at: datetime = timezone.now()
+    roles = _roles(aggregates)
     return {
         "schema": SCHEMA_VERSION,
         "generated_at": generated_at.isoformat(),
         "scope": description,
         "options": asdict(options),
         "database": aggregates["vendor"],
-        "totals": aggregates["totals"],
+        "totals": _totals(aggregates, roles),
         "notes": _notes(aggregates, options),
         "interviewers": interviewers,
-        "interviewer_dimensions": [
-            {
-                "interviewer": row["interviewer"],
-                "role": row["role"],
-                "dimension": row["dimension"],
-                "n": int(row["n"]),
-                "mean": _round(row["mean"]),
-            }
-            for row in aggregates["interviewer_dimensions"]
-        ],
+        "interviewer_dimensions": _interviewer_dimensions(aggregates),
         "dimensions": dimensions,
         "agreement": overall,
         "least_agreement": [{"role": d["role"], "dimension": d["dimension"], "alpha": d["alpha"],
                              "alpha_loops": d["alpha_loops"]} for d in least],
-        "roles": _roles(aggregates),
+        "roles": roles,
     }

@@ -16,6 +16,7 @@ from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper,
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 
 from hiring.models import Interview
+from scorecards.calibration.aggregation import SCORECARD_COLUMNS
 from scorecards.calibration.rows import ROW_COLUMNS, RatingRow
 from scorecards.models import CalibrationReport, Rating, Scorecard
 
@@ -76,6 +77,41 @@ def calibration_rows_queryset(scope: ReportScope) -> QuerySet[Any]:
         "c_due_at": F("scorecard__interview__feedback_due_at"),
     }
     assert tuple(name[2:] for name in annotations) == ROW_COLUMNS  # noqa: S101 - the INSERT relies on the order
+    return queryset.order_by().annotate(**annotations).values_list(*annotations)
+
+
+def calibration_scorecards_queryset(scope: ReportScope) -> QuerySet[Any]:
+    """The scope's scorecards as a ``values_list`` of ``aggregation.SCORECARD_COLUMNS``, in that order.
+
+    The same scope as ``calibration_rows_queryset``, one row per scorecard
+    with integer keys: the report stages it and joins the ratings to it.
+    """
+    has_focus = Exists(Interview.focus_dimensions.through.objects.filter(interview_id=OuterRef("interview_id")))
+    # A scorecard without ratings is not part of the report (the ratings define it in a ratings file too).
+    rated = Exists(Rating.objects.filter(scorecard_id=OuterRef("pk")))
+    queryset = Scorecard.objects.filter(rated, status=Scorecard.Status.SUBMITTED, revision=1)
+    if scope.date_from is not None:
+        queryset = queryset.filter(interview__ends_at__date__gte=scope.date_from)
+    if scope.date_to is not None:
+        queryset = queryset.filter(interview__ends_at__date__lte=scope.date_to)
+    if scope.role_id is not None:
+        queryset = queryset.filter(interview__loop__role_id=scope.role_id)
+    if scope.interview_kind:
+        queryset = queryset.filter(interview__kind=scope.interview_kind)
+    annotations: dict[str, Any] = {
+        "c_scorecard": F("id"),
+        "c_interview": F("interview_id"),
+        "c_loop": F("interview__loop_id"),
+        "c_interviewer": F("interviewer_id"),
+        "c_role": F("interview__loop__role_id"),
+        "c_has_focus": ExpressionWrapper(Q(has_focus), output_field=BooleanField()),
+        "c_overall": NullIf(F("overall"), Value("")),
+        "c_decision": NullIf(F("interview__loop__decision"), Value("")),
+        "c_ended_at": F("interview__ends_at"),
+        "c_submitted_at": F("submitted_at"),
+        "c_due_at": F("interview__feedback_due_at"),
+    }
+    assert tuple(name[2:] for name in annotations) == SCORECARD_COLUMNS  # noqa: S101 - the INSERT relies on the order
     return queryset.order_by().annotate(**annotations).values_list(*annotations)
 
 

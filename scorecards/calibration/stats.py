@@ -349,11 +349,16 @@ def alpha_with_bootstrap_groups(
         weights = rng.multinomial(groups, repeats / groups, size=resamples)
         draws.append(alpha_from_features(weights.astype(np.float64) @ distinct))
     else:
-        of_group = np.repeat(np.arange(distinct.shape[0]), repeats)
+        # Every group distinct (the usual case for whole loops): a pick is the row itself.
+        of_group = None if distinct.shape[0] == groups else np.repeat(np.arange(distinct.shape[0]), repeats)
         batch = max(1, min(resamples, BOOTSTRAP_BATCH_CELLS // groups))
+        index_type = np.int32 if groups * batch < 2**31 else np.int64
         for start in range(0, resamples, batch):
             size = min(batch, resamples - start)
-            picks = of_group[rng.integers(0, groups, size=(size, groups))] + (np.arange(size) * len(distinct))[:, None]
+            picks = rng.integers(0, groups, size=(size, groups), dtype=index_type)
+            if of_group is not None:
+                picks = of_group[picks]
+            picks += (np.arange(size, dtype=index_type) * len(distinct))[:, None]
             weights = np.bincount(picks.ravel(), minlength=size * len(distinct)).reshape(size, len(distinct))
             # Floating point on both sides, so that the product runs in BLAS rather than numpy's integer loop.
             draws.append(alpha_from_features(weights.astype(np.float64) @ distinct))
