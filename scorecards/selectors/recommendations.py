@@ -85,6 +85,8 @@ def loops_inputs(loops: Sequence[InterviewLoop]) -> dict[int, LoopInputs]:
         "rubric_id", "position"
     ):
         dimensions[dimension.rubric_id].append(dimension)
+    # One spec per rubric version, shared by its loops (the pure function remembers its numbers by spec).
+    specs = {pk: _rubric_spec(rubric, dimensions[pk]) for pk, rubric in rubrics.items()}
     names = {d.pk: d.name for rubric_dimensions in dimensions.values() for d in rubric_dimensions}
     position = {d.pk: i for rubric_dimensions in dimensions.values() for i, d in enumerate(rubric_dimensions)}
 
@@ -134,11 +136,10 @@ def loops_inputs(loops: Sequence[InterviewLoop]) -> dict[int, LoopInputs]:
                     signals=tuple(text for text, kind in signals if kind != Signal.Kind.RED_FLAG),
                 )
             )
-        rubric = rubrics[loop.rubric_id]
         result[loop.pk] = LoopInputs(
             loop_id=loop.pk,
-            rubric_id=rubric.pk,
-            rubric=_rubric_spec(rubric, dimensions[rubric.pk]),
+            rubric_id=loop.rubric_id,
+            rubric=specs[loop.rubric_id],
             scorecards=tuple(inputs),
             scorecard_keys=tuple((card[0], card[1]) for card in per_loop[loop.pk]),
             interviewer_ids=tuple(sorted({card[2] for card in per_loop[loop.pk]})),
