@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 # (label, url name, who sees it); url names that are not installed yet are skipped.
 NAV_ITEMS: list[tuple[str, str, set[str]]] = [
@@ -20,18 +21,25 @@ NAV_ITEMS: list[tuple[str, str, set[str]]] = [
 ]
 
 
+@lru_cache(maxsize=8)
+def _nav_urls(urlconf: str | None, script_prefix: str) -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """The entries' URLs: the same on every request for a URLconf and script prefix, so reversed once."""
+    entries = []
+    for label, name, kinds in NAV_ITEMS:
+        try:
+            entries.append((label, reverse(name, urlconf=urlconf), frozenset(kinds)))
+        except NoReverseMatch:
+            continue
+    return tuple(entries)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     kind = "admin" if user.is_superuser else user.kind
-    items = []
-    for label, name, kinds in NAV_ITEMS:
-        if kind not in kinds:
-            continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        items.append({"label": label, "url": url, "active": request.path.startswith(url)})
-    return {"nav_items": items}
+    return {"nav_items": [
+        {"label": label, "url": url, "active": request.path.startswith(url)}
+        for label, url, kinds in _nav_urls(get_urlconf(), get_script_prefix())
+        if kind in kinds
+    ]}
