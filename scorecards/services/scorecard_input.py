@@ -50,8 +50,11 @@ def signal_field(signal_id: int) -> str:
 class RubricParts:
     dimensions: dict[int, Dimension]
     signals: dict[int, Signal]
-    # The dimensions a complete scorecard must score: the interview's focus, else the whole rubric.
-    required_ids: list[int]
+
+
+def answered_ids(data: ScorecardInput) -> set[int]:
+    """The dimensions scored or marked not assessed."""
+    return {r.dimension_id for r in data.ratings if r.score is not None or r.not_assessed}
 
 
 def check_shape(parts: RubricParts, data: ScorecardInput) -> None:
@@ -83,13 +86,15 @@ def check_shape(parts: RubricParts, data: ScorecardInput) -> None:
         raise ValidationFailed("The scorecard has invalid values.", field_errors=errors)
 
 
-def check_complete(parts: RubricParts, data: ScorecardInput) -> None:
-    """Every problem at once, each under the field it belongs to."""
+def check_complete(parts: RubricParts, data: ScorecardInput, *, required_ids: list[int]) -> None:
+    """Every problem at once, each under the field it belongs to.
+
+    ``required_ids``: the dimensions a complete scorecard must answer (the interview's focus, else the rubric).
+    """
     errors: dict[str, list[str]] = {}
-    by_dimension = {r.dimension_id: r for r in data.ratings}
-    for dimension_id in parts.required_ids:
-        rating = by_dimension.get(dimension_id)
-        if rating is None or (rating.score is None and not rating.not_assessed):
+    answered = answered_ids(data)
+    for dimension_id in required_ids:
+        if dimension_id not in answered:
             errors[rating_field(dimension_id, "score")] = ["Score this focus dimension or mark it not assessed."]
     for rating in data.ratings:
         if rating.score is not None and not rating.evidence.strip():

@@ -24,6 +24,7 @@ from scorecards.services.scorecard_input import (
     RubricParts,
     ScorecardInput,
     SignalInput,
+    answered_ids,
     check_complete,
     check_shape,
     content_of,
@@ -62,19 +63,28 @@ def _rubric_parts(interview: Interview, rubric: RubricContent | None) -> RubricP
     """The rubric's dimensions and signals, from ``rubric`` when the caller already has them (a page).
 
     A published rubric version never changes, so a copy read before the
-    transaction is as good as a fresh one. The focus can change (an exercise
-    attached to the interview adds some), so it is read under the lock.
+    transaction is as good as a fresh one.
     """
     rubric_id = interview.loop.rubric_id
     if rubric is not None and rubric.rubric_id == rubric_id:
-        dimensions = {d.pk: d for d in rubric.dimensions}
-        signals = {s.pk: s for s in rubric.signals}
-    else:
-        dimensions = {d.pk: d for d in Dimension.objects.filter(rubric_id=rubric_id)}
-        signals = {s.pk: s for s in Signal.objects.filter(rubric_id=rubric_id)}
+        return RubricParts(dimensions={d.pk: d for d in rubric.dimensions}, signals={s.pk: s for s in rubric.signals})
+    return RubricParts(
+        dimensions={d.pk: d for d in Dimension.objects.filter(rubric_id=rubric_id)},
+        signals={s.pk: s for s in Signal.objects.filter(rubric_id=rubric_id)},
+    )
+
+
+def _required_ids(interview: Interview, parts: RubricParts, data: ScorecardInput) -> list[int]:
+    """The dimensions a complete scorecard must answer: the interview's focus, else the whole rubric.
+
+    A scorecard that answers every dimension of the rubric covers any focus, so
+    the focus is read only when some dimension is left out. It is read under the
+    interview's lock: attaching an exercise can add to it.
+    """
+    if answered_ids(data) >= parts.dimensions.keys():
+        return list(parts.dimensions)
     focus = Interview.focus_dimensions.through.objects.filter(interview_id=interview.pk)
-    required = sorted(focus.values_list("dimension_id", flat=True)) or list(dimensions)
-    return RubricParts(dimensions=dimensions, signals=signals, required_ids=required)
+    return sorted(focus.values_list("dimension_id", flat=True)) or list(parts.dimensions)
 
 
 def _write_content(scorecard: Scorecard, data: ScorecardInput, *, replace: bool) -> None:
@@ -266,7 +276,7 @@ def scorecard_submit(
     scorecard = _draft_to_write(actor, interview, expected_version, submitted="This scorecard was already submitted.")
     parts = _rubric_parts(interview, rubric)
     check_shape(parts, data)
-    check_complete(parts, data)
+    check_complete(parts, data, required_ids=_required_ids(interview, parts, data))
     before = _snapshot(scorecard)
     scorecard.overall = data.overall
     scorecard.summary = data.summary.strip()
@@ -305,7 +315,7 @@ def scorecard_amend(
     # Every problem at once: a missing reason is reported beside the incomplete fields.
     reason_errors = {} if reason.strip() else {"reason": ["Say why you amend the scorecard: what changed."]}
     try:
-        check_complete(parts, data)
+        check_complete(parts, data, required_ids=_required_ids(interview, parts, data))
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, code=exc.code, field_errors={**exc.field_errors, **reason_errors}) from None
     if reason_errors:

@@ -41,6 +41,8 @@ FORM_QUERIES = 9
 SUBMIT_QUERIES = 16
 # Over a saved draft: its ratings and signals are read (the audit's before-values) and deleted first.
 SUBMIT_OVER_DRAFT_QUERIES = 20
+# A card answering every dimension of the rubric covers any focus: the focus is not read.
+SUBMIT_WHOLE_RUBRIC_QUERIES = 15
 
 
 @pytest.fixture
@@ -301,12 +303,12 @@ def test_views_scorecard_form_query_count_fixed(client, django_assert_num_querie
     assert len(response.context["focus_rows"]) == draft_dimensions
 
 
-@pytest.mark.parametrize("focus_count", [1, 7])
+@pytest.mark.parametrize("focus_count", [1, 6])
 @pytest.mark.parametrize("with_draft", [False, True])
 def test_views_scorecard_submit_query_count_fixed(
     client, django_assert_num_queries, interviewer, focus_count, with_draft
 ):
-    """Submitting costs the same queries with one focus dimension scored and with the whole rubric scored."""
+    """Submitting costs the same queries with one focus dimension scored and with six (all but one) scored."""
     loop = make_loop()
     names = [d.name for d in loop.rubric.dimensions.all()][:focus_count]
     interview = make_interview(loop=loop, interviewer=interviewer, focus=names)
@@ -320,6 +322,22 @@ def test_views_scorecard_submit_query_count_fixed(
     assert response.status_code == 302
     [state] = scorecard_state(interview)
     assert (state["status"], len(state["ratings"]), state["version"]) == ("submitted", focus_count, version + 1)
+
+
+def test_views_scorecard_submit_whole_rubric_skips_the_focus(client, django_assert_num_queries, interviewer):
+    """A card that answers every dimension is complete whatever the focus, so the focus is not read."""
+    loop = make_loop()
+    names = [d.name for d in loop.rubric.dimensions.all()]
+    interview = make_interview(loop=loop, interviewer=interviewer, focus=names[:2])
+    data = form_data(interview, scores={name: "na" for name in names}, signals={STRONG: ""}, action="submit",
+                     overall="no")
+    client.force_login(interviewer)
+    own_interview_rubric(user=interviewer, interview_id=interview.pk)
+    with django_assert_num_queries(SUBMIT_WHOLE_RUBRIC_QUERIES):
+        response = client.post(edit_url(interview), data)
+    assert response.status_code == 302
+    [state] = scorecard_state(interview)
+    assert (state["status"], len(state["ratings"])) == ("submitted", len(names))
 
 
 class _Controls(HTMLParser):
