@@ -478,13 +478,12 @@ def candidate_summary(*, user: Any, candidate_id: int, now: datetime | None = No
     and the ORM's prefetch machinery cost more than the queries themselves.
     """
     now = now or timezone.now()
-    candidate = candidate_get(candidate_id=candidate_id)
     loops = list(
         loops_visible_to(user)
-        .filter(candidate=candidate)
+        .filter(candidate_id=candidate_id)
         # The loop's people are read apart (_attach_people): with three more joins PostgreSQL spends ten
         # times longer planning this query than running it.
-        .select_related("role", "rubric", "recommendation")
+        .select_related("candidate", "role", "rubric", "recommendation")
         .annotate(
             # Every loop here is visible to the user: its panel is hidden only while they owe feedback on it.
             panel_visible=~panel_blocked(user, OuterRef("pk")),
@@ -493,7 +492,8 @@ def candidate_summary(*, user: Any, candidate_id: int, now: datetime | None = No
         .order_by("-opened_at", "-id")
     )
     if not loops:
-        return CandidateSummary(candidate=candidate, loops=[])
+        return CandidateSummary(candidate=candidate_get(candidate_id=candidate_id), loops=[])
+    candidate = loops[0].candidate
     _attach_people(loops)
     # At most one row (scorecard_one_current); without order_by() the model's ordering would join the interview.
     current = Scorecard.objects.filter(

@@ -20,10 +20,10 @@ ROLES = ("applied-ai-engineer", "junior-applied-ai-engineer", "associate-applied
 # candidates, roles and recruiters (one query: joined into the grouped one they cost more than a query), the
 # role and recruiter choices of the filter form.
 PIPELINE_QUERIES = 8
-# Summary: session, user, candidate, loops (annotated, with rubric and recommendation), their recruiters,
-# hiring managers and deciders, their interviews, the rubrics' dimensions, the scorecards, their ratings,
-# their red flags, and one insert auditing the scorecard reads.
-SUMMARY_QUERIES = 11
+# Summary: session, user, the candidate's loops (annotated, with the candidate, rubric and recommendation),
+# their recruiters, hiring managers and deciders, their interviews, the rubrics' dimensions, the scorecards,
+# their ratings, their red flags, and one insert auditing the scorecard reads.
+SUMMARY_QUERIES = 10
 
 
 def build_pipeline(count: int, recruiter, panel) -> None:
