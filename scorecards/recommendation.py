@@ -205,10 +205,19 @@ def recommend(
         _dimension_result(d, weight, scorecards) for d, weight in zip(rubric.dimensions, numbers.weights, strict=True)
     )
     assessed = [d for d in dimensions if d.assessed]
-    coverage = sum((d.weight for d in assessed), Fraction(0))
+    # Exact, in integers: weight_i = unit_i / total_units, so coverage is the assessed units over the total,
+    # and the weighted score sum(weight_i * mean_i) / coverage is sum(unit_i * mean_i) / assessed units.
+    units = [unit for unit, d in zip(numbers.units, dimensions, strict=True) if d.assessed]
+    covered = sum(units)
+    coverage = Fraction(covered, numbers.total_units)
     weighted: Fraction | None = None
     if assessed:
-        weighted = sum((d.weight * d.mean for d in assessed if d.mean is not None), Fraction(0)) / coverage
+        means = [d.mean for d in assessed if d.mean is not None]
+        common = math.lcm(*(mean.denominator for mean in means))
+        total = sum(
+            unit * mean.numerator * (common // mean.denominator) for unit, mean in zip(units, means, strict=True)
+        )
+        weighted = Fraction(total, common * covered)
 
     votes = {choice: 0 for choice in OVERALL_CHOICES}
     for card in scorecards:
@@ -255,6 +264,8 @@ class _RubricNumbers:
     """A rubric's exact numbers: the same for every loop on that rubric version, so worked out once."""
 
     weights: tuple[Fraction, ...]  # normalised over the whole rubric, in dimension order
+    units: tuple[int, ...]  # the weights as integers: weights[i] == units[i] / total_units
+    total_units: int
     hire: Fraction
     discuss: Fraction
     floor: Fraction
@@ -263,9 +274,13 @@ class _RubricNumbers:
 
 @lru_cache(maxsize=256)
 def _rubric_numbers(rubric: RubricSpec) -> _RubricNumbers:
-    total = sum((Fraction(d.weight) for d in rubric.dimensions), Fraction(0))
+    given = [Fraction(d.weight) for d in rubric.dimensions]
+    scale = math.lcm(*(weight.denominator for weight in given))
+    units = tuple(int(weight * scale) for weight in given)
     return _RubricNumbers(
-        weights=tuple(Fraction(d.weight) / total for d in rubric.dimensions),
+        weights=tuple(Fraction(unit, sum(units)) for unit in units),
+        units=units,
+        total_units=sum(units),
         hire=Fraction(rubric.hire_threshold),
         discuss=Fraction(rubric.discuss_threshold),
         floor=Fraction(rubric.critical_floor),

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from hiring.audit import audit_event, audit_record_all
 from hiring.models import InterviewLoop
 from scorecards.leniency import LeniencyTable
 from scorecards.models import Recommendation, RecomputeRequest
-from scorecards.recommendation import InterviewerOffset, RecommendationResult, recommend, to_decimal
+from scorecards.recommendation import InterviewerOffset, RecommendationResult, RubricSpec, recommend, to_decimal
 from scorecards.selectors.leniency import leniency_history, loop_parts, stored_residuals
 from scorecards.selectors.recommendations import LoopInputs, loops_inputs
 from scorecards.services.leniency import leniency_residuals_refresh
@@ -285,11 +286,41 @@ def _stored_values(
 
 
 def recommendation_fingerprint(inputs: LoopInputs, offsets: dict[str, InterviewerOffset]) -> str:
-    """A hash of everything the stored recommendation depends on."""
-    rubric = inputs.rubric
-    payload = {
-        "rubric_id": inputs.rubric_id,
-        "rubric": {
+    """A hash of everything the stored recommendation depends on.
+
+    The JSON of ``{"offsets", "rubric", "rubric_id", "scorecards"}`` with sorted
+    keys, assembled from parts so that the rubric's part, the same for every
+    loop on that version, is serialised once.
+    """
+    cards = sorted(
+        [
+            [list(key), card.interviewer, card.label, sorted(card.scores.items()), card.overall,
+             sorted(card.red_flags), sorted(card.signals)]
+            for key, card in zip(inputs.scorecard_keys, inputs.scorecards, strict=True)
+        ],
+        key=lambda item: item[0],
+    )
+    offsets_part = {
+        key: [round(o.offset, OFFSET_PLACES), round(o.std_error, OFFSET_PLACES), o.scorecards]
+        for key, o in sorted(offsets.items())
+    }
+    text = (
+        f'{{"offsets": {_json(offsets_part)}, "rubric": {_rubric_json(inputs.rubric)}, '
+        f'"rubric_id": {_json(inputs.rubric_id)}, "scorecards": {_json(cards)}}}'
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+@lru_cache(maxsize=256)
+def _rubric_json(rubric: RubricSpec) -> str:
+    # Keyed by the spec, whose decimals compare by value: the text keeps their stored form (the cache only ever
+    # sees specs read from the database, where a weight always has the same form).
+    return _json(
+        {
             "dimensions": [[d.name, str(d.weight), d.critical, d.weight_label] for d in rubric.dimensions],
             "thresholds": [
                 str(rubric.hire_threshold),
@@ -297,21 +328,8 @@ def recommendation_fingerprint(inputs: LoopInputs, offsets: dict[str, Interviewe
                 str(rubric.critical_floor),
                 str(rubric.min_coverage),
             ],
-        },
-        "scorecards": sorted(
-            [
-                [list(key), card.interviewer, card.label, sorted(card.scores.items()), card.overall,
-                 sorted(card.red_flags), sorted(card.signals)]
-                for key, card in zip(inputs.scorecard_keys, inputs.scorecards, strict=True)
-            ],
-            key=lambda item: item[0],
-        ),
-        "offsets": {
-            key: [round(o.offset, OFFSET_PLACES), round(o.std_error, OFFSET_PLACES), o.scorecards]
-            for key, o in sorted(offsets.items())
-        },
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+        }
+    )
 
 
 def loop_leniency(inputs: LoopInputs) -> LeniencyTable:
