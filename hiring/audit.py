@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import JSONField, Value
 
 from hiring.models import AuditEvent
 
@@ -51,22 +50,8 @@ def audit_record(
 
 
 def audit_record_all(events: list[AuditEvent]) -> list[AuditEvent]:
-    """Write the events of one change in one insert, in order; inside the transaction that makes the change.
-
-    The before/after values go in as expressions: that keeps Django off its
-    UNNEST form of a bulk insert on PostgreSQL, where psycopg escapes every
-    JSON text of the array in Python (hundreds of events from a batch job
-    cost more than the job's own work).
-    """
-    values = [(event.before, event.after) for event in events]
-    for event in events:
-        event.before = None if event.before is None else Value(event.before, output_field=JSONField())
-        event.after = None if event.after is None else Value(event.after, output_field=JSONField())
-    try:
-        return AuditEvent.objects.bulk_create(events)
-    finally:
-        for event, (before, after) in zip(events, values, strict=True):
-            event.before, event.after = before, after
+    """Write the events of one change in one insert, in order; inside the transaction that makes the change."""
+    return AuditEvent.objects.bulk_create(events)
 
 
 def audit_scorecard_read(actor: Any, scorecard: Any) -> AuditEvent | None:
