@@ -60,7 +60,8 @@ class Dialect:
 
     def hours_between(self, start: str, end: str) -> str:
         if self.vendor == "postgresql":
-            return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS {REAL}) / 3600.0"
+            # date_part is double precision; EXTRACT is NUMERIC since PostgreSQL 14 (several times slower).
+            return f"date_part('epoch', {end} - {start}) / 3600.0"
         return f"(julianday({end}) - julianday({start})) * 24.0"
 
     @property
