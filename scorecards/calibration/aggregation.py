@@ -249,7 +249,7 @@ class Staging:
             ),
             per_card AS (
                 SELECT interviewer, scorecard, AVG(score - CAST(others_sum AS {REAL}) / others_n) AS residual,
-                       COUNT(*) AS comparisons
+                       CAST(COUNT(*) AS INTEGER) AS comparisons
                 FROM rated WHERE others_n > 0 GROUP BY interviewer, scorecard
             )
             SELECT interviewer, COUNT(*) AS n, SUM(comparisons) AS comparisons, AVG(residual) AS offset_mean,
