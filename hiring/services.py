@@ -274,6 +274,13 @@ class InterviewPlan:
     feedback_due_at: datetime | None = None
 
 
+# Bounds that catch typos (a year-9999 end overflowed the feedback deadline into a server error). A take-home
+# review "interview" runs from the assignment to the candidate's deadline, so only live ones are capped in length.
+MAX_SCHEDULE_DISTANCE = timedelta(days=3652)
+MAX_LIVE_LENGTH = timedelta(hours=12)
+MAX_FEEDBACK_DELAY = timedelta(days=366)
+
+
 def _validate_plan(loop: InterviewLoop, plan: InterviewPlan) -> list[Dimension]:
     errors: dict[str, list[str]] = {}
     if plan.kind not in Interview.Kind.values:
@@ -282,11 +289,19 @@ def _validate_plan(loop: InterviewLoop, plan: InterviewPlan) -> list[Dimension]:
         errors["starts_at"] = ["Times must carry a time zone."]
     elif plan.ends_at <= plan.starts_at:
         errors["ends_at"] = ["The interview must end after it starts."]
+    elif abs(plan.starts_at - timezone.now()) > MAX_SCHEDULE_DISTANCE:
+        errors["starts_at"] = ["Schedule interviews within ten years of today."]
+    elif abs(plan.ends_at - timezone.now()) > MAX_SCHEDULE_DISTANCE:
+        errors["ends_at"] = ["Schedule interviews within ten years of today."]
+    elif plan.kind != Interview.Kind.TAKE_HOME_REVIEW and plan.ends_at - plan.starts_at > MAX_LIVE_LENGTH:
+        errors["ends_at"] = ["A live interview lasts at most 12 hours; check the end time."]
     if plan.feedback_due_at is not None:
         if timezone.is_naive(plan.feedback_due_at):
             errors["feedback_due_at"] = ["Times must carry a time zone."]
         elif "starts_at" not in errors and plan.feedback_due_at < plan.ends_at:
             errors["feedback_due_at"] = ["Feedback cannot be due before the interview ends."]
+        elif "starts_at" not in errors and plan.feedback_due_at - plan.ends_at > MAX_FEEDBACK_DELAY:
+            errors["feedback_due_at"] = ["Feedback must be due within a year of the interview's end."]
     if not plan.interviewer.is_active:
         errors["interviewer"] = ["This user is deactivated."]
     dimensions = list(Dimension.objects.filter(rubric=loop.rubric, pk__in=plan.focus_dimension_ids))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hiring.models import AuditEvent, Candidate, IdempotencyKey, InterviewLoop
 from scorecards.services.recommendations import recommendation_compute
 from tests.api.conftest import World
@@ -120,6 +122,28 @@ def test_api_interviews_schedule_invalid_times_and_dimensions(world: World, api)
     errors = response.json()["field_errors"]
     assert errors["ends_at"] == ["The interview must end after it starts."]
     assert errors["focus_dimensions"] == ["Choose focus dimensions from this loop's rubric."]
+    assert world.loop.interviews.count() == 3
+
+
+@pytest.mark.parametrize(("times", "field", "message"), [
+    ({"starts_at": "9999-12-31T22:00:00Z", "ends_at": "9999-12-31T23:00:00Z"}, "starts_at",
+     "Schedule interviews within ten years of today."),
+    ({"starts_at": "2031-03-02T10:00:00Z", "ends_at": "2031-03-04T10:00:00Z"}, "ends_at",
+     "A live interview lasts at most 12 hours; check the end time."),
+    ({"starts_at": "2031-03-02T10:00:00Z", "ends_at": "2031-03-02T11:00:00Z",
+      "feedback_due_at": "2033-03-02T11:00:00Z"}, "feedback_due_at",
+     "Feedback must be due within a year of the interview's end."),
+])
+def test_api_interviews_schedule_refuses_far_off_times_naming_the_field(world: World, api, times, field,
+                                                                        message) -> None:
+    """A year-9999 end once overflowed the feedback deadline into a 500; typos like it are a 400 now."""
+    response = api(world.recruiter).post(
+        "/api/v1/interviews/",
+        {"loop": world.loop.pk, "kind": "coding", "interviewer": world.outsider.pk, **times},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["field_errors"][field] == [message]
     assert world.loop.interviews.count() == 3
 
 
