@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
-from hiring import selectors, services
+from hiring import selectors, services, summary_selectors
 from hiring.audit import audit_scorecards_read
 from hiring.errors import ApplicationError, NotFound, PermissionRefused
 from hiring.forms import (
@@ -185,7 +185,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @readers_only
 def candidate_summary(request: HttpRequest, pk: int) -> HttpResponse:
-    summary = selectors.candidate_summary(user=request.user, candidate_id=pk)
+    summary = summary_selectors.candidate_summary(user=request.user, candidate_id=pk)
     audit_scorecards_read(request.user, [card for loop in summary.loops for card in loop.scorecards])
     return render(request, "hiring/candidate_summary.html", {
         "summary": summary,
