@@ -6,6 +6,9 @@ between a product figure and its floor is the product's own work.
 
 - ``constant``: a view that returns a constant: the cost of the HTTP server,
   WSGI and Django's request cycle.
+- ``page_pipeline`` and ``page_candidate``: a signed-in view that runs the
+  page's one hand-written SQL query (``bench.sqlfloors``) and returns the rows
+  as JSON: the request cycle plus the query, with no ORM and no template.
 - ``submit_transaction``: reads the same form the scorecard page posts and
   makes the same inserts as submitting it (the scorecard, one row per rating,
   the audit event, the recommendation's outbox row), through a cursor in one
@@ -22,11 +25,32 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from bench import sqlfloors
+
 SCORE_FIELD = re.compile(r"^dimension-(\d+)-score$")
 
 
 def constant(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+def _rows_response(query: str, params: dict[str, object]) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    return HttpResponse(json.dumps(rows, default=str), content_type="application/json")
+
+
+def page_pipeline(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    return _rows_response(sqlfloors.PIPELINE_SQL, {"active": list(sqlfloors.ACTIVE), "now": timezone.now()})
+
+
+def page_candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    return _rows_response(sqlfloors.CANDIDATE_SQL, {"candidate": candidate_id})
 
 
 @require_POST

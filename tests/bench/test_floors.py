@@ -66,6 +66,25 @@ def test_bench_floor_views_refuse_anonymous_posts_and_answer_constant(client, ru
     assert Scorecard.objects.count() == before
 
 
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_bench_page_floor_views_return_the_pages_rows_to_signed_in_users_only(client, company):
+    """The pages' second floor: a signed-in view running the one hand-written query (PostgreSQL SQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the floors' hand-written SQL is PostgreSQL's")
+    loop = InterviewLoop.objects.get()
+    assert client.get("/bench/floor/pipeline/").status_code == 403
+    client.force_login(User.objects.get(username="load-iv-001"))
+    pipeline = client.get("/bench/floor/pipeline/").json()
+    active = InterviewLoop.objects.filter(status__in=("open", "awaiting_feedback", "in_review")).count()
+    assert len(pipeline) == min(active, 25)
+    candidate = client.get(f"/bench/floor/candidate/{loop.candidate_id}/").json()
+    # One row per rating of the candidate's current scorecards (at least one per interview).
+    assert len(candidate) >= loop.interviews.count()
+    assert {row[0] for row in candidate} == {loop.candidate_id}
+
+
 def test_bench_floor_urls_are_not_in_the_product(client, admin_user):
     """The floors exist only in the benchmark's URLconf, never in the product's."""
     client.force_login(admin_user)
