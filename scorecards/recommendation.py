@@ -24,168 +24,38 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-HIRE = "hire"
-NO_HIRE = "no_hire"
-NEEDS_DISCUSSION = "needs_discussion"
-INSUFFICIENT_EVIDENCE = "insufficient_evidence"
-OUTCOME_LABELS = {
-    HIRE: "Hire",
-    NO_HIRE: "No hire",
-    NEEDS_DISCUSSION: "Needs discussion",
-    INSUFFICIENT_EVIDENCE: "Insufficient evidence",
-}
-OVERALL_CHOICES = ("strong_no", "no", "yes", "strong_yes")
-NO_VOTES = ("strong_no", "no")
-DISAGREEMENT_POINTS = 2
-BAND_Z = 1.96
-
-
-@dataclass(frozen=True)
-class DimensionSpec:
-    """A rubric dimension: ``weight`` is the numeric weight as stored (20, 2 for High, 1), any scale."""
-
-    name: str
-    weight: Decimal
-    critical: bool = False
-    weight_label: str = ""  # how the rubric gives it, for reasons: "20%", "High"
-
-
-@dataclass(frozen=True)
-class RubricSpec:
-    dimensions: tuple[DimensionSpec, ...]
-    hire_threshold: Decimal = Decimal("3.5")
-    discuss_threshold: Decimal = Decimal("3.0")
-    critical_floor: Decimal = Decimal("2.5")
-    min_coverage: Decimal = Decimal("0.8")
-
-
-@dataclass(frozen=True)
-class ScorecardInput:
-    """One interviewer's current submitted scorecard.
-
-    ``scores`` maps dimension name to 1-5; a dimension missing or None was not
-    assessed. ``interviewer`` identifies the person (two interviews by the same
-    person never count as a disagreement between interviewers).
-    """
-
-    interviewer: str
-    scores: Mapping[str, int | None]
-    overall: str = ""
-    red_flags: tuple[str, ...] = ()
-    signals: tuple[str, ...] = ()
-    label: str = ""  # what to show for this scorecard (defaults to the interviewer)
-
-
-@dataclass(frozen=True)
-class InterviewerOffset:
-    """An interviewer's leniency estimate as the adjustment uses it (see scorecards.leniency)."""
-
-    offset: float
-    std_error: float
-    scorecards: int  # history behind it; 0 means no history and an offset of 0
-
-
-@dataclass(frozen=True)
-class DimensionResult:
-    name: str
-    weight: Fraction  # normalised over the whole rubric
-    weight_label: str
-    critical: bool
-    count: int
-    mean: Fraction | None
-    spread: int | None  # highest minus lowest score
-    scores: tuple[tuple[str, int], ...]  # (scorecard label, score)
-
-    @property
-    def assessed(self) -> bool:
-        return self.count > 0
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    rule: str  # red_flag | critical_floor | coverage | disagreement | threshold
-    outcome: str
-    reason: str
-    decisive: bool
-
-
-@dataclass(frozen=True)
-class Adjustment:
-    """The leniency-adjusted weighted score, with a band for the uncertainty of the offsets."""
-
-    score: Fraction | float
-    low: float
-    high: float
-    interviewers: tuple[dict[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class RecommendationResult:
-    outcome: str
-    weighted_score: Fraction | None
-    coverage: Fraction
-    dimensions: tuple[DimensionResult, ...]
-    rules: tuple[RuleResult, ...]
-    red_flags: tuple[tuple[str, int], ...]  # (text, interviewers who raised it)
-    disagreements: tuple[dict[str, Any], ...]
-    votes: dict[str, int]
-    scorecard_count: int
-    adjustment: Adjustment | None = None
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def reasons(self) -> list[str]:
-        return [rule.reason for rule in self.rules]
-
-    @property
-    def outcome_label(self) -> str:
-        return OUTCOME_LABELS[self.outcome]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: decimals as strings, so nothing is lost in storage or printing."""
-        adjustment = None
-        if self.adjustment is not None:
-            adjustment = {
-                "score": _decimal_str(self.adjustment.score),
-                "low": _decimal_str(self.adjustment.low),
-                "high": _decimal_str(self.adjustment.high),
-                "interviewers": list(self.adjustment.interviewers),
-            }
-        return {
-            "outcome": self.outcome,
-            "outcome_label": self.outcome_label,
-            "weighted_score": _decimal_str(self.weighted_score),
-            "coverage": _decimal_str(self.coverage, 4),
-            "scorecard_count": self.scorecard_count,
-            "reasons": self.reasons,
-            "rules": [
-                {"rule": r.rule, "outcome": r.outcome, "reason": r.reason, "decisive": r.decisive} for r in self.rules
-            ],
-            "dimensions": [
-                {
-                    "name": d.name,
-                    "weight": _decimal_str(d.weight, 4),
-                    "weight_label": d.weight_label,
-                    "critical": d.critical,
-                    "count": d.count,
-                    "mean": _decimal_str(d.mean),
-                    "spread": d.spread,
-                    "scores": [{"scorecard": label, "score": score} for label, score in d.scores],
-                }
-                for d in self.dimensions
-            ],
-            "red_flags": [{"text": text, "interviewers": count} for text, count in self.red_flags],
-            "disagreements": list(self.disagreements),
-            "votes": dict(self.votes),
-            "notes": list(self.notes),
-            "adjusted": adjustment,
-        }
+from scorecards.recommendation_text import (
+    dimension_label,
+    number_text,
+    percent_text,
+    plural,
+    score_text,
+    short,
+)
+from scorecards.recommendation_types import (
+    BAND_Z,
+    DISAGREEMENT_POINTS,
+    HIRE,
+    INSUFFICIENT_EVIDENCE,
+    NEEDS_DISCUSSION,
+    NO_HIRE,
+    NO_VOTES,
+    OVERALL_CHOICES,
+    Adjustment,
+    DimensionResult,
+    DimensionSpec,
+    InterviewerOffset,
+    RecommendationResult,
+    RubricSpec,
+    RuleResult,
+    ScorecardInput,
+)
 
 
 def recommend(
@@ -235,7 +105,7 @@ def recommend(
     notes = []
     unassessed = [d for d in dimensions if not d.assessed]
     if unassessed and coverage >= numbers.minimum:
-        notes.append("Not assessed by anyone: " + ", ".join(_dimension_label(d) for d in unassessed) + ".")
+        notes.append("Not assessed by anyone: " + ", ".join(dimension_label(d) for d in unassessed) + ".")
 
     adjustment = None
     if offsets is not None and weighted is not None:
@@ -377,7 +247,7 @@ def _disagreements(
                 "kind": "strong_yes_beside_no",
                 "dimension": None,
                 "text": (
-                    f"A strong yes sits beside {_plural(no_count, 'no or strong no vote', 'no or strong no votes')}"
+                    f"A strong yes sits beside {plural(no_count, 'no or strong no vote', 'no or strong no votes')}"
                 ),
             }
         )
@@ -391,7 +261,7 @@ def _disagreements(
                 "dimension": None,
                 "text": (
                     f"{no_votes} of {voted} interviewers voted no while the weighted score "
-                    f"{_score_text(weighted, hire_threshold)} says hire"
+                    f"{score_text(weighted, hire_threshold)} says hire"
                 ),
             }
         )
@@ -415,7 +285,7 @@ def _rules(
         add(
             "red_flag",
             NO_HIRE,
-            f"Red flag '{text}' raised by {_plural(count, 'interviewer', 'interviewers')}: no hire unless the "
+            f"Red flag '{text}' raised by {plural(count, 'interviewer', 'interviewers')}: no hire unless the "
             "committee overrides it with a written justification",
         )
 
@@ -426,8 +296,8 @@ def _rules(
             add(
                 "critical_floor",
                 NO_HIRE,
-                f"{_dimension_label(dimension)} averaged {_short(_score_text(dimension.mean, floor))}, "
-                f"below the {_number_text(rubric.critical_floor)} floor",
+                f"{dimension_label(dimension)} averaged {short(score_text(dimension.mean, floor))}, "
+                f"below the {number_text(rubric.critical_floor)} floor",
             )
 
     minimum = numbers.minimum
@@ -437,12 +307,12 @@ def _rules(
         if weighted is None:
             missing = " (no dimension has been scored)"
         elif unassessed:
-            missing = " (not assessed: " + ", ".join(_dimension_label(d) for d in unassessed) + ")"
+            missing = " (not assessed: " + ", ".join(dimension_label(d) for d in unassessed) + ")"
         add(
             "coverage",
             INSUFFICIENT_EVIDENCE,
-            f"Coverage {_percent_text(coverage)} of the rubric's weight is below the "
-            f"{_percent_text(minimum)} minimum{missing}",
+            f"Coverage {percent_text(coverage)} of the rubric's weight is below the "
+            f"{percent_text(minimum)} minimum{missing}",
         )
 
     for disagreement in disagreements:
@@ -450,25 +320,25 @@ def _rules(
 
     if weighted is not None:
         hire, discuss = numbers.hire, numbers.discuss
-        hire_text, discuss_text = _number_text(rubric.hire_threshold), _number_text(rubric.discuss_threshold)
+        hire_text, discuss_text = number_text(rubric.hire_threshold), number_text(rubric.discuss_threshold)
         if weighted >= hire:
             add(
                 "threshold",
                 HIRE,
-                f"Weighted score {_score_text(weighted, hire)} is at or above the {hire_text} hire threshold",
+                f"Weighted score {score_text(weighted, hire)} is at or above the {hire_text} hire threshold",
             )
         elif weighted >= discuss:
             add(
                 "threshold",
                 NEEDS_DISCUSSION,
-                f"Weighted score {_score_text(weighted, hire, discuss)} is at or above the {discuss_text} "
+                f"Weighted score {score_text(weighted, hire, discuss)} is at or above the {discuss_text} "
                 f"discussion threshold but below the {hire_text} hire threshold",
             )
         else:
             add(
                 "threshold",
                 NO_HIRE,
-                f"Weighted score {_score_text(weighted, discuss)} is below the {discuss_text} discussion threshold",
+                f"Weighted score {score_text(weighted, discuss)} is below the {discuss_text} discussion threshold",
             )
     return fired
 
@@ -537,80 +407,8 @@ def _offset_note(estimate: InterviewerOffset) -> str:
     if estimate.scorecards == 0:
         return "No history yet: adjustment 0"
     direction = "lenient" if estimate.offset > 0 else "severe" if estimate.offset < 0 else "in line"
-    history = _plural(estimate.scorecards, "scorecard", "scorecards")
+    history = plural(estimate.scorecards, "scorecard", "scorecards")
     return f"{estimate.offset:+.2f} ({direction}, from {history} with co-panelists)"
-
-
-# --- formatting ------------------------------------------------------------------------
-
-
-def _plural(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"
-
-
-def _dimension_label(dimension: DimensionResult) -> str:
-    return f"{dimension.name} ({dimension.weight_label})" if dimension.weight_label else dimension.name
-
-
-def _number_text(value: Decimal | Fraction | float) -> str:
-    """3.5 -> '3.5', 3 -> '3.0', 2.25 -> '2.25': at least one decimal, no trailing zeros."""
-    text = f"{Decimal(str(float(value))).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP):f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
-
-
-def _score_text(value: Fraction, *references: Fraction) -> str:
-    """Two decimals, or more when two decimals would print a value equal to a threshold it is not equal to."""
-    for places in range(2, 7):
-        text = _quantized(value, places)
-        if all(value == ref or text != _quantized(ref, places) for ref in references):
-            return text
-    return _quantized(value, 6)
-
-
-def _short(text: str) -> str:
-    """'2.00' -> '2.0', '2.50' -> '2.5', '2.33' stays."""
-    if "." not in text:
-        return text
-    text = text.rstrip("0")
-    return text + "0" if text.endswith(".") else text
-
-
-def _quantized(value: Fraction | Decimal | float, places: int) -> str:
-    if isinstance(value, Fraction):
-        return _quantized_ratio(value.numerator, value.denominator, places)
-    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
-
-
-# A recompute formats the same few means, weights and scores over and over: remembered by numerator and
-# denominator (a tuple of ints hashes much faster than a Fraction).
-@lru_cache(maxsize=16384)
-def _quantized_ratio(numerator: int, denominator: int, places: int) -> str:
-    exact = Decimal(numerator) / Decimal(denominator)
-    return f"{exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
-
-
-def _percent_text(value: Fraction) -> str:
-    text = _quantized(value * 100, 1)
-    return (text[:-2] if text.endswith(".0") else text) + "%"
-
-
-def _decimal_str(value: Fraction | float | None, places: int = 3) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return _float_text(value, places)
-    return _quantized(value, places)
-
-
-@lru_cache(maxsize=16384)
-def _float_text(value: float, places: int) -> str:
-    return _quantized(Fraction(value), places)
-
-
-def to_decimal(value: Fraction | float | None, places: int = 3) -> Decimal | None:
-    """Round a result value for storage."""
-    text = _decimal_str(value, places)
-    return None if text is None else Decimal(text)
 
 
 # --- building the rubric input ---------------------------------------------------------

@@ -34,7 +34,8 @@ from hiring.audit import audit_event, audit_record_all
 from hiring.models import InterviewLoop
 from scorecards.leniency import LeniencyTable
 from scorecards.models import Recommendation, RecomputeRequest
-from scorecards.recommendation import InterviewerOffset, RecommendationResult, RubricSpec, recommend, to_decimal
+from scorecards.recommendation import InterviewerOffset, RecommendationResult, RubricSpec, recommend
+from scorecards.recommendation_text import to_decimal
 from scorecards.selectors.leniency import leniency_history, loop_parts, stored_residuals
 from scorecards.selectors.recommendations import LoopInputs, loops_inputs
 from scorecards.services.leniency import leniency_residuals_refresh

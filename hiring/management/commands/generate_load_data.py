@@ -42,8 +42,9 @@ from django.utils import timezone
 from exercises.models import Exercise
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, Role, User
 from scorecards.models import Dimension, ObservedSignal, Rating, Recommendation, Rubric, Scorecard, Signal
-from scorecards.recommendation import DimensionSpec, RubricSpec, recommend, to_decimal, weight_label
+from scorecards.recommendation import DimensionSpec, RubricSpec, recommend, weight_label
 from scorecards.recommendation import ScorecardInput as PanelScorecard
+from scorecards.recommendation_text import to_decimal
 from scorecards.services.leniency import leniency_residuals_rebuild
 
 DEFAULT_PASSWORD = "hireloop-load"  # noqa: S105 - a documented password for generated benchmark users only.
