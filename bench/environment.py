@@ -8,6 +8,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,9 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "hireloop-bench" / "media"
+
+
 def child_env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in ("DJANGO_ENV", "DJANGO_DEBUG")}
     env.update({
@@ -39,6 +43,8 @@ def child_env() -> dict[str, str]:
         "REDIS_URL": REDIS,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "PYTHONPATH": str(REPO),
+        # Report files and uploads of a run stay outside the work tree's media folder.
+        "HIRELOOP_MEDIA_ROOT": os.environ.get("BENCH_MEDIA_ROOT", str(MEDIA_ROOT)),
     })
     return env
 

@@ -75,7 +75,8 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
         c = b["calibration"]
         table.append((
             f"Calibration report, all history ({c['ratings']:,} ratings), via Celery",
-            f"{_fmt(c['product_s'], 's')} (statistics alone, without the files: {_fmt(c['statistics_only_s'], 's')})",
+            _fmt(c["product_s"], "s") + (f" (then the PDF's first download: {_fmt(c['first_pdf_s'], 's')})"
+                                         if "first_pdf_s" in c else ""),
             f"{_fmt(c['floor_s'], 's')} (GROUP BY + no-op task)", f"{c['ratio']}x", "<= 2x",
             _verdict(c["ratio"] <= 2),
         ))
