@@ -96,6 +96,9 @@ class InterviewInline(admin.TabularInline):
     fields = ("kind", "interviewer", "starts_at", "ends_at", "feedback_due_at", "exercise")
     raw_id_fields = ("interviewer", "exercise")
 
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False  # see InterviewLoopAdmin
+
 
 @admin.register(InterviewLoop)
 class InterviewLoopAdmin(admin.ModelAdmin):
@@ -103,6 +106,11 @@ class InterviewLoopAdmin(admin.ModelAdmin):
     list_filter = ("status", "role", "decision")
     raw_id_fields = ("candidate", "rubric", "recruiter", "hiring_manager", "decided_by")
     inlines = [InterviewInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        # Hiring evidence is never hard-deleted: a loop is withdrawn, a candidate erased. A delete here would
+        # skip the audit trail and leave interviewers' leniency history (LeniencyTotals) counting it.
+        return False
 
 
 @admin.register(AuditEvent)

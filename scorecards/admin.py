@@ -67,6 +67,9 @@ class ScorecardAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False  # evidence, as in hiring.admin.InterviewLoopAdmin
+
 
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):

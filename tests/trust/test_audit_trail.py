@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from hiring.audit import audit_record, audit_scorecard_read
 from hiring.errors import PermissionRefused
-from hiring.models import AuditEvent, User
+from hiring.models import AuditEvent, Interview, InterviewLoop, User
 from hiring.privacy_services import candidate_export
+from scorecards.models import Scorecard
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard
 
@@ -130,3 +131,18 @@ def test_audit_export_is_the_filtered_trail_as_csv_and_is_itself_audited(db, cli
     assert [(r[3], r[4], r[7], r[8], r[9]) for r in rows[1:]] == [
         ("ada", "test.event", "2", '{"v": 1}', '{"v": 2}'), ("ada", "test.event", "1", '{"v": 0}', '{"v": 1}')]
     assert AuditEvent.objects.filter(action="audit.exported", actor=admin_user).count() == 1
+
+
+def test_admin_cannot_hard_delete_loops_interviews_or_scorecards(db, client, admin_user):
+    """Evidence is withdrawn or erased through the services (audited), never deleted in the admin."""
+    loop = make_loop()
+    interview = make_interview(loop=loop, interviewer=UserFactory())
+    card = submit_scorecard(interview, {d.name: 3 for d in interview.focus_dimensions.all()})
+    client.force_login(admin_user)
+    for name, pk in (("hiring_interviewloop", loop.pk), ("scorecards_scorecard", card.pk)):
+        assert client.post(reverse(f"admin:{name}_delete", args=[pk]), {"post": "yes"}).status_code == 403
+    changelist = client.post(reverse("admin:hiring_interviewloop_changelist"),
+                             {"action": "delete_selected", "_selected_action": [loop.pk], "post": "yes"})
+    assert changelist.status_code in (200, 302)
+    assert (InterviewLoop.objects.filter(pk=loop.pk).exists(), Interview.objects.filter(pk=interview.pk).exists(),
+            Scorecard.objects.filter(pk=card.pk).exists()) == (True, True, True)
