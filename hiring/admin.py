@@ -94,7 +94,15 @@ class InterviewInline(admin.TabularInline):
     model = Interview
     extra = 0
     fields = ("kind", "interviewer", "starts_at", "ends_at", "feedback_due_at", "exercise")
-    raw_id_fields = ("interviewer", "exercise")
+    readonly_fields = fields
+    # Read-only here: scheduling, reassigning and deleting go through the loop's pages and the API, whose
+    # services check the rules (an interviewer with a scorecard keeps the interview) and write the audit trail.
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False  # see InterviewLoopAdmin

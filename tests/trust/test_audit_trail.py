@@ -146,3 +146,7 @@ def test_admin_cannot_hard_delete_loops_interviews_or_scorecards(db, client, adm
     assert changelist.status_code in (200, 302)
     assert (InterviewLoop.objects.filter(pk=loop.pk).exists(), Interview.objects.filter(pk=interview.pk).exists(),
             Scorecard.objects.filter(pk=card.pk).exists()) == (True, True, True)
+    # The loop's admin page shows its interviews read-only: changes go through the audited services.
+    page = client.get(reverse("admin:hiring_interviewloop_change", args=[loop.pk])).content.decode()
+    assert interview.get_kind_display() in page
+    assert 'name="interviews-0-interviewer"' not in page and 'name="interviews-0-DELETE"' not in page
