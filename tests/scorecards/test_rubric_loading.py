@@ -275,15 +275,21 @@ def test_database_refuses_duplicate_dimension_and_bad_scores(rubrics):
         )
 
 
-def test_seed_demo_is_idempotent():
+def test_seed_demo_is_idempotent(django_capture_on_commit_callbacks):
     """seed_demo twice gives the same users, candidates and scorecards."""
     from hiring.models import Candidate, User
     from scorecards.models import Scorecard
 
-    call_command("seed_demo", stdout=StringIO())
+    # As in `make run` (autocommit), what is queued after commit runs.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=StringIO())
     counts = (User.objects.count(), Candidate.objects.count(), Scorecard.objects.count())
     call_command("seed_demo", stdout=StringIO())
     assert (User.objects.count(), Candidate.objects.count(), Scorecard.objects.count()) == counts
     assert counts[1] == 12
     assert set(User.objects.values_list("kind", flat=True)) == {"admin", "committee", "recruiter", "interviewer"}
     assert Scorecard.objects.filter(status="submitted").exists() and Scorecard.objects.filter(status="draft").exists()
+    # The committee finds one calibration report, computed in-process (no broker in the embedded set-up).
+    from scorecards.models import CalibrationReport
+
+    assert list(CalibrationReport.objects.values_list("status", "min_sample")) == [("done", 3)]

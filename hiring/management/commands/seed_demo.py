@@ -16,7 +16,8 @@ from exercises.services import take_home_assign
 from hiring.decisions import DecisionInput, decision_requirements, loop_decide
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from hiring.services import InterviewPlan, interview_schedule, loop_open
-from scorecards.models import Dimension, Signal
+from scorecards.models import CalibrationReport, Dimension, Signal
+from scorecards.services.calibration import calibration_report_request
 from scorecards.services.scorecards import (
     RatingInput,
     ScorecardInput,
@@ -85,11 +86,26 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._candidate(index, name, email, slug, stage, users)
             created += 1
+        self._calibration_report(users["committee"])
         self.stdout.write(
             f"Demo data ready ({created} new candidates). Sign in with any of these (password {DEMO_PASSWORD}):"
         )
         for username, first, last, kind in USERS:
             self.stdout.write(f"  {username:<10} {kind.label:<17} {first} {last}")
+
+    def _calibration_report(self, committee: User) -> None:
+        """One report over the demo's scorecards, so the committee's calibration page has something to read.
+
+        Without a broker it is computed right here; with one, a worker picks it up.
+        """
+        if CalibrationReport.objects.exists():
+            return
+        today = timezone.localdate()
+        # The demo panel is small: three scorecards are enough to show an interviewer's figures.
+        report = calibration_report_request(actor=committee, role=None, date_from=today - timedelta(days=90),
+                                            date_to=today, min_sample=3)
+        report.refresh_from_db()
+        self.stdout.write(f"Calibration report #{report.pk} over the last 90 days: {report.get_status_display()}.")
 
     def _users(self) -> dict[str, User]:
         users = {}
