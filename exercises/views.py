@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from exercises import selectors, services
+from exercises.downloads import submission_file_response
 from exercises.forms import AssignForm, AttachForm, ExerciseForm, ExtendForm, SubmissionForm
 from exercises.models import Exercise, ExerciseAssignment
 from exercises.uploads import SizeLimitUploadHandler, allowed_types_label, too_large_message
@@ -372,19 +373,9 @@ def submission_download(request: HttpRequest, pk: int) -> FileResponse:
     except NotFound as error:
         raise Http404(error.message) from error
     try:
-        handle = submission.file.open("rb")
+        return submission_file_response(submission)
     except FileNotFoundError as error:
         raise Http404("The file is no longer in storage.") from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=submission.original_filename or f"submission-{submission.number}",
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- The candidate's page -----------------------------------------------------------------------

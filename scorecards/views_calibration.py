@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,13 +20,13 @@ from hiring.errors import ApplicationError, NotFound, PermissionRefused
 from hiring.forms import apply_error
 from hiring.models import Interview
 from scorecards.calibration.charts import CHARTS, render_chart
+from scorecards.calibration.downloads import report_file_response
 from scorecards.calibration.exports import FORMATS
 from scorecards.calibration.forms import CalibrationRequestForm
 from scorecards.calibration.selectors import calibration_report_list
 from scorecards.calibration.tables import cells, display_tables
 from scorecards.models import CalibrationReport
 from scorecards.services.calibration import (
-    calibration_report_file,
     calibration_report_for,
     calibration_report_request,
     can_use_calibration,
@@ -170,11 +170,5 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     export = FORMATS.get(fmt)
     if export is None:
         raise Http404("No such format.")
-    report, result = _finished_result(request, pk)
-    filename = f"calibration-report-{report.pk}.{export.extension}"
-    content = calibration_report_file(report, fmt)
-    if isinstance(content, bytes):
-        response = HttpResponse(content, content_type=export.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    return FileResponse(content, as_attachment=True, filename=filename, content_type=export.content_type)
+    report, _ = _finished_result(request, pk)
+    return report_file_response(report, fmt)

@@ -33,6 +33,7 @@ from exercises.api.serializers import (
     ExtendSerializer,
     SubmissionSerializer,
 )
+from exercises.downloads import submission_file_response
 from exercises.models import ExerciseAssignment, ExerciseSubmission
 from hiring.access import loops_visible_to
 from hiring.api.serializers import InterviewSerializer
@@ -200,19 +201,9 @@ class SubmissionViewSet(
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         submission = selectors.submission_for_download(user=request.user, submission_id=self.get_object().pk)
         try:
-            handle = submission.file.open("rb")
+            return submission_file_response(submission)
         except FileNotFoundError as error:
             raise NotFound("The file is no longer in storage.", code="file_missing") from error
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=submission.original_filename or f"submission-{submission.number}",
-            content_type="application/octet-stream",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 @extend_schema(

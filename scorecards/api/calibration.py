@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -31,11 +31,11 @@ from config.api.schema import error_response
 from hiring.api.serializers import RoleRefSerializer, UserRefSerializer
 from hiring.errors import Conflict
 from hiring.models import Interview, Role
+from scorecards.calibration.downloads import report_file_response
 from scorecards.calibration.exports import FORMATS
 from scorecards.calibration.selectors import calibration_report_list
 from scorecards.models import CalibrationReport
 from scorecards.services.calibration import (
-    calibration_report_file,
     calibration_report_request,
     can_use_calibration,
 )
@@ -163,14 +163,7 @@ class CalibrationReportViewSet(
         report = self.get_object()
         if report.status != CalibrationReport.Status.DONE or not report.result:
             raise Conflict(f"This report is {report.get_status_display().lower()}, not finished.", code="not_finished")
-        export = FORMATS[fmt]
-        filename = f"calibration-report-{report.pk}.{export.extension}"
-        content = calibration_report_file(report, fmt)
-        if isinstance(content, bytes):
-            response = HttpResponse(content, content_type=export.content_type)
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
-        return FileResponse(content, as_attachment=True, filename=filename, content_type=export.content_type)
+        return report_file_response(report, fmt)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         if getattr(self, "action", None) == "download":
