@@ -31,21 +31,6 @@ from tests.integration.services import (
 )
 
 
-def child_pids(pid: int) -> list[int]:
-    """Direct children of a process (the prefork pool's worker processes), from /proc."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            children.append(int(entry.name))
-    return sorted(children)
-
-
 @pytest.fixture
 def prefork_worker(transactional_db: None, celery_broker: RedisServer, tmp_path: Path) -> Iterator:  # noqa: F811
     """Start a Celery worker with a one-process prefork pool, so that its pool process can be SIGKILLed

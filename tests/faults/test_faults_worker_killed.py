@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from bench.processes import child_pids
 from hiring.models import Role
 from scorecards.models import CalibrationReport
 from scorecards.services.calibration import (
@@ -25,7 +26,6 @@ from scorecards.services.calibration import (
     calibration_report_request,
 )
 from scorecards.services.recommendations import recommendation_enqueue
-from tests.faults.conftest import child_pids
 from tests.faults.invariants import (
     completions_per_report,
     duplicated_recommendations,
