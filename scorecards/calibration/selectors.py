@@ -34,6 +34,20 @@ class ReportScope:
     interview_kind: str = ""
 
 
+def _in_scope(scope: ReportScope, interview: str) -> Q:
+    """The scope's conditions on the interview reached by the lookup path ``interview`` (ending in "__")."""
+    conditions = Q()
+    if scope.date_from is not None:
+        conditions &= Q(**{f"{interview}ends_at__date__gte": scope.date_from})
+    if scope.date_to is not None:
+        conditions &= Q(**{f"{interview}ends_at__date__lte": scope.date_to})
+    if scope.role_id is not None:
+        conditions &= Q(**{f"{interview}loop__role_id": scope.role_id})
+    if scope.interview_kind:
+        conditions &= Q(**{f"{interview}kind": scope.interview_kind})
+    return conditions
+
+
 def calibration_rows_queryset(scope: ReportScope) -> QuerySet[Any]:
     """The scope's ratings as a ``values_list`` of ``ROW_COLUMNS``, in that order.
 
@@ -51,15 +65,9 @@ def calibration_rows_queryset(scope: ReportScope) -> QuerySet[Any]:
         "scorecard__interviewer__first_name", Value(" "), "scorecard__interviewer__last_name",
         output_field=CharField(),
     ))
-    queryset = Rating.objects.filter(scorecard__status=Scorecard.Status.SUBMITTED, scorecard__revision=1)
-    if scope.date_from is not None:
-        queryset = queryset.filter(scorecard__interview__ends_at__date__gte=scope.date_from)
-    if scope.date_to is not None:
-        queryset = queryset.filter(scorecard__interview__ends_at__date__lte=scope.date_to)
-    if scope.role_id is not None:
-        queryset = queryset.filter(scorecard__interview__loop__role_id=scope.role_id)
-    if scope.interview_kind:
-        queryset = queryset.filter(scorecard__interview__kind=scope.interview_kind)
+    queryset = Rating.objects.filter(
+        _in_scope(scope, "scorecard__interview__"), scorecard__status=Scorecard.Status.SUBMITTED, scorecard__revision=1
+    )
     annotations: dict[str, Any] = {
         "c_scorecard": Cast("scorecard_id", CharField()),
         "c_loop": Cast("scorecard__interview__loop_id", CharField()),
@@ -89,15 +97,8 @@ def calibration_scorecards_queryset(scope: ReportScope) -> QuerySet[Any]:
     has_focus = Exists(Interview.focus_dimensions.through.objects.filter(interview_id=OuterRef("interview_id")))
     # A scorecard without ratings is not part of the report (the ratings define it in a ratings file too).
     rated = Exists(Rating.objects.filter(scorecard_id=OuterRef("pk")))
-    queryset = Scorecard.objects.filter(rated, status=Scorecard.Status.SUBMITTED, revision=1)
-    if scope.date_from is not None:
-        queryset = queryset.filter(interview__ends_at__date__gte=scope.date_from)
-    if scope.date_to is not None:
-        queryset = queryset.filter(interview__ends_at__date__lte=scope.date_to)
-    if scope.role_id is not None:
-        queryset = queryset.filter(interview__loop__role_id=scope.role_id)
-    if scope.interview_kind:
-        queryset = queryset.filter(interview__kind=scope.interview_kind)
+    queryset = Scorecard.objects.filter(rated, _in_scope(scope, "interview__"), status=Scorecard.Status.SUBMITTED,
+                                        revision=1)
     annotations: dict[str, Any] = {
         "c_scorecard": F("id"),
         "c_interview": F("interview_id"),
