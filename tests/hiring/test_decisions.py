@@ -12,30 +12,21 @@ from hiring.models import AuditEvent, InterviewLoop
 from scorecards.models import Recommendation
 from scorecards.services.recommendations import recommendation_compute
 from tests.hiring.factories import UserFactory, make_interview, make_loop
-from tests.scorecards.factories import submit_scorecard
+from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
 
-ALL = (
-    "Software engineering",
-    "Applied ML/AI fundamentals",
-    "AI system design",
-    "MLOps/operational readiness",
-    "Cost/performance thinking",
-    "Responsible AI / security / privacy",
-    "Communication & collaboration",
-)
 RED_FLAG = "Recommends logging raw sensitive user data/prompts without safeguards."
 
 
 
 def scores(*values: int) -> dict[str, int | None]:
-    return dict(zip(ALL, values, strict=True))
+    return dict(zip(ALL_DIMENSIONS, values, strict=True))
 
 
 def loop_with(*cards: tuple[tuple[int, ...], dict]) -> InterviewLoop:
     """A loop whose interviewers submitted these scorecards (scores, extra submit kwargs)."""
     loop = make_loop()
     for values, extra in cards:
-        interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL))
+        interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL_DIMENSIONS))
         submit_scorecard(interview, scores(*values), **extra)
     recommendation_compute(loop_id=loop.pk)
     loop.refresh_from_db()
@@ -169,7 +160,7 @@ def test_decision_on_needs_discussion_needs_no_justification(committee_member, d
 @pytest.mark.django_db
 def test_decision_with_outstanding_scorecards_requires_confirmation(hire_loop, committee_member):
     """A scorecard still missing: refused unless the member confirms; the audit lists what was missing."""
-    pending = make_interview(loop=hire_loop, interviewer=UserFactory(), focus=list(ALL))
+    pending = make_interview(loop=hire_loop, interviewer=UserFactory(), focus=list(ALL_DIMENSIONS))
     before = state(hire_loop)
     with pytest.raises(ValidationFailed) as refused:
         loop_decide(actor=committee_member, loop_id=hire_loop.pk, data=DecisionInput(decision="hire", rationale="Ok."))
@@ -218,7 +209,7 @@ def test_decision_refused_for_everyone_but_the_committee(hire_loop, kind):
 def test_decision_refused_for_a_member_with_own_feedback_pending(hire_loop):
     """A committee member who interviews on the loop and has not submitted does not see it, let alone decide it."""
     member = UserFactory(committee=True)
-    make_interview(loop=hire_loop, interviewer=member, focus=list(ALL))
+    make_interview(loop=hire_loop, interviewer=member, focus=list(ALL_DIMENSIONS))
     before = state(hire_loop)
     with pytest.raises(NotFound):
         loop_decide(
@@ -259,7 +250,7 @@ def test_decision_refused_when_the_recommendation_changed_since_it_was_read(hire
 def test_decision_brings_a_stale_recommendation_up_to_date_first(committee_member):
     """Feedback whose recompute never ran (broker down) counts in the recommendation the decision is checked against."""
     loop = make_loop()
-    interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL))
+    interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL_DIMENSIONS))
     submit_scorecard(interview, scores(2, 2, 2, 2, 2, 2, 2), overall="no")  # no on_commit in this test: not computed
     assert not Recommendation.objects.filter(loop=loop).exists()
     with pytest.raises(ValidationFailed) as refused:

@@ -9,17 +9,7 @@ import pytest
 from scorecards.models import Recommendation, RecomputeRequest, Scorecard
 from scorecards.services.recommendations import recommendation_enqueue
 from tests.hiring.factories import UserFactory, make_interview, make_loop
-from tests.scorecards.factories import submit_scorecard
-
-ALL = (
-    "Software engineering",
-    "Applied ML/AI fundamentals",
-    "AI system design",
-    "MLOps/operational readiness",
-    "Cost/performance thinking",
-    "Responsible AI / security / privacy",
-    "Communication & collaboration",
-)
+from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -28,14 +18,14 @@ def test_integration_submit_with_redis_hung_returns_within_the_socket_timeout(ce
     """A Redis that accepts connections but never answers (SIGSTOP) delays a submit by the 2 s socket timeout
     per publish, not indefinitely; the scorecard is submitted and its recompute request kept."""
     loop = make_loop()
-    interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL))
+    interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL_DIMENSIONS))
     celery_broker.pause()
     try:
         started = time.monotonic()
         assert recommendation_enqueue(loop.pk) is False
         one_publish = time.monotonic() - started
         started = time.monotonic()
-        submit_scorecard(interview, dict.fromkeys(ALL, 4))
+        submit_scorecard(interview, dict.fromkeys(ALL_DIMENSIONS, 4))
         submit_seconds = time.monotonic() - started
     finally:
         celery_broker.resume()

@@ -13,17 +13,7 @@ from scorecards.models import Recommendation
 from scorecards.services.recommendations import ComputeOutcome, recommendation_compute
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.integration.services import postgres_problem, require_service
-from tests.scorecards.factories import submit_scorecard
-
-ALL = (
-    "Software engineering",
-    "Applied ML/AI fundamentals",
-    "AI system design",
-    "MLOps/operational readiness",
-    "Cost/performance thinking",
-    "Responsible AI / security / privacy",
-    "Communication & collaboration",
-)
+from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +38,8 @@ def _in_thread(target, results: list, errors: list, start: threading.Barrier | N
 def loop() -> InterviewLoop:
     require_service(postgres_problem())
     loop = make_loop()
-    submit_scorecard(make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL)), dict.fromkeys(ALL, 4))
+    submit_scorecard(make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL_DIMENSIONS)),
+                     dict.fromkeys(ALL_DIMENSIONS, 4))
     # Without a broker the submit's task ran in-process after commit: start from no recommendation.
     Recommendation.objects.filter(loop=loop).delete()
     return loop

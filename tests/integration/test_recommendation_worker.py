@@ -19,17 +19,7 @@ from scorecards.models import Dimension, Recommendation, RecomputeRequest, Score
 from scorecards.services.recommendations import recommendation_enqueue
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.integration.services import terminate_backends, wait_until
-from tests.scorecards.factories import submit_scorecard
-
-ALL = (
-    "Software engineering",
-    "Applied ML/AI fundamentals",
-    "AI system design",
-    "MLOps/operational readiness",
-    "Cost/performance thinking",
-    "Responsible AI / security / privacy",
-    "Communication & collaboration",
-)
+from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +47,7 @@ def test_integration_scorecard_submitted_through_web_form_gets_a_recommendation(
     """Submit through the form; a separate worker process computes and stores the recommendation."""
     worker = celery_worker()
     loop = make_loop()
-    interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL))
+    interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL_DIMENSIONS))
     client.force_login(interview.interviewer)
 
     status, _ = scorecard_form_post(client, interview, score=4)
@@ -101,8 +91,8 @@ def _unacked_tasks(redis_client) -> list[str]:
 def test_integration_worker_killed_mid_task_is_completed_by_the_next_worker(celery_worker, celery_broker):
     """SIGKILL while the task runs: the unacknowledged message survives and a new worker completes it."""
     loop = make_loop()
-    interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL))
-    submit_scorecard(interview, dict.fromkeys(ALL, 3))  # enqueued after commit; no worker yet
+    interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL_DIMENSIONS))
+    submit_scorecard(interview, dict.fromkeys(ALL_DIMENSIONS, 3))  # enqueued after commit; no worker yet
     redis_client = celery_broker.client()
     # Other jobs a submit triggers (notifications) also lock the loop; this test follows one message only.
     redis_client.delete("celery")
@@ -144,8 +134,8 @@ def test_integration_submit_with_redis_stopped_is_fast_and_caught_up_after_resta
         env={"HIRELOOP_OUTBOX_DRAIN_SECONDS": "1", "HIRELOOP_OUTBOX_GRACE_SECONDS": "0"},
     )
     loop = make_loop()
-    first = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL))
-    second = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL))
+    first = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL_DIMENSIONS))
+    second = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL_DIMENSIONS))
 
     celery_broker.stop()
     client.force_login(first.interviewer)

@@ -18,6 +18,16 @@ from scorecards.services.scorecards import (
     scorecard_submit,
 )
 
+# Every dimension of the applied-ai-engineer rubric (make_loop's default role): a card that scores them all.
+ALL_DIMENSIONS = (
+    "Software engineering",
+    "Applied ML/AI fundamentals",
+    "AI system design",
+    "MLOps/operational readiness",
+    "Cost/performance thinking",
+    "Responsible AI / security / privacy",
+    "Communication & collaboration",
+)
 RUBRIC_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "rubrics"
 SLUGS = (
     "associate-applied-ai-engineer",

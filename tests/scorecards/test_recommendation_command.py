@@ -12,20 +12,11 @@ from django.core.management import CommandError, call_command
 from hiring.models import InterviewLoop
 from scorecards.models import Recommendation
 from tests.hiring.factories import UserFactory, make_interview, make_loop
-from tests.scorecards.factories import submit_scorecard
+from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "fixtures" / "examples" / "what-if.json"
 RUBRIC_FILE = REPO / "fixtures" / "rubrics" / "applied-ai-engineer.yaml"
-ALL = (
-    "Software engineering",
-    "Applied ML/AI fundamentals",
-    "AI system design",
-    "MLOps/operational readiness",
-    "Cost/performance thinking",
-    "Responsible AI / security / privacy",
-    "Communication & collaboration",
-)
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -97,7 +88,8 @@ def test_recommend_what_if_reports_every_problem(tmp_path):
     assert str(refused.value).splitlines() == [
         "The what-if file is not valid.",
         "  scorecards[0].overall: Choose one of strong_no, no, yes, strong_yes.",
-        "  scorecards[0].scores.Charisma: Not a dimension of this rubric (dimensions: " + ", ".join(ALL) + ").",
+        "  scorecards[0].scores.Charisma: Not a dimension of this rubric (dimensions: "
+        + ", ".join(ALL_DIMENSIONS) + ").",
         "  scorecards[0].scores.AI system design: Must be a whole number from 1 to 5, or null if not assessed.",
         "  scorecards[0].red_flags: 'Nope' is not a red flag of this rubric.",
         "  without: No scorecard in the file is by 'Zed'.",
@@ -121,8 +113,8 @@ def test_recommend_needs_exactly_one_mode():
 def _loop_with_scores(*values: int) -> InterviewLoop:
     loop = make_loop()
     for value in values:
-        interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL))
-        submit_scorecard(interview, dict.fromkeys(ALL, value))
+        interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL_DIMENSIONS))
+        submit_scorecard(interview, dict.fromkeys(ALL_DIMENSIONS, value))
     return loop
 
 

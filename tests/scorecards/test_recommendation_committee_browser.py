@@ -8,19 +8,10 @@ from playwright.sync_api import Page, expect
 from hiring.models import InterviewLoop
 from scorecards.services.recommendations import recommendation_compute
 from tests.hiring.factories import UserFactory, make_interview, make_loop
-from tests.scorecards.factories import submit_scorecard
+from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
 
 pytestmark = pytest.mark.browser
 
-ALL = (
-    "Software engineering",
-    "Applied ML/AI fundamentals",
-    "AI system design",
-    "MLOps/operational readiness",
-    "Cost/performance thinking",
-    "Responsible AI / security / privacy",
-    "Communication & collaboration",
-)
 
 
 def test_browser_committee_reads_evidence_and_records_a_decision(
@@ -31,11 +22,12 @@ def test_browser_committee_reads_evidence_and_records_a_decision(
     ana = UserFactory(first_name="Ana", last_name="Lopez")
     ben = UserFactory(first_name="Ben", last_name="Ode")
     submit_scorecard(
-        make_interview(loop=loop, interviewer=ana, focus=list(ALL)),
-        dict.fromkeys(ALL, 4),
+        make_interview(loop=loop, interviewer=ana, focus=list(ALL_DIMENSIONS)),
+        dict.fromkeys(ALL_DIMENSIONS, 4),
         evidence="Designed a retry queue with idempotency keys and explained the failure modes.",
     )
-    submit_scorecard(make_interview(loop=loop, interviewer=ben, focus=list(ALL)), dict.fromkeys(ALL, 4))
+    submit_scorecard(make_interview(loop=loop, interviewer=ben, focus=list(ALL_DIMENSIONS)),
+                     dict.fromkeys(ALL_DIMENSIONS, 4))
     recommendation_compute(loop_id=loop.pk)
 
     sign_in(committee_member.username)

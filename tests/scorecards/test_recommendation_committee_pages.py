@@ -12,29 +12,20 @@ from hiring.models import AuditEvent, InterviewLoop
 from scorecards.services.recommendations import recommendation_compute
 from scorecards.services.scorecards import scorecard_amend
 from tests.hiring.factories import UserFactory, make_interview, make_loop
-from tests.scorecards.factories import scorecard_input, submit_scorecard
+from tests.scorecards.factories import ALL_DIMENSIONS, scorecard_input, submit_scorecard
 
-ALL = (
-    "Software engineering",
-    "Applied ML/AI fundamentals",
-    "AI system design",
-    "MLOps/operational readiness",
-    "Cost/performance thinking",
-    "Responsible AI / security / privacy",
-    "Communication & collaboration",
-)
 RED_FLAG = "Recommends logging raw sensitive user data/prompts without safeguards."
 
 
 def scores(*values: int | None) -> dict[str, int | None]:
-    return dict(zip(ALL, values, strict=True))
+    return dict(zip(ALL_DIMENSIONS, values, strict=True))
 
 
 def decided_loop_ready(panel: list[tuple[tuple[int, ...], dict]], recruiter=None) -> InterviewLoop:
     loop = make_loop(recruiter=recruiter)
     for values, extra in panel:
         interview = make_interview(loop=loop, interviewer=extra.pop("interviewer", None) or UserFactory(),
-                                   focus=list(ALL))
+                                   focus=list(ALL_DIMENSIONS))
         submit_scorecard(interview, scores(*values), **extra)
     recommendation_compute(loop_id=loop.pk)
     return loop
@@ -160,7 +151,7 @@ def test_committee_loop_page_query_count_is_fixed(client, committee_member, djan
     with django_assert_num_queries(12):
         client.get(url)
     for _ in range(5):
-        interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL))
+        interview = make_interview(loop=loop, interviewer=UserFactory(), focus=list(ALL_DIMENSIONS))
         submit_scorecard(interview, scores(3, 3, 3, 3, 3, 3, 3))
     recommendation_compute(loop_id=loop.pk)
     with django_assert_num_queries(12):
@@ -199,7 +190,7 @@ def test_committee_decide_against_recommendation_through_the_form(client, commit
 @pytest.mark.django_db
 def test_committee_decide_with_outstanding_feedback_needs_the_box_ticked(client, committee_member):
     loop = decided_loop_ready([((4,) * 7, {})])
-    make_interview(loop=loop, interviewer=UserFactory(first_name="Cy", last_name="Ng"), focus=list(ALL))
+    make_interview(loop=loop, interviewer=UserFactory(first_name="Cy", last_name="Ng"), focus=list(ALL_DIMENSIONS))
     client.force_login(committee_member)
     url = reverse("scorecards:committee-loop", args=[loop.pk])
     page = text(client.get(url))

@@ -22,17 +22,7 @@ from scorecards.services.recommendations import (
 )
 from scorecards.services.scorecards import scorecard_amend
 from tests.hiring.factories import UserFactory, make_interview, make_loop
-from tests.scorecards.factories import scorecard_input, submit_scorecard
-
-ALL = (
-    "Software engineering",
-    "Applied ML/AI fundamentals",
-    "AI system design",
-    "MLOps/operational readiness",
-    "Cost/performance thinking",
-    "Responsible AI / security / privacy",
-    "Communication & collaboration",
-)
+from tests.scorecards.factories import ALL_DIMENSIONS, scorecard_input, submit_scorecard
 
 
 def random_history(seed: int, loops: int = 10) -> tuple[list[InterviewLoop], list]:
@@ -47,7 +37,7 @@ def random_history(seed: int, loops: int = 10) -> tuple[list[InterviewLoop], lis
         if rng.random() < 0.2:
             panel.append(panel[0])  # the same person on two interviews of one loop
         for person in panel:
-            scores = {name: (rng.randint(1, 5) if rng.random() < 0.8 else None) for name in ALL}
+            scores = {name: (rng.randint(1, 5) if rng.random() < 0.8 else None) for name in ALL_DIMENSIONS}
             submit_scorecard(make_interview(loop=loop, interviewer=person, focus=[]), scores)
         made.append(loop)
     return made, people
@@ -118,7 +108,7 @@ def test_leniency_totals_follow_amendments_and_equal_a_rebuild():
     scorecard_amend(
         actor=card.interviewer,
         interview_id=card.pk,
-        data=scorecard_input(card, dict.fromkeys(ALL, 5), overall="strong_yes"),
+        data=scorecard_input(card, dict.fromkeys(ALL_DIMENSIONS, 5), overall="strong_yes"),
         reason="After the debrief: the design answer was better than scored.",
     )
     recommendation_compute(loop_id=loops[0].pk)
@@ -148,11 +138,11 @@ def test_leniency_counts_loops_whose_recompute_is_still_pending():
     """Scorecards submitted on other loops a moment ago (their recompute queued) already count."""
     lena, peer = UserFactory(), UserFactory()
     past = make_loop()
-    submit_scorecard(make_interview(loop=past, interviewer=lena, focus=[]), dict.fromkeys(ALL, 5))
-    submit_scorecard(make_interview(loop=past, interviewer=peer, focus=[]), dict.fromkeys(ALL, 3))
+    submit_scorecard(make_interview(loop=past, interviewer=lena, focus=[]), dict.fromkeys(ALL_DIMENSIONS, 5))
+    submit_scorecard(make_interview(loop=past, interviewer=peer, focus=[]), dict.fromkeys(ALL_DIMENSIONS, 3))
     assert RecomputeRequest.objects.filter(loop=past, processed_at__isnull=True).exists()
     loop = make_loop()
-    submit_scorecard(make_interview(loop=loop, interviewer=lena, focus=[]), dict.fromkeys(ALL, 4))
+    submit_scorecard(make_interview(loop=loop, interviewer=lena, focus=[]), dict.fromkeys(ALL_DIMENSIONS, 4))
     details = recommendation_compute(loop_id=loop.pk).recommendation.details
     # One past scorecard 2 points above the peer: offset 2 * 1 / (1 + 5).
     assert details["leniency"][str(lena.pk)] == {"offset": 0.333, "std_error": 0.306, "scorecards": 1}
