@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -107,3 +111,20 @@ def world(db) -> World:
         submitted_card=submitted_card,
         outsider_draft=outsider_draft,
     )
+
+
+@pytest.fixture
+def wsgi_app_in_test_transaction() -> Any:
+    """The real WSGI application, minus the per-request connection clean-up.
+
+    Django closes a connection whose autocommit is off at the end of each request;
+    inside the test's transaction that would close it (PostgreSQL) and lose the test
+    data. Django's own test client disconnects the same handlers.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

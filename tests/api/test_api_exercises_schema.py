@@ -12,9 +12,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from schemathesis import GenerationMode
 
 from hiring.tokens import api_token_create
@@ -26,18 +23,12 @@ PREFIXES = ("/api/v1/exercises/", "/api/v1/take-homes/", "/api/v1/take-home-subm
 
 
 @pytest.fixture
-def wsgi_app(settings, tmp_path) -> Any:
-    """The real WSGI application inside the test's transaction (see test_api_schema.py for why)."""
+def wsgi_app(settings, tmp_path, wsgi_app_in_test_transaction: Any) -> Any:
+    """The real WSGI application inside the test's transaction (see tests/api/conftest.py), files in tmp_path."""
     settings.STORAGES = {**settings.STORAGES,
                          "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                      "OPTIONS": {"location": str(tmp_path)}}}
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield get_wsgi_application()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    return wsgi_app_in_test_transaction
 
 
 @pytest.mark.timeout(300)

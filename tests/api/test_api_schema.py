@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.contrib.staticfiles import finders
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, Phase, given, settings
@@ -110,23 +108,6 @@ def _real_ids(world: World) -> dict[str, dict[str, Any]]:
         "/api/v1/interviews/": {"id": world.pending_interview.pk},
         "/api/v1/scorecards/": {"id": world.pending_draft.pk},
     }
-
-
-@pytest.fixture
-def wsgi_app_in_test_transaction() -> Any:
-    """The real WSGI application, minus the per-request connection clean-up.
-
-    Django closes a connection whose autocommit is off at the end of each request;
-    inside the test's transaction that would close it (PostgreSQL) and lose the test
-    data. Django's own test client disconnects the same handlers.
-    """
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield get_wsgi_application()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.timeout(300)  # seconds on an idle machine; generous for a loaded one
