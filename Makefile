@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Where PostgreSQL answers locally and no DATABASE_URL is set, tests run against it (integration tests need it).
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/hireloop
+# pytest-xdist processes for `make test` (0 runs the suite in one process, e.g. to debug).
+TEST_WORKERS ?= 2
 
 .PHONY: run setup install migrate demo test test-fast browser-deps lint check bench bench-quick clean
 
@@ -41,10 +43,10 @@ test: install browser-deps
 	@if [ -z "$$DATABASE_URL" ] && $(PY) -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=2).close()" 2>/dev/null; then \
 	  echo "PostgreSQL answers: running the suite against it."; export DATABASE_URL=$(PG_TEST_URL); fi; \
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Models and migrations disagree: run makemigrations."; exit 1; }; \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install
-	$(PY) -m pytest -m "not integration and not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not integration and not browser" $(PYTEST_ARGS)
 
 # Benchmarks against floors measured in the same run (bench/run.py; results in bench/results/).
 # They need PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (database 10), and use Debian's wrk
