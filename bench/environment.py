@@ -10,8 +10,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 
@@ -131,8 +132,9 @@ def machine() -> dict[str, Any]:
     memory = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), 0)
     with psycopg.connect(f"{PG_SERVER}/postgres") as connection:
-        pg_version = connection.execute("SHOW server_version").fetchone()[0]
-        shared_buffers = connection.execute("SHOW shared_buffers").fetchone()[0]
+        # SHOW always answers exactly one row.
+        pg_version = cast("tuple[str]", connection.execute("SHOW server_version").fetchone())[0]
+        shared_buffers = cast("tuple[str]", connection.execute("SHOW shared_buffers").fetchone())[0]
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -144,7 +146,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def median(values: list[float]) -> float:
+def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import cast
 
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
@@ -34,7 +37,7 @@ def constant(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-def _rows_response(query: str, params: dict[str, object]) -> HttpResponse:
+def _rows_response(query: str, params: dict[str, int | list[str] | datetime]) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         rows = cursor.fetchall()
@@ -58,7 +61,8 @@ def submit_transaction(request: HttpRequest, interview_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponse(status=403)
     ratings = []
-    for name, value in request.POST.items():
+    # QueryDict.items() yields each field's last value, a str; the stubs also allow a list.
+    for name, value in cast("Iterable[tuple[str, str]]", request.POST.items()):
         match = SCORE_FIELD.match(name)
         if match and value:
             dimension_id = int(match.group(1))

@@ -106,7 +106,7 @@ class Harness:
         self.results["machine"]["postgresql_options"] = connection.settings_dict.get("OPTIONS", {}).get("options", "")
         self.results["data"] = {"setup_seconds": round(setup, 1)}
 
-    def generate(self, loops: int, seed: int) -> dict[str, float]:
+    def generate(self, loops: int, seed: int) -> dict[str, float | str]:
         from django.core.management import call_command
 
         buffer = io.StringIO()
@@ -167,7 +167,7 @@ class Harness:
     @staticmethod
     def time_sql(function: Callable[[], Any], seconds: float, minimum: int = 5) -> tuple[list[float], Any]:
         """Run a floor query repeatedly for about ``seconds``; every run's time and the last result."""
-        times = []
+        times: list[float] = []
         result = None
         deadline = time.perf_counter() + seconds
         while len(times) < minimum or time.perf_counter() < deadline:

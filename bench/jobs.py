@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from bench import environment
 from bench.environment import CALIBRATION_TIMEOUT, COMMITTEE, child_env, median, rotated
@@ -67,7 +67,9 @@ def calibration(h: Harness) -> None:
     from scorecards.services.calibration import calibration_report_file, calibration_report_request
 
     committee = User.objects.get(username=COMMITTEE)
-    first = Scorecard.objects.filter(status="submitted").order_by("submitted_at").first().submitted_at
+    # The generated data set has submitted scorecards, and a submitted scorecard has its submission time.
+    earliest = cast(Scorecard, Scorecard.objects.filter(status="submitted").order_by("submitted_at").first())
+    first = cast(datetime, earliest.submitted_at)
     date_from, date_to = first.date(), datetime.now(UTC).date()
     start = datetime.combine(date_from, datetime.min.time(), tzinfo=UTC)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=UTC)

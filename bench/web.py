@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import psycopg
 
@@ -36,10 +36,12 @@ def pages(h: Harness, label: str) -> None:
     from hiring.models import InterviewLoop, User
 
     loops = InterviewLoop.objects.count()
-    # A candidate who applied more than once: the summary shows several loops.
-    candidate_id = (
+    # A candidate who applied more than once: the summary shows several loops. The generated data set always
+    # has loops, so there is one.
+    candidate_id = cast(
+        "int",
         InterviewLoop.objects.values("candidate_id").annotate(n=Count("id"))
-        .order_by("-n", "candidate_id").values_list("candidate_id", flat=True).first()
+        .order_by("-n", "candidate_id").values_list("candidate_id", flat=True).first(),
     )
     pages = {
         "pipeline": "/pipeline/",
@@ -68,7 +70,11 @@ def pages(h: Harness, label: str) -> None:
         "candidate_summary": f"/bench/floor/candidate/{candidate_id}/",
     }
     for name, path in pages.items():
-        product_p50, product_p95, floor_p50, view_p50, rows = [], [], [], [], 0
+        product_p50: list[float] = []
+        product_p95: list[float] = []
+        floor_p50: list[float] = []
+        view_p50: list[float] = []
+        rows = 0
         for round_number in range(h.profile.rounds):
             for side in rotated(["product", "floor", "view"], round_number):
                 if side in ("product", "view"):

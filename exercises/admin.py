@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from exercises.models import DeadlineExtension, Exercise, ExerciseAssignment, ExerciseSubmission
 
@@ -38,5 +39,5 @@ class ExerciseAssignmentAdmin(admin.ModelAdmin):
     )
     inlines = [DeadlineExtensionInline, ExerciseSubmissionInline]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

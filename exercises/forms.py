@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -12,7 +12,7 @@ from exercises.models import Exercise
 from exercises.services import ExerciseInput
 from exercises.uploads import accept_attribute
 from hiring.errors import ApplicationError
-from hiring.models import User
+from hiring.models import Interview, User
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -64,7 +64,8 @@ class ExerciseForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, dimension_names: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dimension_names"].choices = [(name, name) for name in dimension_names]
+        dimensions = cast(forms.MultipleChoiceField, self.fields["dimension_names"])
+        dimensions.choices = [(name, name) for name in dimension_names]
 
     @classmethod
     def initial_for(cls, exercise: Exercise) -> dict[str, Any]:
@@ -117,9 +118,11 @@ class AssignForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, exercises: Any, reviewers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["exercise"].queryset = exercises
-        self.fields["reviewer"].queryset = reviewers
-        self.fields["reviewer"].label_from_instance = lambda user: user.display_name
+        cast("forms.ModelChoiceField[Exercise]", self.fields["exercise"]).queryset = exercises
+        reviewer = cast("forms.ModelChoiceField[User]", self.fields["reviewer"])
+        reviewer.queryset = reviewers
+        # A per-form label: the instance attribute shadows the method, which the stubs only know as a method.
+        reviewer.label_from_instance = lambda obj: obj.display_name  # type: ignore[method-assign]
         zone = timezone.get_current_timezone_name()
         self.fields["due_at"].help_text = f"In {zone}; the candidate's email states the deadline with its time zone."
 
@@ -140,21 +143,26 @@ class ExtendForm(ServiceErrorsMixin, forms.Form):
 
 
 class AttachForm(ServiceErrorsMixin, forms.Form):
-    interview = forms.ModelChoiceField(queryset=None, empty_label=None, label="Interview")  # type: ignore[arg-type]
-    exercise = forms.ModelChoiceField(queryset=None, required=False, empty_label="No exercise",  # type: ignore[arg-type]
-                                      label="Live or discussion exercise")
+    interview: forms.ModelChoiceField[Interview] = forms.ModelChoiceField(
+        queryset=None, empty_label=None, label="Interview"
+    )
+    exercise: forms.ModelChoiceField[Exercise] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No exercise", label="Live or discussion exercise"
+    )
     add_focus = forms.BooleanField(required=False, initial=True,
                                    label="Add the exercise's dimensions to the interview's focus")
 
     def __init__(self, *args: Any, interviews: Any, exercises: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["interview"].queryset = interviews
-        self.fields["interview"].label_from_instance = (
-            lambda i: f"{i.get_kind_display()} with {i.interviewer.display_name}, "
-            f"{timezone.localtime(i.starts_at):%d %b %Y %H:%M}"
+        interview = cast("forms.ModelChoiceField[Interview]", self.fields["interview"])
+        interview.queryset = interviews
+        interview.label_from_instance = (  # type: ignore[method-assign]
+            lambda obj: f"{obj.get_kind_display()} with {obj.interviewer.display_name}, "
+            f"{timezone.localtime(obj.starts_at):%d %b %Y %H:%M}"
         )
-        self.fields["exercise"].queryset = exercises
-        self.fields["exercise"].label_from_instance = lambda e: f"{e.title} ({e.get_format_display()})"
+        exercise = cast("forms.ModelChoiceField[Exercise]", self.fields["exercise"])
+        exercise.queryset = exercises
+        exercise.label_from_instance = lambda obj: f"{obj.title} ({obj.get_format_display()})"  # type: ignore[method-assign]
 
 
 class SubmissionForm(ServiceErrorsMixin, forms.Form):

@@ -87,7 +87,12 @@ def send_take_home_notice(*, assignment_id: int, notice: str, submission_id: int
         context["extension"] = assignment.extensions.order_by("-created_at", "-id").first()
         _send("deadline_extended", context, assignment.loop.candidate.email)
     else:
-        submission = ExerciseSubmission.objects.filter(pk=submission_id, assignment=assignment).first()
+        # Without an id there is no submission to find: filter(pk=None) matches no row either.
+        submission = (
+            ExerciseSubmission.objects.filter(pk=submission_id, assignment=assignment).first()
+            if submission_id is not None
+            else None
+        )
         if submission is None:
             return False
         context["submission"] = submission

@@ -7,10 +7,21 @@ stays retry-safe because it is skipped once a newer link replaced its token.
 from __future__ import annotations
 
 from smtplib import SMTPException
+from typing import TypedDict
 
 from celery import shared_task
 
-RETRY = {
+
+class RetryOptions(TypedDict):
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: int
+    retry_backoff_max: int
+    max_retries: int
+    acks_late: bool
+    reject_on_worker_lost: bool
+
+
+RETRY: RetryOptions = {
     "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
     "retry_backoff": 30,
     "retry_backoff_max": 600,

@@ -8,13 +8,13 @@ answered: the candidate receives it by email, as when a recruiter uses the page.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -39,7 +39,8 @@ from hiring.access import loops_visible_to
 from hiring.api.serializers import InterviewSerializer
 from hiring.api.views import interviews_for_api
 from hiring.errors import NotFound
-from hiring.models import Interview
+from hiring.models import Interview, InterviewLoop
+from hiring.types import signed_in_user
 
 MANAGE_403 = error_response(RECRUITERS_MANAGE)
 LOOP_CLOSED_409 = "`loop_closed`: the loop is decided or withdrawn."
@@ -95,13 +96,15 @@ class TakeHomeViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = AssignSerializer(data=request.data)
         # Only loops the requester may see can be named (recruiters and admins see them all today).
-        body.fields["loop"].queryset = loops_visible_to(request.user)
+        loop_field = cast("serializers.PrimaryKeyRelatedField[InterviewLoop]", body.fields["loop"])
+        # django-stubs#3666: assigning to an attribute typed "QuerySet | Manager" trips the Manager's __get__.
+        loop_field.queryset = loops_visible_to(request.user)  # type: ignore[arg-type]
         body.is_valid(raise_exception=True)
         data = body.validated_data
 
         def assign() -> ExerciseAssignment:
             assignment, _token = services.take_home_assign(
-                actor=request.user, loop=data["loop"], exercise=data["exercise"], due_at=data["due_at"],
+                actor=signed_in_user(request), loop=data["loop"], exercise=data["exercise"], due_at=data["due_at"],
                 reviewer=data["reviewer"], review_due_at=data["review_due_at"],
             )
             return assignment
@@ -136,7 +139,7 @@ class TakeHomeViewSet(
         body = ExtendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         updated = services.take_home_extend_deadline(
-            actor=request.user, assignment_id=assignment.pk,
+            actor=signed_in_user(request), assignment_id=assignment.pk,
             new_due_at=body.validated_data["due_at"], reason=body.validated_data["reason"],
         )
         return self._render(updated)
@@ -156,7 +159,7 @@ class TakeHomeViewSet(
     @action(detail=True, methods=["post"], url_path="reissue-link", url_name="reissue-link")
     def reissue_link(self, request: Request, pk: str | None = None) -> Response:
         assignment = self.get_object()
-        updated, _token = services.take_home_reissue_link(actor=request.user, assignment_id=assignment.pk)
+        updated, _token = services.take_home_reissue_link(actor=signed_in_user(request), assignment_id=assignment.pk)
         return self._render(updated)
 
 
@@ -236,7 +239,7 @@ class InterviewExerciseView(ScopedQuerysetMixin, generics.GenericAPIView):
         body = AttachSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         updated = services.interview_attach_exercise(
-            actor=request.user, interview_id=interview.pk, exercise_id=body.validated_data["exercise"],
+            actor=signed_in_user(request), interview_id=interview.pk, exercise_id=body.validated_data["exercise"],
             add_focus=body.validated_data["add_focus"],
         )
         return self._render(updated)

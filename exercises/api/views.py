@@ -22,6 +22,7 @@ from exercises.api.permissions import ADMINS_EDIT, ReadOrAdminEdits
 from exercises.api.serializers import ExerciseCreateSerializer, ExerciseSerializer, ExerciseUpdateSerializer
 from exercises.models import Exercise
 from exercises.selectors import exercise_search
+from hiring.types import signed_in_user
 
 SEARCH = OpenApiParameter(
     name="search",
@@ -85,7 +86,7 @@ class ExerciseViewSet(
             request,
             endpoint="exercises.create",
             create=lambda: services.exercise_create(
-                actor=request.user, role=body.validated_data["role"], data=body.to_input()
+                actor=signed_in_user(request), role=body.validated_data["role"], data=body.to_input()
             ),
             load=lambda pk: self.get_queryset().get(pk=pk),
             render=lambda exercise: ExerciseSerializer(self.get_queryset().get(pk=exercise.pk)).data,
@@ -96,7 +97,7 @@ class ExerciseViewSet(
         body = ExerciseUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         updated = services.exercise_update(
-            actor=request.user,
+            actor=signed_in_user(request),
             exercise_id=exercise.pk,
             data=body.to_input(exercise),
             expected_updated_at=body.validated_data.get("updated_at"),
