@@ -16,10 +16,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -46,10 +46,10 @@ class RubricAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     inlines = [DimensionInline, FocusAreaInline, SignalInline]
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 
@@ -64,10 +64,10 @@ class ScorecardAdmin(admin.ModelAdmin):
     list_filter = ("status", "overall")
     inlines = [RatingInline]
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False  # evidence, as in hiring.admin.InterviewLoopAdmin
 
 
@@ -76,7 +76,7 @@ class RecommendationAdmin(admin.ModelAdmin):
     list_display = ("loop", "outcome", "weighted_score", "coverage", "computed_at")
     list_filter = ("outcome",)
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

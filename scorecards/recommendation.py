@@ -394,9 +394,9 @@ def _adjust(
             }
         )
     half_width = BAND_Z * math.sqrt(variance)
-    score = min(max(adjusted_total, 1.0), 5.0)
+    adjusted_score = min(max(adjusted_total, 1.0), 5.0)
     return Adjustment(
-        score=score,
+        score=adjusted_score,
         low=max(adjusted_total - half_width, 1.0),
         high=min(adjusted_total + half_width, 5.0),
         interviewers=tuple(people),

@@ -25,6 +25,7 @@ from hiring.access import can_see_panel
 from hiring.audit import audit_scorecards_read
 from hiring.errors import NotFound
 from hiring.models import Interview
+from hiring.types import AuthenticatedHttpRequest
 from scorecards.models import Dimension, Scorecard, Signal
 from scorecards.selectors.rubric_pages import rubric_catalogue, rubric_page
 from scorecards.selectors.scorecards import (
@@ -100,7 +101,7 @@ def _exercise_link(interview: Interview) -> str:
 
 
 @signed_in
-def my_interviews_page(request: HttpRequest) -> HttpResponse:
+def my_interviews_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     sections = my_interviews(user=request.user, now=now)
     submitted_page = Paginator(sections.submitted, SUBMITTED_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -115,7 +116,7 @@ def my_interviews_page(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-def interview_kit(request: HttpRequest, interview_id: int) -> HttpResponse:
+def interview_kit(request: AuthenticatedHttpRequest, interview_id: int) -> HttpResponse:
     interview = interview_for_kit(user=request.user, interview_id=interview_id)
     rubric = interview.loop.rubric
     focus_ids = focus_ids_of(interview)
@@ -149,7 +150,7 @@ def interview_kit(request: HttpRequest, interview_id: int) -> HttpResponse:
 
 
 @signed_in
-def panel(request: HttpRequest, interview_id: int) -> HttpResponse:
+def panel(request: AuthenticatedHttpRequest, interview_id: int) -> HttpResponse:
     """The panel's submitted scorecards for the loop of one of the user's interviews, once theirs are in."""
     interview = own_interview(user=request.user, interview_id=interview_id)
     loop = interview.loop
@@ -180,12 +181,12 @@ def panel(request: HttpRequest, interview_id: int) -> HttpResponse:
 
 
 @signed_in
-def rubric_list(request: HttpRequest) -> HttpResponse:
+def rubric_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "scorecards/rubric_list.html", {"roles": rubric_catalogue()})
 
 
 @signed_in
-def rubric_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def rubric_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     version_param = request.GET.get("version")
     version = int(version_param) if version_param and version_param.isdigit() else None
     if version_param and version is None:

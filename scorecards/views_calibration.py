@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hiring.errors import ApplicationError, NotFound, PermissionRefused
 from hiring.forms import apply_error
 from hiring.models import Interview
+from hiring.types import AuthenticatedHttpRequest
 from scorecards.calibration.charts import CHARTS, render_chart
 from scorecards.calibration.downloads import report_file_response
 from scorecards.calibration.exports import FORMATS
@@ -34,13 +36,13 @@ from scorecards.services.calibration import (
 
 PAGE_SIZE = 25
 POLL_SECONDS = 2
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def committee_only(view: View) -> View:
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not can_use_calibration(request.user):
             raise PermissionDenied("Only the hiring committee and admins can use calibration reports.")
         try:
@@ -65,7 +67,7 @@ def _initial_from_query(request: HttpRequest) -> dict[str, Any]:
 
 @committee_only
 @require_http_methods(["GET", "POST"])
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CalibrationRequestForm(request.POST)
         if form.is_valid():
@@ -88,7 +90,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         form = CalibrationRequestForm(initial=_initial_from_query(request))
     page = Paginator(calibration_report_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     for report in page.object_list:
-        report.kind_label = _kind_label(report.interview_kind)
+        report.kind_label = _kind_label(report.interview_kind)  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "scorecards/calibration/report_list.html",
@@ -111,7 +113,7 @@ def _status_payload(report: CalibrationReport) -> dict[str, Any]:
 
 @committee_only
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = calibration_report_for(actor=request.user, report_id=pk)
     context: dict[str, Any] = {
         "report": report,
@@ -134,14 +136,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @committee_only
 @require_GET
-def report_status(request: HttpRequest, pk: int) -> JsonResponse:
+def report_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     report = calibration_report_for(actor=request.user, report_id=pk)
     response = JsonResponse(_status_payload(report))
     response["Cache-Control"] = "no-store"
     return response
 
 
-def _finished_result(request: HttpRequest, pk: int) -> tuple[CalibrationReport, dict[str, Any]]:
+def _finished_result(request: AuthenticatedHttpRequest, pk: int) -> tuple[CalibrationReport, dict[str, Any]]:
     report = calibration_report_for(actor=request.user, report_id=pk)
     if report.status != CalibrationReport.Status.DONE or not report.result:
         raise Http404("This report is not finished.")
@@ -150,7 +152,7 @@ def _finished_result(request: HttpRequest, pk: int) -> tuple[CalibrationReport, 
 
 @committee_only
 @require_GET
-def report_chart(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+def report_chart(request: AuthenticatedHttpRequest, pk: int, name: str) -> HttpResponse:
     if name not in CHARTS:
         raise Http404("No such chart.")
     report, result = _finished_result(request, pk)
@@ -166,7 +168,7 @@ def report_chart(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @committee_only
 @require_GET
-def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def report_download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse | FileResponse:
     export = FORMATS.get(fmt)
     if export is None:
         raise Http404("No such format.")

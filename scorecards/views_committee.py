@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +23,7 @@ from hiring.decisions import DecisionInput, decision_requirements, loop_decide
 from hiring.errors import ApplicationError, NotFound
 from hiring.forms import apply_error
 from hiring.models import InterviewLoop
+from hiring.types import AuthenticatedHttpRequest
 from scorecards.selectors.recommendations import MatrixRow, committee_loop, committee_loops
 
 PAGE_SIZE = 25
@@ -34,9 +35,9 @@ def committee_pages(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not (user.is_committee or user.is_hireloop_admin):  # type: ignore[union-attr]
+        if not (user.is_committee or user.is_hireloop_admin):
             raise PermissionDenied("Only the hiring committee and admins can open the committee's pages.")
         try:
             return view(request, *args, **kwargs)
@@ -78,7 +79,7 @@ class DecisionForm(forms.Form):
 
 
 @committee_pages
-def loop_list(request: HttpRequest) -> HttpResponse:
+def loop_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Loops awaiting a decision (ready to decide first), or decided ones with ?show=decided."""
     show = "decided" if request.GET.get("show") == "decided" else "awaiting"
     loops = committee_loops(user=request.user, status=InterviewLoop.Status.DECIDED if show == "decided" else "")
@@ -94,10 +95,10 @@ def loop_list(request: HttpRequest) -> HttpResponse:
 
 @committee_pages
 @require_http_methods(["GET", "POST"])
-def loop_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One loop for the committee: recommendation and reasons, the matrix, and the decision form."""
     view = committee_loop(user=request.user, loop_id=pk)
-    can_decide = request.user.is_committee and view.loop.status not in (  # type: ignore[union-attr]
+    can_decide = request.user.is_committee and view.loop.status not in (
         InterviewLoop.Status.DECIDED,
         InterviewLoop.Status.WITHDRAWN,
     )
@@ -109,7 +110,7 @@ def loop_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = DecisionForm(request.POST)
         if form.is_valid():
             try:
-                loop_decide(actor=request.user, loop_id=pk, data=form.to_input())  # type: ignore[arg-type]
+                loop_decide(actor=request.user, loop_id=pk, data=form.to_input())
             except ApplicationError as exc:
                 apply_error(form, exc)
                 # The recommendation may have been refreshed by the attempt: show the current one.

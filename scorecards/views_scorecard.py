@@ -8,11 +8,11 @@ shows the page again with what was typed and every problem beside its field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.forms import BoundField
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from hiring.access import can_see_panel
 from hiring.errors import Conflict, ValidationFailed
 from hiring.models import Interview
+from hiring.types import AuthenticatedHttpRequest
 from scorecards.forms import NOT_ASSESSED, AmendForm, ScorecardForm, signal_box
 from scorecards.models import Dimension, Overall, Scorecard, Signal
 from scorecards.selectors.scorecards import (
@@ -131,7 +132,8 @@ def _error_summary(form: ScorecardForm) -> list[tuple[str, str, str]]:
             target = bound.auto_id
             if name.endswith("-score") or name == "overall":
                 target = f"{bound.auto_id}_fieldset"
-            summary.append((target, str(bound.label or name.capitalize()), message))
+            # Iterating an ErrorList gives each ValidationError's message as a str, not the error.
+            summary.append((target, str(bound.label or name.capitalize()), cast(str, message)))
     return summary
 
 
@@ -164,7 +166,8 @@ def _form_context(form: ScorecardForm, interview: Interview) -> dict[str, Any]:
 
 def _rebound_with_version(form: ScorecardForm, version: int) -> ScorecardForm:
     """The same typed data with the latest version, so saving again is a deliberate, informed choice."""
-    data = form.data.copy()
+    # Only forms bound to request.POST come here.
+    data = cast(QueryDict, form.data).copy()
     data["version"] = str(version)
     rebound = type(form)(data=data, dimensions=form.dimensions, signals=form.signals)
     rebound.is_valid()
@@ -179,7 +182,12 @@ def _when(value: Any) -> str:
 
 
 def _read_only_page(
-    request: HttpRequest, interview: Interview, revisions: list[Scorecard], *, notice: str = "", status: int = 200
+    request: AuthenticatedHttpRequest,
+    interview: Interview,
+    revisions: list[Scorecard],
+    *,
+    notice: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     current = current_of(revisions)
     refusal = amend_refusal(interview) if current is not None and current.is_submitted else None
@@ -199,7 +207,7 @@ AMEND_TEMPLATE = "scorecards/scorecard_amend.html"
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     interview: Interview,
     form: ScorecardForm,
     *,
@@ -222,7 +230,7 @@ def _form_page(
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def scorecard_edit(request: HttpRequest, interview_id: int) -> HttpResponse:
+def scorecard_edit(request: AuthenticatedHttpRequest, interview_id: int) -> HttpResponse:
     if request.method == "POST":
         return _scorecard_post(request, interview_id)
     interview = own_interview(user=request.user, interview_id=interview_id)
@@ -241,7 +249,7 @@ def scorecard_edit(request: HttpRequest, interview_id: int) -> HttpResponse:
     return _form_page(request, interview, form, current=current)
 
 
-def _scorecard_post(request: HttpRequest, interview_id: int) -> HttpResponse:
+def _scorecard_post(request: AuthenticatedHttpRequest, interview_id: int) -> HttpResponse:
     """Save or submit. The happy path reads only what parsing needs (the rubric, cached per process); the
     service locks and checks the rest. A refusal shows the form page again, read in full, with what was typed."""
     rubric = own_interview_rubric(user=request.user, interview_id=interview_id)
@@ -276,11 +284,13 @@ def _scorecard_post(request: HttpRequest, interview_id: int) -> HttpResponse:
     return _form_page(request, interview, shown, current=_current_card(request, interview), status=400)
 
 
-def _current_card(request: HttpRequest, interview: Interview) -> Scorecard | None:
+def _current_card(request: AuthenticatedHttpRequest, interview: Interview) -> Scorecard | None:
     return current_of(own_scorecard_revisions(user=request.user, interview=interview))
 
 
-def _conflict_page(request: HttpRequest, interview: Interview, form: ScorecardForm, exc: Conflict) -> HttpResponse:
+def _conflict_page(
+    request: AuthenticatedHttpRequest, interview: Interview, form: ScorecardForm, exc: Conflict
+) -> HttpResponse:
     current = _current_card(request, interview)
     if exc.code == "stale_version" and current is not None:
         form = _rebound_with_version(form, current.version)
@@ -292,7 +302,7 @@ def _conflict_page(request: HttpRequest, interview: Interview, form: ScorecardFo
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def scorecard_amend_page(request: HttpRequest, interview_id: int) -> HttpResponse:
+def scorecard_amend_page(request: AuthenticatedHttpRequest, interview_id: int) -> HttpResponse:
     interview = own_interview(user=request.user, interview_id=interview_id)
     revisions = own_scorecard_revisions(user=request.user, interview=interview)
     current = current_of(revisions)

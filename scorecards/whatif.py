@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from hiring.errors import ValidationFailed
 from scorecards.recommendation import OVERALL_CHOICES, InterviewerOffset, RubricSpec, ScorecardInput
@@ -167,7 +167,10 @@ def _offsets(value: Any, errors: dict[str, list[str]]) -> dict[str, InterviewerO
         if not numbers_ok or std_error < 0 or not isinstance(count, int) or count < 0:
             errors[where] = ["offset and std_error must be numbers (std_error >= 0), scorecards a whole number >= 0."]
             continue
-        offsets[name.strip()] = InterviewerOffset(offset=float(offset), std_error=float(std_error), scorecards=count)
+        # numbers_ok has checked that offset is an int or a float.
+        offsets[name.strip()] = InterviewerOffset(
+            offset=float(cast(float, offset)), std_error=float(std_error), scorecards=count
+        )
     return offsets
 
 

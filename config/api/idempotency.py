@@ -27,6 +27,7 @@ from rest_framework.response import Response
 
 from hiring.errors import ValidationFailed
 from hiring.models import IdempotencyKey
+from hiring.types import signed_in_user
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -87,7 +88,9 @@ def idempotent_create(
         return Response(render(obj), status=status.HTTP_201_CREATED)
     key = _clean_key(raw_key)
     request_hash = _request_hash(request.data)
-    scope = {"user": request.user, "key": key, "endpoint": endpoint}
+    # Only the create endpoints call this, and they are for signed-in users.
+    user = signed_in_user(request)
+    scope = {"user": user, "key": key, "endpoint": endpoint}
     fresh_since = timezone.now() - timedelta(hours=settings.HIRELOOP_IDEMPOTENCY_HOURS)
     try:
         with transaction.atomic():
@@ -95,7 +98,7 @@ def idempotent_create(
             if existing is not None:
                 return _replay(existing, request_hash, load, render)
             # Expired records of this user are forgotten (the key may start over), so the table stays small.
-            IdempotencyKey.objects.filter(user=request.user, created_at__lt=fresh_since).delete()
+            IdempotencyKey.objects.filter(user=user, created_at__lt=fresh_since).delete()
             # Claim the key before creating anything: a concurrent request with the same key waits on this
             # row's unique index until we commit (then replays our result) or roll back (then runs itself).
             try:

@@ -5,13 +5,13 @@ site's content security policy (scripts from this site only) holds there too; th
 served from drf-spectacular-sidecar, so the page needs no CDN.
 """
 
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from config.api.errors import api_not_found
 from config.api.views import CachedSchemaView
 
-v1 = [
+v1: list[URLPattern | URLResolver] = [
     path("", include("hiring.api.urls")),
     path("", include("scorecards.api.urls")),
     path("", include("exercises.api.urls")),

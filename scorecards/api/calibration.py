@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -159,7 +159,7 @@ class CalibrationReportViewSet(
     )
     @action(detail=True, methods=["get"], url_path=r"download/(?P<fmt>csv|xlsx|pdf|json)", url_name="download",
             renderer_classes=[JsonErrorsOnly], pagination_class=None, filter_backends=[])
-    def download(self, request: Request, pk: str | None = None, fmt: str = "") -> HttpResponse:
+    def download(self, request: Request, pk: str | None = None, fmt: str = "") -> HttpResponse | FileResponse:
         report = self.get_object()
         if report.status != CalibrationReport.Status.DONE or not report.result:
             raise Conflict(f"This report is {report.get_status_display().lower()}, not finished.", code="not_finished")

@@ -8,7 +8,8 @@ exactly as on the pages.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +24,7 @@ from config.api.schema import ScopedQuerysetMixin, error_response
 from hiring.access import interviews_visible_to, scorecards_visible_to
 from hiring.audit import audit_scorecard_read, audit_scorecards_read
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from hiring.types import signed_in_user
 from scorecards.api.filters import ScorecardFilter
 from scorecards.api.serializers import (
     ScorecardAmendSerializer,
@@ -48,6 +50,8 @@ STALE_409 = error_response(
     "`stale_version`: changed since the version you sent; `already_submitted`; `not_current`: a later revision "
     "exists; `loop_closed`."
 )
+# GenericAPIView.paginate_queryset is generic in its rows, so the override must be too.
+_Row = TypeVar("_Row")
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
@@ -113,7 +117,7 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
         audit_scorecard_read(request.user, scorecard)
         return self._render(scorecard)
 
-    def paginate_queryset(self, queryset: Any) -> list[Scorecard] | None:
+    def paginate_queryset(self, queryset: QuerySet[Any, _Row] | Sequence[_Row]) -> list[_Row] | None:
         page = super().paginate_queryset(queryset)
         # Reading other interviewers' scorecards is audited, on lists as on single reads.
         audit_scorecards_read(self.request.user, page if page is not None else list(queryset))
@@ -154,14 +158,15 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
             raise PermissionRefused("Only the interview's interviewer writes its scorecard.", code="not_yours")
 
         def start() -> Scorecard:
-            if Scorecard.objects.filter(interview=interview, interviewer=request.user, is_current=True).exists():
+            user = signed_in_user(request)
+            if Scorecard.objects.filter(interview=interview, interviewer=user, is_current=True).exists():
                 raise Conflict(
                     "You already started a scorecard for this interview; update it instead.", code="scorecard_exists"
                 )
-            scorecard = scorecard_services.scorecard_start(actor=request.user, interview_id=interview.pk)
+            scorecard = scorecard_services.scorecard_start(actor=user, interview_id=interview.pk)
             if body.has_content():
                 scorecard = scorecard_services.scorecard_save_draft(
-                    actor=request.user, interview_id=interview.pk, data=body.to_input(), expected_version=None
+                    actor=user, interview_id=interview.pk, data=body.to_input(), expected_version=None
                 )
             return scorecard
 
@@ -199,7 +204,7 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
         body.is_valid(raise_exception=True)
         expected = _expected_version(request, body.validated_data.get("version"))
         saved = scorecard_services.scorecard_save_draft(
-            actor=request.user,
+            actor=signed_in_user(request),
             interview_id=scorecard.interview_id,
             data=body.to_input(base=scorecard if partial else None),
             expected_version=expected,
@@ -222,7 +227,7 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
         body.is_valid(raise_exception=True)
         expected = _expected_version(request, body.validated_data.get("version"))
         submitted = scorecard_services.scorecard_submit(
-            actor=request.user,
+            actor=signed_in_user(request),
             interview_id=scorecard.interview_id,
             data=body.to_input(base=scorecard),
             expected_version=expected,
@@ -252,7 +257,7 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
         body.is_valid(raise_exception=True)
         expected = _expected_version(request, body.validated_data.get("version"))
         amendment = scorecard_services.scorecard_amend(
-            actor=request.user,
+            actor=signed_in_user(request),
             interview_id=scorecard.interview_id,
             data=body.to_input(base=scorecard),
             reason=body.validated_data["reason"],

@@ -9,7 +9,7 @@ from scorecards.models import CalibrationReport
 from scorecards.services.calibration import calibration_report_file
 
 
-def report_file_response(report: CalibrationReport, fmt: str) -> HttpResponse:
+def report_file_response(report: CalibrationReport, fmt: str) -> HttpResponse | FileResponse:
     """The stored file (rendered now on its first download), or the JSON result, as an attachment."""
     export = FORMATS[fmt]
     filename = f"calibration-report-{report.pk}.{export.extension}"

@@ -196,9 +196,14 @@ def render_pdf(result: dict[str, Any], *, report_id: int | None = None) -> bytes
     for name, title in CHARTS.items():
         # A chart of many interviewers is split so that every part stays legible on its page.
         count = chart_rows(name, result)
-        parts = [(start, start + CHART_ROWS_PER_PAGE) for start in range(0, count, CHART_ROWS_PER_PAGE)] or [None]
+        parts: list[tuple[int, int] | None] = [
+            (start, start + CHART_ROWS_PER_PAGE) for start in range(0, count, CHART_ROWS_PER_PAGE)
+        ] or [None]
         for number, rows in enumerate(parts):
-            heading = title if number == 0 else f"{title} (continued, {rows[0] + 1}–{min(rows[1], count)})"
+            if number == 0 or rows is None:
+                heading = title
+            else:
+                heading = f"{title} (continued, {rows[0] + 1}–{min(rows[1], count)})"
             story.append(KeepTogether([
                 Paragraph(escape(heading), styles["h2"]),
                 _chart_image(name, result, width, height - 20 * mm, rows=rows if len(parts) > 1 else None),

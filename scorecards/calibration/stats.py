@@ -352,7 +352,7 @@ def alpha_with_bootstrap_groups(
         # Every group distinct (the usual case for whole loops): a pick is the row itself.
         of_group = None if distinct.shape[0] == groups else np.repeat(np.arange(distinct.shape[0]), repeats)
         batch = max(1, min(resamples, BOOTSTRAP_BATCH_CELLS // groups))
-        index_type = np.int32 if groups * batch < 2**31 else np.int64
+        index_type: type[np.signedinteger] = np.int32 if groups * batch < 2**31 else np.int64
         for start in range(0, resamples, batch):
             size = min(batch, resamples - start)
             picks = rng.integers(0, groups, size=(size, groups), dtype=index_type)

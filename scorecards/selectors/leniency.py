@@ -7,7 +7,7 @@ database with window functions, on PostgreSQL and SQLite alike.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -73,7 +73,7 @@ def stored_residuals(loop_ids: Collection[int]) -> list[ResidualRow]:
     return [ResidualRow(*row) for row in rows]
 
 
-def loop_parts(rows: Collection[ResidualRow]) -> dict[int, dict[int, ResidualTotals]]:
+def loop_parts(rows: Collection[ResidualRow]) -> dict[int, dict[Hashable, ResidualTotals]]:
     """Per loop, per interviewer: the totals its scorecards add to the history."""
     by_loop: dict[int, list[ResidualRow]] = {}
     for row in rows:
@@ -86,7 +86,7 @@ def loop_parts(rows: Collection[ResidualRow]) -> dict[int, dict[int, ResidualTot
 
 def leniency_history() -> LeniencyHistory:
     """Every interviewer's residual totals, with the product's prior (one query, a row per interviewer)."""
-    totals = {
+    totals: dict[Hashable, ResidualTotals] = {
         who: ResidualTotals(scorecards=n, comparisons=comparisons, residual_sum=total, residual_squares=squares)
         for who, n, comparisons, total, squares in LeniencyTotals.objects.filter(scorecards__gt=0).values_list(
             "interviewer_id", "scorecards", "comparisons", "residual_sum", "residual_squares"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -106,7 +106,8 @@ def loops_inputs(loops: Sequence[InterviewLoop]) -> dict[int, LoopInputs]:
         .order_by()
         .values_list("scorecard_id", "dimension_id", "score")
     ):
-        scores.setdefault(card_id, []).append((dimension_id, score))
+        # score__isnull=False leaves no None, which the values_list type cannot know.
+        scores.setdefault(card_id, []).append((dimension_id, cast(int, score)))
     observed: dict[int, list[tuple[str, str]]] = {}
     for card_id, text, kind in (
         ObservedSignal.objects.filter(scorecard_id__in=card_ids)
@@ -198,7 +199,7 @@ def committee_loops(*, user: Any, status: str = "") -> QuerySet[InterviewLoop]:
     )
 
 
-def _count(queryset: QuerySet[Any]) -> Subquery:
+def _count(queryset: QuerySet[Any]) -> Coalesce:
     counted = queryset.order_by().values("loop").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
@@ -272,7 +273,7 @@ def committee_loop(*, user: Any, loop_id: int) -> CommitteeLoop:
     def row(card: Scorecard) -> MatrixRow:
         ratings = {r.dimension_id: r for r in card.ratings.all()}
         offset = offsets.get(str(card.interviewer_id))
-        cells = []
+        cells: list[MatrixCell | None] = []
         for dimension in dimensions:
             rating = ratings.get(dimension.pk)
             if rating is None:

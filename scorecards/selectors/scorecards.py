@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -19,6 +19,9 @@ from hiring.access import interviews_visible_to, scorecards_visible_to
 from hiring.errors import NotFound
 from hiring.models import Interview, InterviewLoop
 from scorecards.models import Dimension, ObservedSignal, Rating, Scorecard, Signal
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 _RUBRIC_PARTS = (
     Prefetch("loop__rubric__dimensions", queryset=Dimension.objects.order_by("position")),
@@ -29,7 +32,17 @@ _RUBRIC_PARTS = (
 # --- My interviews ----------------------------------------------------------------
 
 
-def _own_interviews(user: Any) -> QuerySet[Interview]:
+class _FeedbackState(TypedDict):
+    """What ``_own_interviews`` annotates on each interview (for the type checker's lookups)."""
+
+    feedback_status: str | None
+    draft_updated_at: datetime | None
+    first_submitted_at: datetime | None
+    is_submitted: bool
+    is_amended: bool
+
+
+def _own_interviews(user: Any) -> QuerySet[WithAnnotations[Interview, _FeedbackState]]:
     """The user's own assigned interviews, with their feedback state annotated.
 
     Every kind of user has "my interviews": only the ones assigned to them,

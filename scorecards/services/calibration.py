@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 from datetime import date, timedelta
+from functools import partial
 from typing import IO, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -281,7 +282,7 @@ def calibration_schedule_monthly(*, today: date | None = None) -> list[Calibrati
             )
             if was_created:
                 audit_record(actor=None, action="calibration.scheduled", obj=report, after=_audit_scope(report))
-                transaction.on_commit(lambda report_id=report.pk: calibration_report_enqueue(report_id))
+                transaction.on_commit(partial(calibration_report_enqueue, report.pk))
                 created.append(report)
     return created
 

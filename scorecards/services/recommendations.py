@@ -293,7 +293,7 @@ def recommendation_fingerprint(inputs: LoopInputs, offsets: dict[str, Interviewe
     keys, assembled from parts so that the rubric's part, the same for every
     loop on that version, is serialised once.
     """
-    cards = sorted(
+    cards: list[list[Any]] = sorted(
         [
             [list(key), card.interviewer, card.label, sorted(card.scores.items()), card.overall,
              sorted(card.red_flags), sorted(card.signals)]

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         if not files:
             raise CommandError("No rubric files found (looked for .yaml, .yml and .json).")
         specs = []
-        problems = []
+        problems: list[str] = []
         slugs: dict[str, Path] = {}
         for path in files:
             try:
