@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -15,11 +16,13 @@ from hiring.errors import ApplicationError
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, Role, User
 from hiring.privacy_erasure import candidate_erase
 from hiring.privacy_services import candidate_export
+from hiring.types import signed_in_user
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Hireloop", {"fields": ("kind",)}))
+    # Django's UserAdmin always sets its fieldsets; the stub types the attribute as optional.
+    fieldsets = (*cast("tuple[Any, ...]", BaseUserAdmin.fieldsets), ("Hireloop", {"fields": ("kind",)}))
     list_display = ("username", "email", "first_name", "last_name", "kind", "is_staff")
     list_filter = ("kind", "is_staff", "is_active")
 
@@ -27,7 +30,7 @@ class UserAdmin(BaseUserAdmin):
         before = user_role_values(User.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
         # The admin saves inside a transaction: the audit event commits with the change.
-        user_record_role_change(actor=request.user, user=obj, before=before)  # type: ignore[arg-type]
+        user_record_role_change(actor=signed_in_user(request), user=obj, before=before)
 
 
 @admin.register(Role)
@@ -56,7 +59,7 @@ class CandidateAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         try:
-            data = candidate_export(actor=request.user, candidate_id=candidate_id, via="admin")  # type: ignore[arg-type]
+            data = candidate_export(actor=signed_in_user(request), candidate_id=candidate_id, via="admin")
         except ApplicationError as exc:
             if exc.status_code == 403:
                 raise PermissionDenied(exc.message) from exc
@@ -67,7 +70,7 @@ class CandidateAdmin(admin.ModelAdmin):
 
     @admin.action(description="Erase personal data of the selected candidates (scores are kept)")
     def erase_personal_data(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> HttpResponse | None:
-        if not request.user.is_hireloop_admin:  # type: ignore[union-attr]
+        if not signed_in_user(request).is_hireloop_admin:
             self.message_user(request, "Only admins erase candidates' data.", messages.ERROR)
             return None
         if request.POST.get("confirm") != "yes":
@@ -76,11 +79,11 @@ class CandidateAdmin(admin.ModelAdmin):
                 "title": "Erase candidates' personal data?",
                 "opts": self.model._meta,
                 "candidates": list(queryset.order_by("pk")),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             })
         erased = []
         for candidate_id in queryset.order_by("pk").values_list("pk", flat=True):
-            candidate_erase(actor=request.user, candidate_id=candidate_id, via="admin")  # type: ignore[arg-type]
+            candidate_erase(actor=signed_in_user(request), candidate_id=candidate_id, via="admin")
             erased.append(f"#{candidate_id}")
         self.message_user(
             request,
@@ -98,13 +101,13 @@ class InterviewInline(admin.TabularInline):
     # Read-only here: scheduling, reassigning and deleting go through the loop's pages and the API, whose
     # services check the rules (an interviewer with a scorecard keeps the interview) and write the audit trail.
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: InterviewLoop | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: InterviewLoop | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: InterviewLoop | None = None) -> bool:
         return False  # see InterviewLoopAdmin
 
 
@@ -115,7 +118,7 @@ class InterviewLoopAdmin(admin.ModelAdmin):
     raw_id_fields = ("candidate", "rubric", "recruiter", "hiring_manager", "decided_by")
     inlines = [InterviewInline]
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: InterviewLoop | None = None) -> bool:
         # Hiring evidence is never hard-deleted: a loop is withdrawn, a candidate erased. A delete here would
         # skip the audit trail and leave interviewers' leniency history (LeniencyTotals) counting it.
         return False
@@ -128,11 +131,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "actor", "action", "object_type", "object_id", "loop_id")
     list_filter = ("action", "object_type")
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

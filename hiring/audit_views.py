@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from hiring.audit import audit_record
 from hiring.audit_export import audit_csv
 from hiring.audit_selectors import AuditFilters, audit_changes, audit_events, audit_filter_choices
+from hiring.types import AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
 
@@ -59,7 +60,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 @login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every recorded change, newest first, filterable by action, person, object, loop and dates."""
     _require_auditor(request.user)
     form = AuditFilterForm(request.GET or None)
@@ -74,15 +75,16 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered trail as CSV (streamed, so a long trail never sits in memory). The export is audited."""
     _require_auditor(request.user)
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
-        errors = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in form.errors.items())
+        # An ErrorList yields each error as its message text (str), whatever it was added as.
+        errors = "; ".join(f"{field}: {' '.join(cast(list[str], messages))}" for field, messages in form.errors.items())
         return HttpResponse(f"Invalid filter. {errors}", status=400, content_type="text/plain; charset=utf-8")
     filters = form.filters() if form.is_bound else AuditFilters()
-    audit_record(actor=request.user, action="audit.exported", obj=request.user,  # type: ignore[arg-type]
+    audit_record(actor=request.user, action="audit.exported", obj=request.user,
                  after={key: str(value) for key, value in vars(filters).items() if value not in ("", None)})
     response = StreamingHttpResponse(audit_csv(audit_events(filters)), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

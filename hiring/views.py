@@ -35,6 +35,7 @@ from hiring.forms import (
     apply_error,
 )
 from hiring.models import Candidate
+from hiring.types import AuthenticatedHttpRequest
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponse]
@@ -53,12 +54,12 @@ class KnownCountPaginator(Paginator):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each user to the page they work from."""
     user = request.user
-    if user.sees_all_loops and not user.is_committee:  # type: ignore[union-attr]
+    if user.sees_all_loops and not user.is_committee:
         return redirect("hiring:pipeline")
-    if user.is_committee:  # type: ignore[union-attr]
+    if user.is_committee:
         return redirect("scorecards:committee-loops")
     return redirect("scorecards:my-interviews")
 
@@ -72,8 +73,8 @@ def readers_only(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.sees_all_loops:  # type: ignore[union-attr]
+    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.sees_all_loops:
             raise PermissionDenied("Only recruiters, the hiring committee and admins can open this page.")
         try:
             return view(request, *args, **kwargs)
@@ -90,7 +91,7 @@ def managers_only(view: View) -> View:
 
     @readers_only
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not _may_manage(request.user):
             raise PermissionDenied("Only recruiters and admins manage candidates, loops and schedules.")
         return view(request, *args, **kwargs)
@@ -106,7 +107,7 @@ def _querystring(params: dict[str, Any]) -> str:
 
 
 @readers_only
-def candidate_list(request: HttpRequest) -> HttpResponse:
+def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CandidateSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(selectors.candidate_list(query=query), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -130,14 +131,14 @@ def _candidate_form_page(request: HttpRequest, form: CandidateForm, candidate: C
 
 
 @managers_only
-def candidate_create(request: HttpRequest) -> HttpResponse:
+def candidate_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _candidate_form_page(request, CandidateForm(), None)
     form = CandidateForm(request.POST)
     if not form.is_valid():
         return _candidate_form_page(request, form, None)
     try:
-        candidate = services.candidate_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        candidate = services.candidate_create(actor=request.user, **form.cleaned_data)
     except services.DuplicateCandidate as exc:
         apply_error(form, exc)
         return _candidate_form_page(request, form, None, Candidate.objects.filter(pk=exc.existing_id).first())
@@ -151,7 +152,7 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
 
 
 @managers_only
-def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = selectors.candidate_get(candidate_id=pk)
     if candidate.erased_at is not None:
         messages.error(request, "This candidate's data was erased; there is nothing to edit.")
@@ -162,7 +163,7 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _candidate_form_page(request, form, candidate)
     try:
-        services.candidate_update(actor=request.user, candidate=candidate, **form.cleaned_data)  # type: ignore[arg-type]
+        services.candidate_update(actor=request.user, candidate=candidate, **form.cleaned_data)
     except services.DuplicateCandidate as exc:
         apply_error(form, exc)
         return _candidate_form_page(request, form, candidate, Candidate.objects.filter(pk=exc.existing_id).first())
@@ -174,7 +175,7 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @readers_only
-def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = selectors.candidate_get(candidate_id=pk)
     return render(request, "hiring/candidate_detail.html", {
         "candidate": candidate,
@@ -184,7 +185,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @readers_only
-def candidate_summary(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     summary = summary_selectors.candidate_summary(user=request.user, candidate_id=pk)
     audit_scorecards_read(request.user, [card for loop in summary.loops for card in loop.scorecards])
     return render(request, "hiring/candidate_summary.html", {
@@ -198,7 +199,7 @@ def candidate_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @managers_only
-def loop_create(request: HttpRequest) -> HttpResponse:
+def loop_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     candidate_id = request.POST.get("candidate") if data else request.GET.get("candidate")
     candidate = Candidate.objects.filter(pk=candidate_id, erased_at__isnull=True).first() if (
@@ -211,7 +212,7 @@ def loop_create(request: HttpRequest) -> HttpResponse:
     if data is not None and form.is_valid():
         try:
             loop = services.loop_open(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 candidate=form.cleaned_data["candidate"],
                 role=form.cleaned_data["role"],
                 recruiter=form.cleaned_data["recruiter"],
@@ -228,7 +229,7 @@ def loop_create(request: HttpRequest) -> HttpResponse:
 
 
 @readers_only
-def loop_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     loop = selectors.loop_detail(user=request.user, loop_id=pk)
     may_manage = _may_manage(request.user) and not loop.is_closed
     return render(request, "hiring/loop_detail.html", {
@@ -243,12 +244,12 @@ def loop_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @managers_only
 @require_POST
-def loop_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def loop_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     loop = selectors.loop_get(user=request.user, loop_id=pk)
     form = LoopAssignForm(request.POST)
     if form.is_valid():
         try:
-            services.loop_assign(actor=request.user, loop=loop, recruiter=form.cleaned_data["recruiter"],  # type: ignore[arg-type]
+            services.loop_assign(actor=request.user, loop=loop, recruiter=form.cleaned_data["recruiter"],
                                  hiring_manager=form.cleaned_data["hiring_manager"])
         except ApplicationError as exc:
             messages.error(request, " ".join([exc.message, *sum(exc.field_errors.values(), [])]))
@@ -260,7 +261,7 @@ def loop_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @managers_only
-def loop_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def loop_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     loop = selectors.loop_get(user=request.user, loop_id=pk)
     form = LoopWithdrawForm(request.POST if request.method == "POST" else None)
     if loop.is_closed:
@@ -268,7 +269,7 @@ def loop_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("hiring:loop-detail", pk=pk)
     if form.is_bound and form.is_valid():
         try:
-            services.loop_withdraw(actor=request.user, loop=loop, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+            services.loop_withdraw(actor=request.user, loop=loop, reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
@@ -282,7 +283,7 @@ def loop_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @managers_only
-def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     loop = selectors.loop_get(user=request.user, loop_id=pk)
     if loop.is_closed:
         messages.error(request, f"The loop is {loop.get_status_display().lower()}; no interviews can be added.")
@@ -300,7 +301,7 @@ def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
             feedback_due_at=data["feedback_due_at"],
         )
         try:
-            interview = services.interview_schedule(actor=request.user, loop=loop, plan=plan)  # type: ignore[arg-type]
+            interview = services.interview_schedule(actor=request.user, loop=loop, plan=plan)
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
@@ -321,14 +322,14 @@ def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @managers_only
-def interview_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_get(user=request.user, interview_id=pk)
     form = ReassignForm(request.POST if request.method == "POST" else None, exclude=interview.interviewer)
     if form.is_bound and form.is_valid():
         previous = interview.interviewer.display_name
         try:
             interview = services.interview_reassign(
-                actor=request.user, interview=interview, interviewer=form.cleaned_data["interviewer"]  # type: ignore[arg-type]
+                actor=request.user, interview=interview, interviewer=form.cleaned_data["interviewer"]
             )
         except ApplicationError as exc:
             apply_error(form, exc)
@@ -355,7 +356,7 @@ PIPELINE_COLUMNS = [
 
 
 @readers_only
-def pipeline(request: HttpRequest) -> HttpResponse:
+def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PipelineFilterForm(request.GET)
     filters = form.filters()
     now = timezone.now()

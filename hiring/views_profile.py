@@ -7,12 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from hiring.errors import ApplicationError, NotFound
 from hiring.tokens import api_token_create, api_token_revoke, api_tokens_of
+from hiring.types import AuthenticatedHttpRequest
 
 
 class ApiTokenForm(forms.Form):
@@ -23,10 +24,12 @@ class ApiTokenForm(forms.Form):
     )
 
 
-def _page(request: HttpRequest, form: ApiTokenForm, *, new_token: str = "", status: int = 200) -> HttpResponse:
+def _page(
+    request: AuthenticatedHttpRequest, form: ApiTokenForm, *, new_token: str = "", status: int = 200
+) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
-        "tokens": api_tokens_of(request.user),  # type: ignore[arg-type]
+        "tokens": api_tokens_of(request.user),
         "new_token": new_token,
     }
     response = render(request, "hiring/profile.html", context, status=status)
@@ -37,18 +40,18 @@ def _page(request: HttpRequest, form: ApiTokenForm, *, new_token: str = "", stat
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _page(request, ApiTokenForm())
 
 
 @login_required
 @require_POST
-def profile_token_create(request: HttpRequest) -> HttpResponse:
+def profile_token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         return _page(request, form, status=400)
     try:
-        issued = api_token_create(actor=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        issued = api_token_create(actor=request.user, name=form.cleaned_data["name"])
     except ApplicationError as exc:
         for field, errors in exc.field_errors.items():
             for error in errors:
@@ -62,9 +65,9 @@ def profile_token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def profile_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
-        token = api_token_revoke(actor=request.user, token_id=pk)  # type: ignore[arg-type]
+        token = api_token_revoke(actor=request.user, token_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     messages.success(request, f"Token “{token.name}” ({token.prefix}…) is revoked; requests with it are refused.")

@@ -6,7 +6,8 @@ each read starts from the access rules in hiring.access.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     BooleanField,
@@ -54,7 +55,11 @@ from hiring.decisions import DecisionInput, loop_decide
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from hiring.privacy_erasure import candidate_erase
 from hiring.privacy_services import candidate_export
+from hiring.types import signed_in_user
 from scorecards.models import Rubric, Scorecard
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 RECRUITING_403 = error_response("Only recruiters and admins manage candidates, loops and schedules.")
 LOOP_CLOSED_409 = error_response("The loop is decided or withdrawn (`loop_closed`).")
@@ -102,7 +107,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["username", "last_name", "id"]
     ordering = ["username"]
 
-    def get_permissions(self) -> list[Any]:
+    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
         if self.action == "me":
             return super().get_permissions()
         return [SeesAllLoops()]
@@ -170,7 +175,7 @@ class CandidateViewSet(
         return idempotent_create(
             request,
             endpoint="candidates.create",
-            create=lambda: services.candidate_create(actor=request.user, **body.validated_data),
+            create=lambda: services.candidate_create(actor=signed_in_user(request), **body.validated_data),
             load=lambda pk: Candidate.objects.get(pk=pk),
             render=lambda candidate: CandidateSerializer(candidate).data,
         )
@@ -179,7 +184,7 @@ class CandidateViewSet(
         candidate = self.get_object()
         body = CandidateUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        candidate = services.candidate_update(actor=request.user, candidate=candidate, **body.validated_data)
+        candidate = services.candidate_update(actor=signed_in_user(request), candidate=candidate, **body.validated_data)
         return Response(CandidateSerializer(candidate).data)
 
     @extend_schema(
@@ -193,7 +198,7 @@ class CandidateViewSet(
     @action(detail=True, methods=["get"])
     def export(self, request: Request, pk: str | None = None) -> Response:
         candidate = self.get_object()
-        return Response(candidate_export(actor=request.user, candidate_id=candidate.pk, via="api"))
+        return Response(candidate_export(actor=signed_in_user(request), candidate_id=candidate.pk, via="api"))
 
     @extend_schema(
         summary="Erase a candidate's personal data",
@@ -205,7 +210,7 @@ class CandidateViewSet(
     @action(detail=True, methods=["post"])
     def erase(self, request: Request, pk: str | None = None) -> Response:
         candidate = self.get_object()
-        candidate_erase(actor=request.user, candidate_id=candidate.pk, via="api")
+        candidate_erase(actor=signed_in_user(request), candidate_id=candidate.pk, via="api")
         return Response(CandidateSerializer(Candidate.objects.get(pk=candidate.pk)).data)
 
 
@@ -259,7 +264,7 @@ class LoopViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = LoopOpenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        loop = services.loop_open(actor=request.user, **body.validated_data)
+        loop = services.loop_open(actor=signed_in_user(request), **body.validated_data)
         return self._render(loop, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -272,7 +277,7 @@ class LoopViewSet(
         loop = self.get_object()
         body = LoopAssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        loop = services.loop_assign(actor=request.user, loop=loop, **body.validated_data)
+        loop = services.loop_assign(actor=signed_in_user(request), loop=loop, **body.validated_data)
         return self._render(loop)
 
     @extend_schema(
@@ -286,7 +291,7 @@ class LoopViewSet(
         loop = self.get_object()
         body = LoopWithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        loop = services.loop_withdraw(actor=request.user, loop=loop, reason=body.validated_data["reason"])
+        loop = services.loop_withdraw(actor=signed_in_user(request), loop=loop, reason=body.validated_data["reason"])
         return self._render(loop)
 
     @extend_schema(
@@ -308,7 +313,7 @@ class LoopViewSet(
         loop = self.get_object()
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        loop = loop_decide(actor=request.user, loop_id=loop.pk, data=DecisionInput(**body.validated_data))
+        loop = loop_decide(actor=signed_in_user(request), loop_id=loop.pk, data=DecisionInput(**body.validated_data))
         return self._render(loop)
 
 
@@ -382,7 +387,7 @@ class InterviewViewSet(
             exercise=data.get("exercise"),
             feedback_due_at=data.get("feedback_due_at"),
         )
-        interview = services.interview_schedule(actor=request.user, loop=loop, plan=plan)
+        interview = services.interview_schedule(actor=signed_in_user(request), loop=loop, plan=plan)
         return self._render(interview, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -401,7 +406,7 @@ class InterviewViewSet(
         body = InterviewReassignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         interview = services.interview_reassign(
-            actor=request.user, interview=interview, interviewer=body.validated_data["interviewer"]
+            actor=signed_in_user(request), interview=interview, interviewer=body.validated_data["interviewer"]
         )
         return self._render(interview)
 
