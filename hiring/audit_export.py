@@ -18,12 +18,15 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from hiring.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
 CSV_COLUMNS = ["id", "at", "actor_id", "actor", "action", "object_type", "object_id", "loop_id", "before", "after"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -55,7 +58,8 @@ def _escaped(expression: str) -> str:
 def _copy_csv(rows: QuerySet[Any]) -> Iterator[bytes]:
     inner, params = rows.query.sql_with_params()
     # COPY takes no bound parameters: the values are quoted into the text by psycopg's client-side binding.
-    inner = connection.ops.compose_sql(inner, params)
+    # Only called on PostgreSQL (audit_csv checks the vendor), whose operations add compose_sql.
+    inner = cast("PostgresOperations", connection.ops).compose_sql(inner, params)
     actor = _escaped("coalesce(e.username, 'system')")
     before = _escaped("NULLIF(e.before::text, 'null')")
     after = _escaped("NULLIF(e.after::text, 'null')")

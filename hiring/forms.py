@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -82,10 +82,13 @@ class LoopOpenForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["candidate"].queryset = Candidate.objects.filter(erased_at__isnull=True)
-        self.fields["role"].queryset = roles_with_rubric()
-        self.fields["recruiter"].queryset = recruiter_choices()
-        self.fields["hiring_manager"].queryset = people_choices()
+        # self.fields maps names to plain Field; these are the model choice fields declared above.
+        cast(forms.ModelChoiceField, self.fields["candidate"]).queryset = Candidate.objects.filter(
+            erased_at__isnull=True
+        )
+        cast(forms.ModelChoiceField, self.fields["role"]).queryset = roles_with_rubric()
+        cast(forms.ModelChoiceField, self.fields["recruiter"]).queryset = recruiter_choices()
+        cast(forms.ModelChoiceField, self.fields["hiring_manager"]).queryset = people_choices()
 
 
 class LoopAssignForm(forms.Form):
@@ -94,8 +97,8 @@ class LoopAssignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recruiter"].queryset = recruiter_choices()
-        self.fields["hiring_manager"].queryset = people_choices()
+        cast(forms.ModelChoiceField, self.fields["recruiter"]).queryset = recruiter_choices()
+        cast(forms.ModelChoiceField, self.fields["hiring_manager"]).queryset = people_choices()
 
 
 class LoopWithdrawForm(forms.Form):
@@ -136,16 +139,17 @@ class InterviewForm(forms.Form):
 
     def __init__(self, *args: Any, loop: InterviewLoop, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["interviewer"].queryset = people_choices()
-        self.fields["focus_dimensions"].queryset = Dimension.objects.filter(rubric_id=loop.rubric_id).order_by(
-            "position"
-        )
-        self.fields["exercise"].queryset = Exercise.objects.filter(role_id=loop.role_id, is_active=True).order_by(
-            "position", "id"
-        )
+        cast(forms.ModelChoiceField, self.fields["interviewer"]).queryset = people_choices()
+        cast(forms.ModelMultipleChoiceField, self.fields["focus_dimensions"]).queryset = Dimension.objects.filter(
+            rubric_id=loop.rubric_id
+        ).order_by("position")
+        cast(forms.ModelChoiceField, self.fields["exercise"]).queryset = Exercise.objects.filter(
+            role_id=loop.role_id, is_active=True
+        ).order_by("position", "id")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        # Form.clean returns cleaned_data; the stub allows None for overrides that return nothing.
+        data = cast("dict[str, Any]", super().clean())
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", "The interview must end after it starts.")
@@ -163,7 +167,7 @@ class ReassignForm(forms.Form):
         people = people_choices()
         if exclude is not None:
             people = people.exclude(pk=exclude.pk)
-        self.fields["interviewer"].queryset = people
+        cast(forms.ModelChoiceField, self.fields["interviewer"]).queryset = people
 
 
 # --- The pipeline -----------------------------------------------------------------
@@ -188,8 +192,8 @@ class PipelineFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = roles_with_rubric()
-        self.fields["recruiter"].queryset = recruiter_choices()
+        cast(forms.ModelChoiceField, self.fields["role"]).queryset = roles_with_rubric()
+        cast(forms.ModelChoiceField, self.fields["recruiter"]).queryset = recruiter_choices()
 
     def filters(self) -> PipelineFilters:
         """The filters asked for; anything malformed falls back to its default rather than failing the page."""

@@ -6,7 +6,7 @@ whatever its length; visibility always starts from hiring.access.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -232,11 +232,13 @@ def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> Inte
     )
     if loop is None:
         raise NotFound("No such loop.")
+    # scorecard_status is annotated by the prefetch above, which the type checker cannot follow; is_overdue
+    # and can_reassign are attached for the loop page.
     for interview in loop.interviews.all():
-        interview.is_overdue = interview.scorecard_status != Scorecard.Status.SUBMITTED and (
+        interview.is_overdue = interview.scorecard_status != Scorecard.Status.SUBMITTED and (  # type: ignore[attr-defined]
             interview.feedback_due_at <= now
         )
-        interview.can_reassign = interview.scorecard_status is None and not loop.is_closed
+        interview.can_reassign = interview.scorecard_status is None and not loop.is_closed  # type: ignore[attr-defined]
     return loop
 
 
@@ -374,7 +376,7 @@ def pipeline_loops(*, user: Any, filters: PipelineFilters, now: datetime | None 
     ).order_by(*order)
 
 
-def pipeline_people(loops: Sequence[InterviewLoop]) -> list[InterviewLoop]:
+def pipeline_people(loops: Iterable[InterviewLoop]) -> list[InterviewLoop]:
     """A page of pipeline rows with their candidate, role and recruiter attached, in one query."""
     loops = list(loops)
     if not loops:

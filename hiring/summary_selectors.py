@@ -6,10 +6,11 @@ loops, interviews and scorecards.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
@@ -19,6 +20,9 @@ from hiring.models import Candidate, Interview, InterviewLoop, User
 from hiring.selectors import candidate_get
 from scorecards.models import Dimension, ObservedSignal, Rating, Recommendation, RecomputeRequest, Scorecard, Signal
 from scorecards.selectors.rubrics import dimension_normalized_weights
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,25 @@ class SummaryFlag:
     interviewer: str
 
 
+class _LoopState(TypedDict):
+    """What candidate_summary annotates on each loop (for the type checker's lookups)."""
+
+    panel_visible: bool
+    recompute_pending: bool
+
+
+class _FeedbackState(TypedDict):
+    """What candidate_summary annotates on each interview (for the type checker's lookups)."""
+
+    scorecard_status: str | None
+    submitted_at: datetime | None
+
+
 @dataclass
 class SummaryLoop:
-    loop: InterviewLoop
+    loop: WithAnnotations[InterviewLoop, _LoopState]
     panel_visible: bool
-    interviews: list[Interview]
+    interviews: list[WithAnnotations[Interview, _FeedbackState]]
     scorecards: list[Scorecard] = field(default_factory=list)  # the matrix columns
     matrix: list[SummaryDimension] = field(default_factory=list)
     red_flags: list[SummaryFlag] = field(default_factory=list)
@@ -114,11 +132,11 @@ def candidate_summary(*, user: Any, candidate_id: int, now: datetime | None = No
         )
         .order_by("starts_at", "id")
     )
-    interviews_by_loop: dict[int, list[Interview]] = {}
+    interviews_by_loop: dict[int, list[WithAnnotations[Interview, _FeedbackState]]] = {}
     interviews_by_id: dict[int, Interview] = {}
-    for interview in interviews:
-        interviews_by_loop.setdefault(interview.loop_id, []).append(interview)
-        interviews_by_id[interview.pk] = interview
+    for annotated in interviews:
+        interviews_by_loop.setdefault(annotated.loop_id, []).append(annotated)
+        interviews_by_id[annotated.pk] = annotated
     visible = [loop for loop in loops if loop.panel_visible]
     dimensions_by_rubric: dict[int, list[Dimension]] = {}
     cards_by_loop: dict[int, list[Scorecard]] = {}
@@ -132,7 +150,7 @@ def candidate_summary(*, user: Any, candidate_id: int, now: datetime | None = No
     for loop in loops:
         loop_interviews = interviews_by_loop.get(loop.pk, [])
         for interview in loop_interviews:
-            interview.is_overdue = (
+            interview.is_overdue = (  # type: ignore[attr-defined]  # set here for the page, not a model field
                 interview.scorecard_status != Scorecard.Status.SUBMITTED
                 and interview.feedback_due_at <= now
                 and not loop.is_closed
@@ -144,7 +162,7 @@ def candidate_summary(*, user: Any, candidate_id: int, now: datetime | None = No
     return CandidateSummary(candidate=candidate, loops=summaries)
 
 
-def _attach_people(loops: list[InterviewLoop]) -> None:
+def _attach_people(loops: Sequence[InterviewLoop]) -> None:
     """Each loop's recruiter, hiring manager and decider, read in one query."""
     ids = {pk for loop in loops for pk in (loop.recruiter_id, loop.hiring_manager_id, loop.decided_by_id) if pk}
     people = User.objects.in_bulk(ids) if ids else {}
@@ -172,19 +190,20 @@ def _panel_scorecards(loop_ids: list[int], interviews_by_id: dict[int, Interview
     by_id = {card.pk: card for card in cards}
     for card in cards:
         card.interview = interviews_by_id[card.interview_id]  # already read, with the loop's other interviews
-        card.score_by_dimension = {}
-        card.red_flag_notes = []
+        # Attached for the page and _fill_panel (see the docstring); Scorecard has no such fields.
+        card.score_by_dimension = {}  # type: ignore[attr-defined]
+        card.red_flag_notes = []  # type: ignore[attr-defined]
     for card_id, dimension_id, score, not_assessed in Rating.objects.filter(scorecard_id__in=list(by_id)).values_list(
         "scorecard_id", "dimension_id", "score", "not_assessed"
     ):
-        by_id[card_id].score_by_dimension[dimension_id] = (score, not_assessed)
+        by_id[card_id].score_by_dimension[dimension_id] = (score, not_assessed)  # type: ignore[attr-defined]
     flags = (
         ObservedSignal.objects.filter(scorecard_id__in=list(by_id), signal__kind=Signal.Kind.RED_FLAG)
         .order_by("signal__position", "id")
         .values_list("scorecard_id", "signal__text", "note")
     )
     for card_id, text, note in flags:
-        by_id[card_id].red_flag_notes.append((text, note))
+        by_id[card_id].red_flag_notes.append((text, note))  # type: ignore[attr-defined]
     cards_by_loop: dict[int, list[Scorecard]] = {}
     for card in cards:
         cards_by_loop.setdefault(card.interview.loop_id, []).append(card)
@@ -197,7 +216,7 @@ def _fill_panel(summary: SummaryLoop, dimensions: list[Dimension], cards: list[S
     for dimension in dimensions:
         cells: list[SummaryCell | None] = []
         for card in cards:
-            rating = card.score_by_dimension.get(dimension.pk)
+            rating = card.score_by_dimension.get(dimension.pk)  # type: ignore[attr-defined]  # attached by _panel_scorecards
             cells.append(None if rating is None else SummaryCell(score=rating[0], not_assessed=rating[1]))
         scores = [cell.score for cell in cells if cell is not None and cell.score is not None]
         mean = (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP) if scores else None
@@ -210,7 +229,7 @@ def _fill_panel(summary: SummaryLoop, dimensions: list[Dimension], cards: list[S
             spread=(max(scores) - min(scores)) if scores else None,
         ))
     for card in cards:
-        for text, note in card.red_flag_notes:
+        for text, note in card.red_flag_notes:  # type: ignore[attr-defined]  # attached by _panel_scorecards
             summary.red_flags.append(SummaryFlag(text=text, note=note, interviewer=card.interviewer.display_name))
     try:
         summary.recommendation = summary.loop.recommendation

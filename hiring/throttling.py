@@ -23,7 +23,7 @@ class SignInThrottleBackend(AxesStandaloneBackend):
     so there is nothing to throttle; axes itself would raise instead.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

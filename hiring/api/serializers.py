@@ -80,7 +80,10 @@ class CandidateCreateSerializer(serializers.Serializer):
         allow_blank=True, help_text="Email address; unique among candidates (case-insensitive)."
     )
     phone = serializers.CharField(required=False, allow_blank=True, default="")
-    source = serializers.CharField(required=False, allow_blank=True, default="", help_text="E.g. Referral.")
+    # The serializer metaclass moves declared fields into _declared_fields, so this never shadows Field.source.
+    source = serializers.CharField(  # type: ignore[assignment]
+        required=False, allow_blank=True, default="", help_text="E.g. Referral."
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -90,7 +93,7 @@ class CandidateUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True)
     email = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True)
-    source = serializers.CharField(required=False, allow_blank=True)
+    source = serializers.CharField(required=False, allow_blank=True)  # type: ignore[assignment]  # as above
     notes = serializers.CharField(required=False, allow_blank=True)
 
 

@@ -8,12 +8,16 @@ three of them on every request.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import template
-from django.forms import BoundField, Field, ModelChoiceField
+from django.forms import BoundField, ChoiceField, ModelChoiceField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -28,7 +32,8 @@ def select_field(field: BoundField) -> SafeString:
     current = "" if value is None else str(value)
     options = []
     chosen = False
-    for option_value, label in _choices(field.field):
+    # The pages use the tag for their choice filters only.
+    for option_value, label in _choices(cast(ChoiceField, field.field)):
         option = str(option_value)
         selected = not chosen and option == current
         chosen = chosen or selected
@@ -43,7 +48,7 @@ def select_field(field: BoundField) -> SafeString:
     )
 
 
-def _choices(field: Field) -> Iterable[tuple[Any, str]]:
+def _choices(field: ChoiceField) -> Iterable[tuple[Any, StrOrPromise]]:
     """A field's choices; a model choice field's read with one plain query.
 
     Django's ModelChoiceIterator reads its queryset with .iterator(), which on
@@ -51,6 +56,9 @@ def _choices(field: Field) -> Iterable[tuple[Any, str]]:
     trips for a handful of rows.
     """
     if not isinstance(field, ModelChoiceField):
-        return field.choices
-    empty = [("", field.empty_label)] if field.empty_label is not None else []
-    return empty + [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset]
+        # Flat choices (no groups), which Django normalises to (value, label) pairs.
+        return cast("Iterable[tuple[Any, StrOrPromise]]", field.choices)
+    empty: list[tuple[Any, StrOrPromise]] = [("", field.empty_label)] if field.empty_label is not None else []
+    # The filter form's model choice fields are all declared with a queryset.
+    queryset = cast("QuerySet[Any]", field.queryset)
+    return empty + [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in queryset]

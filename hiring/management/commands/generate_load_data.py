@@ -31,7 +31,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
@@ -242,14 +242,15 @@ class CopyWriter:
             model = _model(table)
             name = model._meta.db_table
             for fk in model._meta.concrete_fields:
-                if not fk.is_relation:
+                # The concrete relation fields are the foreign keys (one-to-one included).
+                if not isinstance(fk, models.ForeignKey):
                     continue
                 target = fk.related_model._meta
                 column = quote(fk.column)
                 self.cursor.execute(
                     f"SELECT COUNT(*) FROM {quote(name)} c WHERE c.id >= %s AND c.{column} IS NOT NULL "  # noqa: S608
                     f"AND NOT EXISTS (SELECT 1 FROM {quote(target.db_table)} p "
-                    f"WHERE p.{quote(target.pk.column)} = c.{column})",
+                    f"WHERE p.{quote(cast(str, target.pk.column))} = c.{column})",  # a primary key has a column
                     [self.first_new_id[name]],
                 )
                 count = self.cursor.fetchone()[0]
@@ -292,7 +293,7 @@ class OrmWriter:
                 if values[column] is not None:
                     values[column] = json.loads(values[column])
             objects.append(model(**values))
-        model.objects.bulk_create(objects, batch_size=500)
+        model._default_manager.bulk_create(objects, batch_size=500)
 
     def finish(self) -> None:
         pass
@@ -683,7 +684,7 @@ def ensure_staff(*, interviewers: int, recruiters: int, committee: int, password
 
 
 def next_free_ids() -> dict[type[models.Model], int]:
-    return {model: (model.objects.aggregate(top=models.Max("id"))["top"] or 0) + 1 for model in ID_TABLES}
+    return {model: (model._default_manager.aggregate(top=models.Max("id"))["top"] or 0) + 1 for model in ID_TABLES}
 
 
 def opening_times(count: int, *, rng: random.Random, now: datetime, span: timedelta) -> list[datetime]:
