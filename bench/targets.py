@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from bench.client import Session
 from bench.load import PreparedRequest
-from hiring.management.commands import generate_load_data as generator
-from hiring.models import Candidate, Interview, InterviewLoop
+from hiring.loadgen.staff import load_rubrics_info, next_free_ids
+from hiring.loadgen.writers import FOCUS_TABLE, TABLE_ORDER, CopyWriter, OrmWriter, Rows
+from hiring.models import Candidate, Interview, InterviewLoop, User
 from scorecards.models import Scorecard
 
 ROLE = "junior-applied-ai-engineer"
@@ -37,12 +38,12 @@ class Target:
 
 def make_targets(*, loops: int, usernames: list[str]) -> list[Target]:
     """``loops`` loops with one pending interview per user, in an order that spreads requests over loops."""
-    rubric = generator.load_rubrics_info()[ROLE]
-    users = dict(generator.User.objects.filter(username__in=usernames).values_list("username", "pk"))
+    rubric = load_rubrics_info()[ROLE]
+    users = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
     now = timezone.now()
-    rows = generator.Rows()
-    ids = generator.next_free_ids()
-    recruiter = generator.User.objects.filter(kind="recruiter").order_by("pk").values_list("pk", flat=True).first()
+    rows = Rows()
+    ids = next_free_ids()
+    recruiter = User.objects.filter(kind="recruiter").order_by("pk").values_list("pk", flat=True).first()
     by_slot: list[list[int]] = [[] for _ in usernames]
     for number in range(loops):
         candidate_id, loop_id = ids[Candidate], ids[InterviewLoop]
@@ -61,13 +62,13 @@ def make_targets(*, loops: int, usernames: list[str]) -> list[Target]:
                                  starts + timedelta(hours=1), starts + timedelta(hours=25), opened))
             for position in range(3):
                 dimension = rubric.dimension_ids[(number + slot * 3 + position) % len(rubric.dimension_ids)]
-                rows.add(generator.FOCUS_TABLE, (interview_id, dimension))
+                rows.add(FOCUS_TABLE, (interview_id, dimension))
             by_slot[slot].append(interview_id)
     # COPY on PostgreSQL (the benchmark); bulk_create elsewhere, so that the tests run on SQLite too.
-    writer = generator.CopyWriter() if connection.vendor == "postgresql" else generator.OrmWriter()
+    writer = CopyWriter() if connection.vendor == "postgresql" else OrmWriter()
     with transaction.atomic():
         writer.lock()
-        for table in generator.TABLE_ORDER:
+        for table in TABLE_ORDER:
             writer.write(table, rows.tables.get(table, []))
         writer.finish()
     return [Target(interview_id, usernames[slot]) for slot, column in enumerate(by_slot) for interview_id in column]
@@ -84,7 +85,7 @@ def submitted(interview_ids: list[int]) -> set[int]:
 
 def form_body(session: Session) -> str:
     """The scorecard form exactly as the page posts it: eight scores with evidence, overall, summary, submit."""
-    rubric = generator.load_rubrics_info()[ROLE]
+    rubric = load_rubrics_info()[ROLE]
     fields: list[tuple[str, str]] = [("csrfmiddlewaretoken", session.csrf_token), ("version", "1")]
     for dimension_id, score in zip(rubric.dimension_ids, SCORES, strict=True):
         fields += [(f"dimension-{dimension_id}-score", str(score)), (f"dimension-{dimension_id}-evidence", EVIDENCE)]

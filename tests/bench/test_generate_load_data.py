@@ -13,7 +13,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from hiring.management.commands import generate_load_data as generator
+from hiring.loadgen.history import HistoryGenerator
+from hiring.loadgen.staff import DEFAULT_PASSWORD, ensure_staff, load_rubrics_info, opening_times, require_copy_for
+from hiring.loadgen.writers import ID_TABLES
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, User
 from hiring.services import loop_refresh_status
 from scorecards.models import Rating, Recommendation, Scorecard
@@ -106,7 +108,7 @@ def test_generate_load_data_recommendations_are_the_products_own(history):
 def test_generate_load_data_users_can_sign_in_and_keep_personal_data_out_of_the_audit(history):
     """Generated people sign in with the documented password; the audit trail never names a candidate."""
     assert User.objects.filter(username__startswith="load-iv-").count() == 24
-    assert authenticate(username="load-iv-001", password=generator.DEFAULT_PASSWORD) is not None
+    assert authenticate(username="load-iv-001", password=DEFAULT_PASSWORD) is not None
     names = set(Candidate.objects.values_list("name", flat=True))
     emails = list(Candidate.objects.values_list("email", flat=True))
     assert len(set(emails)) == len(emails)
@@ -130,17 +132,16 @@ def test_generate_load_data_appends_with_the_same_people(history):
 
 def test_generate_load_data_same_seed_same_history(rubrics):
     """The seed alone decides the history (for a given day): two generators give identical rows."""
-    rubric_info = generator.load_rubrics_info()
-    staff = generator.ensure_staff(interviewers=12, recruiters=2, committee=2, password="x",
-                                   role_slugs=list(rubric_info))
+    rubric_info = load_rubrics_info()
+    staff = ensure_staff(interviewers=12, recruiters=2, committee=2, password="x", role_slugs=list(rubric_info))
     now = timezone.now()
 
     def rows(seed: int) -> dict:
         rng = random.Random(seed)
-        gen = generator.HistoryGenerator(rng=rng, rubrics=rubric_info, staff=staff, now=now,
-                                         span=timedelta(days=200), next_ids={m: 1 for m in generator.ID_TABLES},
-                                         recommendations=True)
-        return gen.chunk(generator.opening_times(20, rng=rng, now=now, span=timedelta(days=200))).tables
+        gen = HistoryGenerator(rng=rng, rubrics=rubric_info, staff=staff, now=now,
+                               span=timedelta(days=200), next_ids={m: 1 for m in ID_TABLES},
+                               recommendations=True)
+        return gen.chunk(opening_times(20, rng=rng, now=now, span=timedelta(days=200))).tables
 
     assert rows(3) == rows(3)
     assert rows(3) != rows(4)
@@ -165,6 +166,6 @@ def test_generate_load_data_refuses_bad_options_and_writes_nothing(rubrics, opti
 def test_generate_load_data_refuses_a_large_data_set_without_postgresql():
     """Without COPY a large history would take hours: the command says to use PostgreSQL instead."""
     with pytest.raises(CommandError, match="use PostgreSQL"):
-        generator.require_copy_for("sqlite", 50_000)
-    generator.require_copy_for("sqlite", 2000)
-    generator.require_copy_for("postgresql", 50_000)
+        require_copy_for("sqlite", 50_000)
+    require_copy_for("sqlite", 2000)
+    require_copy_for("postgresql", 50_000)
