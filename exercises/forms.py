@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from exercises.models import Exercise
-from exercises.services import ExerciseInput
+from exercises.services.library import ExerciseInput
 from exercises.uploads import accept_attribute
 from hiring.errors import ApplicationError
 from hiring.models import Interview, User

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from exercises.links import candidate_link, token_digest
 from exercises.models import ExerciseAssignment, ExerciseSubmission
-from exercises.services import take_home_mark_emailed
+from exercises.services.assignments import take_home_mark_emailed
 
 logger = logging.getLogger(__name__)
 

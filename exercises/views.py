@@ -21,10 +21,14 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from exercises import selectors, services
+from exercises import selectors
 from exercises.downloads import submission_file_response
 from exercises.forms import AssignForm, AttachForm, ExerciseForm, ExtendForm, SubmissionForm
 from exercises.models import Exercise, ExerciseAssignment
+from exercises.services import library as library_services
+from exercises.services.assignments import take_home_assign, take_home_extend_deadline, take_home_reissue_link
+from exercises.services.interview_kits import interview_attach_exercise
+from exercises.services.submissions import SubmissionInput, assignment_for_token, take_home_refusal, take_home_submit
 from exercises.uploads import SizeLimitUploadHandler, allowed_types_label, too_large_message
 from hiring.errors import ApplicationError, Conflict, NotFound, PermissionRefused
 from hiring.models import InterviewLoop, User
@@ -138,7 +142,7 @@ def exercise_create(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            exercise = services.exercise_create(actor=request.user, role=role, data=form.to_input())  # type: ignore[arg-type]
+            exercise = library_services.exercise_create(actor=request.user, role=role, data=form.to_input())  # type: ignore[arg-type]
         except ApplicationError as error:
             _raise_http(error)
             form.add_service_error(error)
@@ -166,7 +170,7 @@ def exercise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.exercise_update(actor=request.user, exercise_id=exercise.pk, data=form.to_input(),  # type: ignore[arg-type]
+            library_services.exercise_update(actor=request.user, exercise_id=exercise.pk, data=form.to_input(),  # type: ignore[arg-type]
                                      expected_updated_at=form.expected_updated_at())
         except ApplicationError as error:
             _raise_http(error)
@@ -232,7 +236,7 @@ def assign(request: HttpRequest, loop_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            assignment, _token = services.take_home_assign(
+            assignment, _token = take_home_assign(
                 actor=request.user,  # type: ignore[arg-type]
                 loop=loop,
                 exercise=data["exercise"],
@@ -272,7 +276,7 @@ def attach(request: HttpRequest, loop_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            interview = services.interview_attach_exercise(
+            interview = interview_attach_exercise(
                 actor=request.user,  # type: ignore[arg-type]
                 interview_id=data["interview"].pk,
                 exercise_id=data["exercise"].pk if data["exercise"] else None,
@@ -337,7 +341,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _assignment_page(request, assignment, extend_form=form, status=400)
     try:
-        updated = services.take_home_extend_deadline(
+        updated = take_home_extend_deadline(
             actor=request.user, assignment_id=assignment.pk,  # type: ignore[arg-type]
             new_due_at=form.cleaned_data["due_at"], reason=form.cleaned_data["reason"],
         )
@@ -356,7 +360,7 @@ def reissue(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request.user)
     assignment = _assignment_or_404(request, pk)
     try:
-        services.take_home_reissue_link(actor=request.user, assignment_id=assignment.pk)  # type: ignore[arg-type]
+        take_home_reissue_link(actor=request.user, assignment_id=assignment.pk)  # type: ignore[arg-type]
     except ApplicationError as error:
         _raise_http(error)
         messages.error(request, error.message)
@@ -433,11 +437,11 @@ def take_home(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def _take_home(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        assignment = services.assignment_for_token(token)
+        assignment = assignment_for_token(token)
     except NotFound as error:
         return _link_problem(request, error, 404)
     now = timezone.now()
-    refusal = services.take_home_refusal(assignment, now)
+    refusal = take_home_refusal(assignment, now)
     if refusal is not None and refusal.code in ("link_expired", "closed"):
         return _link_problem(request, refusal, 410)
     if request.method != "POST":
@@ -452,9 +456,9 @@ def _take_home(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _candidate_page(request, assignment, form, status=400)
     try:
-        submission = services.take_home_submit(
+        submission = take_home_submit(
             token=token,
-            data=services.SubmissionInput(
+            data=SubmissionInput(
                 repository_url=form.cleaned_data["repository_url"],
                 upload=form.cleaned_data["file"],
                 note=form.cleaned_data["note"],

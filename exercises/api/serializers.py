@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from config.api.filters import MAX_ID
 from exercises.models import DeadlineExtension, Exercise, ExerciseAssignment, ExerciseSubmission
-from exercises.services import ExerciseInput
+from exercises.services.library import ExerciseInput
 from hiring.api.serializers import CandidateRefSerializer, ExerciseRefSerializer, RoleRefSerializer, UserRefSerializer
 from hiring.models import InterviewLoop, Role, User
 

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
 from config.api.schema import ScopedQuerysetMixin, error_response
-from exercises import selectors, services
+from exercises import selectors
 from exercises.api.filters import AssignmentFilter, SubmissionFilter
 from exercises.api.permissions import RECRUITERS_MANAGE, ReadOrManagesTakeHomes
 from exercises.api.serializers import (
@@ -35,6 +35,8 @@ from exercises.api.serializers import (
 )
 from exercises.downloads import submission_file_response
 from exercises.models import ExerciseAssignment, ExerciseSubmission
+from exercises.services.assignments import take_home_assign, take_home_extend_deadline, take_home_reissue_link
+from exercises.services.interview_kits import interview_attach_exercise
 from hiring.access import loops_visible_to
 from hiring.api.serializers import InterviewSerializer
 from hiring.api.views import interviews_for_api
@@ -103,7 +105,7 @@ class TakeHomeViewSet(
         data = body.validated_data
 
         def assign() -> ExerciseAssignment:
-            assignment, _token = services.take_home_assign(
+            assignment, _token = take_home_assign(
                 actor=signed_in_user(request), loop=data["loop"], exercise=data["exercise"], due_at=data["due_at"],
                 reviewer=data["reviewer"], review_due_at=data["review_due_at"],
             )
@@ -138,7 +140,7 @@ class TakeHomeViewSet(
         assignment = self.get_object()
         body = ExtendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        updated = services.take_home_extend_deadline(
+        updated = take_home_extend_deadline(
             actor=signed_in_user(request), assignment_id=assignment.pk,
             new_due_at=body.validated_data["due_at"], reason=body.validated_data["reason"],
         )
@@ -159,7 +161,7 @@ class TakeHomeViewSet(
     @action(detail=True, methods=["post"], url_path="reissue-link", url_name="reissue-link")
     def reissue_link(self, request: Request, pk: str | None = None) -> Response:
         assignment = self.get_object()
-        updated, _token = services.take_home_reissue_link(actor=signed_in_user(request), assignment_id=assignment.pk)
+        updated, _token = take_home_reissue_link(actor=signed_in_user(request), assignment_id=assignment.pk)
         return self._render(updated)
 
 
@@ -238,7 +240,7 @@ class InterviewExerciseView(ScopedQuerysetMixin, generics.GenericAPIView):
         interview = self.get_object()
         body = AttachSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        updated = services.interview_attach_exercise(
+        updated = interview_attach_exercise(
             actor=signed_in_user(request), interview_id=interview.pk, exercise_id=body.validated_data["exercise"],
             add_focus=body.validated_data["add_focus"],
         )

@@ -16,12 +16,12 @@ from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
 from config.api.schema import ScopedQuerysetMixin, error_response
-from exercises import services
 from exercises.api.filters import ExerciseFilter
 from exercises.api.permissions import ADMINS_EDIT, ReadOrAdminEdits
 from exercises.api.serializers import ExerciseCreateSerializer, ExerciseSerializer, ExerciseUpdateSerializer
 from exercises.models import Exercise
 from exercises.selectors import exercise_search
+from exercises.services.library import exercise_create, exercise_update
 from hiring.types import signed_in_user
 
 SEARCH = OpenApiParameter(
@@ -85,7 +85,7 @@ class ExerciseViewSet(
         return idempotent_create(
             request,
             endpoint="exercises.create",
-            create=lambda: services.exercise_create(
+            create=lambda: exercise_create(
                 actor=signed_in_user(request), role=body.validated_data["role"], data=body.to_input()
             ),
             load=lambda pk: self.get_queryset().get(pk=pk),
@@ -96,7 +96,7 @@ class ExerciseViewSet(
         exercise = self.get_object()
         body = ExerciseUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        updated = services.exercise_update(
+        updated = exercise_update(
             actor=signed_in_user(request),
             exercise_id=exercise.pk,
             data=body.to_input(exercise),

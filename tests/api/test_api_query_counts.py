@@ -114,7 +114,8 @@ def test_api_query_counts_take_home_lists(rows: int, db, django_assert_num_queri
     from django.utils import timezone
 
     from exercises.models import Exercise
-    from exercises.services import SubmissionInput, take_home_assign, take_home_submit
+    from exercises.services.assignments import take_home_assign
+    from exercises.services.submissions import SubmissionInput, take_home_submit
 
     recruiter = UserFactory(kind="recruiter", username="rita")
     reviewer = UserFactory(kind="interviewer", username="rey")

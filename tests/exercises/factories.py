@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from exercises.models import Exercise, ExerciseAssignment
-from exercises.services import SubmissionInput, take_home_assign, take_home_submit
+from exercises.services.assignments import take_home_assign
+from exercises.services.submissions import SubmissionInput, take_home_submit
 from hiring.models import InterviewLoop, User
 from tests.hiring.factories import UserFactory, make_loop
 

@@ -9,7 +9,7 @@ from django.template import Context, Template
 
 from exercises.models import Exercise
 from exercises.selectors import exercise_context_for_interview, review_context_for_interview
-from exercises.services import interview_attach_exercise
+from exercises.services.interview_kits import interview_attach_exercise
 from hiring.errors import Conflict
 from hiring.models import AuditEvent, Interview
 from tests.exercises.factories import make_take_home, submit

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from exercises.models import DeadlineExtension, ExerciseAssignment, ExerciseSubmission
-from exercises.services import take_home_extend_deadline
+from exercises.services.assignments import take_home_extend_deadline
 from hiring.errors import Conflict, PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, Interview
 from tests.exercises.factories import make_take_home, submit

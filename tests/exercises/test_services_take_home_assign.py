@@ -11,7 +11,8 @@ from django.core import mail
 from django.utils import timezone
 
 from exercises.models import Exercise, ExerciseAssignment
-from exercises.services import ExerciseInput, exercise_update, take_home_assign
+from exercises.services.assignments import take_home_assign
+from exercises.services.library import ExerciseInput, exercise_update
 from hiring.errors import Conflict, PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, Interview, InterviewLoop
 from tests.exercises.factories import TAKE_HOME_DIMENSIONS, make_take_home, take_home_exercise

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from exercises.models import ExerciseAssignment, ExerciseSubmission
-from exercises.services import take_home_reissue_link
+from exercises.services.assignments import take_home_reissue_link
 from hiring.errors import Conflict, NotFound
 from hiring.models import InterviewLoop
 from tests.exercises.factories import make_take_home, submit

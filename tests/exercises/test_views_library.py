@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from exercises.models import Exercise
-from exercises.services import ExerciseInput, exercise_create
+from exercises.services.library import ExerciseInput, exercise_create
 from hiring.models import AuditEvent, Role
 from tests.hiring.factories import UserFactory
 
@@ -168,7 +168,7 @@ def test_exercise_edit_page_admin_saves_and_stale_form_is_refused(client, rubric
 def test_exercise_edit_unknown_dimension_is_refused(client, rubrics, signed_in):
     signed_in("admin")
     exercise = Exercise.objects.get(role__slug="applied-ai-engineer", slug="take-home-or-live-coding")
-    from exercises.services import exercise_update
+    from exercises.services.library import exercise_update
     from hiring.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as caught:

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from exercises.models import DeadlineExtension, ExerciseAssignment
-from exercises.services import take_home_assign
+from exercises.services.assignments import take_home_assign
 from hiring.models import Interview, Role
 from hiring.services import loop_open
 from tests.exercises.factories import make_take_home, submit, take_home_exercise, zip_upload

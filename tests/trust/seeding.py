@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from exercises.services import take_home_extend_deadline
+from exercises.services.assignments import take_home_extend_deadline
 from hiring.audit import audit_record
 from hiring.decisions import DecisionInput, loop_decide
 from hiring.models import Candidate, InterviewLoop, User

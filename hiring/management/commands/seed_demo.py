@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from exercises.models import Exercise
-from exercises.services import take_home_assign
+from exercises.services.assignments import take_home_assign
 from hiring.decisions import DecisionInput, decision_requirements, loop_decide
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from hiring.services import InterviewPlan, interview_schedule, loop_open

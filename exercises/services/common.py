@@ -1,0 +1,48 @@
+"""What the exercise services share: the recruiting check, times in messages, a loop's dimensions by name,
+and the emails enqueued after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from hiring.errors import PermissionRefused
+from hiring.models import InterviewLoop
+from scorecards.models import Dimension
+
+logger = logging.getLogger(__name__)
+
+def _require_recruiting(actor: Any) -> None:
+    if not (actor.is_recruiter or actor.is_hireloop_admin):
+        raise PermissionRefused("Only recruiters and admins assign exercises and change deadlines.")
+
+
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%a %d %b %Y, %H:%M %Z")
+
+
+def _dimensions_by_name(loop: InterviewLoop, names: list[str]) -> list[Dimension]:
+    """The loop's rubric dimensions with these names, in rubric order; names not in that version are skipped."""
+    return list(Dimension.objects.filter(rubric_id=loop.rubric_id, name__in=names).order_by("position"))
+
+
+def _enqueue_link_email(assignment_id: int, token: str, *, reissued: bool = False) -> None:
+    from exercises.tasks import send_take_home_link
+
+    try:
+        send_take_home_link.delay(assignment_id, token, reissued)
+    except Exception:  # noqa: BLE001 - a dead broker must not fail the request; the page offers to resend.
+        logger.warning("Could not enqueue the take-home link email for assignment %s.", assignment_id)
+
+
+def _enqueue_notice(assignment_id: int, notice: str, submission_id: int | None = None) -> None:
+    from exercises.tasks import send_take_home_notice
+
+    try:
+        send_take_home_notice.delay(assignment_id, notice, submission_id)
+    except Exception:  # noqa: BLE001 - a notice is a courtesy; the pages show the same facts.
+        logger.warning("Could not enqueue the %s notice for assignment %s.", notice, assignment_id)
