@@ -11,11 +11,11 @@ from django.utils import timezone
 from exercises.links import new_token, token_digest
 from exercises.models import DeadlineExtension, Exercise, ExerciseAssignment
 from exercises.services.common import (
-    _dimensions_by_name,
-    _enqueue_link_email,
-    _enqueue_notice,
-    _require_recruiting,
-    _when,
+    dimensions_by_name,
+    enqueue_link_email,
+    enqueue_notice,
+    local_time_text,
+    require_recruiting,
 )
 from hiring.audit import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
@@ -45,7 +45,7 @@ def take_home_assign(
     dimensions. Returns the assignment and the raw token, which exists
     nowhere else once the email is sent.
     """
-    _require_recruiting(actor)
+    require_recruiting(actor)
     now = now or timezone.now()
     loop = InterviewLoop.objects.select_for_update().select_related("candidate").get(pk=loop.pk)
     if loop.is_closed:
@@ -80,7 +80,7 @@ def take_home_assign(
         raise Conflict("This exercise was already sent to this candidate; extend its deadline instead.",
                        code="already_assigned")
 
-    dimensions = _dimensions_by_name(loop, exercise.dimension_names)
+    dimensions = dimensions_by_name(loop, exercise.dimension_names)
     review = interview_schedule(
         actor=actor,
         loop=loop,
@@ -129,7 +129,7 @@ def take_home_assign(
         },
     )
     assignment_id = assignment.pk
-    transaction.on_commit(lambda: _enqueue_link_email(assignment_id, token))
+    transaction.on_commit(lambda: enqueue_link_email(assignment_id, token))
     return assignment, token
 
 
@@ -167,7 +167,7 @@ def take_home_extend_deadline(
     *, actor: User, assignment_id: int, new_due_at: datetime, reason: str, now: datetime | None = None
 ) -> ExerciseAssignment:
     """Give the candidate more time; the link works again until the new deadline plus the grace period."""
-    _require_recruiting(actor)
+    require_recruiting(actor)
     now = now or timezone.now()
     assignment = _lock_assignment(assignment_id)
     if assignment.loop.is_closed:
@@ -176,7 +176,8 @@ def take_home_extend_deadline(
     if timezone.is_naive(new_due_at):
         errors["due_at"] = ["The deadline must carry a time zone."]
     elif new_due_at <= assignment.due_at:
-        errors["due_at"] = [f"The new deadline must be later than the current one ({_when(assignment.due_at)})."]
+        current = local_time_text(assignment.due_at)
+        errors["due_at"] = [f"The new deadline must be later than the current one ({current})."]
     elif new_due_at <= now:
         errors["due_at"] = ["The new deadline must be in the future."]
     elif new_due_at > now + MAX_DEADLINE_AHEAD:
@@ -199,7 +200,7 @@ def take_home_extend_deadline(
                  before={"due_at": previous.isoformat()},
                  after={"due_at": new_due_at.isoformat(), "extension_id": extension.pk})
     loop_refresh_status(loop=assignment.loop, now=now)
-    transaction.on_commit(lambda: _enqueue_notice(assignment_id, "deadline_extended"))
+    transaction.on_commit(lambda: enqueue_notice(assignment_id, "deadline_extended"))
     return assignment
 
 
@@ -208,7 +209,7 @@ def take_home_reissue_link(
     *, actor: User, assignment_id: int, now: datetime | None = None
 ) -> tuple[ExerciseAssignment, str]:
     """Email the candidate a new link (the old one stops working): for a lost or mistyped email."""
-    _require_recruiting(actor)
+    require_recruiting(actor)
     now = now or timezone.now()
     assignment = _lock_assignment(assignment_id)
     if assignment.loop.is_closed:
@@ -226,7 +227,7 @@ def take_home_reissue_link(
     assignment.save(update_fields=["token_hash", "token_issued_at", "link_emailed_at"])
     audit_record(actor=actor, action="take_home.link_reissued", obj=assignment, loop_id=assignment.loop_id,
                  after={"token_issued_at": now.isoformat()})
-    transaction.on_commit(lambda: _enqueue_link_email(assignment_id, token, reissued=True))
+    transaction.on_commit(lambda: enqueue_link_email(assignment_id, token, reissued=True))
     return assignment, token
 
 

@@ -16,21 +16,22 @@ from scorecards.models import Dimension
 
 logger = logging.getLogger(__name__)
 
-def _require_recruiting(actor: Any) -> None:
+
+def require_recruiting(actor: Any) -> None:
     if not (actor.is_recruiter or actor.is_hireloop_admin):
         raise PermissionRefused("Only recruiters and admins assign exercises and change deadlines.")
 
 
-def _when(moment: datetime) -> str:
+def local_time_text(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%a %d %b %Y, %H:%M %Z")
 
 
-def _dimensions_by_name(loop: InterviewLoop, names: list[str]) -> list[Dimension]:
+def dimensions_by_name(loop: InterviewLoop, names: list[str]) -> list[Dimension]:
     """The loop's rubric dimensions with these names, in rubric order; names not in that version are skipped."""
     return list(Dimension.objects.filter(rubric_id=loop.rubric_id, name__in=names).order_by("position"))
 
 
-def _enqueue_link_email(assignment_id: int, token: str, *, reissued: bool = False) -> None:
+def enqueue_link_email(assignment_id: int, token: str, *, reissued: bool = False) -> None:
     from exercises.tasks import send_take_home_link
 
     try:
@@ -39,7 +40,7 @@ def _enqueue_link_email(assignment_id: int, token: str, *, reissued: bool = Fals
         logger.warning("Could not enqueue the take-home link email for assignment %s.", assignment_id)
 
 
-def _enqueue_notice(assignment_id: int, notice: str, submission_id: int | None = None) -> None:
+def enqueue_notice(assignment_id: int, notice: str, submission_id: int | None = None) -> None:
     from exercises.tasks import send_take_home_notice
 
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from exercises.models import Exercise
-from exercises.services.common import _dimensions_by_name, _require_recruiting
+from exercises.services.common import dimensions_by_name, require_recruiting
 from hiring.audit import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.models import Interview, User
@@ -24,7 +24,7 @@ def interview_attach_exercise(
     Refused once feedback for the interview was submitted: it was scored
     against what the kit said then.
     """
-    _require_recruiting(actor)
+    require_recruiting(actor)
     try:
         interview = Interview.objects.select_for_update(of=("self",)).select_related("loop").get(pk=interview_id)
     except Interview.DoesNotExist as exc:
@@ -53,7 +53,7 @@ def interview_attach_exercise(
     interview.exercise = exercise
     interview.save(update_fields=["exercise"])
     if exercise is not None and add_focus:
-        interview.focus_dimensions.add(*_dimensions_by_name(interview.loop, exercise.dimension_names))
+        interview.focus_dimensions.add(*dimensions_by_name(interview.loop, exercise.dimension_names))
     after_focus = sorted(interview.focus_dimensions.values_list("pk", flat=True))
     audit_record(actor=actor, action="interview.exercise_attached" if exercise else "interview.exercise_detached",
                  obj=interview, loop_id=interview.loop_id, before=before,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from exercises.links import plausible_token, token_digest
 from exercises.models import ExerciseAssignment, ExerciseSubmission
-from exercises.services.common import _enqueue_notice, _when
+from exercises.services.common import enqueue_notice, local_time_text
 from exercises.uploads import check_upload
 from hiring.audit import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
@@ -49,13 +49,13 @@ def take_home_refusal(assignment: ExerciseAssignment, now: datetime) -> Conflict
         return Conflict("This exercise is closed: the hiring process it belonged to has ended.", code="closed")
     if not assignment.link_valid(now):
         return Conflict(
-            f"This link expired on {_when(assignment.link_expires_at)}. "
+            f"This link expired on {local_time_text(assignment.link_expires_at)}. "
             "If you need more time, contact your recruiter.",
             code="link_expired",
         )
     if now > assignment.due_at:
         return Conflict(
-            f"The deadline for this exercise passed on {_when(assignment.due_at)}, so submissions are closed "
+            f"The deadline for this exercise passed on {local_time_text(assignment.due_at)}, so submissions are closed "
             "and this one was not accepted. If you need more time, ask your recruiter to extend the deadline.",
             code="deadline_passed",
         )
@@ -144,5 +144,5 @@ def take_home_submit(*, token: str, data: SubmissionInput, now: datetime | None 
             submission.file.delete(save=False)
         raise
     assignment_id, submission_id = assignment.pk, submission.pk
-    transaction.on_commit(lambda: _enqueue_notice(assignment_id, "submission_received", submission_id))
+    transaction.on_commit(lambda: enqueue_notice(assignment_id, "submission_received", submission_id))
     return submission
