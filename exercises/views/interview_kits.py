@@ -1,0 +1,52 @@
+"""Live and discussion exercises in a loop's interview kits: staff put one in a kit or take it out."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from exercises import selectors
+from exercises.forms import AttachForm
+from exercises.services.interview_kits import interview_attach_exercise
+from exercises.views.common import error_status, loop_or_404, raise_http, require_manager
+from hiring.errors import ApplicationError
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attach(request: HttpRequest, loop_id: int) -> HttpResponse:
+    """Put a live or discussion exercise in one of the loop's interview kits."""
+    require_manager(request.user)
+    loop = loop_or_404(request, loop_id)
+    interviews = selectors.loop_interviews(user=request.user, loop=loop).exclude(kind="take_home_review")
+    form = AttachForm(request.POST or None, interviews=interviews, exercises=selectors.live_exercise_choices(loop),
+                      initial={"interview": request.GET.get("interview"), "exercise": request.GET.get("exercise"),
+                               "add_focus": True})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            interview = interview_attach_exercise(
+                actor=request.user,  # type: ignore[arg-type]
+                interview_id=data["interview"].pk,
+                exercise_id=data["exercise"].pk if data["exercise"] else None,
+                add_focus=data["add_focus"],
+            )
+        except ApplicationError as error:
+            raise_http(error)
+            form.add_service_error(error)
+            status = error_status(error)
+        else:
+            if interview.exercise is not None:
+                kind = interview.get_kind_display().lower()
+                messages.success(request, f"“{interview.exercise.title}” is now in the {kind} kit.")
+            else:
+                messages.success(request, "The exercise was taken out of the interview kit.")
+            return redirect("exercises:loop-exercises", loop_id=loop.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "exercises/attach_form.html",
+                  {"form": form, "loop": loop, "has_interviews": interviews.exists()}, status=status)

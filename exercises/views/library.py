@@ -1,0 +1,138 @@
+"""The exercise library: roles and their exercises, a search across them, and admin adding and editing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from exercises import selectors
+from exercises.forms import ExerciseForm
+from exercises.models import Exercise
+from exercises.services import library as library_services
+from exercises.views.common import LIST_PAGE_SIZE, error_status, raise_http, user_can_manage
+from hiring.errors import ApplicationError, NotFound
+
+RECENT_ASSIGNMENTS = 20
+
+def _require_admin(user: Any) -> None:
+    if not user.is_hireloop_admin:
+        raise PermissionDenied("Only admins add and edit exercises.")
+
+
+@login_required
+def library(request: HttpRequest) -> HttpResponse:
+    """Roles with their exercise counts, and a search across every role's exercises."""
+    query = request.GET.get("q", "").strip()
+    role_slug = request.GET.get("role", "").strip()
+    format = request.GET.get("format", "").strip()
+    roles = list(selectors.roles_with_exercise_counts(user=request.user))
+    searching = bool(query or role_slug or format)
+    page = None
+    if searching:
+        results = selectors.exercise_search(user=request.user, query=query, role_slug=role_slug, format=format)
+        page = Paginator(results, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "exercises/library.html", {
+        "roles": roles,
+        "query": query,
+        "role_slug": role_slug,
+        "format": format,
+        "formats": Exercise.Format.choices,
+        "searching": searching,
+        "page": page,
+        "can_manage": user_can_manage(request.user),
+    })
+
+
+@login_required
+def role_library(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        role = selectors.role_by_slug(slug)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    exercises = list(selectors.exercises_visible_to(request.user).filter(role=role).order_by("position", "id"))
+    return render(request, "exercises/role.html", {
+        "role": role,
+        "exercises": exercises,
+        "dimensions": selectors.current_dimensions(role),
+        "is_admin": request.user.is_hireloop_admin,  # type: ignore[union-attr]
+    })
+
+
+@login_required
+def exercise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        exercise = selectors.exercise_detail(user=request.user, exercise_id=pk)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    return render(request, "exercises/exercise_detail.html", {
+        "exercise": exercise,
+        "dimensions": selectors.current_dimensions(exercise.role),
+        "is_admin": request.user.is_hireloop_admin,  # type: ignore[union-attr]
+        # A reviewer who follows the kit's link to the exercise finds the submissions to review here.
+        "assignments": list(selectors.assignments_visible_to(request.user).filter(exercise=exercise)
+                            .order_by("-created_at", "-id")[:RECENT_ASSIGNMENTS]),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exercise_create(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_admin(request.user)
+    try:
+        role = selectors.role_by_slug(slug)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    names = list(selectors.current_dimensions(role))
+    form = ExerciseForm(request.POST or None, dimension_names=names, initial={"is_active": True})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            exercise = library_services.exercise_create(actor=request.user, role=role, data=form.to_input())  # type: ignore[arg-type]
+        except ApplicationError as error:
+            raise_http(error)
+            form.add_service_error(error)
+            status = error_status(error)
+        else:
+            messages.success(request, f"“{exercise.title}” was added to the {role.title} library.")
+            return redirect("exercises:exercise-detail", pk=exercise.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "exercises/exercise_form.html", {"form": form, "role": role, "exercise": None},
+                  status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exercise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_admin(request.user)
+    try:
+        exercise = selectors.exercise_detail(user=request.user, exercise_id=pk)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    # Names no longer in the current rubric stay choosable, so an edit never silently drops them.
+    names = list(dict.fromkeys([*selectors.current_dimensions(exercise.role), *exercise.dimension_names]))
+    form = ExerciseForm(request.POST or None, dimension_names=names, initial=ExerciseForm.initial_for(exercise))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            library_services.exercise_update(actor=request.user, exercise_id=exercise.pk, data=form.to_input(),  # type: ignore[arg-type]
+                                     expected_updated_at=form.expected_updated_at())
+        except ApplicationError as error:
+            raise_http(error)
+            form.add_service_error(error)
+            status = error_status(error)
+        else:
+            messages.success(request,
+                             "The exercise was saved. Take-homes already sent keep the text they were sent with.")
+            return redirect("exercises:exercise-detail", pk=exercise.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "exercises/exercise_form.html",
+                  {"form": form, "role": exercise.role, "exercise": exercise}, status=status)
