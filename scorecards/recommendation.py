@@ -30,6 +30,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from scorecards.recommendation_adjustment import adjust
 from scorecards.recommendation_text import (
     dimension_label,
     number_text,
@@ -39,7 +40,6 @@ from scorecards.recommendation_text import (
     short,
 )
 from scorecards.recommendation_types import (
-    BAND_Z,
     DISAGREEMENT_POINTS,
     HIRE,
     INSUFFICIENT_EVIDENCE,
@@ -47,7 +47,6 @@ from scorecards.recommendation_types import (
     NO_HIRE,
     NO_VOTES,
     OVERALL_CHOICES,
-    Adjustment,
     DimensionResult,
     DimensionSpec,
     InterviewerOffset,
@@ -109,7 +108,7 @@ def recommend(
 
     adjustment = None
     if offsets is not None and weighted is not None:
-        adjustment = _adjust(dimensions, coverage, scorecards, offsets)
+        adjustment = adjust(dimensions, coverage, scorecards, offsets)
 
     return RecommendationResult(
         outcome=outcome,
@@ -341,74 +340,6 @@ def _rules(
                 f"Weighted score {score_text(weighted, discuss)} is below the {discuss_text} discussion threshold",
             )
     return fired
-
-
-def _adjust(
-    dimensions: Sequence[DimensionResult],
-    coverage: Fraction,
-    scorecards: Sequence[ScorecardInput],
-    offsets: Mapping[str, InterviewerOffset],
-) -> Adjustment:
-    """Subtract each interviewer's offset from their scores; the band propagates the offsets' std errors.
-
-    The adjusted score is linear in the offsets: raw - sum_i c_i * offset_i,
-    with c_i the share of the weighted score that interviewer i's scores
-    carry. Offsets of different people are estimated independently, so the
-    variance is sum_i c_i^2 * se_i^2.
-    """
-    share: dict[str, float] = {}
-    adjusted_total = 0.0
-    for dimension in dimensions:
-        if not dimension.assessed:
-            continue
-        # float(weight / coverage), without building the Fraction: int / int is correctly rounded too.
-        weight = (dimension.weight.numerator * coverage.denominator) / (
-            dimension.weight.denominator * coverage.numerator
-        )
-        values = []
-        for card in scorecards:
-            score = card.scores.get(dimension.name)
-            if score is None:
-                continue
-            offset = offsets.get(card.interviewer)
-            values.append(score - (offset.offset if offset else 0.0))
-            share[card.interviewer] = share.get(card.interviewer, 0.0) + weight / dimension.count
-        adjusted_total += weight * math.fsum(values) / len(values)
-
-    variance = 0.0
-    people = []
-    seen: set[str] = set()
-    for card in scorecards:
-        if card.interviewer in seen:
-            continue
-        seen.add(card.interviewer)
-        estimate = offsets.get(card.interviewer) or InterviewerOffset(offset=0.0, std_error=0.0, scorecards=0)
-        variance += (share.get(card.interviewer, 0.0) * estimate.std_error) ** 2
-        people.append(
-            {
-                "interviewer": card.label or card.interviewer,
-                "offset": round(estimate.offset, 3),
-                "std_error": round(estimate.std_error, 3),
-                "history": estimate.scorecards,
-                "note": _offset_note(estimate),
-            }
-        )
-    half_width = BAND_Z * math.sqrt(variance)
-    adjusted_score = min(max(adjusted_total, 1.0), 5.0)
-    return Adjustment(
-        score=adjusted_score,
-        low=max(adjusted_total - half_width, 1.0),
-        high=min(adjusted_total + half_width, 5.0),
-        interviewers=tuple(people),
-    )
-
-
-def _offset_note(estimate: InterviewerOffset) -> str:
-    if estimate.scorecards == 0:
-        return "No history yet: adjustment 0"
-    direction = "lenient" if estimate.offset > 0 else "severe" if estimate.offset < 0 else "in line"
-    history = plural(estimate.scorecards, "scorecard", "scorecards")
-    return f"{estimate.offset:+.2f} ({direction}, from {history} with co-panelists)"
 
 
 # --- building the rubric input ---------------------------------------------------------
