@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from hiring.models import AuditEvent, Interview, InterviewLoop, SentNotification, User
 from hiring.selectors import overdue_interviews
-from hiring.services import ready_for_review_events
+from hiring.services.stages import ready_for_review_events
 from scorecards.models import Scorecard
 
 logger = logging.getLogger(__name__)

@@ -40,6 +40,6 @@ def catch_up_ready_notices() -> int:
 @shared_task(name="hiring.tasks.refresh_loop_stages", acks_late=True)
 def refresh_loop_stages() -> int:
     """Every few minutes: loops whose interviews have ended move to "awaiting feedback"."""
-    from hiring.services import loops_refresh_stages
+    from hiring.services.stages import loops_refresh_stages
 
     return loops_refresh_stages()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
-from hiring import selectors, services, summary_selectors
+from hiring import selectors, summary_selectors
 from hiring.audit import audit_scorecards_read
 from hiring.errors import ApplicationError, NotFound, PermissionRefused
 from hiring.forms import (
@@ -35,6 +35,9 @@ from hiring.forms import (
     apply_error,
 )
 from hiring.models import Candidate
+from hiring.services import candidates as candidate_services
+from hiring.services import interviews as interview_services
+from hiring.services import loops as loop_services
 from hiring.types import AuthenticatedHttpRequest
 
 PAGE_SIZE = 25
@@ -138,8 +141,8 @@ def candidate_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _candidate_form_page(request, form, None)
     try:
-        candidate = services.candidate_create(actor=request.user, **form.cleaned_data)
-    except services.DuplicateCandidate as exc:
+        candidate = candidate_services.candidate_create(actor=request.user, **form.cleaned_data)
+    except candidate_services.DuplicateCandidate as exc:
         apply_error(form, exc)
         return _candidate_form_page(request, form, None, Candidate.objects.filter(pk=exc.existing_id).first())
     except ApplicationError as exc:
@@ -163,8 +166,8 @@ def candidate_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _candidate_form_page(request, form, candidate)
     try:
-        services.candidate_update(actor=request.user, candidate=candidate, **form.cleaned_data)
-    except services.DuplicateCandidate as exc:
+        candidate_services.candidate_update(actor=request.user, candidate=candidate, **form.cleaned_data)
+    except candidate_services.DuplicateCandidate as exc:
         apply_error(form, exc)
         return _candidate_form_page(request, form, candidate, Candidate.objects.filter(pk=exc.existing_id).first())
     except ApplicationError as exc:
@@ -211,7 +214,7 @@ def loop_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = LoopOpenForm(data, initial={"candidate": candidate.pk, "recruiter": request.user.pk})
     if data is not None and form.is_valid():
         try:
-            loop = services.loop_open(
+            loop = loop_services.loop_open(
                 actor=request.user,
                 candidate=form.cleaned_data["candidate"],
                 role=form.cleaned_data["role"],
@@ -249,8 +252,8 @@ def loop_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = LoopAssignForm(request.POST)
     if form.is_valid():
         try:
-            services.loop_assign(actor=request.user, loop=loop, recruiter=form.cleaned_data["recruiter"],
-                                 hiring_manager=form.cleaned_data["hiring_manager"])
+            loop_services.loop_assign(actor=request.user, loop=loop, recruiter=form.cleaned_data["recruiter"],
+                                      hiring_manager=form.cleaned_data["hiring_manager"])
         except ApplicationError as exc:
             messages.error(request, " ".join([exc.message, *sum(exc.field_errors.values(), [])]))
         else:
@@ -269,7 +272,7 @@ def loop_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("hiring:loop-detail", pk=pk)
     if form.is_bound and form.is_valid():
         try:
-            services.loop_withdraw(actor=request.user, loop=loop, reason=form.cleaned_data["reason"])
+            loop_services.loop_withdraw(actor=request.user, loop=loop, reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
@@ -291,7 +294,7 @@ def interview_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     form = InterviewForm(request.POST if request.method == "POST" else None, loop=loop)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        plan = services.InterviewPlan(
+        plan = interview_services.InterviewPlan(
             kind=data["kind"],
             interviewer=data["interviewer"],
             starts_at=data["starts_at"],
@@ -301,7 +304,7 @@ def interview_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             feedback_due_at=data["feedback_due_at"],
         )
         try:
-            interview = services.interview_schedule(actor=request.user, loop=loop, plan=plan)
+            interview = interview_services.interview_schedule(actor=request.user, loop=loop, plan=plan)
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
@@ -328,7 +331,7 @@ def interview_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if form.is_bound and form.is_valid():
         previous = interview.interviewer.display_name
         try:
-            interview = services.interview_reassign(
+            interview = interview_services.interview_reassign(
                 actor=request.user, interview=interview, interviewer=form.cleaned_data["interviewer"]
             )
         except ApplicationError as exc:

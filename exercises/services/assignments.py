@@ -20,7 +20,8 @@ from exercises.services.common import (
 from hiring.audit import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.models import Candidate, Interview, InterviewLoop, User
-from hiring.services import InterviewPlan, interview_schedule, loop_refresh_status
+from hiring.services.interviews import InterviewPlan, interview_schedule
+from hiring.services.stages import loop_refresh_status
 
 MAX_REASON_LENGTH = 2000
 # Take-homes run for days or weeks; a bound keeps absurd dates (year 9999) from overflowing the link's expiry.

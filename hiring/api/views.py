@@ -32,7 +32,6 @@ from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
 from config.api.schema import ScopedQuerysetMixin, error_response
-from hiring import services
 from hiring.access import interviews_visible_to, loops_visible_to, loops_with_panel_visible_to
 from hiring.api.filters import CandidateFilter, InterviewFilter, LoopFilter, UserFilter
 from hiring.api.permissions import ReadOrRecruiting, SeesAllLoops, SeesAllLoopsRecruitingWrites
@@ -55,6 +54,9 @@ from hiring.decisions import DecisionInput, loop_decide
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from hiring.privacy_erasure import candidate_erase
 from hiring.privacy_services import candidate_export
+from hiring.services.candidates import candidate_create, candidate_update
+from hiring.services.interviews import InterviewPlan, interview_reassign, interview_schedule
+from hiring.services.loops import loop_assign, loop_open, loop_withdraw
 from hiring.types import signed_in_user
 from scorecards.models import Rubric, Scorecard
 
@@ -175,7 +177,7 @@ class CandidateViewSet(
         return idempotent_create(
             request,
             endpoint="candidates.create",
-            create=lambda: services.candidate_create(actor=signed_in_user(request), **body.validated_data),
+            create=lambda: candidate_create(actor=signed_in_user(request), **body.validated_data),
             load=lambda pk: Candidate.objects.get(pk=pk),
             render=lambda candidate: CandidateSerializer(candidate).data,
         )
@@ -184,7 +186,7 @@ class CandidateViewSet(
         candidate = self.get_object()
         body = CandidateUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        candidate = services.candidate_update(actor=signed_in_user(request), candidate=candidate, **body.validated_data)
+        candidate = candidate_update(actor=signed_in_user(request), candidate=candidate, **body.validated_data)
         return Response(CandidateSerializer(candidate).data)
 
     @extend_schema(
@@ -264,7 +266,7 @@ class LoopViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = LoopOpenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        loop = services.loop_open(actor=signed_in_user(request), **body.validated_data)
+        loop = loop_open(actor=signed_in_user(request), **body.validated_data)
         return self._render(loop, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -277,7 +279,7 @@ class LoopViewSet(
         loop = self.get_object()
         body = LoopAssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        loop = services.loop_assign(actor=signed_in_user(request), loop=loop, **body.validated_data)
+        loop = loop_assign(actor=signed_in_user(request), loop=loop, **body.validated_data)
         return self._render(loop)
 
     @extend_schema(
@@ -291,7 +293,7 @@ class LoopViewSet(
         loop = self.get_object()
         body = LoopWithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        loop = services.loop_withdraw(actor=signed_in_user(request), loop=loop, reason=body.validated_data["reason"])
+        loop = loop_withdraw(actor=signed_in_user(request), loop=loop, reason=body.validated_data["reason"])
         return self._render(loop)
 
     @extend_schema(
@@ -378,7 +380,7 @@ class InterviewViewSet(
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         loop = data.pop("loop")
-        plan = services.InterviewPlan(
+        plan = InterviewPlan(
             kind=data["kind"],
             interviewer=data["interviewer"],
             starts_at=data["starts_at"],
@@ -387,7 +389,7 @@ class InterviewViewSet(
             exercise=data.get("exercise"),
             feedback_due_at=data.get("feedback_due_at"),
         )
-        interview = services.interview_schedule(actor=signed_in_user(request), loop=loop, plan=plan)
+        interview = interview_schedule(actor=signed_in_user(request), loop=loop, plan=plan)
         return self._render(interview, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -405,7 +407,7 @@ class InterviewViewSet(
         interview = self.get_object()
         body = InterviewReassignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        interview = services.interview_reassign(
+        interview = interview_reassign(
             actor=signed_in_user(request), interview=interview, interviewer=body.validated_data["interviewer"]
         )
         return self._render(interview)

@@ -351,7 +351,7 @@ def scorecard_amend(
 
 def _after_feedback_change(loop: InterviewLoop, *, reason: str) -> None:
     """Derive the loop's stage and request its recommendation; ``loop`` is the row locked by this transaction."""
-    from hiring import services as hiring_services
+    from hiring.services import stages as hiring_stages
 
-    hiring_services.loop_refresh_status(loop=loop, locked=True)
+    hiring_stages.loop_refresh_status(loop=loop, locked=True)
     recommendation_request(loop.pk, reason=reason)

@@ -10,7 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from hiring.models import User
-from hiring.services import candidate_create
+from hiring.services.candidates import candidate_create
 from scorecards.services.calibration import calibration_report_request
 from scorecards.services.recommendations import recommendation_compute
 from scorecards.services.rubrics import rubric_publish

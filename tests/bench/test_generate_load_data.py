@@ -17,7 +17,7 @@ from hiring.loadgen.history import HistoryGenerator
 from hiring.loadgen.staff import DEFAULT_PASSWORD, ensure_staff, load_rubrics_info, opening_times, require_copy_for
 from hiring.loadgen.writers import ID_TABLES
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, User
-from hiring.services import loop_refresh_status
+from hiring.services.stages import loop_refresh_status
 from scorecards.models import Rating, Recommendation, Scorecard
 
 LOOPS = 40

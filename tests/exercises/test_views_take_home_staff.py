@@ -11,7 +11,7 @@ from django.utils import timezone
 from exercises.models import DeadlineExtension, ExerciseAssignment
 from exercises.services.assignments import take_home_assign
 from hiring.models import Interview, Role
-from hiring.services import loop_open
+from hiring.services.loops import loop_open
 from tests.exercises.factories import make_take_home, submit, take_home_exercise, zip_upload
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 
@@ -223,7 +223,7 @@ def test_attach_page_refuses_take_home_exercise(client):
 
 def test_reassigned_review_goes_to_the_new_reviewer(client, django_capture_on_commit_callbacks):
     """A recruiter who hands the review to someone else sends the heads-up and the page to them."""
-    from hiring.services import interview_reassign
+    from hiring.services.interviews import interview_reassign
 
     assignment, token = make_take_home()
     new_reviewer = UserFactory(username="nia", first_name="Nia", last_name="Okoro")

@@ -9,7 +9,8 @@ import factory
 from django.utils import timezone
 
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
-from hiring.services import InterviewPlan, interview_schedule, loop_open
+from hiring.services.interviews import InterviewPlan, interview_schedule
+from hiring.services.loops import loop_open
 
 TEST_PASSWORD = "hireloop-test"
 

@@ -82,16 +82,16 @@ def test_last_two_scorecards_at_once_still_reach_review_and_notify_once(settings
     overlap every time: each has written its scorecard before either looks at the other's.
     """
     require_service(postgres_problem())
-    import hiring.services
+    import hiring.services.stages
     from hiring.notifications import loop_ready_catch_up
 
-    derive = hiring.services.loop_refresh_status
+    derive = hiring.services.stages.loop_refresh_status
 
     def after_a_pause(**kwargs: Any) -> InterviewLoop:
         time.sleep(0.5)
         return derive(**kwargs)
 
-    monkeypatch.setattr(hiring.services, "loop_refresh_status", after_a_pause)
+    monkeypatch.setattr(hiring.services.stages, "loop_refresh_status", after_a_pause)
     recruiter = UserFactory(recruiter=True, email="rita@hireloop.example")
     loop = make_loop(recruiter=recruiter, hiring_manager=UserFactory(committee=True, email="cora@hireloop.example"))
     first = make_interview(loop=loop, focus=["Software engineering"])

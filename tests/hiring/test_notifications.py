@@ -16,7 +16,8 @@ from hiring.notifications import (
     loop_ready_catch_up,
     overdue_digests_send,
 )
-from hiring.services import interview_schedule, loop_withdraw
+from hiring.services.interviews import interview_schedule
+from hiring.services.loops import loop_withdraw
 from hiring.tasks import notify_loop_ready, send_feedback_reminders, send_overdue_digests
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard
@@ -230,7 +231,7 @@ def test_ready_for_review_notice_idempotent_and_recaught_when_enqueue_lost(ivy, 
 
 def test_ready_for_review_not_sent_when_loop_left_review(ivy, omar, rita, mailoutbox):
     """A notice still queued when an interview was added (loop back to open) is dropped."""
-    from hiring.services import InterviewPlan
+    from hiring.services.interviews import InterviewPlan
 
     loop = loop_for("Ada Lovelace", rita)
     submit_scorecard(make_interview(loop=loop, interviewer=ivy))

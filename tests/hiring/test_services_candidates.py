@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from hiring.errors import Conflict, PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, Candidate
-from hiring.services import DuplicateCandidate, candidate_create, candidate_update
+from hiring.services.candidates import DuplicateCandidate, candidate_create, candidate_update
 from tests.hiring.factories import CandidateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from django.utils import timezone
 from hiring.errors import Conflict, PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, Interview, InterviewLoop
 from hiring.selectors import DimensionRef, PlannedInterview, coverage_of, loop_coverage
-from hiring.services import InterviewPlan, interview_reassign, interview_schedule, loops_refresh_stages
+from hiring.services.interviews import InterviewPlan, interview_reassign, interview_schedule
+from hiring.services.stages import loops_refresh_stages
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard
 
@@ -167,7 +168,7 @@ def test_interview_reassign_to_same_or_inactive_person_refused(recruiter):
 
 
 def test_interview_reassign_on_withdrawn_loop_refused(recruiter):
-    from hiring.services import loop_withdraw
+    from hiring.services.loops import loop_withdraw
 
     loop = make_loop(recruiter=recruiter)
     interview = make_interview(loop=loop)

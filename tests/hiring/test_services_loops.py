@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, InterviewLoop, Role
-from hiring.services import InterviewPlan, interview_schedule, loop_assign, loop_open, loop_withdraw
+from hiring.services.interviews import InterviewPlan, interview_schedule
+from hiring.services.loops import loop_assign, loop_open, loop_withdraw
 from scorecards.models import Rubric
 from scorecards.services.rubrics import rubric_publish
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop

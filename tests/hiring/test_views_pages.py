@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hiring.models import Candidate, Interview, InterviewLoop
-from hiring.services import loop_withdraw
+from hiring.services.loops import loop_withdraw
 from scorecards.services.recommendations import recommendation_compute
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard

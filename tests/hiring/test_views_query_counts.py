@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from hiring.services import loop_withdraw
+from hiring.services.loops import loop_withdraw
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 from tests.scorecards.factories import publish_fixture_rubrics, submit_scorecard
 

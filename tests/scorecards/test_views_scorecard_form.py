@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from hiring.models import Interview, InterviewLoop
-from hiring.services import interview_reassign
+from hiring.services.interviews import interview_reassign
 from scorecards.models import Scorecard
 from scorecards.selectors.scorecards import own_interview_rubric
 from tests.hiring.factories import UserFactory, make_interview, make_loop

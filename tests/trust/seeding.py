@@ -13,7 +13,8 @@ from exercises.services.assignments import take_home_extend_deadline
 from hiring.audit import audit_record
 from hiring.decisions import DecisionInput, loop_decide
 from hiring.models import Candidate, InterviewLoop, User
-from hiring.services import candidate_create, loop_withdraw
+from hiring.services.candidates import candidate_create
+from hiring.services.loops import loop_withdraw
 from tests.exercises.factories import make_take_home, submit, zip_upload
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import submit_scorecard

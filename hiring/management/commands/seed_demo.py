@@ -15,7 +15,8 @@ from exercises.models import Exercise
 from exercises.services.assignments import take_home_assign
 from hiring.decisions import DecisionInput, decision_requirements, loop_decide
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
-from hiring.services import InterviewPlan, interview_schedule, loop_open
+from hiring.services.interviews import InterviewPlan, interview_schedule
+from hiring.services.loops import loop_open
 from scorecards.models import CalibrationReport, Dimension, Signal
 from scorecards.services.calibration import calibration_report_request
 from scorecards.services.scorecards import (
