@@ -29,6 +29,26 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: 0 if "faults" in item.path.parts else 1)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end the sessions other processes still hold on it.
+
+    A Celery worker a test has just stopped (or a killed one's backend) can outlive the test by a moment,
+    and PostgreSQL refuses to drop a database in use: the run would end with a teardown warning and leave
+    the database behind.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+
+
 def services_required() -> bool:
     return os.environ.get("REQUIRE_SERVICES") == "1"
 
