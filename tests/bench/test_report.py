@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench import report
 
 
-def _results(**overrides: object) -> dict:
+def _results(**overrides: object) -> dict[str, Any]:
     benchmarks = {
         "submit": {
             "product_p50_ms": 12.0, "product_p95_ms": 20.0, "floor_p50_ms": 10.0, "floor_p95_ms": 16.0,
@@ -29,7 +31,7 @@ def _results(**overrides: object) -> dict:
         "export_100000": {"rows": 100_020, "product_s": 5.0, "floor_s": 3.0, "ratio": 1.67,
                           "peak_memory_mib": 3.5, "peak_is_delta": True},
     }
-    benchmarks.update(overrides)  # type: ignore[arg-type]
+    benchmarks.update(overrides)
     return {
         "profile": {"name": "full", "rounds": 5, "calibration_rounds": 3},
         "started_at": "2026-11-25T10:00:00+00:00",
@@ -44,7 +46,7 @@ def _results(**overrides: object) -> dict:
     }
 
 
-def _row(table: list[tuple[str, ...]], start: str) -> tuple[str, ...]:
+def _row(table: Sequence[tuple[str, ...]], start: str) -> tuple[str, ...]:
     return next(row for row in table if row[0].startswith(start))
 
 

@@ -12,7 +12,7 @@ from exercises.selectors import exercise_context_for_interview, review_context_f
 from exercises.services.interview_kits import interview_attach_exercise
 from hiring.errors import Conflict
 from hiring.models import AuditEvent, Interview
-from tests.exercises.factories import make_take_home, submit
+from tests.exercises.factories import make_take_home, recruiter_of, submit
 from tests.hiring.factories import make_interview, make_loop
 from tests.scorecards.factories import submit_scorecard
 
@@ -30,7 +30,9 @@ def test_kit_take_home_review_shows_brief_as_sent_criteria_and_submissions(djang
     submit(token, repository_url="https://github.com/c/v1")
     latest = submit(token, repository_url="https://github.com/c/v2")
     Exercise.objects.filter(pk=assignment.exercise_id).update(title="Renamed later", tasks=["Something else"])
-    review = Interview.objects.get(pk=assignment.review_interview_id)
+    review_id = assignment.review_interview_id
+    assert review_id is not None
+    review = Interview.objects.get(pk=review_id)
     with django_assert_num_queries(2):  # the assignment with its loop, its submissions
         html = render_kit(review)
     assert "Take-home to review: Take-home or live coding" in html
@@ -40,6 +42,7 @@ def test_kit_take_home_review_shows_brief_as_sent_criteria_and_submissions(djang
     assert html.index("https://github.com/c/v2") < html.index("https://github.com/c/v1")
     assert f"<strong>#{latest.number}</strong>" in html
     context = review_context_for_interview(review)
+    assert context is not None
     assert context.dimension_names == ["Software engineering", "MLOps/operational readiness"]
     assert [s.number for s in context.submissions] == [2, 1]
 
@@ -48,7 +51,7 @@ def test_kit_live_exercise_shows_its_brief_and_criteria():
     loop = make_loop()
     interview = make_interview(loop=loop, kind=Interview.Kind.SYSTEM_DESIGN, starts_in=timedelta(days=1))
     design = loop.role.exercises.get(slug="applied-ai-system-design")
-    interview_attach_exercise(actor=loop.recruiter, interview_id=interview.pk, exercise_id=design.pk)
+    interview_attach_exercise(actor=recruiter_of(loop), interview_id=interview.pk, exercise_id=design.pk)
     html = render_kit(Interview.objects.get(pk=interview.pk))
     assert "Exercise: Applied AI system design exercise" in html
     assert "60–90 minutes" in html
@@ -68,11 +71,11 @@ def test_interview_attach_exercise_writes_audit_and_detach_restores():
     loop = make_loop()
     interview = make_interview(loop=loop, focus=["Software engineering"], starts_in=timedelta(days=1))
     live = loop.role.exercises.get(slug="evaluation-and-error-analysis")
-    interview_attach_exercise(actor=loop.recruiter, interview_id=interview.pk, exercise_id=live.pk, add_focus=False)
+    interview_attach_exercise(actor=recruiter_of(loop), interview_id=interview.pk, exercise_id=live.pk, add_focus=False)
     interview.refresh_from_db()
     assert interview.exercise == live
     assert list(interview.focus_dimensions.values_list("name", flat=True)) == ["Software engineering"]
-    interview_attach_exercise(actor=loop.recruiter, interview_id=interview.pk, exercise_id=None)
+    interview_attach_exercise(actor=recruiter_of(loop), interview_id=interview.pk, exercise_id=None)
     interview.refresh_from_db()
     assert interview.exercise is None
     assert list(AuditEvent.objects.filter(object_id=str(interview.pk), action__startswith="interview.exercise")
@@ -86,7 +89,7 @@ def test_interview_attach_exercise_after_feedback_submitted_is_refused():
     submit_scorecard(interview)
     live = loop.role.exercises.get(slug="evaluation-and-error-analysis")
     with pytest.raises(Conflict) as caught:
-        interview_attach_exercise(actor=loop.recruiter, interview_id=interview.pk, exercise_id=live.pk)
+        interview_attach_exercise(actor=recruiter_of(loop), interview_id=interview.pk, exercise_id=live.pk)
     assert caught.value.code == "feedback_submitted"
     assert Interview.objects.get(pk=interview.pk).exercise_id is None
 
@@ -94,8 +97,10 @@ def test_interview_attach_exercise_after_feedback_submitted_is_refused():
 def test_interview_attach_exercise_on_take_home_review_is_refused():
     assignment, _ = make_take_home()
     live = assignment.loop.role.exercises.get(slug="evaluation-and-error-analysis")
+    review_id = assignment.review_interview_id
+    assert review_id is not None
     with pytest.raises(Conflict) as caught:
-        interview_attach_exercise(actor=assignment.loop.recruiter, interview_id=assignment.review_interview_id,
+        interview_attach_exercise(actor=recruiter_of(assignment.loop), interview_id=review_id,
                                   exercise_id=live.pk)
     assert caught.value.code == "take_home_review"
-    assert Interview.objects.get(pk=assignment.review_interview_id).exercise_id == assignment.exercise_id
+    assert Interview.objects.get(pk=review_id).exercise_id == assignment.exercise_id

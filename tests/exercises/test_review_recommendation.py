@@ -8,7 +8,7 @@ import pytest
 
 from scorecards.models import Recommendation
 from scorecards.services.scorecards import scorecard_submit
-from tests.exercises.factories import make_take_home, submit
+from tests.exercises.factories import make_take_home, review_of, submit
 from tests.scorecards.factories import scorecard_input
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def test_take_home_review_scorecard_flows_into_recommendation(django_capture_on_
     """The reviewer scores the exercise's focus dimensions; the recommendation counts it."""
     assignment, token = make_take_home()
     submit(token, repository_url="https://github.com/c/solution")
-    review = assignment.review_interview
+    review = review_of(assignment)
     data = scorecard_input(review, {"Software engineering": 4, "MLOps/operational readiness": 3}, overall="yes")
     with django_capture_on_commit_callbacks(execute=True):
         scorecard_submit(actor=assignment.reviewer, interview_id=review.pk, data=data, expected_version=None)
@@ -36,7 +36,7 @@ def test_take_home_review_requires_the_exercise_dimensions():
     from hiring.errors import ValidationFailed
 
     assignment, _ = make_take_home()
-    review = assignment.review_interview
+    review = review_of(assignment)
     data = scorecard_input(review, {"Software engineering": 4}, overall="yes")
     with pytest.raises(ValidationFailed) as caught:
         scorecard_submit(actor=assignment.reviewer, interview_id=review.pk, data=data, expected_version=None)

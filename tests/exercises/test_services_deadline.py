@@ -12,8 +12,7 @@ from exercises.models import DeadlineExtension, ExerciseAssignment, ExerciseSubm
 from exercises.services.assignments import take_home_extend_deadline
 from hiring.errors import Conflict, PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, Interview
-from tests.exercises.factories import make_take_home, submit
-from tests.hiring.factories import UserFactory
+from tests.exercises.factories import make_take_home, make_user, recruiter_of, review_of, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +21,9 @@ def past_deadline(assignment: ExerciseAssignment, hours: int = 2) -> ExerciseAss
     """Move the deadline (and the review window with it) into the past, as time passing would."""
     due = timezone.now() - timedelta(hours=hours)
     ExerciseAssignment.objects.filter(pk=assignment.pk).update(due_at=due, original_due_at=due)
-    Interview.objects.filter(pk=assignment.review_interview_id).update(
+    review_id = assignment.review_interview_id
+    assert review_id is not None
+    Interview.objects.filter(pk=review_id).update(
         starts_at=due - timedelta(days=3), ends_at=due, feedback_due_at=due + timedelta(hours=24))
     return ExerciseAssignment.objects.get(pk=assignment.pk)
 
@@ -36,7 +37,7 @@ def test_take_home_extend_deadline_lets_a_late_candidate_submit(django_capture_o
     new_due = timezone.now() + timedelta(days=2)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        take_home_extend_deadline(actor=assignment.loop.recruiter, assignment_id=assignment.pk,
+        take_home_extend_deadline(actor=recruiter_of(assignment.loop), assignment_id=assignment.pk,
                                   new_due_at=new_due, reason="Candidate was ill.")
     submission = submit(token, repository_url="https://github.com/c/late")
     assert submission.number == 1
@@ -49,7 +50,7 @@ def test_take_home_extend_deadline_revives_an_expired_link(client):
     assignment, token = make_take_home()
     assignment = past_deadline(assignment, hours=30)
     assert client.get(f"/exercises/take-home/{token}/").status_code == 410
-    take_home_extend_deadline(actor=assignment.loop.recruiter, assignment_id=assignment.pk,
+    take_home_extend_deadline(actor=recruiter_of(assignment.loop), assignment_id=assignment.pk,
                               new_due_at=timezone.now() + timedelta(days=1), reason="Email bounced.")
     assert client.get(f"/exercises/take-home/{token}/").status_code == 200
 
@@ -57,11 +58,11 @@ def test_take_home_extend_deadline_revives_an_expired_link(client):
 def test_take_home_extend_deadline_keeps_history_and_moves_the_review():
     assignment, _ = make_take_home(due_in=timedelta(days=2))
     first_due = assignment.due_at
-    review = assignment.review_interview
+    review = review_of(assignment)
     feedback_gap = review.feedback_due_at - review.ends_at
     second = first_due + timedelta(days=1)
     third = second + timedelta(hours=6)
-    recruiter = assignment.loop.recruiter
+    recruiter = recruiter_of(assignment.loop)
     take_home_extend_deadline(actor=recruiter, assignment_id=assignment.pk, new_due_at=second, reason="Holiday.")
     take_home_extend_deadline(actor=recruiter, assignment_id=assignment.pk, new_due_at=third, reason="Asked again.")
     assert list(DeadlineExtension.objects.filter(assignment=assignment).values_list(
@@ -77,6 +78,7 @@ def test_take_home_extend_deadline_keeps_history_and_moves_the_review():
     events = list(AuditEvent.objects.filter(action="take_home.deadline_extended").order_by("id")
                   .values_list("before", "after"))
     assert events[0][0] == {"due_at": first_due.isoformat()}
+    assert events[0][1] is not None
     assert events[0][1]["due_at"] == second.isoformat()
     assert "Holiday" not in str(events)
 
@@ -88,7 +90,7 @@ def test_take_home_extend_deadline_keeps_history_and_moves_the_review():
 def test_take_home_extend_deadline_not_later_is_refused(shift, field, message):
     assignment, _ = make_take_home()
     with pytest.raises(ValidationFailed) as caught:
-        take_home_extend_deadline(actor=assignment.loop.recruiter, assignment_id=assignment.pk,
+        take_home_extend_deadline(actor=recruiter_of(assignment.loop), assignment_id=assignment.pk,
                                   new_due_at=assignment.due_at + shift, reason="Why not.")
     assert caught.value.field_errors[field][0].startswith(message)
     assert DeadlineExtension.objects.count() == 0
@@ -98,7 +100,7 @@ def test_take_home_extend_deadline_not_later_is_refused(shift, field, message):
 def test_take_home_extend_deadline_without_reason_is_refused():
     assignment, _ = make_take_home()
     with pytest.raises(ValidationFailed) as caught:
-        take_home_extend_deadline(actor=assignment.loop.recruiter, assignment_id=assignment.pk,
+        take_home_extend_deadline(actor=recruiter_of(assignment.loop), assignment_id=assignment.pk,
                                   new_due_at=assignment.due_at + timedelta(days=1), reason="  ")
     assert caught.value.field_errors == {
         "reason": ["Say why the deadline moves; it is kept in the extension history."]
@@ -110,7 +112,7 @@ def test_take_home_extend_deadline_without_reason_is_refused():
 def test_take_home_extend_deadline_non_recruiter_is_refused_and_nothing_changes(kind):
     assignment, token = make_take_home()
     with pytest.raises(PermissionRefused):
-        take_home_extend_deadline(actor=UserFactory(kind=kind), assignment_id=assignment.pk,
+        take_home_extend_deadline(actor=make_user(kind=kind), assignment_id=assignment.pk,
                                   new_due_at=assignment.due_at + timedelta(days=1), reason="Please.")
     assert ExerciseAssignment.objects.get(pk=assignment.pk).due_at == assignment.due_at
     assert DeadlineExtension.objects.count() == 0

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from exercises.models import Exercise, ExerciseAssignment
@@ -15,8 +16,15 @@ from exercises.services.assignments import take_home_assign
 from exercises.services.library import ExerciseInput, exercise_update
 from hiring.errors import Conflict, PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, Interview, InterviewLoop
-from tests.exercises.factories import TAKE_HOME_DIMENSIONS, make_take_home, take_home_exercise
-from tests.hiring.factories import CandidateFactory, UserFactory, make_loop
+from tests.exercises.factories import (
+    TAKE_HOME_DIMENSIONS,
+    make_take_home,
+    make_user,
+    recruiter_of,
+    review_of,
+    take_home_exercise,
+)
+from tests.hiring.factories import CandidateFactory, make_loop
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +42,15 @@ def test_take_home_assign_recruiter_emails_private_link_and_stores_only_its_hash
     assert not ExerciseAssignment.objects.filter(token_hash=token).exists()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
+    assert isinstance(message, EmailMultiAlternatives)
+    assert isinstance(message.body, str)
     assert message.to == ["noor@example.org"]
     assert message.subject == "Your take-home exercise for the Applied AI Engineer role"
     assert "Hello Noor Haddad," in message.body
     assert LINK.findall(message.body) == [token]
     assert "Take-home or live coding" in message.body
     html = message.alternatives[0][0]
+    assert isinstance(html, str)
     assert f'href="http://127.0.0.1:8000/exercises/take-home/{token}/"' in html
     assignment.refresh_from_db()
     assert assignment.link_emailed_at is not None
@@ -72,9 +83,9 @@ def test_take_home_assign_copies_the_brief_and_later_edits_do_not_change_it(admi
 
 def test_take_home_assign_schedules_review_for_reviewer_focused_on_exercise_dimensions():
     """The reviewer gets a take-home review interview until the deadline, focused on the exercise's dimensions."""
-    reviewer = UserFactory(username="rev")
+    reviewer = make_user(username="rev")
     assignment, _ = make_take_home(reviewer=reviewer, due_in=timedelta(days=5))
-    review = assignment.review_interview
+    review = review_of(assignment)
     assert review.kind == Interview.Kind.TAKE_HOME_REVIEW
     assert review.interviewer == reviewer
     assert review.exercise_id == assignment.exercise_id
@@ -90,6 +101,7 @@ def test_take_home_assign_writes_audit_without_personal_data():
     assignment, token = make_take_home(loop=loop)
     event = AuditEvent.objects.get(action="take_home.assigned")
     assert event.loop_id == loop.pk
+    assert event.after is not None
     assert event.after["exercise_id"] == assignment.exercise_id
     assert event.after["reviewer_id"] == assignment.reviewer_id
     assert event.after["grace_hours"] == 24
@@ -101,10 +113,10 @@ def test_take_home_assign_writes_audit_without_personal_data():
 def test_take_home_assign_non_recruiter_is_refused_and_nothing_changes(kind):
     """Only recruiters and admins send take-homes."""
     loop = make_loop()
-    actor = UserFactory(kind=kind)
+    actor = make_user(kind=kind)
     with pytest.raises(PermissionRefused):
         take_home_assign(actor=actor, loop=loop, exercise=take_home_exercise(),
-                         due_at=timezone.now() + timedelta(days=2), reviewer=UserFactory())
+                         due_at=timezone.now() + timedelta(days=2), reviewer=make_user())
     assert ExerciseAssignment.objects.count() == 0
     assert Interview.objects.filter(loop=loop).count() == 0
     assert len(mail.outbox) == 0
@@ -115,8 +127,8 @@ def test_take_home_assign_live_exercise_is_refused_with_field_error():
     loop = make_loop()
     live = Exercise.objects.get(role__slug="applied-ai-engineer", slug="evaluation-and-error-analysis")
     with pytest.raises(ValidationFailed) as caught:
-        take_home_assign(actor=loop.recruiter, loop=loop, exercise=live,
-                         due_at=timezone.now() + timedelta(days=2), reviewer=UserFactory())
+        take_home_assign(actor=recruiter_of(loop), loop=loop, exercise=live,
+                         due_at=timezone.now() + timedelta(days=2), reviewer=make_user())
     assert caught.value.field_errors == {
         "exercise": ["Only take-home exercises are sent to candidates; attach live ones to an interview."]
     }
@@ -126,8 +138,8 @@ def test_take_home_assign_live_exercise_is_refused_with_field_error():
 def test_take_home_assign_deadline_in_the_past_is_refused():
     loop = make_loop()
     with pytest.raises(ValidationFailed) as caught:
-        take_home_assign(actor=loop.recruiter, loop=loop, exercise=take_home_exercise(),
-                         due_at=timezone.now() - timedelta(minutes=1), reviewer=UserFactory())
+        take_home_assign(actor=recruiter_of(loop), loop=loop, exercise=take_home_exercise(),
+                         due_at=timezone.now() - timedelta(minutes=1), reviewer=make_user())
     assert caught.value.field_errors == {"due_at": ["The deadline must be in the future."]}
     assert Interview.objects.filter(loop=loop).count() == 0
 

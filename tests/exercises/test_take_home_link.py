@@ -12,7 +12,7 @@ from exercises.models import ExerciseAssignment, ExerciseSubmission
 from exercises.services.assignments import take_home_reissue_link
 from hiring.errors import Conflict, NotFound
 from hiring.models import InterviewLoop
-from tests.exercises.factories import make_take_home, submit
+from tests.exercises.factories import make_take_home, recruiter_of, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_take_home_reissue_link_replaces_old_token(client, django_capture_on_com
     """A new link works; the old one is no longer valid."""
     assignment, old = make_take_home()
     with django_capture_on_commit_callbacks(execute=True):
-        _, new = take_home_reissue_link(actor=assignment.loop.recruiter, assignment_id=assignment.pk)
+        _, new = take_home_reissue_link(actor=recruiter_of(assignment.loop), assignment_id=assignment.pk)
     assert new != old
     assert page(client, old).status_code == 404
     assert page(client, new).status_code == 200
@@ -146,14 +146,14 @@ def test_take_home_link_email_for_replaced_token_is_not_sent(django_capture_on_c
     from exercises.notifications import send_take_home_link
 
     assignment, old = make_take_home()
-    take_home_reissue_link(actor=assignment.loop.recruiter, assignment_id=assignment.pk)
+    take_home_reissue_link(actor=recruiter_of(assignment.loop), assignment_id=assignment.pk)
     assert send_take_home_link(assignment_id=assignment.pk, token=old) is False
     assert mail.outbox == []
 
 
 def test_take_home_submit_with_old_token_after_reissue_is_not_found():
     assignment, old = make_take_home()
-    take_home_reissue_link(actor=assignment.loop.recruiter, assignment_id=assignment.pk)
+    take_home_reissue_link(actor=recruiter_of(assignment.loop), assignment_id=assignment.pk)
     with pytest.raises(NotFound):
         submit(old, repository_url="https://github.com/c/s")
     assert ExerciseSubmission.objects.count() == 0

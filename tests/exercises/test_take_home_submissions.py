@@ -56,6 +56,7 @@ def test_take_home_submit_allowed_types_are_stored_under_a_random_name(media, na
     assert submission.size == len(content)
     assert submission.sha256 == hashlib.sha256(content).hexdigest()
     stored = submission.file.name
+    assert stored is not None
     assert stored.startswith(f"take-home/{assignment.pk}/")
     assert name.split(".")[0] not in stored
     assert (media / stored).read_bytes() == content

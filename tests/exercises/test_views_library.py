@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from django.test import Client
 
 from exercises.models import Exercise
 from exercises.services.library import ExerciseInput, exercise_create
-from hiring.models import AuditEvent, Role
-from tests.hiring.factories import UserFactory
+from hiring.models import AuditEvent, Role, User
+from tests.exercises.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +18,9 @@ KINDS = ["interviewer", "recruiter", "committee", "admin"]
 
 
 @pytest.fixture
-def signed_in(client):
-    def sign(kind: str):
-        user = UserFactory(kind=kind, username=f"{kind}-user", is_superuser=kind == "admin")
+def signed_in(client: Client) -> Callable[[str], User]:
+    def sign(kind: str) -> User:
+        user = make_user(kind=kind, username=f"{kind}-user", is_superuser=kind == "admin")
         client.force_login(user)
         return user
     return sign
@@ -116,6 +119,7 @@ def test_exercise_create_page_admin_adds_exercise_with_audit(client, rubrics, si
     assert exercise.tasks == ["Find the leak", "Fix the split"]
     event = AuditEvent.objects.get(action="exercise.created")
     assert (event.actor_id, event.object_id) == (admin.pk, str(exercise.pk))
+    assert event.after is not None
     assert event.after["dimension_names"] == ["Applied ML/AI fundamentals"]
 
 
@@ -156,6 +160,7 @@ def test_exercise_edit_page_admin_saves_and_stale_form_is_refused(client, rubric
     assert (exercise.title, exercise.tasks, exercise.dimension_names) == (
         "Inference service take-home", ["Build the service", "Add tests"], ["Software engineering"])
     event = AuditEvent.objects.get(action="exercise.updated")
+    assert event.before is not None and event.after is not None
     assert event.before["title"] == "Take-home or live coding"
     assert event.after["title"] == "Inference service take-home"
     # A second tab still holding the old version cannot overwrite the first tab's save.
@@ -172,7 +177,7 @@ def test_exercise_edit_unknown_dimension_is_refused(client, rubrics, signed_in):
     from hiring.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as caught:
-        exercise_update(actor=UserFactory(kind="admin", username="ad2"), exercise_id=exercise.pk,
+        exercise_update(actor=make_user(kind="admin", username="ad2"), exercise_id=exercise.pk,
                         data=ExerciseInput(title="X", format="live", dimension_names=["Telepathy"]),
                         expected_updated_at=None)
     assert caught.value.field_errors == {"dimension_names": ["Not a dimension of this role's rubric: Telepathy."]}
