@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import factory
 from django.utils import timezone
@@ -32,8 +32,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         committee = factory.Trait(kind=User.Kind.COMMITTEE)
         admin = factory.Trait(kind=User.Kind.ADMIN, is_staff=True, is_superuser=True)
 
+    if TYPE_CHECKING:
+        # factory_boy's metaclass makes ``UserFactory(...)`` return the created model, which mypy cannot see;
+        # declared for the type checker only, so runtime behaviour is untouched.
+        def __new__(cls, **kwargs: Any) -> User: ...  # type: ignore[misc]  # not a UserFactory, by design
+
     @classmethod
-    def _after_postgeneration(cls, instance, create, results=None):  # type: ignore[no-untyped-def]
+    def _after_postgeneration(cls, instance: User, create: bool, results: dict[str, Any] | None = None) -> None:
         if create:
             instance.save()
 
@@ -46,6 +51,10 @@ class CandidateFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"candidate{n}@example.org")
     phone = "+44 20 7946 0000"
     source = "Referral"
+
+    if TYPE_CHECKING:
+        # As for UserFactory: calling the factory returns the created Candidate.
+        def __new__(cls, **kwargs: Any) -> Candidate: ...  # type: ignore[misc]  # not a CandidateFactory, by design
 
 
 def make_loop(*, role_slug: str = "applied-ai-engineer", recruiter: User | None = None, **kwargs: Any) -> InterviewLoop:
@@ -81,4 +90,5 @@ def make_interview(
         focus_dimension_ids=focus_ids,
         **plan_kwargs,
     )
+    assert loop.recruiter is not None, "make_interview schedules as the loop's recruiter; this loop has none"
     return interview_schedule(actor=loop.recruiter, loop=loop, plan=plan)

@@ -69,6 +69,7 @@ def test_decision_in_line_with_recommendation_is_recorded_with_snapshot(hire_loo
     )
     assert loop.decided_at is not None and loop.closed_at == loop.decided_at
     snapshot = loop.decision_recommendation
+    assert snapshot is not None
     recommendation = Recommendation.objects.get(loop=loop)
     assert {k: snapshot[k] for k in ("outcome", "weighted_score", "coverage", "fingerprint", "scorecard_count")} == {
         "outcome": "hire",
@@ -81,6 +82,7 @@ def test_decision_in_line_with_recommendation_is_recorded_with_snapshot(hire_loo
     event = AuditEvent.objects.get(action="loop.decided")
     assert event.actor == committee_member
     assert event.before == {"status": "in_review", "decision": ""}
+    assert event.after is not None
     assert event.after["decision"] == "hire"
     assert event.after["recommendation"]["outcome"] == "hire"
     assert event.after["against_recommendation"] is False
@@ -113,6 +115,7 @@ def test_decision_against_recommendation_requires_justification(hire_loop, commi
     hire_loop.refresh_from_db()
     assert (hire_loop.decision, hire_loop.decision_justification) == ("no_hire", "Headcount was frozen this week.")
     event = AuditEvent.objects.get(action="loop.decided")
+    assert event.after is not None
     assert event.after["against_recommendation"] is True
     assert event.after["justification_required_because"] == ["Not hiring goes against the recommendation (hire)."]
 
@@ -175,7 +178,9 @@ def test_decision_with_outstanding_scorecards_requires_confirmation(hire_loop, c
         loop_id=hire_loop.pk,
         data=DecisionInput(decision="hire", rationale="Ok.", confirm_outstanding=True),
     )
-    assert AuditEvent.objects.get(action="loop.decided").after["outstanding_interviews"] == [pending.pk]
+    after = AuditEvent.objects.get(action="loop.decided").after
+    assert after is not None
+    assert after["outstanding_interviews"] == [pending.pk]
 
 
 @pytest.mark.django_db
@@ -264,6 +269,7 @@ def test_decision_brings_a_stale_recommendation_up_to_date_first(committee_membe
         data=DecisionInput(decision="hire", rationale="Yes.", justification="Scores undersell the portfolio."),
     )
     loop.refresh_from_db()
+    assert loop.decision_recommendation is not None
     assert (loop.decision_recommendation["outcome"], loop.decision_recommendation["weighted_score"]) == (
         "no_hire",
         "2.000",

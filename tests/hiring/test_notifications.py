@@ -225,7 +225,7 @@ def test_ready_for_review_notice_idempotent_and_recaught_when_enqueue_lost(ivy, 
     assert loop_ready_catch_up() == 1
     assert loop_ready_catch_up() == 0
     event_id = SentNotification.objects.get(kind="loop_ready").key.split("-")[-1]
-    assert notify_loop_ready.apply(args=[loop.pk, int(event_id)]).get() == 0
+    assert notify_loop_ready.apply(args=(loop.pk, int(event_id))).get() == 0
     assert [m.to for m in mailoutbox] == [["rita@hireloop.example"]]
 
 

@@ -37,11 +37,13 @@ def test_interview_schedule_bad_times_and_foreign_choices_named(recruiter):
     loop = make_loop(recruiter=recruiter)
     other = make_loop(role_slug="junior-ai-engineer", recruiter=recruiter)
     start = timezone.now() + timedelta(days=1)
+    other_dimension = other.rubric.dimensions.first()
+    assert other_dimension is not None
 
     with pytest.raises(ValidationFailed) as caught:
         interview_schedule(actor=recruiter, loop=loop, plan=InterviewPlan(
             kind="coding", interviewer=UserFactory(), starts_at=start, ends_at=start - timedelta(hours=1),
-            focus_dimension_ids=[other.rubric.dimensions.first().pk],
+            focus_dimension_ids=[other_dimension.pk],
             exercise=other.role.exercises.first()))
 
     assert set(caught.value.field_errors) == {"ends_at", "focus_dimensions", "exercise"}

@@ -120,11 +120,13 @@ def test_interview_create_page_schedules_and_warns_about_coverage(client, rita):
     loop = make_loop(recruiter=rita)
     ivy = UserFactory(first_name="Ivy", last_name="Ito")
     dimensions = {d.name: d.pk for d in loop.rubric.dimensions.all()}
+    exercise = loop.role.exercises.first()
+    assert exercise is not None
 
     response = client.post(reverse("hiring:interview-create", args=[loop.pk]), {
         "kind": "coding", "interviewer": ivy.pk, "starts_at": "2030-03-04T10:00", "ends_at": "2030-03-04T11:00",
         "focus_dimensions": [dimensions["Software engineering"], dimensions["AI system design"]],
-        "exercise": loop.role.exercises.first().pk,
+        "exercise": exercise.pk,
     }, follow=True)
 
     interview = Interview.objects.get()
@@ -291,6 +293,7 @@ def test_candidate_summary_matrix_recommendation_and_red_flags(client, rita):
     first = make_interview(loop=loop, interviewer=ivy, focus=ALL_DIMENSIONS[:4], starts_in=timedelta(days=-2))
     second = make_interview(loop=loop, interviewer=omar, focus=ALL_DIMENSIONS[2:], kind="system_design")
     red_flag = loop.rubric.signals.filter(kind="red_flag").first()
+    assert red_flag is not None
     submit_scorecard(first, {"Software engineering": 4, "Applied ML/AI fundamentals": 3, "AI system design": 4,
                              "MLOps/operational readiness": None})
     submit_scorecard(second, {"AI system design": 2, "MLOps/operational readiness": 3, "Cost/performance thinking": 3,
