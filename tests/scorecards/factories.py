@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ def publish_fixture_rubrics(slugs: list[str] | tuple[str, ...] = SLUGS) -> dict[
 
 def scorecard_input(
     interview: Interview,
-    scores: dict[str, int | None],
+    scores: Mapping[str, int | None],
     *,
     overall: str = "yes",
     signals: dict[str, str] | None = None,
@@ -75,7 +76,7 @@ def scorecard_input(
     return ScorecardInput(ratings=ratings, signals=signal_inputs, overall=overall, summary=summary)
 
 
-def submit_scorecard(interview: Interview, scores: dict[str, int | None] | None = None, **kwargs: Any) -> Scorecard:
+def submit_scorecard(interview: Interview, scores: Mapping[str, int | None] | None = None, **kwargs: Any) -> Scorecard:
     """Submit a complete scorecard for the interview's interviewer (default: 3 on each focus dimension)."""
     if scores is None:
         scores = {d.name: 3 for d in interview.focus_dimensions.all()}
@@ -83,7 +84,7 @@ def submit_scorecard(interview: Interview, scores: dict[str, int | None] | None 
     return scorecard_submit(actor=interview.interviewer, interview_id=interview.pk, data=data, expected_version=None)
 
 
-def save_draft(interview: Interview, scores: dict[str, int | None], **kwargs: Any) -> Scorecard:
+def save_draft(interview: Interview, scores: Mapping[str, int | None], **kwargs: Any) -> Scorecard:
     data = scorecard_input(interview, scores, **kwargs)
     return scorecard_save_draft(
         actor=interview.interviewer, interview_id=interview.pk, data=data, expected_version=None

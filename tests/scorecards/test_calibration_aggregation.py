@@ -86,8 +86,9 @@ def reference(rows: list[RatingRow]) -> dict:
         votes = [card for card in mine if card.overall]
         majority = []
         for card in votes:
-            others = [other.overall for other in cards.values() if other.loop == card.loop and other.interviewer != who]
-            hire, no = sum(vote in HIRE for vote in others), sum(vote in NO for vote in others)
+            other_votes = [other.overall for other in cards.values()
+                           if other.loop == card.loop and other.interviewer != who]
+            hire, no = sum(vote in HIRE for vote in other_votes), sum(vote in NO for vote in other_votes)
             if hire != no:
                 majority.append((card.overall in HIRE and hire > no) or (card.overall in NO and no > hire))
         decided = [(card.overall in HIRE and card.decision == "hire")

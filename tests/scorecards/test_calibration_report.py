@@ -145,7 +145,9 @@ def test_dimension_distribution_mean_spread_and_alpha_by_hand():
         "Coding", 5, 2, 3.6, 1.1402,
     )
     assert [coding[f"score_{v}"] for v in range(1, 6)] == [0, 1, 1, 2, 1]
-    assert coding["alpha"] == round(krippendorff_alpha_ordinal([[4, 2], [5, 3, 4]]), 4)
+    expected_alpha = krippendorff_alpha_ordinal([[4, 2], [5, 3, 4]])
+    assert expected_alpha is not None
+    assert coding["alpha"] == round(expected_alpha, 4)
     assert (coding["alpha_loops"], coding["alpha_values"]) == (2, 5)
     assert (design["n"], design["sd"], design["alpha"], design["alpha_loops"]) == (1, None, None, 0)
     assert result["least_agreement"] == [

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import zipfile
 from datetime import date, timedelta
+from typing import IO, Any, cast
 
 import pytest
 from django.utils import timezone
 
 from hiring.errors import PermissionRefused, ValidationFailed
-from hiring.models import AuditEvent, Role
+from hiring.models import AuditEvent, Role, User
 from scorecards import tasks_calibration
 from scorecards.models import CalibrationReport
 from scorecards.services import calibration as service
@@ -39,12 +40,25 @@ def scored_loop():
     return loop
 
 
-def request(actor, **overrides):
+def request(actor: User, **overrides: Any) -> CalibrationReport:
     today = timezone.localdate()
-    values = {"role": None, "date_from": today - timedelta(days=30), "date_to": today, "interview_kind": "",
-              "min_sample": None}
+    values: dict[str, Any] = {"role": None, "date_from": today - timedelta(days=30), "date_to": today,
+                               "interview_kind": "", "min_sample": None}
     values.update(overrides)
     return service.calibration_report_request(actor=actor, **values)
+
+
+def report_file(report: CalibrationReport, fmt: str) -> IO[bytes]:
+    """Only JSON comes back as bytes; the other formats are files."""
+    file = service.calibration_report_file(report, fmt)
+    assert not isinstance(file, bytes)
+    return file
+
+
+def report_json(report: CalibrationReport) -> bytes:
+    content = service.calibration_report_file(report, "json")
+    assert isinstance(content, bytes)
+    return content
 
 
 def test_services_calibration_request_committee_computes_after_commit(
@@ -57,14 +71,16 @@ def test_services_calibration_request_committee_computes_after_commit(
         assert report.status == CalibrationReport.Status.QUEUED
     report.refresh_from_db()
     assert (report.status, report.progress, report.error, report.min_sample) == ("done", 100, "", 5)
+    assert report.result is not None
     assert report.result["totals"]["scorecards"] == 2
     assert report.result["scope"]["role"] == "Applied AI Engineer"
+    assert report.started_at is not None and report.finished_at is not None
     assert report.started_at <= report.finished_at
     assert not (report.csv_file or report.xlsx_file or report.pdf_file)
-    assert "interviewers.csv" in zipfile.ZipFile(service.calibration_report_file(report, "csv")).namelist()
-    assert service.calibration_report_file(report, "xlsx").read()[:2] == b"PK"
-    assert service.calibration_report_file(report, "pdf").read()[:5] == b"%PDF-"
-    assert json.loads(service.calibration_report_file(report, "json"))["totals"] == report.result["totals"]
+    assert "interviewers.csv" in zipfile.ZipFile(report_file(report, "csv")).namelist()
+    assert report_file(report, "xlsx").read()[:2] == b"PK"
+    assert report_file(report, "pdf").read()[:5] == b"%PDF-"
+    assert json.loads(report_json(report))["totals"] == report.result["totals"]
     report.refresh_from_db()
     with report.csv_file.open("rb") as handle:
         assert "interviewers.csv" in zipfile.ZipFile(handle).namelist()
@@ -72,7 +88,7 @@ def test_services_calibration_request_committee_computes_after_commit(
     assert report.pdf_file.read()[:5] == b"%PDF-"
     stored = report.pdf_file.name
     again = CalibrationReport.objects.get(pk=report.pk)
-    assert again.pdf_file.name == stored and service.calibration_report_file(again, "pdf").read()[:5] == b"%PDF-"
+    assert again.pdf_file.name == stored and report_file(again, "pdf").read()[:5] == b"%PDF-"
     actions = list(AuditEvent.objects.filter(object_type="scorecards.calibrationreport", object_id=str(report.pk))
                    .order_by("id").values_list("action", flat=True))
     assert actions == ["calibration.requested", "calibration.completed"]
@@ -94,7 +110,7 @@ def test_services_calibration_request_admin_allowed(admin_user, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         report = request(admin_user)
     report.refresh_from_db()
-    assert report.status == "done" and report.result["totals"]["scorecards"] == 0
+    assert report.status == "done" and report.result is not None and report.result["totals"]["scorecards"] == 0
 
 
 @pytest.mark.parametrize(
@@ -164,7 +180,7 @@ def test_services_calibration_broker_down_leaves_report_queued_then_requeue(
     CalibrationReport.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     assert tasks_calibration.calibration_requeue() == 1
     report.refresh_from_db()
-    assert report.status == "done" and report.result["totals"]["scorecards"] == 2
+    assert report.status == "done" and report.result is not None and report.result["totals"]["scorecards"] == 2
 
 
 def test_services_calibration_monthly_schedule_is_idempotent(django_capture_on_commit_callbacks):
@@ -173,7 +189,8 @@ def test_services_calibration_monthly_schedule_is_idempotent(django_capture_on_c
     Role.objects.create(slug="no-rubric", title="No rubric yet")
     with django_capture_on_commit_callbacks(execute=True):
         created = service.calibration_schedule_monthly(today=date(2025, 3, 1))
-    assert sorted(report.role.slug for report in created) == ["applied-ai-engineer", "junior-ai-engineer"]
+    # A None role still fails here, as an AttributeError: the monthly schedule only creates per-role reports.
+    assert sorted(cast(Role, report.role).slug for report in created) == ["applied-ai-engineer", "junior-ai-engineer"]
     for report in CalibrationReport.objects.all():
         assert (report.date_from, report.date_to, report.scheduled, report.requested_by) == (
             date(2025, 2, 1), date(2025, 2, 28), True, None)

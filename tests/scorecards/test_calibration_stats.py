@@ -147,10 +147,12 @@ def test_bootstrap_interval_is_reproducible_and_brackets_alpha():
     first = alpha_with_bootstrap(small, resamples=500, seed=[7, 1])
     again = alpha_with_bootstrap(small, resamples=500, seed=[7, 1])
     assert (first.low, first.high) == (again.low, again.high)
+    assert first.alpha is not None and first.low is not None and first.high is not None
     assert first.low <= first.alpha <= first.high
     assert first.units == 20 and first.pairable_values == 60 and first.resamples == 500
     wide = first.high - first.low
     narrow = alpha_with_bootstrap(large, resamples=500, seed=[7, 1])
+    assert narrow.low is not None and narrow.high is not None
     assert narrow.high - narrow.low < wide / 2
 
 
@@ -178,4 +180,5 @@ def test_bootstrap_resamples_whole_clusters():
     single = alpha_with_bootstrap(counts, resamples=300, seed=[3], clusters=np.zeros(30, dtype=int))
     assert single.alpha == plain.alpha and (single.low, single.high) == (None, None)
     by_loop = alpha_with_bootstrap(counts, resamples=300, seed=[3], clusters=np.arange(30) // 3)
+    assert by_loop.alpha is not None and by_loop.low is not None and by_loop.high is not None
     assert by_loop.alpha == plain.alpha and by_loop.low <= by_loop.alpha <= by_loop.high

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Hashable
 
 import pytest
 
@@ -136,7 +137,7 @@ def test_leniency_prior_strength_must_be_positive():
 
 def _card_residuals(observations):
     """(interviewer, loop, residual, comparisons) per scorecard, straight from the definition."""
-    by_card = {}
+    by_card: dict[Hashable, tuple[Hashable, Hashable, list[float]]] = {}
     for o in observations:
         others = [
             p.score for p in observations
@@ -159,9 +160,9 @@ def test_leniency_history_totals_leaving_a_loop_out_match_estimate_leniency(seed
                     observations.append(obs(f"{loop}-{n}", f"L{loop}", who, rng.randint(1, 5), f"d{dimension}"))
     residuals = _card_residuals(observations)
     history = LeniencyHistory(residual_totals((who, r, c) for who, _, r, c in residuals))
-    for loop in ["L0", "L7", "L23", "L39", "nowhere"]:
-        reference = estimate_leniency(observations, exclude_loops={loop})
-        part = residual_totals((who, r, c) for who, in_loop, r, c in residuals if in_loop == loop)
+    for left_out in ["L0", "L7", "L23", "L39", "nowhere"]:
+        reference = estimate_leniency(observations, exclude_loops={left_out})
+        part = residual_totals((who, r, c) for who, in_loop, r, c in residuals if in_loop == left_out)
         table = history.table(leaving_out=part, interviewers="ABCDEFGHZ")
         assert (table.sigma, table.sigma_estimated) == (pytest.approx(reference.sigma), reference.sigma_estimated)
         for who in "ABCDEFGHZ":

@@ -7,6 +7,7 @@ computed by SQL window functions on both.
 from __future__ import annotations
 
 import random
+from typing import cast
 
 import pytest
 
@@ -48,7 +49,11 @@ def observations() -> list[ScoreObservation]:
     rows = Rating.objects.filter(
         scorecard__status="submitted", scorecard__is_current=True, score__isnull=False
     ).values_list("scorecard_id", "scorecard__interview__loop_id", "scorecard__interviewer_id", "dimension_id", "score")
-    return [ScoreObservation(scorecard=c, loop=lp, interviewer=w, dimension=d, score=s) for c, lp, w, d, s in rows]
+    # score__isnull=False above: the stubs cannot see that the filter rules out None.
+    return [
+        ScoreObservation(scorecard=c, loop=lp, interviewer=w, dimension=d, score=cast(int, s))
+        for c, lp, w, d, s in rows
+    ]
 
 
 def stored_recommendations() -> dict:
@@ -105,6 +110,7 @@ def test_leniency_totals_follow_amendments_and_equal_a_rebuild():
         loops[0].interviews.filter(scorecards__is_current=True, scorecards__status="submitted")
         .select_related("interviewer").first()
     )
+    assert card is not None
     scorecard_amend(
         actor=card.interviewer,
         interview_id=card.pk,
@@ -143,7 +149,9 @@ def test_leniency_counts_loops_whose_recompute_is_still_pending():
     assert RecomputeRequest.objects.filter(loop=past, processed_at__isnull=True).exists()
     loop = make_loop()
     submit_scorecard(make_interview(loop=loop, interviewer=lena, focus=[]), dict.fromkeys(ALL_DIMENSIONS, 4))
-    details = recommendation_compute(loop_id=loop.pk).recommendation.details
+    recommendation = recommendation_compute(loop_id=loop.pk).recommendation
+    assert recommendation is not None
+    details = recommendation.details
     # One past scorecard 2 points above the peer: offset 2 * 1 / (1 + 5).
     assert details["leniency"][str(lena.pk)] == {"offset": 0.333, "std_error": 0.306, "scorecards": 1}
     # The past loop's residuals are stored; its own recompute is still to come.

@@ -5,6 +5,7 @@ Rubrics come from the real fixture files, read and validated here: no database i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
@@ -67,7 +68,7 @@ def jaaie() -> RubricSpec:
 
 
 def card(
-    who: str, scores: dict[str, int | None], overall: str = "yes", red_flags: tuple[str, ...] = ()
+    who: str, scores: Mapping[str, int | None], overall: str = "yes", red_flags: tuple[str, ...] = ()
 ) -> ScorecardInput:
     return ScorecardInput(interviewer=who, scores=scores, overall=overall, red_flags=red_flags)
 

@@ -80,6 +80,7 @@ def test_recommendation_compute_twice_with_same_inputs_writes_nothing_new():
     assert (first.changed, second.changed) == (True, False)
     assert Recommendation.objects.filter(loop=loop).count() == 1
     stored = Recommendation.objects.get(loop=loop)
+    assert first.recommendation is not None
     assert stored.computed_at == first.recommendation.computed_at
     assert stored.fingerprint == first.recommendation.fingerprint
     assert AuditEvent.objects.filter(action="recommendation.computed").count() == audits == 1
@@ -92,6 +93,7 @@ def test_recommendation_ignores_drafts():
     submit_scorecard(interview_on(loop), all_dimensions(4, 4, 4, 4, 4, 4, 4))
     save_draft(interview_on(loop), all_dimensions(1, 1, 1, 1, 1, 1, 1), overall="strong_no")
     recommendation = recommendation_compute(loop_id=loop.pk).recommendation
+    assert recommendation is not None
     assert (recommendation.outcome, recommendation.weighted_score, recommendation.scorecard_count) == (
         "hire",
         Decimal("4.000"),
@@ -108,6 +110,7 @@ def test_recommendation_uses_current_amended_scorecards():
     submit_scorecard(first, all_dimensions(4, 4, 4, 4, 4, 4, 4))
     submit_scorecard(second, all_dimensions(4, 4, 4, 4, 4, 4, 4))
     before = recommendation_compute(loop_id=loop.pk).recommendation
+    assert before is not None
     assert (before.outcome, before.weighted_score, before.scorecard_count) == ("hire", Decimal("4.000"), 2)
 
     scorecard_amend(
@@ -119,6 +122,7 @@ def test_recommendation_uses_current_amended_scorecards():
     after = recommendation_compute(loop_id=loop.pk)
     assert after.changed is True
     recommendation = after.recommendation
+    assert recommendation is not None
     # SE and SD means (4+2)/2 = 3: 0.2*3 + 0.15*4 + 0.2*3 + 0.15*4 + 0.3*4 = 3.6. SE and SD 2 points apart.
     assert (recommendation.outcome, recommendation.weighted_score, recommendation.scorecard_count) == (
         "needs_discussion",
@@ -141,11 +145,13 @@ def test_recommendation_red_flag_and_adjusted_score_stored():
         interview, all_dimensions(5, 5, 5, 5, 5, 5, 5), overall="strong_yes", signals={RED_FLAG: "Said so twice."}
     )
     recommendation = recommendation_compute(loop_id=loop.pk).recommendation
+    assert recommendation is not None
     assert recommendation.outcome == "no_hire"
     assert recommendation.details["red_flags"] == [{"text": RED_FLAG, "interviewers": 1}]
     assert recommendation.weighted_score == Decimal("5.000")
     # No history: offset 0, so the adjusted score equals the raw one, with the prior's band.
     assert recommendation.adjusted_score == Decimal("5.000")
+    assert recommendation.adjusted_low is not None
     assert recommendation.adjusted_low < Decimal("5.000")
     assert recommendation.adjusted_high == Decimal("5.000")
     assert recommendation.details["adjusted"]["interviewers"][0]["note"] == "No history yet: adjustment 0"
@@ -166,6 +172,7 @@ def test_recommendation_adjusts_for_an_interviewer_measured_as_lenient_on_other_
     loop = make_loop(recruiter=recruiter)
     submit_scorecard(interview_on(loop, lena), all_dimensions(4, 4, 4, 4, 4, 4, 4))
     recommendation = recommendation_compute(loop_id=loop.pk).recommendation
+    assert recommendation is not None
     assert recommendation.weighted_score == Decimal("4.000")
     assert recommendation.outcome == "hire"  # the raw score decides; the adjusted one is shown beside it
     assert recommendation.adjusted_score == Decimal("2.909")
@@ -180,6 +187,7 @@ def test_recommendation_no_scorecards_is_insufficient_evidence():
     loop = make_loop()
     interview_on(loop)
     recommendation = recommendation_compute(loop_id=loop.pk).recommendation
+    assert recommendation is not None
     assert (recommendation.outcome, recommendation.weighted_score, recommendation.coverage) == (
         "insufficient_evidence",
         None,
@@ -240,6 +248,7 @@ def test_recommend_loop_task_acks_late_and_retries_database_errors(settings):
     from scorecards.tasks import recommend_loop
 
     assert (recommend_loop.acks_late, recommend_loop.reject_on_worker_lost) == (True, True)
-    assert {OperationalError, InterfaceError} <= set(recommend_loop.autoretry_for)
-    assert recommend_loop.retry_backoff is True
+    # celery-types' Task stub lacks the autoretry options that shared_task sets on the generated class.
+    assert {OperationalError, InterfaceError} <= set(recommend_loop.autoretry_for)  # type: ignore[attr-defined]
+    assert recommend_loop.retry_backoff is True  # type: ignore[attr-defined]
     assert recommend_loop.max_retries == settings.HIRELOOP_RECOMMEND_MAX_RETRIES

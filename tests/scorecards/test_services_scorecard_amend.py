@@ -55,6 +55,7 @@ def test_service_scorecard_amend_creates_new_revision(interview, interviewer, de
     assert (se.pk, 3, False, "Walked through the design and tested edge cases.") in revised["ratings"]
     assert amendment.amends_id == debriefed.pk
     event = AuditEvent.objects.get(action="scorecard.amended")
+    assert event.after is not None
     assert event.after["revision"] == 2
     assert event.after["amends"] == debriefed.pk
     assert "misread" not in str(event.after)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hiring.errors import Conflict, NotFound, ValidationFailed
-from hiring.models import AuditEvent, InterviewLoop
+from hiring.models import AuditEvent, Interview, InterviewLoop
 from scorecards.models import Scorecard
 from scorecards.services.scorecards import (
     RatingInput,
@@ -205,17 +205,20 @@ def test_service_scorecard_save_draft_other_interviewer_not_found(interview):
     assert Scorecard.objects.count() == 0
 
 
-def _bad_inputs(interview, other_interview):  # type: ignore[no-untyped-def]
+def _bad_inputs(
+    interview: Interview, other_interview: Interview
+) -> dict[str, tuple[ScorecardInput, dict[str, list[str]]]]:
     se = dimension(interview, SE)
     foreign_dimension = dimension(other_interview, "Python engineering")
     foreign_signal = other_interview.loop.rubric.signals.first()
+    assert foreign_signal is not None
     strong = signal(interview, STRONG)
     return {
         "score 0": (ScorecardInput(ratings=[RatingInput(dimension_id=se.pk, score=0)]),
                     {f"dimension-{se.pk}-score": ["Choose a score from 1 to 5."]}),
         "score 6": (ScorecardInput(ratings=[RatingInput(dimension_id=se.pk, score=6)]),
                     {f"dimension-{se.pk}-score": ["Choose a score from 1 to 5."]}),
-        "score True": (ScorecardInput(ratings=[RatingInput(dimension_id=se.pk, score=True)]),  # type: ignore[arg-type]
+        "score True": (ScorecardInput(ratings=[RatingInput(dimension_id=se.pk, score=True)]),
                        {f"dimension-{se.pk}-score": ["Choose a score from 1 to 5."]}),
         "score and not assessed": (
             ScorecardInput(ratings=[RatingInput(dimension_id=se.pk, score=3, not_assessed=True)]),

@@ -57,6 +57,7 @@ def test_service_scorecard_submit_complete_card(interview, interviewer):
     )
     assert state["signals"] == [(signal(interview, STRONG).pk, "")]
     event = AuditEvent.objects.get(action="scorecard.submitted")
+    assert event.after is not None and event.before is not None
     assert event.after["status"] == "submitted"
     assert event.after["overall"] == "strong_yes"
     assert event.before["status"] == "draft"
