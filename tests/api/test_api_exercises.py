@@ -126,6 +126,7 @@ def test_api_exercises_update_admin(api, take_home):
     take_home.refresh_from_db()
     assert take_home.title == "Inference service take-home"
     event = AuditEvent.objects.get(action="exercise.updated")
+    assert event.before is not None and event.after is not None
     assert (event.before["title"], event.after["title"]) == ("Take-home or live coding", "Inference service take-home")
     assert set(event.after) == {"title", "tasks"}
 

@@ -64,6 +64,7 @@ def test_api_take_homes_create_recruiter(api, django_capture_on_commit_callbacks
 
     assert response.status_code == 201
     assignment = ExerciseAssignment.objects.get()
+    assert assignment.review_interview_id is not None
     body = response.json()
     assert (body["id"], body["loop"], body["candidate"]["name"], body["title"]) == (
         assignment.pk, loop.pk, "Noor Haddad", "Take-home or live coding")
@@ -164,11 +165,13 @@ def test_api_take_homes_extend_recruiter(api, django_capture_on_commit_callbacks
         )
 
     assert response.status_code == 200
+    recruiter = assignment.loop.recruiter
+    assert recruiter is not None and assignment.review_interview_id is not None
     body = response.json()
     assert (body["due_at"], body["original_due_at"]) == (_when(new_due), _when(assignment.due_at))
     assert [(e["previous_due_at"], e["new_due_at"], e["reason"], e["extended_by"]["id"])
             for e in body["extensions"]] == [
-        (_when(assignment.due_at), _when(new_due), "Travelling.", assignment.loop.recruiter.pk)]
+        (_when(assignment.due_at), _when(new_due), "Travelling.", recruiter.pk)]
     assert Interview.objects.get(pk=assignment.review_interview_id).ends_at == new_due
     assert [m.to for m in mail.outbox] == [[assignment.loop.candidate.email]]
 

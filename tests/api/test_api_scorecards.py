@@ -156,6 +156,7 @@ def test_api_scorecards_submit_incomplete_names_fields(world: World, api) -> Non
     client = api(world.pending)
     card = client.post("/api/v1/scorecards/", {"interview": interview.pk}, format="json").json()
     dimension = interview.focus_dimensions.order_by("position").first()
+    assert dimension is not None
 
     response = client.post(
         f"/api/v1/scorecards/{card['id']}/submit/",
@@ -236,6 +237,7 @@ def test_api_scorecards_list_independence_interviewer(world: World, api) -> None
 def test_api_scorecards_invalid_score_named_by_dimension(world: World, api) -> None:
     """A score outside 1-5 is refused under the dimension's field name."""
     dimension = world.pending_interview.focus_dimensions.first()
+    assert dimension is not None
     response = api(world.pending).patch(
         f"/api/v1/scorecards/{world.pending_draft.pk}/",
         {"ratings": [{"dimension": dimension.pk, "score": 7, "evidence": "?"}]},

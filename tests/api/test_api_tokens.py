@@ -35,7 +35,9 @@ def test_profile_token_create_shows_it_once_and_stores_a_hash(signed_in, intervi
 
     assert response.status_code == 201
     assert response["Cache-Control"] == "no-store"
-    plaintext = TOKEN_IN_PAGE.search(response.content.decode()).group(1)
+    match = TOKEN_IN_PAGE.search(response.content.decode())
+    assert match is not None
+    plaintext = match.group(1)
     token = ApiToken.objects.get(user=interviewer)
     assert token.token_hash == hashlib.sha256(plaintext.encode()).hexdigest()
     assert token.prefix == plaintext[:11]

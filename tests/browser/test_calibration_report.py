@@ -71,6 +71,7 @@ def test_browser_calibration_request_watch_and_download(page: Page, live_server,
     expect(page.get_by_text(re.compile(r"original submitted scorecard \(revision 1"))).to_be_visible()
     report.refresh_from_db()
     result = report.result
+    assert result is not None
     expect(page.locator("dl.key-figures")).to_contain_text(f"Scorecards{result['totals']['scorecards']}")
     leniency = page.locator("table[data-table=leniency]")
     for person in result["interviewers"]:

@@ -11,7 +11,7 @@ import re
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from hiring.management.commands.seed_demo import DEMO_PASSWORD
 from hiring.models import Interview, InterviewLoop
@@ -21,7 +21,7 @@ from tests.hiring.factories import make_interview, make_loop
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 A_EVIDENCE = "Sketched the retrieval pipeline and named the latency budget before writing code."
 
 
@@ -89,6 +89,7 @@ def test_browser_interviewer_scorecard_flow(page: Page, browser: Browser, live_s
     expect(page.get_by_role("heading", name="What to assess")).to_be_visible()
     expect(page.get_by_text("Red flags", exact=True)).to_be_visible()
     if first.exercise_id:
+        assert first.exercise is not None
         expect(page.get_by_role("heading", name=f"Exercise: {first.exercise.title}")).to_be_visible()
     expect(page.get_by_role("button", name="Print kit")).to_be_visible()
     screenshot("2-kit")
@@ -98,6 +99,7 @@ def test_browser_interviewer_scorecard_flow(page: Page, browser: Browser, live_s
     _score(page, focus[0].name, "4")
     page.get_by_label(f"Evidence for {focus[0].name}").fill(A_EVIDENCE)
     strong = first.loop.rubric.signals.filter(kind="strong").first()
+    assert strong is not None
     page.get_by_label(strong.text).check()
     expect(page.locator("[data-progress]")).to_contain_text(f"1 of {len(focus)} focus dimensions answered")
     page.get_by_role("button", name="Save draft").click()
@@ -175,6 +177,7 @@ def test_browser_two_tabs_stale_save_refused(page: Page, live_server, sign_in, s
     loop = make_loop()
     interview = make_interview(loop=loop, interviewer=interviewer)
     dimension = interview.focus_dimensions.order_by("position").first()
+    assert dimension is not None
     sign_in(interviewer.username)
     url = f"{live_server.url}/interviews/{interview.pk}/scorecard/"
     page.goto(url)
@@ -203,6 +206,7 @@ def test_browser_keyboard_scoring_and_printable_kit(page: Page, live_server, sig
     with space for notes under each focus dimension."""
     interview = make_interview(loop=make_loop(), interviewer=interviewer)
     dimension = interview.focus_dimensions.order_by("position").first()
+    assert dimension is not None
     sign_in(interviewer.username)
 
     page.goto(f"{live_server.url}/interviews/{interview.pk}/scorecard/")

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect
 
 from exercises.models import ExerciseAssignment, ExerciseSubmission
 from tests.conftest import SCREENSHOTS
@@ -21,7 +21,7 @@ from tests.hiring.factories import CandidateFactory, UserFactory, make_loop
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/exercises/take-home/[A-Za-z0-9_-]{43}/)")
 
 
@@ -37,6 +37,7 @@ def test_browser_take_home_from_emailed_link_to_confirmed_submission(
     page: Page, browser: Browser, live_server, sign_in, screenshot, media
 ):
     loop = make_loop(candidate=CandidateFactory(name="Noor Haddad", email="noor@example.org"))
+    assert loop.recruiter is not None
     UserFactory(username="rey", first_name="Rey", last_name="Vance")
 
     # 1. The recruiter sends the role's take-home from the loop's exercises page.
@@ -56,7 +57,10 @@ def test_browser_take_home_from_emailed_link_to_confirmed_submission(
     # 2. The candidate's email carries the private link.
     message = mail.outbox[-1]
     assert message.to == ["noor@example.org"]
-    path = LINK.search(message.body).group(1)
+    assert isinstance(message.body, str)
+    link = LINK.search(message.body)
+    assert link is not None
+    path = link.group(1)
     assignment = ExerciseAssignment.objects.get()
     assert assignment.due_at == due
 
@@ -69,7 +73,7 @@ def test_browser_take_home_from_emailed_link_to_confirmed_submission(
 
     # 4. A wrong file type is refused beside the field, with what is accepted.
     page.get_by_label("File").set_input_files(
-        files=[{"name": "setup.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\x90\x00"}])
+        files=[FilePayload(name="setup.exe", mimeType="application/octet-stream", buffer=b"MZ\x90\x00")])
     page.get_by_role("button", name="Submit").click()
     expect(page.locator(".field.has-error .errorlist")).to_have_text(
         "“setup.exe” is not an accepted file type. Accepted: .ipynb, .md, .pdf, .py, .tar.gz, .txt, .zip.")
@@ -79,7 +83,7 @@ def test_browser_take_home_from_emailed_link_to_confirmed_submission(
     # 5. A zip and a repository URL: confirmed with the time, the file and the repository.
     page.get_by_label("Repository URL").fill("https://github.com/noor-h/inference-service")
     page.get_by_label("File").set_input_files(
-        files=[{"name": "solution.zip", "mimeType": "application/zip", "buffer": zip_bytes()}])
+        files=[FilePayload(name="solution.zip", mimeType="application/zip", buffer=zip_bytes())])
     page.get_by_label("Note for the reviewers").fill("Run `make test` first.")
     page.get_by_role("button", name="Submit").click()
     confirmation = page.get_by_role("status").filter(has_text="Submission received")

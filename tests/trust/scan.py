@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.db import connection
@@ -21,8 +22,8 @@ def database_mentions(values: list[str]) -> dict[str, int]:
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             for column in connection.introspection.get_table_description(cursor, table):
-                cast = f"LOWER(CAST({quote(column.name)} AS TEXT))"
-                condition = " OR ".join(f"{cast} LIKE %s" for _ in values)
+                as_text = f"LOWER(CAST({quote(column.name)} AS TEXT))"
+                condition = " OR ".join(f"{as_text} LIKE %s" for _ in values)
                 cursor.execute(  # noqa: S608 - table and column names come from the database itself
                     f"SELECT COUNT(*) FROM {quote(table)} WHERE {condition}",
                     [f"%{value.lower()}%" for value in values],
@@ -70,17 +71,18 @@ def redis_keys_mentioning(values: list[str], url: str) -> list[str]:
     for key in client.scan_iter(count=500):
         kind = client.type(key)
         blobs: list[bytes] = [key]
+        # Without decode_responses the client answers bytes; redis-py's annotations allow str as well.
         if kind == b"string":
-            blobs.append(client.get(key) or b"")
+            blobs.append(cast(bytes | None, client.get(key)) or b"")
         elif kind == b"list":
-            blobs.extend(client.lrange(key, 0, -1))
+            blobs.extend(cast(list[bytes], client.lrange(key, 0, -1)))
         elif kind == b"hash":
-            for k, v in client.hgetall(key).items():
+            for k, v in cast(dict[bytes, bytes], client.hgetall(key)).items():
                 blobs.extend([k, v])
         elif kind == b"set":
-            blobs.extend(client.smembers(key))
+            blobs.extend(cast(set[bytes], client.smembers(key)))
         elif kind == b"zset":
-            blobs.extend(client.zrange(key, 0, -1))
+            blobs.extend(cast(list[bytes], client.zrange(key, 0, -1)))
         if any(v in blob.lower() for blob in blobs for v in lowered):
             found.append(key.decode())
     return found

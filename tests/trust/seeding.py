@@ -61,6 +61,7 @@ def seed_candidate(*, committee: User, values: dict[str, str] | None = None) -> 
                                  phone=values["phone"], source="Referral", notes=values["notes"])
     loop = make_loop(candidate=candidate, recruiter=recruiter)
     strong = loop.rubric.signals.filter(kind="strong").order_by("position").first()
+    assert strong is not None
     assignment, token = make_take_home(loop=loop)
     take_home_extend_deadline(actor=recruiter, assignment_id=assignment.pk,
                               new_due_at=assignment.due_at + timedelta(days=2), reason=values["extension_reason"])

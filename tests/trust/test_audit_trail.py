@@ -77,6 +77,7 @@ def test_reading_another_interviewers_scorecard_is_audited_and_ones_own_is_not(d
     scorecard = submit_scorecard(interview, {d.name: 4 for d in interview.focus_dimensions.all()})
     assert audit_scorecard_read(interview.interviewer, scorecard) is None
     event = audit_scorecard_read(committee_member, scorecard)
+    assert event is not None
     assert (event.action, event.actor, event.loop_id, event.after) == (
         "scorecard.read", committee_member, loop.pk,
         {"interviewer_id": interview.interviewer_id, "revision": 1, "status": "submitted"})

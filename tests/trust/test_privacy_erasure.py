@@ -126,6 +126,7 @@ def test_candidate_erase_command_leaves_no_trace_in_tables_files_or_redis(
     assert phoned.after == {"note": f"Phoned {ERASED_TEXT} on {ERASED_TEXT}"}
     erased = AuditEvent.objects.get(action="candidate.erased", object_id=str(candidate_id))
     assert erased.actor is None
+    assert erased.after is not None
     assert erased.after["via"] == "command"
     assert erased.after["files_deleted"] >= 2  # the upload and the stray note
     assert erased.after["reports_rerendered"] == [report.pk]
