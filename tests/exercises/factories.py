@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -13,22 +13,12 @@ from django.utils import timezone
 from exercises.models import Exercise, ExerciseAssignment, ExerciseSubmission
 from exercises.services.assignments import take_home_assign
 from exercises.services.submissions import SubmissionInput, take_home_submit
-from hiring.models import Candidate, Interview, InterviewLoop, User
-from tests.hiring.factories import CandidateFactory, UserFactory, make_loop
+from hiring.models import Interview, InterviewLoop, User
+from tests.hiring.factories import UserFactory, make_loop
 
 # The Applied AI Engineer's take-home, as the fixture file names it.
 TAKE_HOME_SLUG = "take-home-or-live-coding"
 TAKE_HOME_DIMENSIONS = ["Software engineering", "MLOps/operational readiness"]
-
-
-def make_user(**kwargs: Any) -> User:
-    """``UserFactory(...)``, typed as the user it creates: factory_boy's call is typed as the factory."""
-    return cast(User, UserFactory(**kwargs))
-
-
-def make_candidate(**kwargs: Any) -> Candidate:
-    """``CandidateFactory(...)``, typed as the candidate it creates."""
-    return cast(Candidate, CandidateFactory(**kwargs))
 
 
 def recruiter_of(loop: InterviewLoop) -> User:
@@ -64,7 +54,7 @@ def make_take_home(
         loop=loop,
         exercise=exercise or take_home_exercise(loop.role.slug),
         due_at=timezone.now() + due_in,
-        reviewer=reviewer or make_user(username="reviewer-rey"),
+        reviewer=reviewer or UserFactory(username="reviewer-rey"),
         **kwargs,
     )
 

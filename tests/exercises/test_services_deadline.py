@@ -12,7 +12,8 @@ from exercises.models import DeadlineExtension, ExerciseAssignment, ExerciseSubm
 from exercises.services.assignments import take_home_extend_deadline
 from hiring.errors import Conflict, PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, Interview
-from tests.exercises.factories import make_take_home, make_user, recruiter_of, review_of, submit
+from tests.exercises.factories import make_take_home, recruiter_of, review_of, submit
+from tests.hiring.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +113,7 @@ def test_take_home_extend_deadline_without_reason_is_refused():
 def test_take_home_extend_deadline_non_recruiter_is_refused_and_nothing_changes(kind):
     assignment, token = make_take_home()
     with pytest.raises(PermissionRefused):
-        take_home_extend_deadline(actor=make_user(kind=kind), assignment_id=assignment.pk,
+        take_home_extend_deadline(actor=UserFactory(kind=kind), assignment_id=assignment.pk,
                                   new_due_at=assignment.due_at + timedelta(days=1), reason="Please.")
     assert ExerciseAssignment.objects.get(pk=assignment.pk).due_at == assignment.due_at
     assert DeadlineExtension.objects.count() == 0

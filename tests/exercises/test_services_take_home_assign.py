@@ -19,12 +19,11 @@ from hiring.models import AuditEvent, Interview, InterviewLoop
 from tests.exercises.factories import (
     TAKE_HOME_DIMENSIONS,
     make_take_home,
-    make_user,
     recruiter_of,
     review_of,
     take_home_exercise,
 )
-from tests.hiring.factories import CandidateFactory, make_loop
+from tests.hiring.factories import CandidateFactory, UserFactory, make_loop
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +82,7 @@ def test_take_home_assign_copies_the_brief_and_later_edits_do_not_change_it(admi
 
 def test_take_home_assign_schedules_review_for_reviewer_focused_on_exercise_dimensions():
     """The reviewer gets a take-home review interview until the deadline, focused on the exercise's dimensions."""
-    reviewer = make_user(username="rev")
+    reviewer = UserFactory(username="rev")
     assignment, _ = make_take_home(reviewer=reviewer, due_in=timedelta(days=5))
     review = review_of(assignment)
     assert review.kind == Interview.Kind.TAKE_HOME_REVIEW
@@ -113,10 +112,10 @@ def test_take_home_assign_writes_audit_without_personal_data():
 def test_take_home_assign_non_recruiter_is_refused_and_nothing_changes(kind):
     """Only recruiters and admins send take-homes."""
     loop = make_loop()
-    actor = make_user(kind=kind)
+    actor = UserFactory(kind=kind)
     with pytest.raises(PermissionRefused):
         take_home_assign(actor=actor, loop=loop, exercise=take_home_exercise(),
-                         due_at=timezone.now() + timedelta(days=2), reviewer=make_user())
+                         due_at=timezone.now() + timedelta(days=2), reviewer=UserFactory())
     assert ExerciseAssignment.objects.count() == 0
     assert Interview.objects.filter(loop=loop).count() == 0
     assert len(mail.outbox) == 0
@@ -128,7 +127,7 @@ def test_take_home_assign_live_exercise_is_refused_with_field_error():
     live = Exercise.objects.get(role__slug="applied-ai-engineer", slug="evaluation-and-error-analysis")
     with pytest.raises(ValidationFailed) as caught:
         take_home_assign(actor=recruiter_of(loop), loop=loop, exercise=live,
-                         due_at=timezone.now() + timedelta(days=2), reviewer=make_user())
+                         due_at=timezone.now() + timedelta(days=2), reviewer=UserFactory())
     assert caught.value.field_errors == {
         "exercise": ["Only take-home exercises are sent to candidates; attach live ones to an interview."]
     }
@@ -139,7 +138,7 @@ def test_take_home_assign_deadline_in_the_past_is_refused():
     loop = make_loop()
     with pytest.raises(ValidationFailed) as caught:
         take_home_assign(actor=recruiter_of(loop), loop=loop, exercise=take_home_exercise(),
-                         due_at=timezone.now() - timedelta(minutes=1), reviewer=make_user())
+                         due_at=timezone.now() - timedelta(minutes=1), reviewer=UserFactory())
     assert caught.value.field_errors == {"due_at": ["The deadline must be in the future."]}
     assert Interview.objects.filter(loop=loop).count() == 0
 

@@ -10,7 +10,7 @@ from django.test import Client
 from exercises.models import Exercise
 from exercises.services.library import ExerciseInput, exercise_create
 from hiring.models import AuditEvent, Role, User
-from tests.exercises.factories import make_user
+from tests.hiring.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ KINDS = ["interviewer", "recruiter", "committee", "admin"]
 @pytest.fixture
 def signed_in(client: Client) -> Callable[[str], User]:
     def sign(kind: str) -> User:
-        user = make_user(kind=kind, username=f"{kind}-user", is_superuser=kind == "admin")
+        user = UserFactory(kind=kind, username=f"{kind}-user", is_superuser=kind == "admin")
         client.force_login(user)
         return user
     return sign
@@ -177,7 +177,7 @@ def test_exercise_edit_unknown_dimension_is_refused(client, rubrics, signed_in):
     from hiring.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as caught:
-        exercise_update(actor=make_user(kind="admin", username="ad2"), exercise_id=exercise.pk,
+        exercise_update(actor=UserFactory(kind="admin", username="ad2"), exercise_id=exercise.pk,
                         data=ExerciseInput(title="X", format="live", dimension_names=["Telepathy"]),
                         expected_updated_at=None)
     assert caught.value.field_errors == {"dimension_names": ["Not a dimension of this role's rubric: Telepathy."]}

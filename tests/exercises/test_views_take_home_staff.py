@@ -13,16 +13,14 @@ from exercises.services.assignments import take_home_assign
 from hiring.models import Interview, Role
 from hiring.services.loops import loop_open
 from tests.exercises.factories import (
-    make_candidate,
     make_take_home,
-    make_user,
     recruiter_of,
     review_of,
     submit,
     take_home_exercise,
     zip_upload,
 )
-from tests.hiring.factories import CandidateFactory, make_interview, make_loop
+from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +40,7 @@ def local(moment) -> str:
 def test_assign_page_recruiter_sends_take_home(client, django_capture_on_commit_callbacks):
     """The form offers the role's take-homes only; sending emails the candidate and lands on the assignment."""
     loop = make_loop(candidate=CandidateFactory(name="Noor Haddad", email="noor@example.org"))
-    reviewer = make_user(username="rev", first_name="Rey", last_name="Vance")
+    reviewer = UserFactory(username="rev", first_name="Rey", last_name="Vance")
     client.force_login(loop.recruiter)
     page = client.get(f"/exercises/loops/{loop.pk}/take-home/").content.decode()
     assert "Send a take-home to Noor Haddad" in page
@@ -68,7 +66,7 @@ def test_assign_page_past_deadline_shows_field_error_and_sends_nothing(client):
     client.force_login(loop.recruiter)
     response = client.post(f"/exercises/loops/{loop.pk}/take-home/", {
         "exercise": take_home_exercise().pk, "due_at": local(timezone.now() - timedelta(days=1)),
-        "reviewer": make_user().pk,
+        "reviewer": UserFactory().pk,
     })
     assert response.status_code == 400
     assert "The deadline must be in the future." in response.content.decode()
@@ -79,11 +77,11 @@ def test_assign_page_past_deadline_shows_field_error_and_sends_nothing(client):
 @pytest.mark.parametrize("kind", ["interviewer", "committee"])
 def test_assign_page_non_recruiter_is_refused(client, kind):
     loop = make_loop()
-    client.force_login(make_user(kind=kind))
+    client.force_login(UserFactory(kind=kind))
     assert client.get(f"/exercises/loops/{loop.pk}/take-home/").status_code == 403
     response = client.post(f"/exercises/loops/{loop.pk}/take-home/", {
         "exercise": take_home_exercise().pk, "due_at": local(timezone.now() + timedelta(days=1)),
-        "reviewer": make_user().pk,
+        "reviewer": UserFactory().pk,
     })
     assert response.status_code == 403
     assert ExerciseAssignment.objects.count() == 0
@@ -113,7 +111,7 @@ def test_assignment_page_reviewer_sees_submissions_and_downloads_as_attachment(c
 def test_assignment_page_and_download_hidden_from_interviewer_outside_the_loop(client):
     assignment, token = make_take_home()
     submission = submit(token, upload=zip_upload())
-    client.force_login(make_user(username="outsider"))
+    client.force_login(UserFactory(username="outsider"))
     assert client.get(f"/exercises/take-homes/{assignment.pk}/").status_code == 404
     assert client.get(f"/exercises/submissions/{submission.pk}/download/").status_code == 404
 
@@ -185,7 +183,7 @@ def test_assignment_list_query_count_is_the_same_for_1_and_50(client, django_ass
     exercise = take_home_exercise()
     reviewer = first.reviewer
     for _ in range(49):
-        loop = loop_open(actor=recruiter, candidate=make_candidate(), role=role, recruiter=recruiter)
+        loop = loop_open(actor=recruiter, candidate=CandidateFactory(), role=role, recruiter=recruiter)
         take_home_assign(actor=recruiter, loop=loop, exercise=exercise,
                          due_at=timezone.now() + timedelta(days=3), reviewer=reviewer)
     with django_assert_num_queries(4):
@@ -235,7 +233,7 @@ def test_reassigned_review_goes_to_the_new_reviewer(client, django_capture_on_co
     from hiring.services.interviews import interview_reassign
 
     assignment, token = make_take_home()
-    new_reviewer = make_user(username="nia", first_name="Nia", last_name="Okoro")
+    new_reviewer = UserFactory(username="nia", first_name="Nia", last_name="Okoro")
     interview_reassign(actor=recruiter_of(assignment.loop), interview=review_of(assignment),
                        interviewer=new_reviewer)
     mail.outbox.clear()
@@ -284,5 +282,5 @@ def test_exercise_page_lists_the_take_homes_the_reviewer_reviews(client):
     body = client.get(f"/exercises/{assignment.exercise_id}/").content.decode()
     assert f'href="/exercises/take-homes/{assignment.pk}/">{assignment.loop.candidate.name}</a>' in body
     assert '<span class="badge ok">You</span>' in body
-    client.force_login(make_user(username="outsider"))
+    client.force_login(UserFactory(username="outsider"))
     assert 'id="sent-heading"' not in client.get(f"/exercises/{assignment.exercise_id}/").content.decode()
