@@ -10,6 +10,10 @@ request paths, third-party libraries. On every record it redacts
   candidate's key to their assignment until its deadline, and it sits in the
   path of every request the candidate makes (runserver's access log, the
   "Not Found" warnings),
+- the values of the query parameters that carry what someone searched for
+  (``q``, ``search``, ``email``, ``name``: the candidate search box, the API's
+  candidate filters, the admin's search): a search by surname or by an
+  URL-encoded email is a GET, so it sits in the request line,
 - every value this process has held of a field the privacy registry
   (``hiring.privacy.PERSONAL_DATA``) classifies as personal: a process can
   only log a candidate's name if it loaded or created that candidate, and
@@ -31,6 +35,7 @@ REDACTED = "[redacted]"
 EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+\d[\d ().-]{6,}\d")
 TAKE_HOME_TOKEN = re.compile(r"(/take-home/)[^/?#\s\"']+")
+SEARCH_VALUE = re.compile(r"([?&](?:q|search|email|name)=)[^&#\s\"']+")
 # Short values (initials, "ok") are not identifying and would redact ordinary words.
 MIN_VALUE_LENGTH = 4
 MAX_KNOWN_VALUES = 5000
@@ -73,7 +78,7 @@ def _known_pattern() -> re.Pattern[str] | None:
 
 
 def redact(text: str) -> str:
-    """``text`` with registered personal values, email addresses, phone numbers and take-home tokens replaced."""
+    """``text`` with registered personal values, emails, phone numbers, take-home tokens and searches replaced."""
     if not text:
         return text
     pattern = _known_pattern()
@@ -81,6 +86,7 @@ def redact(text: str) -> str:
         text = pattern.sub(REDACTED, text)
     text = EMAIL.sub(REDACTED, text)
     text = TAKE_HOME_TOKEN.sub(rf"\1{REDACTED}", text)
+    text = SEARCH_VALUE.sub(rf"\1{REDACTED}", text)
     return PHONE.sub(REDACTED, text)
 
 

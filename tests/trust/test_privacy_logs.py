@@ -20,6 +20,18 @@ def test_the_log_filter_redacts_take_home_tokens_in_request_lines():
     assert redact(line) == '"GET /take-home/[redacted]/?download=1 HTTP/1.1" 200 5120'
 
 
+def test_the_log_filter_redacts_what_was_searched_for_in_request_lines():
+    """A search is a GET: a surname or an URL-encoded email typed in a search box sits in the request line."""
+    page = '"GET /candidates/?q=Novak&page=2 HTTP/1.1" 200 5120'
+    assert redact(page) == '"GET /candidates/?q=[redacted]&page=2 HTTP/1.1" 200 5120'
+    api = '"GET /api/v1/candidates/?source=Referral&search=alex.morgan%40example.org HTTP/1.1" 200 512'
+    assert redact(api) == '"GET /api/v1/candidates/?source=Referral&search=[redacted] HTTP/1.1" 200 512'
+    admin = '"GET /admin/hiring/candidate/?q=Bea+Novak HTTP/1.1" 200 9000'
+    assert redact(admin) == '"GET /admin/hiring/candidate/?q=[redacted] HTTP/1.1" 200 9000'
+    others = '"GET /pipeline/?quality=high&status=open&role=junior-applied-ai-engineer HTTP/1.1" 200 800'
+    assert redact(others) == others
+
+
 def test_every_text_field_of_hireloop_is_classified_as_personal_or_not():
     """A new text/JSON/URL/file field fails here until hiring/privacy.py says whether it is personal data."""
     assert unclassified_fields() == []
