@@ -357,3 +357,27 @@ def test_candidate_summary_lists_every_loop_with_withdrawal(client, rita):
 
     assert [e.loop.pk for e in response.context["summary"].loops] == [again.pk, loop.pk]
     assert b"Relocated abroad." in response.content
+
+
+# --- refusals -----------------------------------------------------------------------------
+
+
+def test_a_refused_page_explains_itself_inside_the_site(client, interviewer):
+    """An interviewer opening the pipeline gets the site's page with the reason and the navigation, not a bare 403."""
+    client.force_login(interviewer)
+    response = client.get(reverse("hiring:pipeline"))
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Only recruiters, the hiring committee and admins can open this page." in page
+    assert "Sign out" in page and 'href="/"' in page
+
+
+def test_a_missing_or_hidden_object_gets_one_not_found_page(client, interviewer):
+    """Another interviewer's scorecard and one that does not exist answer alike, inside the site."""
+    other = make_interview(loop=make_loop(), interviewer=UserFactory(username="otto"))
+    client.force_login(interviewer)
+    hidden = client.get(reverse("scorecards:scorecard-edit", args=[other.pk]))
+    missing = client.get(reverse("scorecards:scorecard-edit", args=[other.pk + 1000]))
+    assert hidden.status_code == missing.status_code == 404
+    for response in (hidden, missing):
+        assert "There is nothing here, or it is not shared with you." in response.content.decode()
