@@ -6,21 +6,15 @@ calibration statistics stay exactly as they were.
 
 from __future__ import annotations
 
-import io
 import logging
-import os
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeGuard, cast
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Q
@@ -37,6 +31,15 @@ from hiring.privacy import (
     candidate_personal_values,
     rows_of_candidate,
 )
+from hiring.privacy_erasure_stores import (
+    MAX_SCANNED_FILE_BYTES,
+    content_mentions,
+    file_owners,
+    redis_urls,
+    rerender_report,
+    scrub_local_cache,
+    scrub_redis,
+)
 from hiring.privacy_services import require_privacy_officer
 
 logger = logging.getLogger(__name__)
@@ -44,13 +47,29 @@ logger = logging.getLogger(__name__)
 # Free text shorter than this is too generic to search for elsewhere ("ok", "good"); identity values always are.
 MIN_FREE_TEXT_NEEDLE = 12
 MIN_IDENTITY_NEEDLE = 3
-# Files larger than this are not opened by the erasure's scan (uploads are capped far below).
-MAX_SCANNED_FILE_BYTES = 200 * 1024 * 1024
 # The people who work in Hireloop are not candidates: their own names are not swept even if they match.
 SWEEP_EXCLUDED_MODELS = {"hiring.User"}
 # Another candidate who happens to share the name is another person: their own record is left alone.
 SWEEP_EXCLUDED_FIELDS = {("hiring.Candidate", "name"), ("hiring.Candidate", "email"), ("hiring.Candidate", "phone")}
+# The registered fields hold, once the candidate's own are replaced, OTHER candidates' records (their
+# evidence, summaries, notes, uploads): only this candidate's identity is swept there, never text that
+# merely equals this candidate's free text (a templated phrase, a copy-pasted sentence).
+IDENTITY_ONLY_FIELDS = frozenset((f.model, f.field) for f in PERSONAL_DATA)
 
+
+@dataclass(frozen=True)
+class Needles:
+    """What to search for elsewhere, each list longest first (a sentence goes before a name inside it)."""
+
+    identity: list[str]  # name, email, phone: swept everywhere
+    free_text: list[str]  # the candidate's notes, evidence, summaries...: not in IDENTITY_ONLY_FIELDS
+
+    @property
+    def everything(self) -> list[str]:
+        return sorted(self.identity + self.free_text, key=len, reverse=True)
+
+    def for_field(self, model_label: str, field_name: str) -> list[str]:
+        return self.identity if (model_label, field_name) in IDENTITY_ONLY_FIELDS else self.everything
 
 
 @dataclass
@@ -87,17 +106,18 @@ def _placeholder(personal: PersonalField, candidate_id: int) -> str:
     return ERASED_TEXT
 
 
-def _needles(values: list[str], identity: set[str], placeholders: set[str]) -> list[str]:
+def _needles(values: list[str], identity: set[str], placeholders: set[str]) -> Needles:
     """What to search for elsewhere: identity values, and free text long enough to be specific."""
-    needles = []
+    found: dict[bool, list[str]] = {True: [], False: []}
     for value in values:
         if value in placeholders:
             continue
-        minimum = MIN_IDENTITY_NEEDLE if value in identity else MIN_FREE_TEXT_NEEDLE
-        if len(value) >= minimum and value not in needles:
-            needles.append(value)
-    # Longest first, so a whole sentence is replaced before a name inside it.
-    return sorted(needles, key=len, reverse=True)
+        is_identity = value in identity
+        minimum = MIN_IDENTITY_NEEDLE if is_identity else MIN_FREE_TEXT_NEEDLE
+        if len(value) >= minimum and value not in found[is_identity]:
+            found[is_identity].append(value)
+    return Needles(identity=sorted(found[True], key=len, reverse=True),
+                   free_text=sorted(found[False], key=len, reverse=True))
 
 
 def _needle_pattern(needles: list[str]) -> re.Pattern[str]:
@@ -124,12 +144,12 @@ def _text_columns(model: type[models.Model]) -> Iterator[models.Field[Any, Any]]
             yield model_field
 
 
-def _sweep_database(needles: list[str], report: ErasureReport) -> set[int]:
-    """Replace every occurrence of the needles in every text and JSON column of every table.
+def _sweep_database(all_needles: Needles, report: ErasureReport) -> set[int]:
+    """Replace every occurrence of the needles in every text and JSON column of every table
+    (only the identity needles in the registered personal-data fields, see IDENTITY_ONLY_FIELDS).
 
     Returns the ids of calibration reports whose stored result changed (their files are re-rendered).
     """
-    pattern = _needle_pattern(needles)
     touched_reports: set[int] = set()
     for model in apps.get_models():
         if model._meta.proxy or not model._meta.managed or model._meta.label in SWEEP_EXCLUDED_MODELS:
@@ -137,6 +157,10 @@ def _sweep_database(needles: list[str], report: ErasureReport) -> set[int]:
         for column in _text_columns(model):
             if (model._meta.label, column.name) in SWEEP_EXCLUDED_FIELDS:
                 continue
+            needles = all_needles.for_field(model._meta.label, column.name)
+            if not needles:
+                continue
+            pattern = _needle_pattern(needles)
             match = Q()
             for needle in needles:
                 match |= Q(**{f"{column.name}__icontains": needle})
@@ -182,99 +206,31 @@ def _erase_registered_fields(candidate_id: int, report: ErasureReport) -> list[t
     return files
 
 
-# File contents: plain bytes, the members of zip containers (XLSX, zipped CSV, DOCX) and the
-# deflated streams of PDFs, so that a name inside any of them is found.
-_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
-
-
-def _file_texts(data: bytes) -> Iterator[bytes]:
-    yield data
-    if data[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                for member in archive.infolist():
-                    if member.file_size <= MAX_SCANNED_FILE_BYTES:
-                        yield from _file_texts(archive.read(member))
-        except (zipfile.BadZipFile, OSError, RuntimeError):
-            return
-    elif data[:5] == b"%PDF-":
-        for stream in _PDF_STREAM.findall(data):
-            try:
-                yield zlib.decompress(stream)
-            except zlib.error:
-                continue
-
-
-def content_mentions(data: bytes, needles: list[str]) -> bool:
-    """Whether any needle occurs (case-insensitively) in the file's bytes or its decoded parts."""
-    encoded = [n.lower().encode("utf-8") for n in needles]
-    for text in _file_texts(data):
-        lowered = text.lower()
-        if any(n in lowered for n in encoded):
-            return True
-    return False
-
-
-def _file_owners() -> dict[str, tuple[type[models.Model], int, str]]:
-    """Stored file name -> (model, pk, field) for every FileField value in the database."""
-    owners: dict[str, tuple[type[models.Model], int, str]] = {}
-    for model in apps.get_models():
-        for model_field in model._meta.concrete_fields:
-            if not isinstance(model_field, models.FileField):
-                continue
-            rows = model._base_manager.exclude(**{model_field.name: ""}).values_list("pk", model_field.name)
-            for pk, name in rows:
-                owners[name] = (model, pk, model_field.name)
-    return owners
-
-
-def _rerender_report(report_id: int) -> bool:
-    """Write a calibration report's files again from its (erased) stored result."""
-    from scorecards.calibration.exports import FORMATS
-    from scorecards.models import CalibrationReport
-
-    report = CalibrationReport.objects.filter(pk=report_id).first()
-    if report is None or not report.result:
-        return False
-    for name in ("csv", "xlsx", "pdf"):
-        file_field = getattr(report, f"{name}_file")
-        if not file_field:
-            continue
-        export = FORMATS[name]
-        old_name = file_field.name
-        content = export.render(report.result, report_id=report.pk)
-        file_field.save(f"calibration-{report.pk}.{export.extension}", ContentFile(content), save=False)
-        if old_name != file_field.name:
-            default_storage.delete(old_name)
-    CalibrationReport.objects.filter(pk=report.pk).update(
-        csv_file=report.csv_file.name, xlsx_file=report.xlsx_file.name, pdf_file=report.pdf_file.name
-    )
-    return True
-
-
-def _scrub_files(needles: list[str], own_files: list[tuple[str, str]], touched_reports: set[int],
+def _scrub_files(all_needles: Needles, own_files: list[tuple[str, str]], touched_reports: set[int],
                  report: ErasureReport) -> None:
     for _, name in own_files:
         if default_storage.exists(name):
             default_storage.delete(name)
         report.files_deleted.append(name)
     for report_id in sorted(touched_reports):
-        if _rerender_report(report_id):
+        if rerender_report(report_id):
             report.reports_rerendered.append(report_id)
     root = Path(settings.MEDIA_ROOT)
-    if not needles or not root.is_dir():
+    if not all_needles.everything or not root.is_dir():
         return
-    owners = _file_owners()
+    owners = file_owners()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if path.stat().st_size > MAX_SCANNED_FILE_BYTES:
             continue
         name = path.relative_to(root).as_posix()
-        if not content_mentions(path.read_bytes(), needles):
-            continue
         owner = owners.get(name)
+        # Another candidate's upload is their record: deleted only if it names this candidate.
+        needles = all_needles.everything if owner is None else all_needles.for_field(owner[0]._meta.label, owner[2])
+        if not needles or not content_mentions(path.read_bytes(), needles):
+            continue
         if owner is not None and owner[0]._meta.label == "scorecards.CalibrationReport":
             # Rendered from the stored result, which no longer names the candidate.
-            if owner[1] not in report.reports_rerendered and _rerender_report(owner[1]):
+            if owner[1] not in report.reports_rerendered and rerender_report(owner[1]):
                 report.reports_rerendered.append(owner[1])
             if default_storage.exists(name) and content_mentions(default_storage.open(name).read(), needles):
                 default_storage.delete(name)
@@ -287,70 +243,6 @@ def _scrub_files(needles: list[str], own_files: list[tuple[str, str]], touched_r
             model._base_manager.filter(pk=pk).update(**{field_name: ""})
 
 
-def _redis_urls() -> list[str]:
-    urls: list[str | None] = []
-    default = settings.CACHES.get("default", {})
-    if "redis" in default.get("BACKEND", "").lower():
-        location = default.get("LOCATION")
-        urls.extend(location if isinstance(location, list | tuple) else [location])
-    broker = getattr(settings, "CELERY_BROKER_URL", "")
-    if broker and broker.startswith(("redis://", "rediss://")):
-        urls.append(broker)
-    return [url for i, url in enumerate(urls) if url and url not in urls[:i]]
-
-
-def _scrub_redis(url: str, needles: list[str]) -> int:
-    """Remove every Redis value that mentions the candidate: whole keys, or the matching elements of
-    lists, hashes and sets (so that a broker queue loses nothing but the matching message)."""
-    import redis
-
-    encoded = [n.lower().encode("utf-8") for n in needles]
-
-    # Without decode_responses every reply is bytes; redis-py annotates its replies as bytes | str.
-    def mentions(blob: object) -> TypeGuard[bytes]:
-        return isinstance(blob, bytes) and any(n in blob.lower() for n in encoded)
-
-    client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
-    removed = 0
-    for key in client.scan_iter(count=500):
-        kind = client.type(key)
-        if mentions(key):
-            removed += client.delete(key)
-        elif kind == b"string":
-            if mentions(client.get(key)):
-                removed += client.delete(key)
-        elif kind == b"list":
-            for item in client.lrange(key, 0, -1):
-                if mentions(item):
-                    # redis-py annotates the value as str, yet sends bytes as they are, as for every other command.
-                    removed += client.lrem(key, 0, item)  # type: ignore[arg-type]
-        elif kind == b"hash":
-            for item_key, item in client.hgetall(key).items():
-                if mentions(item_key) or mentions(item):
-                    removed += client.hdel(key, item_key)
-        elif kind in (b"set", b"zset"):
-            members = client.smembers(key) if kind == b"set" else client.zrange(key, 0, -1)
-            for member in members:
-                if mentions(member):
-                    removed += client.srem(key, member) if kind == b"set" else client.zrem(key, member)
-    return removed
-
-
-def _scrub_local_cache(needles: list[str]) -> int:
-    """The embedded setup's in-process cache: drop entries whose pickled value mentions the candidate."""
-    store = getattr(cache, "_cache", None)  # LocMemCache keeps pickled bytes in ``_cache`` (no public scan).
-    if not isinstance(store, dict):
-        return 0
-    encoded = [n.lower().encode("utf-8") for n in needles]
-    removed = 0
-    for key, blob in list(store.items()):
-        if isinstance(blob, bytes) and any(n in blob.lower() for n in encoded):
-            store.pop(key, None)
-            getattr(cache, "_expire_info", {}).pop(key, None)
-            removed += 1
-    return removed
-
-
 def candidate_erase(*, actor: User | None, candidate_id: int, via: str) -> ErasureReport:
     """Replace a candidate's personal data everywhere with anonymous placeholders, keeping the scores.
 
@@ -359,9 +251,12 @@ def candidate_erase(*, actor: User | None, candidate_id: int, via: str) -> Erasu
        notes, evidence, summaries, signal notes, reasons, links, uploads);
     2. every other text and JSON column of every table where the candidate's
        values still occur, the audit trail's before/after values included;
+       in other candidates' registered fields only the identity (name,
+       email, phone) is swept: equal free text there is their own record;
     3. the files: the candidate's uploads, calibration report files
        re-rendered from their erased results, any other file under
-       MEDIA_ROOT that mentions them;
+       MEDIA_ROOT that mentions them (another candidate's upload only if
+       it names them);
     4. cached values in Redis (cache and broker) or the in-process cache;
     5. an audit event with the counts (never the values).
     Files and Redis are not transactional, so they are handled before the
@@ -380,23 +275,15 @@ def candidate_erase(*, actor: User | None, candidate_id: int, via: str) -> Erasu
                         f"erased-{candidate_id}@erased.invalid"}
         needles = _needles(candidate_personal_values(candidate_id), identity, placeholders)
         own_files = _erase_registered_fields(candidate_id, report)
-        touched_reports = _sweep_database(needles, report) if needles else set()
+        touched_reports = _sweep_database(needles, report) if needles.everything else set()
         Candidate.objects.filter(pk=candidate_id).update(erased_at=candidate.erased_at or timezone.now())
         _scrub_files(needles, own_files, touched_reports, report)
-        if needles:
-            for url in _redis_urls():
-                report.cache_keys_removed += _scrub_redis(url, needles)
-            report.cache_keys_removed += _scrub_local_cache(needles)
+        if needles.everything:
+            for url in redis_urls():
+                report.cache_keys_removed += scrub_redis(url, needles.everything)
+            report.cache_keys_removed += scrub_local_cache(needles.everything)
         audit_record(actor=actor, action="candidate.erased", obj=candidate,
                      after={"via": via, **report.summary()})
     logger.info("Erased candidate %s: %s", candidate_id, report.summary())
     return report
 
-
-def media_files() -> Iterator[Path]:
-    """Every file under MEDIA_ROOT (used by the erasure's scan and its tests)."""
-    root = Path(settings.MEDIA_ROOT)
-    if root.is_dir():
-        for dirpath, _, filenames in os.walk(root):
-            for filename in filenames:
-                yield Path(dirpath) / filename

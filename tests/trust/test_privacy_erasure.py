@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from hiring.audit import audit_record
 from hiring.errors import PermissionRefused
 from hiring.models import AuditEvent, Candidate
 from hiring.privacy import ERASED_LINK, ERASED_TEXT
@@ -21,8 +23,11 @@ from scorecards.calibration.report import report_from_database
 from scorecards.calibration.selectors import ReportScope
 from scorecards.models import CalibrationReport, ObservedSignal, Rating, Recommendation, Scorecard
 from scorecards.services.calibration import calibration_report_request, report_description, report_options
+from tests.exercises.factories import make_take_home, submit, zip_upload
+from tests.hiring.factories import CandidateFactory, make_interview, make_loop
+from tests.scorecards.factories import submit_scorecard
 from tests.trust.scan import database_mentions, files_mentioning, redis_keys_mentioning
-from tests.trust.seeding import seed_candidate
+from tests.trust.seeding import distinctive_values, seed_candidate
 
 
 @pytest.fixture
@@ -131,6 +136,41 @@ def test_candidate_erase_command_leaves_no_trace_in_tables_files_or_redis(
     assert erased.after["files_deleted"] >= 2  # the upload and the stray note
     assert erased.after["reports_rerendered"] == [report.pk]
     assert erased.after["audit_events_scrubbed"] == 1
+
+
+def test_candidate_erase_leaves_other_candidates_identical_free_text_alone(db, committee_member, media_root):
+    """Text in another candidate's records that equals this candidate's (a template, a copy-paste) is theirs:
+    only a mention of this candidate's name, email or phone is erased there, while copies of this
+    candidate's free text elsewhere (the audit trail's before/after) still go."""
+    values = distinctive_values()
+    phrase = f"Designed the ranking service for shard {secrets.token_hex(3)} and tested the edges."
+    values.update(evidence=phrase, summary=f"Strong systems thinking. {phrase}")
+    seeded = seed_candidate(committee=committee_member, values=values)
+    other = make_loop(candidate=CandidateFactory(notes=values["notes"]))
+    copied = submit_scorecard(make_interview(loop=other), evidence=f"{phrase} Paired well.",
+                              summary=values["summary"])
+    naming = submit_scorecard(make_interview(loop=other, starts_in=timedelta(hours=-6)),
+                              evidence=f"Reminded me of {values['name']}; same instincts.", summary=phrase)
+    _, token = make_take_home(loop=other)
+    upload = submit(token, upload=zip_upload("solution.zip", {"README.md": phrase}), note=values["notes"])
+    copy_event = audit_record(actor=None, action="scorecard.copied", obj=copied, loop_id=other.pk,
+                              before={"summary": values["summary"]}, after={"evidence": [phrase, "kept"]})
+
+    candidate_erase(actor=None, candidate_id=seeded.candidate.pk, via="command")
+
+    assert Scorecard.objects.get(pk=copied.pk).summary == values["summary"]
+    assert set(copied.ratings.values_list("evidence", flat=True)) == {f"{phrase} Paired well."}
+    assert Scorecard.objects.get(pk=naming.pk).summary == phrase
+    assert set(naming.ratings.values_list("evidence", flat=True)) == {f"Reminded me of {ERASED_TEXT}; same instincts."}
+    assert Candidate.objects.get(pk=other.candidate_id).notes == values["notes"]
+    upload.refresh_from_db()
+    assert (upload.note, upload.file.name != "") == (values["notes"], True)
+    assert (media_root / upload.file.name).is_file()
+    copy_event.refresh_from_db()
+    assert (copy_event.before, copy_event.after) == ({"summary": ERASED_TEXT}, {"evidence": [ERASED_TEXT, "kept"]})
+    # The erased candidate's own records are replaced whole, as always.
+    assert set(Scorecard.objects.filter(interview__loop__candidate_id=seeded.candidate.pk)
+               .values_list("summary", flat=True)) == {ERASED_TEXT}
 
 
 def test_candidate_erase_is_refused_to_non_admins_and_changes_nothing(db, committee_member, recruiter, media_root):
