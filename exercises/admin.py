@@ -1,14 +1,18 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
 from exercises.models import DeadlineExtension, Exercise, ExerciseAssignment, ExerciseSubmission
+from hiring.admin_readonly import ReadOnlyAdminMixin
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: admins add, edit and archive (``is_active``) exercises on the library pages, through
+    exercises.services.library (validated against the rubric, audited). Never deleted: interviews and
+    take-home assignments refer to them."""
+
     list_display = ("title", "role", "format", "duration", "origin", "is_active")
     list_filter = ("role", "format", "origin", "is_active")
-    search_fields = ("title",)
+    search_fields = ("title", "slug")
 
 
 class DeadlineExtensionInline(admin.TabularInline):
@@ -27,17 +31,11 @@ class ExerciseSubmissionInline(admin.TabularInline):
 
 
 @admin.register(ExerciseAssignment)
-class ExerciseAssignmentAdmin(admin.ModelAdmin):
-    """Read-mostly: deadlines and links change through the Hireloop pages, which audit them."""
+class ExerciseAssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: take-homes are assigned, extended, re-sent and submitted through exercises.services and the
+    Hireloop pages, which audit them; never hard-deleted (the candidate's submissions are evidence)."""
 
     list_display = ("id", "title", "loop", "due_at", "reviewer", "link_emailed_at")
     list_filter = ("exercise__role",)
-    readonly_fields = (
-        "loop", "exercise", "title", "format", "duration", "materials", "tasks", "evaluation", "dimension_names",
-        "due_at", "original_due_at", "grace_hours", "token_hash", "token_issued_at", "link_emailed_at",
-        "reviewer", "review_interview", "created_by", "created_at",
-    )
+    search_fields = ("loop__id__exact", "title")
     inlines = [DeadlineExtensionInline, ExerciseSubmissionInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

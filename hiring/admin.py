@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from hiring.accounts import user_record_role_change, user_role_values
+from hiring.admin_readonly import ReadOnlyAdminMixin
 from hiring.errors import ApplicationError
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, Role, User
 from hiring.privacy_erasure import candidate_erase
@@ -40,7 +41,10 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: candidates are added and edited on the candidate pages (candidate_create/candidate_update,
+    audited, an erased candidate stays erased); the export button and the erase action call audited services."""
+
     list_display = ("id", "name", "email", "source", "created_at", "erased_at")
     search_fields = ("name", "email")
     change_form_template = "admin/hiring/candidate/change_form.html"
@@ -112,30 +116,23 @@ class InterviewInline(admin.TabularInline):
 
 
 @admin.register(InterviewLoop)
-class InterviewLoopAdmin(admin.ModelAdmin):
-    list_display = ("id", "candidate", "role", "status", "decision", "opened_at")
-    list_filter = ("status", "role", "decision")
-    raw_id_fields = ("candidate", "rubric", "recruiter", "hiring_manager", "decided_by")
-    inlines = [InterviewInline]
+class InterviewLoopAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: loops are opened, moved, withdrawn and decided through hiring.services (audited).
 
-    def has_delete_permission(self, request: HttpRequest, obj: InterviewLoop | None = None) -> bool:
-        # Hiring evidence is never hard-deleted: a loop is withdrawn, a candidate erased. A delete here would
-        # skip the audit trail and leave interviewers' leniency history (LeniencyTotals) counting it.
-        return False
+    Never hard-deleted either: a loop is withdrawn, a candidate erased. A delete here would skip the audit trail
+    and leave interviewers' leniency history (LeniencyTotals) counting it.
+    """
+
+    list_display = ("id", "candidate", "role", "status", "decision", "decided_by", "opened_at")
+    list_filter = ("status", "role", "decision")
+    list_select_related = ("candidate", "role", "decided_by")
+    search_fields = ("id__exact", "candidate__name", "candidate__email")
+    inlines = [InterviewInline]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: audit events cannot be edited or deleted through the application."""
 
     list_display = ("created_at", "actor", "action", "object_type", "object_id", "loop_id")
     list_filter = ("action", "object_type")
-
-    def has_add_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from hiring.admin_readonly import ReadOnlyAdminMixin
 from scorecards.models import (
     CalibrationReport,
     Dimension,
@@ -59,28 +60,29 @@ class RatingInline(ReadOnlyInline):
 
 
 @admin.register(Scorecard)
-class ScorecardAdmin(admin.ModelAdmin):
+class ScorecardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: scorecards are drafted and submitted by their interviewer through scorecards.services
+    (scores required, audited); evidence is never hard-deleted, as in hiring.admin.InterviewLoopAdmin."""
+
     list_display = ("id", "interview", "interviewer", "status", "overall", "revision", "submitted_at")
     list_filter = ("status", "overall")
+    list_select_related = ("interview", "interviewer")
+    search_fields = ("interview__loop__id__exact", "interviewer__username", "interviewer__email")
     inlines = [RatingInline]
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # evidence, as in hiring.admin.InterviewLoopAdmin
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: recommendations are computed from the submitted scorecards by scorecards.services."""
+
     list_display = ("loop", "outcome", "weighted_score", "coverage", "computed_at")
     list_filter = ("outcome",)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    search_fields = ("loop__id__exact",)
 
 
 @admin.register(CalibrationReport)
-class CalibrationReportAdmin(admin.ModelAdmin):
+class CalibrationReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: reports are requested and built through scorecards.services.calibration (audited)."""
+
     list_display = ("id", "role", "date_from", "date_to", "status", "created_at")
     list_filter = ("status", "role")

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from exercises.models import Exercise, ExerciseAssignment
 from hiring.audit import audit_record, audit_scorecard_read
 from hiring.errors import PermissionRefused
-from hiring.models import AuditEvent, Interview, InterviewLoop, User
+from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, User
 from hiring.privacy_services import candidate_export
-from scorecards.models import Scorecard
-from tests.hiring.factories import UserFactory, make_interview, make_loop
+from scorecards.models import CalibrationReport, Recommendation, Scorecard
+from scorecards.services.recommendations import recommendation_compute
+from tests.exercises.factories import make_take_home
+from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard
 
 
@@ -151,3 +156,153 @@ def test_admin_cannot_hard_delete_loops_interviews_or_scorecards(db, client, adm
     page = client.get(reverse("admin:hiring_interviewloop_change", args=[loop.pk])).content.decode()
     assert interview.get_kind_display() in page
     assert 'name="interviews-0-interviewer"' not in page and 'name="interviews-0-DELETE"' not in page
+
+
+def _decided_hire(committee: User) -> InterviewLoop:
+    """A loop with a submitted scorecard, a computed recommendation and a recorded Hire decision."""
+    loop = make_loop()
+    interview = make_interview(loop=loop, interviewer=UserFactory())
+    submit_scorecard(interview, {d.name: 4 for d in interview.focus_dimensions.all()})
+    recommendation_compute(loop_id=loop.pk)
+    # Set directly: this test is about the admin, not about how the committee records a decision.
+    InterviewLoop.objects.filter(pk=loop.pk).update(
+        status=InterviewLoop.Status.DECIDED, decision=InterviewLoop.Decision.HIRE,
+        decision_rationale="Strong across the panel.", decided_by=committee, decided_at=timezone.now(),
+        closed_at=timezone.now())
+    loop.refresh_from_db()
+    return loop
+
+
+def test_admin_shows_a_decided_loop_read_only_and_refuses_to_change_its_decision(
+        db, client, admin_user, committee_member):
+    """The admin cannot rewrite a decision in the committee member's name without an audit event."""
+    loop = _decided_hire(committee_member)
+    events = AuditEvent.objects.count()
+    client.force_login(admin_user)
+    url = reverse("admin:hiring_interviewloop_change", args=[loop.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Strong across the panel." in html
+    assert 'name="_save"' not in html and 'name="decision"' not in html and 'name="decision_rationale"' not in html
+    response = client.post(url, {
+        "candidate": loop.candidate_id, "role": loop.role_id, "rubric": loop.rubric_id, "status": "decided",
+        "decision": "no_hire", "decision_rationale": "Changed in the admin.", "decided_by": committee_member.pk,
+        "interviews-TOTAL_FORMS": "0", "interviews-INITIAL_FORMS": "0", "_save": "Save",
+    })
+    assert response.status_code == 403
+    loop.refresh_from_db()
+    assert (loop.decision, loop.decision_rationale, loop.decided_by) == (
+        "hire", "Strong across the panel.", committee_member)
+    assert AuditEvent.objects.count() == events
+
+
+def test_admin_refuses_to_add_loops_scorecards_or_recommendations(db, client, admin_user, committee_member):
+    loop = _decided_hire(committee_member)
+    interview = make_interview(loop=make_loop(), interviewer=UserFactory(username="other-interviewer"))
+    counts = (InterviewLoop.objects.count(), Scorecard.objects.count(), Recommendation.objects.count(),
+              AuditEvent.objects.count())
+    client.force_login(admin_user)
+    for name in ("hiring_interviewloop", "scorecards_scorecard", "scorecards_recommendation"):
+        assert client.get(reverse(f"admin:{name}_add")).status_code == 403
+    posts = {
+        "scorecards_scorecard": {"interview": interview.pk, "interviewer": admin_user.pk, "status": "submitted",
+                                 "overall": "strong_yes", "revision": "1", "version": "1", "is_current": "on",
+                                 "submitted_at_0": "2026-01-01", "submitted_at_1": "09:00:00",
+                                 "ratings-TOTAL_FORMS": "0", "ratings-INITIAL_FORMS": "0"},
+        "scorecards_recommendation": {"loop": loop.pk, "rubric": loop.rubric_id, "outcome": "hire",
+                                      "coverage": "1", "details": "{}", "fingerprint": "x",
+                                      "scorecard_count": "3", "computed_at_0": "2026-01-01",
+                                      "computed_at_1": "09:00:00"},
+        "hiring_interviewloop": {"candidate": loop.candidate_id, "role": loop.role_id, "rubric": loop.rubric_id,
+                                 "status": "decided", "decision": "hire", "interviews-TOTAL_FORMS": "0",
+                                 "interviews-INITIAL_FORMS": "0"},
+    }
+    for name, data in posts.items():
+        assert client.post(reverse(f"admin:{name}_add"), data).status_code == 403
+    assert (InterviewLoop.objects.count(), Scorecard.objects.count(), Recommendation.objects.count(),
+            AuditEvent.objects.count()) == counts
+
+
+def test_admin_cannot_delete_take_homes_library_exercises_or_calibration_reports(db, client, admin_user):
+    """Take-homes are evidence, exercises are referenced (archived on the library pages), reports are audited."""
+    assignment, _token = make_take_home()
+    exercise = assignment.exercise
+    report = CalibrationReport.objects.create(role=None, date_from=date(2026, 1, 1), date_to=date(2026, 3, 31))
+    client.force_login(admin_user)
+    targets = (("exercises_exerciseassignment", ExerciseAssignment, assignment.pk),
+               ("exercises_exercise", Exercise, exercise.pk),
+               ("scorecards_calibrationreport", CalibrationReport, report.pk))
+    for name, model, pk in targets:
+        assert client.get(reverse(f"admin:{name}_delete", args=[pk])).status_code == 403
+        assert client.post(reverse(f"admin:{name}_delete", args=[pk]), {"post": "yes"}).status_code == 403
+        # "Delete selected" is not offered either; posting it anyway deletes nothing.
+        changelist = reverse(f"admin:{name}_changelist")
+        assert 'value="delete_selected"' not in client.get(changelist).content.decode()
+        client.post(changelist, {"action": "delete_selected", "_selected_action": [pk], "post": "yes"})
+        assert model.objects.filter(pk=pk).exists(), name
+    # Nor can they be edited there: changes go through the audited services and the library pages.
+    for name, _model, pk in targets:
+        assert client.post(reverse(f"admin:{name}_change", args=[pk]), {"title": "Edited"}).status_code == 403
+    exercise.refresh_from_db()
+    assert exercise.title != "Edited"
+
+
+def test_admin_read_only_pages_still_list_search_and_show_records_for_support(
+        db, client, admin_user, committee_member):
+    loop = _decided_hire(committee_member)
+    scorecard = Scorecard.objects.filter(interview__loop=loop).get()
+    recommendation = Recommendation.objects.get(loop=loop)
+    assignment, _token = make_take_home()
+    report = CalibrationReport.objects.create(role=None, date_from=date(2026, 1, 1), date_to=date(2026, 3, 31))
+    client.force_login(admin_user)
+    pages = (("hiring_interviewloop", loop.pk, str(loop.pk)),
+             ("hiring_candidate", loop.candidate_id, loop.candidate.name),
+             ("scorecards_scorecard", scorecard.pk, str(loop.pk)),
+             ("scorecards_recommendation", recommendation.pk, str(loop.pk)),
+             ("exercises_exerciseassignment", assignment.pk, str(assignment.loop_id)),
+             ("exercises_exercise", assignment.exercise_id, assignment.exercise.title),
+             ("scorecards_calibrationreport", report.pk, ""))
+    for name, pk, query in pages:
+        changelist = client.get(reverse(f"admin:{name}_changelist"), {"q": query} if query else {})
+        assert changelist.status_code == 200, name
+        assert reverse(f"admin:{name}_change", args=[pk]) in changelist.content.decode(), name
+        assert client.get(reverse(f"admin:{name}_changelist"), {"q": "no such thing"}).status_code == 200, name
+        detail = client.get(reverse(f"admin:{name}_change", args=[pk]))
+        assert detail.status_code == 200, name
+        assert 'name="_save"' not in detail.content.decode(), name
+    # The scorecard's detail shows its ratings (read-only).
+    detail = client.get(reverse("admin:scorecards_scorecard_change", args=[scorecard.pk])).content.decode()
+    rating = scorecard.ratings.select_related("dimension").first()
+    assert rating is not None
+    assert rating.dimension.name in detail and 'name="ratings-0-score"' not in detail
+
+
+def test_admin_candidate_page_is_read_only_but_keeps_export_and_erase(db, client, admin_user):
+    candidate = CandidateFactory(name="Rea Only", email="rea.only@example.org")
+    client.force_login(admin_user)
+    url = reverse("admin:hiring_candidate_change", args=[candidate.pk])
+    html = client.get(url).content.decode()
+    assert "Export personal data (JSON)" in html and 'name="_save"' not in html
+    assert client.post(url, {"name": "Renamed", "email": "renamed@example.org"}).status_code == 403
+    assert client.get(reverse("admin:hiring_candidate_add")).status_code == 403
+    assert Candidate.objects.get(pk=candidate.pk).name == "Rea Only"
+    changelist = client.get(reverse("admin:hiring_candidate_changelist")).content.decode()
+    assert 'value="erase_personal_data"' in changelist and 'value="delete_selected"' not in changelist
+
+
+def test_admin_still_manages_users(db, client, admin_user):
+    user = UserFactory(username="managed")
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:hiring_user_add")).status_code == 200
+    assert client.get(reverse("admin:hiring_user_changelist"), {"q": "managed"}).status_code == 200
+    page = client.get(reverse("admin:hiring_user_change", args=[user.pk])).content.decode()
+    assert 'name="_save"' in page
+    response = client.post(reverse("admin:hiring_user_change", args=[user.pk]), {
+        "username": "managed", "kind": "recruiter", "is_active": "on", "date_joined_0": "2025-01-01",
+        "date_joined_1": "09:00:00", "initial-date_joined_0": "2025-01-01", "initial-date_joined_1": "09:00:00",
+    })
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.kind == "recruiter"
+    assert AuditEvent.objects.filter(action="user.role_changed", object_id=str(user.pk)).exists()
