@@ -53,16 +53,44 @@ def outstanding_interviews(loop: InterviewLoop) -> list[Interview]:
     return list(Interview.objects.filter(loop=loop).exclude(pk__in=submitted).order_by("starts_at", "id"))
 
 
-@transaction.atomic
+RECOMMENDATION_CHANGED = "recommendation_changed"
+
+
 def loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> InterviewLoop:
     """Record the committee's hire / no hire decision on a loop.
 
-    The recommendation is brought up to date first (in this transaction) so
-    that the decision is checked against, and stores, what the recommendation
-    is at this moment. Deciding against it, or hiring over a red flag, needs
-    a written justification; outstanding feedback needs an explicit
-    confirmation. A decided loop is never decided again.
+    The recommendation is brought up to date first, in the decision's
+    transaction with the loop locked, so that the decision is checked
+    against, and stores, what the recommendation is at this moment. Deciding
+    against it, or hiring over a red flag, needs a written justification;
+    outstanding feedback needs an explicit confirmation. A decided loop is
+    never decided again. The decision and its audit event commit together
+    or not at all.
+
+    A member who names the recommendation they read (``expected_fingerprint``)
+    and finds it changed is refused (``recommendation_changed``): nobody
+    decides on figures they have not seen. The refusal rolls the decision's
+    transaction back, recompute included, so the refreshed recommendation is
+    then stored in a transaction of its own: the page (or the API) shows the
+    current figures, and the next attempt, naming them, goes through.
+    Without that, a recommendation gone stale without new feedback (its
+    interviewers' leniency history moved on since it was stored) would be
+    refused forever. Call this outside any transaction, or that refresh is
+    rolled back with the caller's.
     """
+    from scorecards.services.recommendations import recommendation_compute
+
+    try:
+        return _loop_decide(actor=actor, loop_id=loop_id, data=data)
+    except Conflict as refused:
+        if refused.code == RECOMMENDATION_CHANGED:
+            # Its own transaction, under the service's lock of the loop: committed although the decision is not.
+            recommendation_compute(loop_id=loop_id)
+        raise
+
+
+@transaction.atomic
+def _loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> InterviewLoop:
     from scorecards.services.recommendations import recommendation_compute
 
     if not actor.is_committee:
@@ -87,9 +115,10 @@ def loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> InterviewL
     recommendation = recommendation_compute(loop_id=loop.pk).recommendation
     if data.expected_fingerprint and recommendation and recommendation.fingerprint != data.expected_fingerprint:
         raise Conflict(
-            "The recommendation changed while you were reading it (new or amended feedback). "
+            "The recommendation changed while you were reading it (new or amended feedback, "
+            "or updated leniency adjustments). "
             "Review the updated recommendation before deciding.",
-            code="recommendation_changed",
+            code=RECOMMENDATION_CHANGED,
         )
     outstanding = outstanding_interviews(loop)
     if outstanding and not data.confirm_outstanding:

@@ -14,12 +14,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from hiring.audit import audit_scorecards_read
-from hiring.decisions import DecisionInput, decision_requirements, loop_decide
+from hiring.decisions import RECOMMENDATION_CHANGED, DecisionInput, decision_requirements, loop_decide
 from hiring.errors import ApplicationError, NotFound
 from hiring.forms import apply_error
 from hiring.models import InterviewLoop
@@ -77,6 +77,12 @@ class DecisionForm(forms.Form):
             expected_fingerprint=data["expected_fingerprint"],
         )
 
+    def show_fingerprint(self, fingerprint: str) -> None:
+        """Carry this recommendation's fingerprint instead of the one posted (the form keeps its errors)."""
+        data: QueryDict | dict[str, Any] = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        data["expected_fingerprint"] = fingerprint
+        self.data = data
+
 
 @committee_pages
 def loop_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -115,6 +121,10 @@ def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 apply_error(form, exc)
                 # The recommendation may have been refreshed by the attempt: show the current one.
                 view = committee_loop(user=request.user, loop_id=pk)
+                if exc.code == RECOMMENDATION_CHANGED:
+                    # The member is told to review it, and the page now shows it: the next submission
+                    # names it (the posted fingerprint would be refused again, forever).
+                    form.show_fingerprint(view.recommendation.fingerprint if view.recommendation else "")
             else:
                 messages.success(request, "The decision was recorded.")
                 return redirect("scorecards:committee-loop", pk=pk)

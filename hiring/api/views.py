@@ -306,7 +306,8 @@ class LoopViewSet(
             200: LoopSerializer,
             403: error_response("`not_committee`: only the hiring committee records decisions."),
             409: error_response(
-                "`already_decided`, `loop_withdrawn`, or `recommendation_changed` since `expected_fingerprint`."
+                "`already_decided`, `loop_withdrawn`, or `recommendation_changed` since `expected_fingerprint` "
+                "(the current recommendation is stored by then: read it, and decide again naming its `fingerprint`)."
             ),
         },
     )

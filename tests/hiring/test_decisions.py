@@ -8,7 +8,7 @@ import pytest
 
 from hiring.decisions import DecisionInput, loop_decide
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
-from hiring.models import AuditEvent, InterviewLoop
+from hiring.models import AuditEvent, InterviewLoop, User
 from scorecards.models import Recommendation
 from scorecards.services.recommendations import recommendation_compute
 from tests.hiring.factories import UserFactory, make_interview, make_loop
@@ -275,3 +275,68 @@ def test_decision_brings_a_stale_recommendation_up_to_date_first(committee_membe
         "2.000",
     )
     assert Recommendation.objects.get(loop=loop).weighted_score == Decimal("2.000")
+
+
+def stale_loop() -> tuple[InterviewLoop, str]:
+    """A loop whose stored recommendation predates its interviewer's leniency history; and what it stores.
+
+    As on the demo data: its recommendation was computed before another loop
+    of the same interviewer, so its leniency offsets are out of date although
+    none of its feedback changed.
+    """
+    generous = UserFactory()
+
+    def panel(*cards: tuple[User, int]) -> InterviewLoop:
+        loop = make_loop()
+        for interviewer, value in cards:
+            interview = make_interview(loop=loop, interviewer=interviewer, focus=list(ALL_DIMENSIONS))
+            submit_scorecard(interview, scores(*(value,) * 7), overall="no" if value < 3 else "yes")
+        recommendation_compute(loop_id=loop.pk)
+        return loop
+
+    loop = panel((generous, 2), (UserFactory(), 2))
+    stored = Recommendation.objects.get(loop=loop).fingerprint
+    panel((generous, 4), (UserFactory(), 2))  # the generous interviewer scores above the panel elsewhere
+    return loop, stored
+
+
+def no_hire_seen(fingerprint: str) -> DecisionInput:
+    return DecisionInput(decision="no_hire", rationale="Not this time.", expected_fingerprint=fingerprint)
+
+
+@pytest.mark.django_db
+def test_decision_on_a_stale_recommendation_is_refused_once_and_the_refreshed_one_is_kept(committee_member):
+    """The refusal stays, but the refreshed recommendation is stored: the next attempt, naming it, is recorded."""
+    loop, seen = stale_loop()
+    before = state(loop)
+    with pytest.raises(Conflict) as refused:
+        loop_decide(actor=committee_member, loop_id=loop.pk, data=no_hire_seen(seen))
+    assert refused.value.code == "recommendation_changed"
+    assert "Review the updated recommendation before deciding." in refused.value.message
+    assert state(loop) == before
+    current = Recommendation.objects.get(loop=loop)
+    assert current.fingerprint != seen
+    assert current.details["leniency"] != {}
+    refresh = AuditEvent.objects.filter(action="recommendation.computed", loop_id=loop.pk).latest("pk")
+    assert refresh.after is not None and refresh.after["fingerprint"] == current.fingerprint[:16]
+
+    loop_decide(actor=committee_member, loop_id=loop.pk, data=no_hire_seen(current.fingerprint))
+    loop.refresh_from_db()
+    assert (loop.status, loop.decision) == ("decided", "no_hire")
+    assert loop.decision_recommendation is not None
+    assert loop.decision_recommendation["fingerprint"] == current.fingerprint
+    assert AuditEvent.objects.filter(action="loop.decided", loop_id=loop.pk).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_decision_conflict_commits_the_refreshed_recommendation(committee_member):
+    """With real transactions: the refused decision rolls back, the refreshed recommendation is committed."""
+    loop, seen = stale_loop()  # the submits' recomputes ran after their commits, the other loop's last
+    with pytest.raises(Conflict):
+        loop_decide(actor=committee_member, loop_id=loop.pk, data=no_hire_seen(seen))
+    current = Recommendation.objects.get(loop=loop).fingerprint
+    assert current != seen
+    assert InterviewLoop.objects.get(pk=loop.pk).status != InterviewLoop.Status.DECIDED
+    assert not AuditEvent.objects.filter(action="loop.decided").exists()
+    loop_decide(actor=committee_member, loop_id=loop.pk, data=no_hire_seen(current))
+    assert InterviewLoop.objects.get(pk=loop.pk).decision == InterviewLoop.Decision.NO_HIRE

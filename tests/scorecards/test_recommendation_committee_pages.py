@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from hiring.models import AuditEvent, InterviewLoop
+from scorecards.models import Recommendation
 from scorecards.services.recommendations import recommendation_compute
 from scorecards.services.scorecards import scorecard_amend
 from tests.hiring.factories import UserFactory, make_interview, make_loop
@@ -213,3 +214,43 @@ def test_committee_loop_page_admin_reads_without_a_form(client, admin_user):
     assert "Only members of the hiring committee record decisions." in page
     assert client.post(url, {"decision": "hire", "rationale": "x"}).status_code == 403
     assert InterviewLoop.objects.get(pk=loop.pk).status != "decided"
+
+
+def hidden_fingerprint(response) -> str:
+    """The fingerprint the page's decision form carries (what its next submission names)."""
+    match = re.search(r'<input[^>]*name="expected_fingerprint"[^>]*>', response.content.decode())
+    assert match is not None
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else ""
+
+
+@pytest.mark.django_db
+def test_committee_decide_on_a_stale_recommendation_through_the_form(client, committee_member):
+    """The stored recommendation predates its interviewer's leniency history (as on the demo data).
+
+    The first submission is refused and the page shows the refreshed
+    recommendation, its fingerprint in the form; submitting that form again
+    records the decision.
+    """
+    generous = UserFactory()
+    loop = decided_loop_ready([((2,) * 7, {"interviewer": generous, "overall": "no"}), ((2,) * 7, {"overall": "no"})])
+    decided_loop_ready([((4,) * 7, {"interviewer": generous}), ((2,) * 7, {"overall": "no"})])
+    client.force_login(committee_member)
+    url = reverse("scorecards:committee-loop", args=[loop.pk])
+    seen = hidden_fingerprint(client.get(url))
+    assert seen == Recommendation.objects.get(loop=loop).fingerprint
+    form = {"decision": "no_hire", "rationale": "Not this time.", "expected_fingerprint": seen}
+
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    assert "Review the updated recommendation before deciding." in text(refused)
+    current = Recommendation.objects.get(loop=loop).fingerprint
+    assert current != seen
+    assert hidden_fingerprint(refused) == current
+    assert InterviewLoop.objects.get(pk=loop.pk).status != "decided"
+    assert not AuditEvent.objects.filter(action="loop.decided").exists()
+
+    done = client.post(url, {**form, "expected_fingerprint": hidden_fingerprint(refused)})
+    assert done.status_code == 302 and done["Location"] == url
+    assert InterviewLoop.objects.get(pk=loop.pk).decision == "no_hire"
+    assert AuditEvent.objects.filter(action="loop.decided", loop_id=loop.pk).count() == 1
