@@ -274,6 +274,7 @@ def scorecard_submit(
     """
     interview = _lock_interview(actor, interview_id)
     scorecard = _draft_to_write(actor, interview, expected_version, submitted="This scorecard was already submitted.")
+    _check_started(interview)
     parts = _rubric_parts(interview, rubric)
     check_shape(parts, data)
     check_complete(parts, data, required_ids=_required_ids(interview, parts, data))
@@ -289,6 +290,18 @@ def scorecard_submit(
                  after={**_audit_values(data), "status": scorecard.status, "version": scorecard.version})
     _after_feedback_change(interview.loop, reason="scorecard_submitted")
     return scorecard
+
+
+def _check_started(interview: Interview) -> None:
+    """Submitting opens the panel's scorecards to the interviewer: before the interview has even started, a
+    submit could only be a placeholder that buys an early look at the colleagues' scores. Drafts stay open."""
+    if interview.starts_at > timezone.now():
+        starts = timezone.localtime(interview.starts_at)
+        raise Conflict(
+            f"This interview starts on {starts:%a %d %b %Y at %H:%M}; you can submit its scorecard once it has "
+            "started. Save a draft until then.",
+            code="interview_not_started",
+        )
 
 
 @transaction.atomic

@@ -212,6 +212,9 @@ def test_loop_stage_follows_interviews_and_feedback(recruiter):
     assert loop.status == InterviewLoop.Status.AWAITING_FEEDBACK
 
     submit_scorecard(done)
+    # The later interview takes place (a scorecard is submitted once its interview has started).
+    Interview.objects.filter(pk=later.pk).update(starts_at=timezone.now() - timedelta(hours=1),
+                                                ends_at=timezone.now() - timedelta(minutes=1))
     submit_scorecard(later)
     loop.refresh_from_db()
     assert loop.status == InterviewLoop.Status.IN_REVIEW

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from hiring.errors import Conflict, NotFound, ValidationFailed
-from hiring.models import AuditEvent, InterviewLoop
+from hiring.models import AuditEvent, Interview, InterviewLoop
 from scorecards.models import RecomputeRequest, Scorecard
 from scorecards.services.scorecards import RatingInput, ScorecardInput, SignalInput, scorecard_submit
 from tests.hiring.factories import UserFactory, make_interview, make_loop
@@ -171,3 +171,28 @@ def test_service_scorecard_submit_on_future_interview_keeps_loop_open(db, interv
     submit_scorecard(interview)
     loop.refresh_from_db()
     assert loop.status == InterviewLoop.Status.OPEN
+
+
+def test_service_scorecard_submit_refused_before_the_interview_starts(interviewer):
+    """A submit before the interview has started would buy an early look at the panel: refused, nothing written,
+    the draft kept; the same card submits once the interview has started."""
+    loop = make_loop()
+    future = make_interview(loop=loop, interviewer=interviewer, starts_in=timedelta(days=2))
+    draft = save_draft(future, {SE: 4}, overall="yes")
+    data = scorecard_input(future, {SE: 4, ML: 3, OPS: 2}, overall="yes")
+    version = draft.version
+
+    with pytest.raises(Conflict) as refused:
+        scorecard_submit(actor=interviewer, interview_id=future.pk, data=data, expected_version=draft.version)
+
+    assert refused.value.code == "interview_not_started"
+    assert "once it has started" in refused.value.message
+    draft.refresh_from_db()
+    assert (draft.status, draft.version) == (Scorecard.Status.DRAFT, version)
+    assert not AuditEvent.objects.filter(action="scorecard.submitted").exists()
+    assert not RecomputeRequest.objects.filter(loop=loop, reason="scorecard_submitted").exists()
+
+    Interview.objects.filter(pk=future.pk).update(starts_at=timezone.now() - timedelta(minutes=5),
+                                                 ends_at=timezone.now() + timedelta(minutes=55))
+    card = scorecard_submit(actor=interviewer, interview_id=future.pk, data=data, expected_version=draft.version)
+    assert card.status == Scorecard.Status.SUBMITTED

@@ -3,6 +3,7 @@ stale and refused saves change nothing and keep what was typed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -196,6 +197,20 @@ def test_views_scorecard_submit_complete_is_read_only_and_timestamped(signed_in,
     assert "<textarea" not in html
     assert "<form method=\"post\" action=\"/interviews/" not in html
     assert "Clear API design." in html
+
+
+def test_views_scorecard_submit_before_the_interview_starts_refused_with_text_kept(signed_in, interviewer):
+    """Submitting a scorecard for an interview that is still to come is refused with the reason; what was typed
+    stays on the page, and nothing is submitted."""
+    future = make_interview(loop=make_loop(), interviewer=interviewer, starts_in=timedelta(days=2))
+    response = signed_in.post(edit_url(future), form_data(
+        future, scores={SE: "4", ML: "na"}, evidence={SE: "Written ahead of time"}, action="submit", overall="yes",
+    ))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "you can submit its scorecard once it has started. Save a draft until then." in html
+    assert ">Written ahead of time</textarea>" in html
+    assert not Scorecard.objects.filter(interview=future, status="submitted").exists()
 
 
 def test_views_scorecard_post_after_submit_refused(signed_in, interview):
