@@ -52,7 +52,7 @@ def test_committee_loops_list_shows_awaiting_loops_with_recommendation(client, c
     assert f'href="{reverse("scorecards:committee-loop", args=[loop.pk])}"' in response.content.decode()
     assert reverse("scorecards:committee-loop", args=[decided.pk]) not in response.content.decode()
     assert "In review" in page
-    assert "2 of 2" in page
+    assert "2 of 2 submitted" in page
     assert "Hire 4.00 4.00" in page  # outcome, raw score, adjusted score (no history: no adjustment)
     decided_page = client.get(reverse("scorecards:committee-loops") + "?show=decided")
     assert reverse("scorecards:committee-loop", args=[decided.pk]) in decided_page.content.decode()
