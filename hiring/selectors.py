@@ -236,7 +236,7 @@ def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> Inte
     # and can_reassign are attached for the loop page.
     for interview in loop.interviews.all():
         interview.is_overdue = interview.scorecard_status != Scorecard.Status.SUBMITTED and (  # type: ignore[attr-defined]
-            interview.feedback_due_at <= now
+            interview.feedback_due_at <= now and not loop.is_closed
         )
         interview.can_reassign = interview.scorecard_status is None and not loop.is_closed  # type: ignore[attr-defined]
     return loop

@@ -11,7 +11,7 @@ from django.utils import timezone
 from exercises.models import DeadlineExtension, ExerciseAssignment
 from exercises.services.assignments import take_home_assign
 from hiring.models import Interview, Role
-from hiring.services.loops import loop_open
+from hiring.services.loops import loop_open, loop_withdraw
 from tests.exercises.factories import (
     make_take_home,
     recruiter_of,
@@ -72,6 +72,15 @@ def test_assign_page_past_deadline_shows_field_error_and_sends_nothing(client):
     assert "The deadline must be in the future." in response.content.decode()
     assert ExerciseAssignment.objects.count() == 0
     assert mail.outbox == []
+
+
+def test_assign_page_on_a_withdrawn_loop_says_so_instead_of_offering_the_form(client):
+    loop = make_loop()
+    loop_withdraw(actor=recruiter_of(loop), loop=loop, reason="Candidate took another offer.")
+    client.force_login(recruiter_of(loop))
+    page = client.get(f"/exercises/loops/{loop.pk}/take-home/").content.decode()
+    assert "This loop is withdrawn: no take-home can be sent." in page
+    assert "Send the take-home" not in page
 
 
 @pytest.mark.parametrize("kind", ["interviewer", "committee"])

@@ -172,6 +172,24 @@ def test_loop_detail_offers_reassign_only_before_a_scorecard(client, rita):
     assert reverse("hiring:interview-reassign", args=[drafted.pk]).encode() not in response.content
 
 
+def test_interview_reassign_page_on_a_withdrawn_loop_says_so_instead_of_offering_the_form(client, rita):
+    loop = make_loop(recruiter=rita)
+    interview = make_interview(loop=loop)
+    loop_withdraw(actor=rita, loop=loop, reason="Candidate took another offer.")
+    page = client.get(reverse("hiring:interview-reassign", args=[interview.pk])).content.decode()
+    assert "This loop is withdrawn: its interviews can no longer be reassigned." in page
+    assert ">Reassign</button>" not in page
+
+
+def test_loop_page_of_a_withdrawn_loop_shows_no_overdue_feedback(client, rita):
+    loop = make_loop(recruiter=rita)
+    make_interview(loop=loop, starts_in=timedelta(days=-3))
+    loop_withdraw(actor=rita, loop=loop, reason="Candidate took another offer.")
+    page = client.get(reverse("hiring:loop-detail", args=[loop.pk])).content.decode()
+    assert "Closed before feedback" in page
+    assert "Overdue" not in page
+
+
 def test_interview_reassign_page_after_draft_shows_refusal(client, rita):
     loop = make_loop(recruiter=rita)
     interview = make_interview(loop=loop, focus=["Software engineering"])
