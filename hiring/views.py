@@ -35,6 +35,7 @@ from hiring.forms import (
     apply_error,
 )
 from hiring.models import Candidate
+from hiring.scheduling import interview_schedule_warnings
 from hiring.services import candidates as candidate_services
 from hiring.services import interviews as interview_services
 from hiring.services import loops as loop_services
@@ -310,6 +311,8 @@ def interview_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         else:
             messages.success(request, f"{interview.get_kind_display()} with {interview.interviewer.display_name} "
                                       "scheduled.")
+            for message in interview_schedule_warnings(interview, new=True):
+                messages.warning(request, message)
             for warning in selectors.loop_coverage(loop=loop).warnings:
                 messages.warning(request, warning.message)
             if "add_another" in request.POST:
@@ -339,6 +342,8 @@ def interview_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         else:
             messages.success(request, f"{interview.get_kind_display()} moved from {previous} to "
                                       f"{interview.interviewer.display_name}.")
+            for message in interview_schedule_warnings(interview, new=False):
+                messages.warning(request, message)
             for warning in selectors.loop_coverage(loop=interview.loop).warnings:
                 messages.warning(request, warning.message)
             return redirect("hiring:loop-detail", pk=interview.loop_id)

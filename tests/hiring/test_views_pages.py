@@ -145,6 +145,34 @@ def test_interview_create_page_schedules_and_warns_about_coverage(client, rita):
     ]
 
 
+def test_interview_create_page_warns_about_a_past_start_a_repeat_interviewer_and_a_clash(client, rita):
+    """None of these is refused (each can be meant), but each is said beside the success."""
+    loop = make_loop(recruiter=rita)
+    lena = UserFactory(first_name="Lena", last_name="Lund")
+    elsewhere = make_interview(loop=make_loop(), interviewer=lena, starts_in=timedelta(days=2))
+    make_interview(loop=loop, interviewer=lena, starts_in=timedelta(days=1))
+    start = timezone.localtime(elsewhere.starts_at) + timedelta(minutes=30)
+
+    clash = client.post(reverse("hiring:interview-create", args=[loop.pk]), {
+        "kind": "coding", "interviewer": lena.pk, "starts_at": f"{start:%Y-%m-%dT%H:%M}",
+        "ends_at": f"{start + timedelta(hours=1):%Y-%m-%dT%H:%M}",
+    }, follow=True)
+    warnings = messages_of(clash)
+    assert "Lena Lund already interviews on this loop: a second interview by the same person adds less " \
+           "independent evidence than a new interviewer would." in warnings
+    assert f"Lena Lund has another interview at that time ({timezone.localtime(elsewhere.starts_at):%a %d %b, %H:%M}" \
+           f"–{timezone.localtime(elsewhere.ends_at):%H:%M})." in warnings
+    assert not any("in the past" in message for message in warnings)
+
+    past = timezone.localtime(timezone.now() - timedelta(days=2))
+    held = client.post(reverse("hiring:interview-create", args=[loop.pk]), {
+        "kind": "coding", "interviewer": UserFactory().pk, "starts_at": f"{past:%Y-%m-%dT%H:%M}",
+        "ends_at": f"{past + timedelta(hours=1):%Y-%m-%dT%H:%M}",
+    }, follow=True)
+    assert any(message.startswith("This interview started in the past (") for message in messages_of(held))
+    assert not any("another interview at that time" in message for message in messages_of(held))
+
+
 def test_interview_create_page_bad_times_named(client, rita):
     loop = make_loop(recruiter=rita)
     response = client.post(reverse("hiring:interview-create", args=[loop.pk]), {
