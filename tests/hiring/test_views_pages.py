@@ -11,6 +11,7 @@ from django.utils import timezone
 from hiring.models import Candidate, Interview, InterviewLoop
 from hiring.services.loops import loop_withdraw
 from scorecards.services.recommendations import recommendation_compute
+from tests.exercises.factories import make_take_home, review_of
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard
 
@@ -216,6 +217,16 @@ def test_loop_page_of_a_withdrawn_loop_shows_no_overdue_feedback(client, rita):
     page = client.get(reverse("hiring:loop-detail", args=[loop.pk])).content.decode()
     assert "Closed before feedback" in page
     assert "Overdue" not in page
+
+
+def test_loop_page_shows_the_end_date_of_an_interview_spanning_days(client, rita):
+    """A take-home's review window runs from sending to the deadline: "15:53–10:00" would read as ending first."""
+    loop = make_loop(recruiter=rita)
+    assignment, _token = make_take_home(loop=loop, due_in=timedelta(days=3))
+    window = review_of(assignment)
+    page = client.get(reverse("hiring:loop-detail", args=[loop.pk])).content.decode()
+    starts, ends = timezone.localtime(window.starts_at), timezone.localtime(window.ends_at)
+    assert f"{starts:%a} {starts.day} {starts:%b %Y, %H:%M}–{ends:%a} {ends.day} {ends:%b %Y, %H:%M}" in page
 
 
 def test_interview_reassign_page_after_draft_shows_refusal(client, rita):
