@@ -40,6 +40,11 @@ class User(AbstractUser):
         return self.kind == self.Kind.ADMIN or self.is_superuser
 
     @property
+    def manages_hiring(self) -> bool:
+        """Recruiters and admins: they manage candidates, loops, schedules and take-homes."""
+        return self.is_recruiter or self.is_hireloop_admin
+
+    @property
     def sees_all_loops(self) -> bool:
         """Recruiters, the committee and admins read every loop."""
         return self.kind in (self.Kind.RECRUITER, self.Kind.COMMITTEE, self.Kind.ADMIN) or self.is_superuser

@@ -68,10 +68,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("scorecards:my-interviews")
 
 
-def _may_manage(user: Any) -> bool:
-    return bool(user.is_recruiter or user.is_hireloop_admin)
-
-
 def readers_only(view: View) -> View:
     """Recruiters, the committee and admins: the people who read every loop."""
 
@@ -96,7 +92,7 @@ def managers_only(view: View) -> View:
     @readers_only
     @wraps(view)
     def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not _may_manage(request.user):
+        if not request.user.manages_hiring:
             raise PermissionDenied("Only recruiters and admins manage candidates, loops and schedules.")
         return view(request, *args, **kwargs)
 
@@ -120,7 +116,7 @@ def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": query,
         "page": page,
         "page_query": _querystring({"q": query}),
-        "may_manage": _may_manage(request.user),
+        "may_manage": request.user.manages_hiring,
     })
 
 
@@ -184,7 +180,7 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return render(request, "hiring/candidate_detail.html", {
         "candidate": candidate,
         "loops": selectors.candidate_loops(user=request.user, candidate=candidate),
-        "may_manage": _may_manage(request.user),
+        "may_manage": request.user.manages_hiring,
     })
 
 
@@ -235,7 +231,7 @@ def loop_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @readers_only
 def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     loop = selectors.loop_detail(user=request.user, loop_id=pk)
-    may_manage = _may_manage(request.user) and not loop.is_closed
+    may_manage = request.user.manages_hiring and not loop.is_closed
     return render(request, "hiring/loop_detail.html", {
         "loop": loop,
         "interviews": loop.interviews.all(),
@@ -396,5 +392,5 @@ def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
         "now": now,
         "page_query": _querystring({**base, "sort": filters.sort}),
         "filtered": any(base.values()),
-        "may_manage": _may_manage(request.user),
+        "may_manage": request.user.manages_hiring,
     })

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 def require_recruiting(actor: Any) -> None:
-    if not (actor.is_recruiter or actor.is_hireloop_admin):
+    if not actor.manages_hiring:
         raise PermissionRefused("Only recruiters and admins assign exercises and change deadlines.")
 
 

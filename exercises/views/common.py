@@ -23,12 +23,8 @@ def raise_http(error: ApplicationError) -> None:
         raise PermissionDenied(error.message)
 
 
-def user_can_manage(user: Any) -> bool:
-    return bool(user.is_recruiter or user.is_hireloop_admin)
-
-
 def require_manager(user: Any) -> None:
-    if not user_can_manage(user):
+    if not user.manages_hiring:
         raise PermissionDenied("Only recruiters and admins assign exercises and change deadlines.")
 
 

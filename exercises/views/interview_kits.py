@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -13,11 +13,12 @@ from exercises.forms import AttachForm
 from exercises.services.interview_kits import interview_attach_exercise
 from exercises.views.common import error_status, loop_or_404, raise_http, require_manager
 from hiring.errors import ApplicationError
+from hiring.types import AuthenticatedHttpRequest
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attach(request: HttpRequest, loop_id: int) -> HttpResponse:
+def attach(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
     """Put a live or discussion exercise in one of the loop's interview kits."""
     require_manager(request.user)
     loop = loop_or_404(request, loop_id)
@@ -30,7 +31,7 @@ def attach(request: HttpRequest, loop_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             interview = interview_attach_exercise(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 interview_id=data["interview"].pk,
                 exercise_id=data["exercise"].pk if data["exercise"] else None,
                 add_focus=data["add_focus"],

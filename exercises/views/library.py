@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -16,8 +16,9 @@ from exercises import selectors
 from exercises.forms import ExerciseForm
 from exercises.models import Exercise
 from exercises.services import library as library_services
-from exercises.views.common import LIST_PAGE_SIZE, error_status, raise_http, user_can_manage
+from exercises.views.common import LIST_PAGE_SIZE, error_status, raise_http
 from hiring.errors import ApplicationError, NotFound
+from hiring.types import AuthenticatedHttpRequest
 
 RECENT_ASSIGNMENTS = 20
 
@@ -27,7 +28,7 @@ def _require_admin(user: Any) -> None:
 
 
 @login_required
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Roles with their exercise counts, and a search across every role's exercises."""
     query = request.GET.get("q", "").strip()
     role_slug = request.GET.get("role", "").strip()
@@ -46,12 +47,12 @@ def library(request: HttpRequest) -> HttpResponse:
         "formats": Exercise.Format.choices,
         "searching": searching,
         "page": page,
-        "can_manage": user_can_manage(request.user),
+        "can_manage": request.user.manages_hiring,
     })
 
 
 @login_required
-def role_library(request: HttpRequest, slug: str) -> HttpResponse:
+def role_library(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     try:
         role = selectors.role_by_slug(slug)
     except NotFound as error:
@@ -61,12 +62,12 @@ def role_library(request: HttpRequest, slug: str) -> HttpResponse:
         "role": role,
         "exercises": exercises,
         "dimensions": selectors.current_dimensions(role),
-        "is_admin": request.user.is_hireloop_admin,  # type: ignore[union-attr]
+        "is_admin": request.user.is_hireloop_admin,
     })
 
 
 @login_required
-def exercise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def exercise_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         exercise = selectors.exercise_detail(user=request.user, exercise_id=pk)
     except NotFound as error:
@@ -74,7 +75,7 @@ def exercise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "exercises/exercise_detail.html", {
         "exercise": exercise,
         "dimensions": selectors.current_dimensions(exercise.role),
-        "is_admin": request.user.is_hireloop_admin,  # type: ignore[union-attr]
+        "is_admin": request.user.is_hireloop_admin,
         # A reviewer who follows the kit's link to the exercise finds the submissions to review here.
         "assignments": list(selectors.assignments_visible_to(request.user).filter(exercise=exercise)
                             .order_by("-created_at", "-id")[:RECENT_ASSIGNMENTS]),
@@ -83,7 +84,7 @@ def exercise_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def exercise_create(request: HttpRequest, slug: str) -> HttpResponse:
+def exercise_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     _require_admin(request.user)
     try:
         role = selectors.role_by_slug(slug)
@@ -94,7 +95,7 @@ def exercise_create(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            exercise = library_services.exercise_create(actor=request.user, role=role, data=form.to_input())  # type: ignore[arg-type]
+            exercise = library_services.exercise_create(actor=request.user, role=role, data=form.to_input())
         except ApplicationError as error:
             raise_http(error)
             form.add_service_error(error)
@@ -110,7 +111,7 @@ def exercise_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def exercise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def exercise_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_admin(request.user)
     try:
         exercise = selectors.exercise_detail(user=request.user, exercise_id=pk)
@@ -122,7 +123,7 @@ def exercise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            library_services.exercise_update(actor=request.user, exercise_id=exercise.pk, data=form.to_input(),  # type: ignore[arg-type]
+            library_services.exercise_update(actor=request.user, exercise_id=exercise.pk, data=form.to_input(),
                                      expected_updated_at=form.expected_updated_at())
         except ApplicationError as error:
             raise_http(error)

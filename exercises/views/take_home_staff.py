@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -27,10 +27,10 @@ from exercises.views.common import (
     loop_or_404,
     raise_http,
     require_manager,
-    user_can_manage,
 )
 from hiring.errors import ApplicationError, NotFound
 from hiring.models import User
+from hiring.types import AuthenticatedHttpRequest
 
 
 def _optional_url(name: str, *args: Any) -> str | None:
@@ -42,7 +42,7 @@ def _optional_url(name: str, *args: Any) -> str | None:
 
 
 @login_required
-def assignment_list(request: HttpRequest) -> HttpResponse:
+def assignment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     state = request.GET.get("state", "open")
     if state not in ("open", "closed", "all"):
         state = "open"
@@ -52,14 +52,14 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def loop_exercises(request: HttpRequest, loop_id: int) -> HttpResponse:
+def loop_exercises(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
     """A loop's take-homes and the exercises in its interviews' kits."""
     loop = loop_or_404(request, loop_id)
     return render(request, "exercises/loop_exercises.html", {
         "loop": loop,
         "assignments": list(selectors.loop_assignments(loop)),
         "interviews": list(selectors.loop_interviews(user=request.user, loop=loop)),
-        "can_manage": user_can_manage(request.user) and not loop.is_closed,
+        "can_manage": request.user.manages_hiring and not loop.is_closed,
         "loop_url": _optional_url("hiring:loop-detail", loop.pk),
         "now": timezone.now(),
     })
@@ -71,7 +71,7 @@ def _reviewers() -> Any:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assign(request: HttpRequest, loop_id: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
     require_manager(request.user)
     loop = loop_or_404(request, loop_id)
     exercises = selectors.take_home_choices(loop)
@@ -82,7 +82,7 @@ def assign(request: HttpRequest, loop_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             assignment, _token = take_home_assign(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 loop=loop,
                 exercise=data["exercise"],
                 due_at=data["due_at"],
@@ -107,16 +107,16 @@ def assign(request: HttpRequest, loop_id: int) -> HttpResponse:
                    "grace_hours": settings.HIRELOOP_TAKE_HOME_GRACE_HOURS}, status=status)
 
 
-def _assignment_or_404(request: HttpRequest, pk: int) -> ExerciseAssignment:
+def _assignment_or_404(request: AuthenticatedHttpRequest, pk: int) -> ExerciseAssignment:
     try:
         return selectors.assignment_detail(user=request.user, assignment_id=pk)
     except NotFound as error:
         raise Http404(error.message) from error
 
 
-def _assignment_page(request: HttpRequest, assignment: ExerciseAssignment, *, extend_form: ExtendForm | None = None,
-                     status: int = 200) -> HttpResponse:
-    can_manage = user_can_manage(request.user) and not assignment.loop.is_closed
+def _assignment_page(request: AuthenticatedHttpRequest, assignment: ExerciseAssignment, *,
+                     extend_form: ExtendForm | None = None, status: int = 200) -> HttpResponse:
+    can_manage = request.user.manages_hiring and not assignment.loop.is_closed
     now = timezone.now()
     return render(request, "exercises/assignment_detail.html", {
         "assignment": assignment,
@@ -136,13 +136,13 @@ def _assignment_page(request: HttpRequest, assignment: ExerciseAssignment, *, ex
 
 
 @login_required
-def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _assignment_page(request, _assignment_or_404(request, pk))
 
 
 @login_required
 @require_POST
-def extend(request: HttpRequest, pk: int) -> HttpResponse:
+def extend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user)
     assignment = _assignment_or_404(request, pk)
     form = ExtendForm(request.POST)
@@ -150,7 +150,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
         return _assignment_page(request, assignment, extend_form=form, status=400)
     try:
         updated = take_home_extend_deadline(
-            actor=request.user, assignment_id=assignment.pk,  # type: ignore[arg-type]
+            actor=request.user, assignment_id=assignment.pk,
             new_due_at=form.cleaned_data["due_at"], reason=form.cleaned_data["reason"],
         )
     except ApplicationError as error:
@@ -164,11 +164,11 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reissue(request: HttpRequest, pk: int) -> HttpResponse:
+def reissue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user)
     assignment = _assignment_or_404(request, pk)
     try:
-        take_home_reissue_link(actor=request.user, assignment_id=assignment.pk)  # type: ignore[arg-type]
+        take_home_reissue_link(actor=request.user, assignment_id=assignment.pk)
     except ApplicationError as error:
         raise_http(error)
         messages.error(request, error.message)
@@ -178,7 +178,7 @@ def reissue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def submission_download(request: HttpRequest, pk: int) -> FileResponse:
+def submission_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Staff download a submitted file: always as an attachment, never rendered by the browser."""
     try:
         submission = selectors.submission_for_download(user=request.user, submission_id=pk)

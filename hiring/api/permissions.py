@@ -35,7 +35,7 @@ class ReadOrRecruiting(_SignedIn):
     message = "Only recruiters and admins manage candidates, loops and schedules."
 
     def allows(self, request: Request, user: Any) -> bool:
-        return request.method in SAFE_METHODS or user.is_recruiter or user.is_hireloop_admin
+        return request.method in SAFE_METHODS or bool(user.manages_hiring)
 
 
 class SeesAllLoops(_SignedIn):
@@ -55,7 +55,7 @@ class SeesAllLoopsRecruitingWrites(_SignedIn):
     def allows(self, request: Request, user: Any) -> bool:
         if request.method in SAFE_METHODS:
             return bool(user.sees_all_loops)
-        return bool(user.is_recruiter or user.is_hireloop_admin)
+        return bool(user.manages_hiring)
 
 
 class ReadOrAdmin(_SignedIn):

@@ -9,7 +9,7 @@ from hiring.models import InterviewLoop
 
 
 def require_recruiting(actor: Any) -> None:
-    if not (actor.is_recruiter or actor.is_hireloop_admin):
+    if not actor.manages_hiring:
         raise PermissionRefused("Only recruiters and admins manage candidates, loops and schedules.")
 
 

@@ -17,7 +17,7 @@ def _check_people(recruiter: User | None, hiring_manager: User | None) -> None:
     if recruiter is not None:
         if not recruiter.is_active:
             errors["recruiter"] = ["This user is deactivated."]
-        elif not (recruiter.is_recruiter or recruiter.is_hireloop_admin):
+        elif not recruiter.manages_hiring:
             errors["recruiter"] = ["Choose a recruiter (or an admin) to run the loop."]
     if hiring_manager is not None and not hiring_manager.is_active:
         errors["hiring_manager"] = ["This user is deactivated."]
