@@ -97,22 +97,13 @@ class CandidateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return None
 
 
-class InterviewInline(admin.TabularInline):
+class InterviewInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Interview
     extra = 0
     fields = ("kind", "interviewer", "starts_at", "ends_at", "feedback_due_at", "exercise")
     readonly_fields = fields
     # Read-only here: scheduling, reassigning and deleting go through the loop's pages and the API, whose
     # services check the rules (an interviewer with a scorecard keeps the interview) and write the audit trail.
-
-    def has_add_permission(self, request: HttpRequest, obj: InterviewLoop | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: InterviewLoop | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: InterviewLoop | None = None) -> bool:
-        return False  # see InterviewLoopAdmin
 
 
 @admin.register(InterviewLoop)

@@ -19,8 +19,9 @@ class ReadOnlyAdminMixin:
     scorecard attributed to someone who never made it. So the admin keeps its list, search, filters and
     detail pages for support, and every write is refused (403 on the add, change-POST and delete URLs).
 
-    Put it first in the bases, before ``admin.ModelAdmin``. Custom actions that call an audited service
-    (e.g. erasing a candidate's personal data) keep working: Django only hides actions that need a permission.
+    Put it first in the bases, before ``admin.ModelAdmin`` (or an inline's ``admin.TabularInline``). Custom
+    actions that call an audited service (e.g. erasing a candidate's personal data) keep working: Django only
+    hides actions that need a permission.
     """
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
