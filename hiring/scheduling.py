@@ -12,9 +12,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from hiring.models import Interview, InterviewLoop
-
-CLOSED = (InterviewLoop.Status.DECIDED, InterviewLoop.Status.WITHDRAWN)
+from hiring.models import Interview
+from hiring.selectors import CLOSED_STATUSES
 
 
 def _when(moment: datetime) -> str:
@@ -43,7 +42,7 @@ def interview_schedule_warnings(interview: Interview, *, new: bool, now: datetim
             ends_at__gt=interview.starts_at,
         )
         .exclude(pk=interview.pk)
-        .exclude(loop__status__in=CLOSED)
+        .exclude(loop__status__in=CLOSED_STATUSES)
         .order_by("starts_at")
         .values_list("starts_at", "ends_at")[:3]
     )
