@@ -9,11 +9,12 @@ people score on their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
+from django.utils import timezone
 
 from hiring.models import Interview
 from scorecards.calibration.aggregation import SCORECARD_COLUMNS
@@ -34,13 +35,24 @@ class ReportScope:
     interview_kind: str = ""
 
 
+def _start_of(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the site's time zone, the boundary the report's dates mean."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def _in_scope(scope: ReportScope, interview: str) -> Q:
-    """The scope's conditions on the interview reached by the lookup path ``interview`` (ending in "__")."""
+    """The scope's conditions on the interview reached by the lookup path ``interview`` (ending in "__").
+
+    The dates become a half-open range of timestamps rather than a ``__date``
+    lookup: PostgreSQL estimates a range on ``ends_at`` from its statistics,
+    but not a cast of it to a date, and with a guess of a few hundred rows it
+    joined a whole history's scorecards in nested loops.
+    """
     conditions = Q()
     if scope.date_from is not None:
-        conditions &= Q(**{f"{interview}ends_at__date__gte": scope.date_from})
-    if scope.date_to is not None:
-        conditions &= Q(**{f"{interview}ends_at__date__lte": scope.date_to})
+        conditions &= Q(**{f"{interview}ends_at__gte": _start_of(scope.date_from)})
+    if scope.date_to is not None and scope.date_to < date.max:
+        conditions &= Q(**{f"{interview}ends_at__lt": _start_of(scope.date_to + timedelta(days=1))})
     if scope.role_id is not None:
         conditions &= Q(**{f"{interview}loop__role_id": scope.role_id})
     if scope.interview_kind:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -155,3 +155,27 @@ def test_database_report_costs_the_same_number_of_queries_for_one_loop_or_ten():
     one = queries()
     add_loops(9)
     assert queries() == one
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_report_dates_are_days_in_the_site_time_zone(zone, settings):
+    """An interview ending at 23:30 local time counts on that day; one ending at 00:30 the next day does not."""
+    settings.TIME_ZONE = zone
+    with timezone.override(zone):
+        day = timezone.localdate() - timedelta(days=3)
+        midnight = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+        loop = make_loop()
+        for name, ends in (("late", midnight - timedelta(minutes=30)), ("next", midnight + timedelta(minutes=30))):
+            interview = make_interview(loop=loop, interviewer=UserFactory(username=name),
+                                       starts_in=ends - timedelta(hours=1) - timezone.now())
+            submit_scorecard(interview, {SE: 3, ML: 3})
+
+        on_the_day = report_from_database(ReportScope(date_from=day, date_to=day), description={}, options=OPTIONS)
+        next_day = report_from_database(ReportScope(date_from=day + timedelta(days=1), date_to=day + timedelta(days=1)),
+                                        description={}, options=OPTIONS)
+        open_ended = report_from_database(ReportScope(date_from=day, date_to=date.max), description={},
+                                          options=OPTIONS)
+
+    assert sorted(people(on_the_day)) == ["late"]
+    assert sorted(people(next_day)) == ["next"]
+    assert sorted(people(open_ended)) == ["late", "next"]
