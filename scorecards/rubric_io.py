@@ -333,8 +333,15 @@ def _resolve_weights_and_critical(dimensions: list[dict[str, Any]], weight_kind:
 
 
 def content_hash(spec: dict[str, Any]) -> str:
-    """A stable hash of what a rubric version means (role text excluded: it is not versioned)."""
-    payload = {"rubric": spec["rubric"], "exercises": spec["exercises"]}
+    """A stable hash of what a rubric version means: its ``rubric`` part only.
+
+    The role's text is not versioned, and neither are its exercises: they are
+    a library kept up to date in place (by slug). Hashing them too published
+    a new rubric version, identical in every dimension, signal and threshold,
+    whenever only an exercise had changed, e.g. when an export of the current
+    version was loaded back after an admin had edited the library.
+    """
+    payload = {"rubric": spec["rubric"]}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

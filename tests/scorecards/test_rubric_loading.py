@@ -293,3 +293,45 @@ def test_seed_demo_is_idempotent(django_capture_on_commit_callbacks):
     from scorecards.models import CalibrationReport
 
     assert list(CalibrationReport.objects.values_list("status", "min_sample")) == [("done", 3)]
+
+
+def test_reloading_an_export_after_a_library_edit_publishes_no_new_version(tmp_path):
+    """Exercises are a library, not part of a rubric version: an export loaded back after an edit changes nothing."""
+    from exercises.services.library import ExerciseInput, exercise_update
+    from tests.hiring.factories import UserFactory
+
+    slug = "junior-applied-ai-engineer"
+    _load(RUBRIC_DIR / f"{slug}.yaml")
+    exercise = Exercise.objects.filter(role__slug=slug).order_by("position").first()
+    assert exercise is not None
+    edited = ExerciseInput(title="Retrieval bug hunt (90 minutes)", format=exercise.format,
+                           duration=exercise.duration, materials=exercise.materials, tasks=exercise.tasks,
+                           evaluation=exercise.evaluation, dimension_names=exercise.dimension_names,
+                           slug=exercise.slug)
+    exercise_update(actor=UserFactory(kind="admin"), exercise_id=exercise.pk, data=edited,
+                    expected_updated_at=exercise.updated_at)
+
+    out = StringIO()
+    call_command("export_rubric", slug, "--format", "yaml", stdout=out)
+    path = tmp_path / "export.yaml"
+    path.write_text(out.getvalue())
+
+    assert "version 1 unchanged" in _load(path)
+    assert Rubric.objects.filter(role__slug=slug).count() == 1
+    exercise.refresh_from_db()
+    assert exercise.title == "Retrieval bug hunt (90 minutes)"
+
+
+def test_a_file_changing_only_an_exercise_updates_it_without_a_new_rubric_version(tmp_path):
+    """The exercise is updated in place by its slug; the rubric version the loops pin stays the newest."""
+    slug = "applied-ai-engineer"
+    _load(RUBRIC_DIR / f"{slug}.yaml")
+    document = _fixture(slug)
+    document["exercises"][0]["title"] = "A new title for the first exercise"
+    path = tmp_path / "changed.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+
+    assert "version 1 unchanged" in _load(path)
+    assert Rubric.objects.filter(role__slug=slug).count() == 1
+    first = Exercise.objects.get(role__slug=slug, slug=document["exercises"][0]["slug"])
+    assert first.title == "A new title for the first exercise"
