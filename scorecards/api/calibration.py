@@ -81,7 +81,9 @@ class CalibrationRequestSerializer(serializers.Serializer):
         help_text="Role slug; leave out for every role.",
     )
     date_from = serializers.DateField(help_text="First day of the period.")
-    date_to = serializers.DateField(help_text="Last day of the period (at most five years after date_from).")
+    date_to = serializers.DateField(
+        help_text="Last day of the period: today at the latest, and at most five years after date_from."
+    )
     interview_kind = serializers.ChoiceField(
         choices=Interview.Kind.choices, allow_blank=True, required=False, default="", help_text="Blank: every kind."
     )

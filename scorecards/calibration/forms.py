@@ -48,3 +48,6 @@ class CalibrationRequestForm(forms.Form):
             **kwargs["initial"],
         }
         super().__init__(*args, **kwargs)
+        # The browser's date picker stops at today, as the service does (a report cannot cover days to come).
+        for name in ("date_from", "date_to"):
+            self.fields[name].widget.attrs["max"] = today.isoformat()

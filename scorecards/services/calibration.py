@@ -77,7 +77,13 @@ def _validate_scope(
         errors["date_from"] = ["Give the first day of the period."]
     if date_to is None:
         errors["date_to"] = ["Give the last day of the period."]
-    if date_from and date_to:
+    today = timezone.localdate()
+    if date_to is not None and date_to > today:
+        # A report "to the end of the month" asked for mid-month would read as the whole month while holding
+        # only the days so far; the committee asks again when the period is over.
+        errors["date_to"] = [f"The period cannot end after today ({today:%d %b %Y}): later days have no "
+                             "feedback yet."]
+    elif date_from and date_to:
         if date_from > date_to:
             errors["date_to"] = ["The period must end on or after the day it starts."]
         elif (date_to - date_from).days > MAX_RANGE_DAYS:

@@ -5,12 +5,18 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from scorecards.models import CalibrationReport
 from scorecards.services.calibration import calibration_report_compute
 from tests.api.conftest import World
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
 
 
 @pytest.fixture
@@ -25,7 +31,7 @@ def test_api_calibration_request_poll_download_committee(world: World, api, quic
     client = api(world.committee)
     requested = client.post(
         "/api/v1/calibration-reports/",
-        {"role": world.loop.role.slug, "date_from": "2024-01-01", "date_to": "2028-12-31"},
+        {"role": world.loop.role.slug, "date_from": "2024-01-01", "date_to": _today()},
         format="json",
     )
     assert requested.status_code == 202
@@ -87,10 +93,25 @@ def test_api_calibration_request_invalid_scope(world: World, api) -> None:
     assert CalibrationReport.objects.count() == 1
 
 
+def test_api_calibration_request_ending_after_today_is_refused(world: World, api) -> None:
+    """A period ending tomorrow would read as complete while holding only the days so far: refused."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = api(world.committee).post(
+        "/api/v1/calibration-reports/", {"date_from": "2026-01-01", "date_to": tomorrow.isoformat()}, format="json"
+    )
+
+    assert response.status_code == 400
+    today = timezone.localdate()
+    assert response.json()["field_errors"] == {
+        "date_to": [f"The period cannot end after today ({today:%d %b %Y}): later days have no feedback yet."],
+    }
+    assert CalibrationReport.objects.count() == 1
+
+
 def test_api_calibration_list_filters_by_status(world: World, api, quick_reports) -> None:
     client = api(world.committee)
     done = client.post(
-        "/api/v1/calibration-reports/", {"date_from": "2024-01-01", "date_to": "2028-12-31"}, format="json"
+        "/api/v1/calibration-reports/", {"date_from": "2024-01-01", "date_to": _today()}, format="json"
     ).json()
     calibration_report_compute(report_id=done["id"])
 
