@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 
@@ -275,6 +276,7 @@ def scorecard_submit(
     interview = _lock_interview(actor, interview_id)
     scorecard = _draft_to_write(actor, interview, expected_version, submitted="This scorecard was already submitted.")
     _check_started(interview)
+    _check_take_home_to_review(interview)
     parts = _rubric_parts(interview, rubric)
     check_shape(parts, data)
     check_complete(parts, data, required_ids=_required_ids(interview, parts, data))
@@ -302,6 +304,26 @@ def _check_started(interview: Interview) -> None:
             "started. Save a draft until then.",
             code="interview_not_started",
         )
+
+
+def _check_take_home_to_review(interview: Interview) -> None:
+    """A take-home review is submitted once there is work to review: the candidate's submission, or the
+    deadline passed without one. Before that a review could only be a placeholder, and submitting it would
+    open the panel's scorecards to the reviewer (as an early submit would, see ``_check_started``)."""
+    if interview.kind != Interview.Kind.TAKE_HOME_REVIEW:
+        return
+    try:
+        assignment = interview.take_home_assignment  # type: ignore[attr-defined]  # reverse one-to-one (exercises)
+    except ObjectDoesNotExist:
+        return  # a review interview scheduled by hand, with no take-home sent through Hireloop
+    if assignment.due_at <= timezone.now() or assignment.submissions.exists():
+        return
+    due = timezone.localtime(assignment.due_at)
+    raise Conflict(
+        f"The candidate has not submitted the take-home yet (due {due:%a %d %b %Y at %H:%M}); you can submit "
+        "this review once they have, or once the deadline has passed. Save a draft until then.",
+        code="take_home_not_submitted",
+    )
 
 
 @transaction.atomic

@@ -35,7 +35,8 @@ def test_take_home_review_requires_the_exercise_dimensions():
     """The review's scorecard asks for exactly the exercise's dimensions, not the whole rubric."""
     from hiring.errors import ValidationFailed
 
-    assignment, _ = make_take_home()
+    assignment, token = make_take_home()
+    submit(token, repository_url="https://github.com/c/solution")
     review = review_of(assignment)
     data = scorecard_input(review, {"Software engineering": 4}, overall="yes")
     with pytest.raises(ValidationFailed) as caught:
@@ -44,3 +45,53 @@ def test_take_home_review_requires_the_exercise_dimensions():
     assert caught.value.field_errors == {
         f"dimension-{ops.pk}-score": ["Score this focus dimension or mark it not assessed."]
     }
+
+
+def test_take_home_review_submit_waits_for_the_candidates_work():
+    """Before the candidate submits (and before the deadline) the review is refused, nothing written, the
+    draft kept; it submits once the work is in."""
+    from hiring.errors import Conflict
+    from hiring.models import AuditEvent
+    from scorecards.models import RecomputeRequest, Scorecard
+    from tests.scorecards.factories import save_draft
+
+    assignment, token = make_take_home()
+    review = review_of(assignment)
+    scores = {"Software engineering": 4, "MLOps/operational readiness": 3}
+    draft = save_draft(review, scores, overall="yes")
+    data = scorecard_input(review, scores, overall="yes")
+
+    with pytest.raises(Conflict) as refused:
+        scorecard_submit(actor=assignment.reviewer, interview_id=review.pk, data=data,
+                         expected_version=draft.version)
+
+    assert refused.value.code == "take_home_not_submitted"
+    assert "has not submitted the take-home yet" in refused.value.message
+    draft.refresh_from_db()
+    assert draft.status == Scorecard.Status.DRAFT
+    assert not AuditEvent.objects.filter(action="scorecard.submitted").exists()
+    assert not RecomputeRequest.objects.filter(loop=assignment.loop).exists()
+
+    submit(token, repository_url="https://github.com/c/solution")
+    card = scorecard_submit(actor=assignment.reviewer, interview_id=review.pk, data=data,
+                            expected_version=draft.version)
+    assert card.status == Scorecard.Status.SUBMITTED
+
+
+def test_take_home_review_submits_after_a_deadline_passed_without_work():
+    """No submission by the deadline is itself something to review: the reviewer can record it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exercises.models import ExerciseAssignment
+    from scorecards.models import Scorecard
+
+    assignment, _ = make_take_home()
+    ExerciseAssignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    review = review_of(assignment)
+    data = scorecard_input(review, {"Software engineering": 1, "MLOps/operational readiness": None}, overall="no")
+
+    card = scorecard_submit(actor=assignment.reviewer, interview_id=review.pk, data=data, expected_version=None)
+
+    assert card.status == Scorecard.Status.SUBMITTED
