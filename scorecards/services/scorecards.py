@@ -313,7 +313,7 @@ def _check_take_home_to_review(interview: Interview) -> None:
     if interview.kind != Interview.Kind.TAKE_HOME_REVIEW:
         return
     try:
-        assignment = interview.take_home_assignment  # type: ignore[attr-defined]  # reverse one-to-one (exercises)
+        assignment = interview.take_home_assignment
     except ObjectDoesNotExist:
         return  # a review interview scheduled by hand, with no take-home sent through Hireloop
     if assignment.due_at <= timezone.now() or assignment.submissions.exists():
