@@ -13,7 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from hiring.models import Interview
-from hiring.selectors import CLOSED_STATUSES
+from hiring.selectors import CLOSED_STATUSES, loop_coverage
 
 
 def _when(moment: datetime) -> str:
@@ -50,3 +50,12 @@ def interview_schedule_warnings(interview: Interview, *, new: bool, now: datetim
         times = "; ".join(f"{_when(start)}–{timezone.localtime(end):%H:%M}" for start, end in clashes)
         warnings.append(f"{name} has another interview at that time ({times}).")
     return warnings
+
+
+def interview_scheduled_notices(interview: Interview, *, new: bool) -> list[str]:
+    """Everything a recruiter should hear after scheduling (``new``) or reassigning an interview: the warnings
+    above, then the loop's coverage warnings. The pages show them as messages, the API returns them."""
+    return [
+        *interview_schedule_warnings(interview, new=new),
+        *(warning.message for warning in loop_coverage(loop=interview.loop).warnings),
+    ]

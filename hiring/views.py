@@ -35,7 +35,7 @@ from hiring.forms import (
     apply_error,
 )
 from hiring.models import Candidate
-from hiring.scheduling import interview_schedule_warnings
+from hiring.scheduling import interview_scheduled_notices
 from hiring.services import candidates as candidate_services
 from hiring.services import interviews as interview_services
 from hiring.services import loops as loop_services
@@ -307,10 +307,8 @@ def interview_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         else:
             messages.success(request, f"{interview.get_kind_display()} with {interview.interviewer.display_name} "
                                       "scheduled.")
-            for message in interview_schedule_warnings(interview, new=True):
+            for message in interview_scheduled_notices(interview, new=True):
                 messages.warning(request, message)
-            for warning in selectors.loop_coverage(loop=loop).warnings:
-                messages.warning(request, warning.message)
             if "add_another" in request.POST:
                 return redirect("hiring:interview-create", pk=pk)
             return redirect("hiring:loop-detail", pk=pk)
@@ -338,10 +336,8 @@ def interview_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         else:
             messages.success(request, f"{interview.get_kind_display()} moved from {previous} to "
                                       f"{interview.interviewer.display_name}.")
-            for message in interview_schedule_warnings(interview, new=False):
+            for message in interview_scheduled_notices(interview, new=False):
                 messages.warning(request, message)
-            for warning in selectors.loop_coverage(loop=interview.loop).warnings:
-                messages.warning(request, warning.message)
             return redirect("hiring:loop-detail", pk=interview.loop_id)
     return render(request, "hiring/interview_reassign.html", {"interview": interview, "form": form},
                   status=400 if form.is_bound else 200)

@@ -228,6 +228,20 @@ class InterviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class InterviewScheduledSerializer(InterviewSerializer):
+    """An interview just scheduled or reassigned, with what the recruiter should know about it."""
+
+    warnings = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="Not errors, but worth a look: a start in the past, the same interviewer twice on the panel, "
+        "an interviewer booked elsewhere at that time, dimensions of the rubric no interview covers.",
+    )
+
+    class Meta(InterviewSerializer.Meta):
+        fields = [*InterviewSerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
+
+
 class InterviewScheduleSerializer(serializers.Serializer):
     loop = serializers.PrimaryKeyRelatedField(queryset=InterviewLoop.objects.all())
     kind = serializers.ChoiceField(choices=Interview.Kind.choices)

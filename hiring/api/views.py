@@ -41,6 +41,7 @@ from hiring.api.serializers import (
     CandidateUpdateSerializer,
     DecisionSerializer,
     InterviewReassignSerializer,
+    InterviewScheduledSerializer,
     InterviewScheduleSerializer,
     InterviewSerializer,
     LoopAssignSerializer,
@@ -54,6 +55,7 @@ from hiring.decisions import DecisionInput, loop_decide
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from hiring.privacy_erasure import candidate_erase
 from hiring.privacy_services import candidate_export
+from hiring.scheduling import interview_scheduled_notices
 from hiring.services.candidates import candidate_create, candidate_update
 from hiring.services.interviews import InterviewPlan, interview_reassign, interview_schedule
 from hiring.services.loops import loop_assign, loop_open, loop_withdraw
@@ -358,7 +360,7 @@ def interviews_for_api(user: Any) -> QuerySet[Interview]:
         description="Recruiters and admins. Feedback is due the configured hours after the interview ends unless "
         "`feedback_due_at` says otherwise.",
         request=InterviewScheduleSerializer,
-        responses={201: InterviewSerializer, 403: RECRUITING_403, 409: LOOP_CLOSED_409},
+        responses={201: InterviewScheduledSerializer, 403: RECRUITING_403, 409: LOOP_CLOSED_409},
     ),
 )
 class InterviewViewSet(
@@ -391,14 +393,20 @@ class InterviewViewSet(
             feedback_due_at=data.get("feedback_due_at"),
         )
         interview = interview_schedule(actor=signed_in_user(request), loop=loop, plan=plan)
-        return self._render(interview, status.HTTP_201_CREATED)
+        return self._render_scheduled(interview, new=True, code=status.HTTP_201_CREATED)
+
+    def _render_scheduled(self, interview: Interview, *, new: bool, code: int = status.HTTP_200_OK) -> Response:
+        """The interview as the requester reads it, with the warnings the pages show beside the success."""
+        notices = interview_scheduled_notices(interview, new=new)
+        fresh = self.get_queryset().get(pk=interview.pk)
+        return Response({**InterviewSerializer(fresh).data, "warnings": notices}, status=code)
 
     @extend_schema(
         summary="Hand the interview to another interviewer",
         description="Only while no scorecard was started for it.",
         request=InterviewReassignSerializer,
         responses={
-            200: InterviewSerializer,
+            200: InterviewScheduledSerializer,
             403: RECRUITING_403,
             409: error_response("The loop is closed (`loop_closed`) or the interviewer started feedback."),
         },
@@ -411,5 +419,5 @@ class InterviewViewSet(
         interview = interview_reassign(
             actor=signed_in_user(request), interview=interview, interviewer=body.validated_data["interviewer"]
         )
-        return self._render(interview)
+        return self._render_scheduled(interview, new=False)
 

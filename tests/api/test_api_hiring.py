@@ -107,6 +107,30 @@ def test_api_loops_open_and_schedule_recruiter(world: World, api) -> None:
     assert [d["id"] for d in interview["focus_dimensions"]] == dimension_ids
     assert interview["feedback_due_at"] == "2031-03-03T10:00:00Z"
     assert (interview["feedback_status"], interview["is_overdue"]) == ("pending", False)
+    # One interview covers three of seven dimensions: the pages' coverage warnings come back with it.
+    uncovered = world.loop.rubric.dimensions.order_by("position")[3]
+    assert f"No interview covers {uncovered.name}." in interview["warnings"]
+
+
+def test_api_interviews_schedule_and_reassign_return_the_pages_warnings(world: World, api) -> None:
+    """A start in the past and a second interview by the same person are warned about, not refused."""
+    client = api(world.recruiter)
+    earlier = client.post(
+        "/api/v1/interviews/",
+        {"loop": world.loop.pk, "kind": "behavioural", "interviewer": world.pending.pk,
+         "starts_at": "2026-01-05T10:00:00Z", "ends_at": "2026-01-05T11:00:00Z"},
+        format="json",
+    )
+    assert earlier.status_code == 201, earlier.content
+    warnings = earlier.json()["warnings"]
+    assert warnings[0].startswith("This interview started in the past (Mon 05 Jan, 10:00)")
+    assert warnings[1].startswith(f"{world.pending.display_name} already interviews on this loop")
+
+    moved = client.post(f"/api/v1/interviews/{earlier.json()['id']}/reassign/", {"interviewer": world.outsider.pk},
+                        format="json")
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["interviewer"]["username"] == "olga"
+    assert not any("already interviews on this loop" in warning for warning in moved.json()["warnings"])
 
 
 def test_api_interviews_schedule_invalid_times_and_dimensions(world: World, api) -> None:
