@@ -74,7 +74,9 @@ def _scope_line(result: dict[str, Any]) -> str:
 
 
 _CELL_SIZE = 7.5
-_PADDING = 7.0
+# A cell's left and right padding (reportlab's TableStyle default, 6 points each) plus a point of slack: with
+# less, a header word sized to fit exactly broke mid-word ("Scorecar-ds").
+_PADDING = 13.0
 
 
 def _text_width(text: str, font: str = _FONT) -> float:

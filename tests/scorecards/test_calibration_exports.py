@@ -157,3 +157,29 @@ def test_json_export_is_the_stored_report(result):
     written = json.loads(render_json(result, report_id=7))
     assert written["report_id"] == 7
     assert written["interviewers"] == result["interviewers"]
+
+
+def test_pdf_table_headers_wrap_between_words_never_inside_one(result):
+    """Each header word is laid out whole on a line of its cell ("Scorecards", not "Scorecar" and "ds")."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+
+    from scorecards.calibration import pdf
+    from scorecards.calibration.tables import display_tables
+
+    pdf._register_fonts()
+    styles = pdf._styles()
+    width = landscape(A4)[0] - 2 * 14 * mm
+    checked = 0
+    for table in display_tables(result):
+        if not table.rows:
+            continue
+        laid_out = pdf._pdf_table(table, int(result["options"]["min_sample"]), styles, width)
+        for column, header, column_width in zip(table.columns, laid_out._cellvalues[0], laid_out._colWidths,
+                                                strict=True):
+            # The width a cell's content gets: the column less the table style's padding (6 points a side).
+            header.wrap(column_width - 12, 10_000)
+            words_on_lines = [word for line in header.blPara.lines for word in line[1]]
+            assert words_on_lines == column.header.split(), f"{table.title}: {column.header!r} -> {words_on_lines}"
+            checked += 1
+    assert checked > 30
