@@ -190,7 +190,10 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(
         summary="Save the draft (change some fields)",
-        description="Fields left out keep their saved value. Send the `version` you read (or If-Match).",
+        description="Fields left out keep their saved value. `ratings` are merged by dimension: the dimensions "
+        "sent are replaced (a rating with no score, no `not_assessed` and no evidence clears its dimension), the "
+        "others keep their saved rating; `signals` are replaced as a whole. Send the `version` you read "
+        "(or If-Match).",
         request=ScorecardUpdateSerializer,
         parameters=[IF_MATCH],
         responses={200: ScorecardSerializer, 403: NOT_YOURS_403, 409: STALE_409},
@@ -215,7 +218,8 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
         summary="Submit the scorecard",
         description="Checks completeness (every focus dimension scored or marked not assessed, evidence for each "
         "score, a note for each red flag, an overall recommendation) and submits; the loop's recommendation is "
-        "recomputed afterwards. Content fields left out are submitted as saved.",
+        "recomputed afterwards. Content fields left out are submitted as saved; `ratings` sent replace only "
+        "their dimensions, as with PATCH.",
         request=ScorecardSubmitSerializer,
         parameters=[IF_MATCH],
         responses={200: ScorecardSerializer, 403: NOT_YOURS_403, 409: STALE_409},
@@ -237,8 +241,9 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
     @extend_schema(
         summary="Amend a submitted scorecard",
         description="After the debrief (the loop is in review), records a new revision with a reason; the "
-        "submitted original stays as it was. Content fields left out are copied from the current revision; an "
-        "amendment that changes nothing is refused (400 `unchanged`).",
+        "submitted original stays as it was. Content fields left out are copied from the current revision, and "
+        "`ratings` sent replace only their dimensions, as with PATCH; an amendment that changes nothing is refused "
+        "(400 `unchanged`).",
         request=ScorecardAmendSerializer,
         parameters=[IF_MATCH],
         responses={

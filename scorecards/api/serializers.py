@@ -182,15 +182,20 @@ class ScorecardContentSerializer(serializers.Serializer):
         return any(name in self.validated_data for name in self.CONTENT_FIELDS)
 
     def to_input(self, base: Scorecard | None = None) -> ScorecardInput:
-        """The service input: the given fields, and for those left out the stored ones of ``base``."""
+        """The service input: the given fields, and for those left out the stored ones of ``base``.
+
+        With a ``base``, ``ratings`` are merged by dimension: the dimensions sent are replaced (a rating sent
+        empty clears its dimension), the others keep their stored rating, so that a client can change one
+        score without sending the whole card back. ``signals`` are one set and are replaced as a whole.
+        """
         data = self.validated_data
         stored = scorecard_as_input(base) if base is not None else ScorecardInput()
-        ratings = (
-            [RatingInput(dimension_id=r["dimension"], score=r["score"], not_assessed=r["not_assessed"],
-                         evidence=r["evidence"]) for r in data["ratings"]]
-            if "ratings" in data
-            else stored.ratings
-        )
+        ratings = stored.ratings
+        if "ratings" in data:
+            given = [RatingInput(dimension_id=r["dimension"], score=r["score"], not_assessed=r["not_assessed"],
+                                 evidence=r["evidence"]) for r in data["ratings"]]
+            sent = {rating.dimension_id for rating in given}
+            ratings = [rating for rating in stored.ratings if rating.dimension_id not in sent] + given
         signals = (
             [SignalInput(signal_id=s["signal"], note=s["note"]) for s in data["signals"]]
             if "signals" in data

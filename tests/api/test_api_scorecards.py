@@ -150,6 +150,23 @@ def test_api_scorecards_patch_keeps_put_replaces(world: World, api) -> None:
     assert (replaced["summary"], replaced["overall"], replaced["ratings"]) == ("", "no", [])
 
 
+def test_api_scorecards_patch_merges_ratings_by_dimension(world: World, api) -> None:
+    """PATCH ratings replace only the dimensions sent: one score changes, the other stays; an empty one clears."""
+    client = api(world.pending)
+    url = f"/api/v1/scorecards/{world.pending_draft.pk}/"
+    before = {r["dimension"]: r for r in client.get(url).json()["ratings"]}
+    first, second = sorted(before)
+
+    changed = client.patch(url, {"ratings": [{"dimension": first, "score": 2, "evidence": "Struggled with tests."}]},
+                           format="json").json()
+    after = {r["dimension"]: r for r in changed["ratings"]}
+    assert (after[first]["score"], after[first]["evidence"]) == (2, "Struggled with tests.")
+    assert after[second] == before[second]
+
+    cleared = client.patch(url, {"ratings": [{"dimension": second}]}, format="json").json()
+    assert [(r["dimension"], r["score"]) for r in cleared["ratings"]] == [(first, 2)]
+
+
 def test_api_scorecards_submit_incomplete_names_fields(world: World, api) -> None:
     """Submitting without evidence or an overall names each missing field, as the web form does."""
     interview = world.fresh_interview
