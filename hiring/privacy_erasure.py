@@ -50,7 +50,12 @@ MIN_IDENTITY_NEEDLE = 3
 # The people who work in Hireloop are not candidates: their own names are not swept even if they match.
 SWEEP_EXCLUDED_MODELS = {"hiring.User"}
 # Another candidate who happens to share the name is another person: their own record is left alone.
-SWEEP_EXCLUDED_FIELDS = {("hiring.Candidate", "name"), ("hiring.Candidate", "email"), ("hiring.Candidate", "phone")}
+SWEEP_EXCLUDED_FIELDS = {("hiring.Candidate", "name"), ("hiring.Candidate", "email"), ("hiring.Candidate", "phone"),
+                         # An audit event's own columns hold action names, model labels and ids, never what was
+                         # said; only its before/after values can be scrubbed (it is append-only otherwise), and a
+                         # short name matching inside "scorecard.read" was counted as scrubbed but left as it was.
+                         ("hiring.AuditEvent", "action"), ("hiring.AuditEvent", "object_type"),
+                         ("hiring.AuditEvent", "object_id")}
 # The registered fields hold, once the candidate's own are replaced, OTHER candidates' records (their
 # evidence, summaries, notes, uploads): only this candidate's identity is swept there, never text that
 # merely equals this candidate's free text (a templated phrase, a copy-pasted sentence).
@@ -172,7 +177,7 @@ def _sweep_database(all_needles: Needles, report: ErasureReport) -> set[int]:
                 if new == value:
                     continue
                 if model is AuditEvent:
-                    # column may be any of the event's text columns, not only the two read here.
+                    # column is before or after (the others are excluded above); the scrub writes both at once.
                     event = cast("dict[str, Any]", AuditEvent.objects.filter(pk=pk).values("before", "after").get())
                     event[column.name] = new
                     AuditEvent.objects.scrub_values(pk=pk, before=event["before"], after=event["after"])

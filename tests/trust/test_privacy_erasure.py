@@ -187,3 +187,23 @@ def test_candidate_erase_is_refused_to_non_admins_and_changes_nothing(db, commit
 def test_candidate_erase_command_names_a_missing_candidate(db):
     with pytest.raises(CommandError, match="No candidate #999999"):
         call_command("candidate_erase", "999999", "--yes")
+
+
+def test_candidate_erase_counts_only_audit_values_it_rewrote(db, committee_member, media_root):
+    """A short name found inside an audit event's action ("scorecard.read") is no personal data there: the
+    event is neither rewritten nor counted as scrubbed; a mention in its values is."""
+    candidate = CandidateFactory(name="Read", email="read@example.org")
+    loop = make_loop(candidate=candidate)
+    card = submit_scorecard(make_interview(loop=loop))
+    read = audit_record(actor=committee_member, action="scorecard.read", obj=card, loop_id=loop.pk,
+                        after={"interviewer_id": card.interviewer_id})
+    mention = audit_record(actor=None, action="note.copied", obj=card, loop_id=loop.pk,
+                           after={"text": "Spoke with Read about the offer."})
+
+    report = candidate_erase(actor=None, candidate_id=candidate.pk, via="command")
+
+    read.refresh_from_db()
+    mention.refresh_from_db()
+    assert (read.action, read.after) == ("scorecard.read", {"interviewer_id": card.interviewer_id})
+    assert mention.after == {"text": f"Spoke with {ERASED_TEXT} about the offer."}
+    assert report.audit_events_scrubbed == 1
