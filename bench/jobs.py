@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from bench import environment
 from bench.environment import CALIBRATION_TIMEOUT, COMMITTEE, child_env, median, rotated
@@ -49,13 +49,41 @@ def recompute(h: Harness) -> None:
                 times, _ = h.time_sql(lambda: sqlfloors.recompute(floor_connection, open_ids), 0, minimum=1)
                 floor_rates.append(len(open_ids) / times[0])
     floor_connection.close()
-    product, floor = median(product_rates), median(floor_rates)
+    rules_rates = _rules_alone(open_ids, h.profile.rounds)
+    product, floor, rules = median(product_rates), median(floor_rates), median(rules_rates)
     h.record(
         "recompute", open_loops=len(open_ids), loops_timed=int(median(done_counts)),
         product_loops_per_s=round(product, 1), floor_loops_per_s=round(floor, 1), ratio=round(floor / product, 2),
         projected_all_open_s=round(len(open_ids) / product, 1),
-        runs={"product_loops_per_s": product_rates, "floor_loops_per_s": floor_rates},
+        rules_alone_loops_per_s=round(rules, 1), rules_alone_ratio=round(floor / rules, 2),
+        runs={"product_loops_per_s": product_rates, "floor_loops_per_s": floor_rates,
+              "rules_alone_loops_per_s": rules_rates},
     )
+
+
+def _rules_alone(open_ids: list[int], rounds: int) -> list[float]:
+    """Loops a second through the recommendation rules alone (the pure function), inputs and offsets read first:
+    what any recomputation costs before it reads or writes a row."""
+    from hiring.models import InterviewLoop
+    from scorecards.recommendation import recommend
+    from scorecards.selectors.leniency import leniency_history, loop_parts, stored_residuals
+    from scorecards.selectors.recommendations import loops_inputs
+    from scorecards.services.recommendations import leniency_offsets
+
+    inputs = loops_inputs(list(InterviewLoop.objects.filter(pk__in=open_ids).order_by("pk").only("rubric_id")))
+    history, parts = leniency_history(), loop_parts(stored_residuals(open_ids))
+    work = [
+        (loop.rubric, loop.scorecards, leniency_offsets(
+            loop, history.table(leaving_out=parts.get(loop.loop_id), interviewers=loop.interviewer_ids)))
+        for loop in inputs.values()
+    ]
+    rates = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for rubric, scorecards, offsets in work:
+            recommend(rubric, scorecards, offsets=offsets)
+        rates.append(len(work) / (time.perf_counter() - started))
+    return rates
 
 
 def calibration(h: Harness) -> None:
@@ -114,10 +142,29 @@ def calibration(h: Harness) -> None:
     started = time.perf_counter()
     calibration_report_file(done, "pdf")
     first_pdf_seconds = time.perf_counter() - started
+    statistics_times = _statistics_alone(done, h.profile.calibration_rounds)
     h.record(
         "calibration", ratings=ratings, first_pdf_s=round(first_pdf_seconds, 3),
         product_s=round(median(product_times), 3),
         floor_s=round(median(floor_times), 3), task_round_trip_s=round(median(round_trips), 4),
         ratio=round(median(product_times) / median(floor_times), 2),
-        runs={"product_s": product_times, "floor_s": floor_times},
+        statistics_alone_s=round(median(statistics_times), 3),
+        statistics_alone_ratio=round(median(statistics_times) / median(floor_times), 2),
+        runs={"product_s": product_times, "floor_s": floor_times, "statistics_alone_s": statistics_times},
     )
+
+
+def _statistics_alone(report: Any, rounds: int) -> list[float]:
+    """Seconds the report's statistics take alone (Krippendorff's alpha with its bootstrap, intervals, tables),
+    from SQL aggregates read first: the part of the job no query can do."""
+    from scorecards.calibration.report import assemble_report, database_aggregates
+    from scorecards.calibration.selectors import ReportScope
+    from scorecards.services.calibration import report_options
+
+    aggregates = database_aggregates(ReportScope(date_from=report.date_from, date_to=report.date_to))
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        assemble_report(aggregates, description={}, options=report_options(report))
+        times.append(time.perf_counter() - started)
+    return times

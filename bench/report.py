@@ -100,6 +100,46 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
     return table
 
 
+def _room(goal: float, used: float) -> str:
+    left = goal - used
+    return f"{left:.2f}x" if left > 0 else "**none**"
+
+
+def bounds(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(goal, what was timed alone, its time as a multiple of the floor's, what the goal leaves for the rest).
+
+    Parts of the product measured on their own in the same run, without which it cannot do its job: where
+    one of them alone takes the whole allowance, the goal cannot be met by tuning the rest.
+    """
+    b = results["benchmarks"]
+    table: list[tuple[str, str, str, str]] = []
+    if "rules_alone_ratio" in b.get("recompute", {}):
+        r = b["recompute"]
+        table.append((
+            "Recompute <= 3x", f"the recommendation rules alone (the pure function, {r['open_loops']:,} loops' "
+            f"inputs read beforehand, nothing written): {_fmt(r['rules_alone_loops_per_s'], 'loops/s')}",
+            f"{r['rules_alone_ratio']}x", _room(3, r["rules_alone_ratio"]),
+        ))
+    if "statistics_alone_ratio" in b.get("calibration", {}):
+        c = b["calibration"]
+        table.append((
+            "Calibration report <= 2x", "its statistics alone (Krippendorff's alpha with 1,000 bootstrap "
+            f"resamples, intervals, tables) from SQL aggregates read beforehand: {_fmt(c['statistics_alone_s'], 's')}",
+            f"{c['statistics_alone_ratio']}x", _room(2, c["statistics_alone_ratio"]),
+        ))
+    for page, title in (("pipeline", "Pipeline page"), ("candidate_summary", "Candidate summary")):
+        for size in ("small", "large"):
+            item = b.get(f"page_{page}_{size}")
+            if item is None or "view_floor_p50_ms" not in item:
+                continue
+            used = round(item["view_floor_p50_ms"] / item["floor_p50_ms"], 2)
+            table.append((
+                f"{title}, {item['loops']:,} loops <= 3x", "a signed-in view that runs only the floor's query "
+                f"and returns its rows as JSON: {_fmt(item['view_floor_p50_ms'], 'ms')}", f"{used}x", _room(3, used),
+            ))
+    return table
+
+
 def machine_line(results: dict[str, Any]) -> str:
     m = results["machine"]
     load = results.get("load_before", [])
@@ -126,6 +166,17 @@ def markdown(results: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|",
     ]
     lines += [f"| {' | '.join(row)} |" for row in rows(results)]
+    lower = bounds(results)
+    if lower:
+        lines += [
+            "",
+            "Parts of the product timed alone in the same run, against the same floors: where one of them takes the "
+            "whole allowance, no tuning of the rest meets the goal.",
+            "",
+            "| Goal | Timed alone | Multiple of the floor | Left under the goal for everything else |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| {' | '.join(row)} |" for row in lower]
     if "large" in data:
         large = data["large"]
         lines += [

@@ -55,11 +55,16 @@ def report_from_database(
     options: ReportOptions,
     progress: Progress = _no_progress,
 ) -> dict[str, Any]:
-    with staged_queryset(calibration_scorecards_queryset(scope)) as staging:
-        aggregates = _collect(staging)
+    aggregates = database_aggregates(scope)
     progress(50)
-    return _assemble(aggregates, description={**description, "source": "database"}, options=options,
-                     progress=progress)
+    return assemble_report(aggregates, description={**description, "source": "database"}, options=options,
+                           progress=progress)
+
+
+def database_aggregates(scope: ReportScope) -> dict[str, Any]:
+    """The database's share of a report: every SQL aggregate of the scope (``assemble_report`` does the rest)."""
+    with staged_queryset(calibration_scorecards_queryset(scope)) as staging:
+        return _collect(staging)
 
 
 def report_from_rows(
@@ -73,7 +78,7 @@ def report_from_rows(
     with staged_rows(scorecards, ratings, names) as staging:
         aggregates = _collect(staging)
     progress(50)
-    return _assemble(aggregates, description=description, options=options, progress=progress)
+    return assemble_report(aggregates, description=description, options=options, progress=progress)
 
 
 def _numbered(rows: Iterable[RatingRow]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], Names]:
@@ -371,9 +376,11 @@ def _notes(aggregates: dict[str, Any], options: ReportOptions) -> list[str]:
     return notes
 
 
-def _assemble(
-    aggregates: dict[str, Any], *, description: dict[str, Any], options: ReportOptions, progress: Progress
+def assemble_report(
+    aggregates: dict[str, Any], *, description: dict[str, Any], options: ReportOptions, progress: Progress = _no_progress
 ) -> dict[str, Any]:
+    """The statistics of a report from its SQL aggregates, in Python and numpy with no query: intervals and
+    flags, Krippendorff's alpha and its bootstrap, the tables."""
     interviewers = _interviewers(aggregates, options)
     progress(60)
     dimensions, overall = _dimensions(aggregates, options)
