@@ -352,16 +352,19 @@ def alpha_with_bootstrap_groups(
         # Every group distinct (the usual case for whole loops): a pick is the row itself.
         of_group = None if distinct.shape[0] == groups else np.repeat(np.arange(distinct.shape[0]), repeats)
         batch = max(1, min(resamples, BOOTSTRAP_BATCH_CELLS // groups))
-        index_type: type[np.signedinteger] = np.int32 if groups * batch < 2**31 else np.int64
+        index_type: type[np.signedinteger] = np.int32 if groups < 2**31 else np.int64
         for start in range(0, resamples, batch):
             size = min(batch, resamples - start)
             picks = rng.integers(0, groups, size=(size, groups), dtype=index_type)
             if of_group is not None:
                 picks = of_group[picks]
-            picks += (np.arange(size, dtype=index_type) * len(distinct))[:, None]
-            weights = np.bincount(picks.ravel(), minlength=size * len(distinct)).reshape(size, len(distinct))
-            # Floating point on both sides, so that the product runs in BLAS rather than numpy's integer loop.
-            draws.append(alpha_from_features(weights.astype(np.float64) @ distinct))
+            # Floating point, so that the product below runs in BLAS rather than numpy's integer loop.
+            weights = np.empty((size, len(distinct)))
+            for row, chosen in enumerate(picks):
+                # One resample at a time: its counts stay in the cache, where one count over the whole batch
+                # scattered its increments over a batch-sized array (the same counts, 2.7 times slower).
+                weights[row] = np.bincount(chosen, minlength=len(distinct))
+            draws.append(alpha_from_features(weights @ distinct))
     all_draws = np.concatenate(draws)
     defined = all_draws[~np.isnan(all_draws)]
     if defined.size == 0:
