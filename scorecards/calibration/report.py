@@ -377,7 +377,11 @@ def _notes(aggregates: dict[str, Any], options: ReportOptions) -> list[str]:
 
 
 def assemble_report(
-    aggregates: dict[str, Any], *, description: dict[str, Any], options: ReportOptions, progress: Progress = _no_progress
+    aggregates: dict[str, Any],
+    *,
+    description: dict[str, Any],
+    options: ReportOptions,
+    progress: Progress = _no_progress,
 ) -> dict[str, Any]:
     """The statistics of a report from its SQL aggregates, in Python and numpy with no query: intervals and
     flags, Krippendorff's alpha and its bootstrap, the tables."""
