@@ -346,8 +346,8 @@ def alpha_with_bootstrap_groups(
     rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
     draws = []
     if distinct.shape[0] * MULTINOMIAL_MIN_REPEATS <= groups:
-        weights = rng.multinomial(groups, repeats / groups, size=resamples)
-        draws.append(alpha_from_features(weights.astype(np.float64) @ distinct))
+        counts = rng.multinomial(groups, repeats / groups, size=resamples)
+        draws.append(alpha_from_features(counts.astype(np.float64) @ distinct))
     else:
         # Every group distinct (the usual case for whole loops): a pick is the row itself.
         of_group = None if distinct.shape[0] == groups else np.repeat(np.arange(distinct.shape[0]), repeats)
