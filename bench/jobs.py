@@ -143,6 +143,10 @@ def calibration(h: Harness) -> None:
     calibration_report_file(done, "pdf")
     first_pdf_seconds = time.perf_counter() - started
     statistics_times = _statistics_alone(done, h.profile.calibration_rounds)
+    floor_connection = environment.floor_connection()
+    units_times, units = h.time_sql(lambda: sqlfloors.calibration_units(floor_connection, start, end), 0,
+                                    minimum=h.profile.calibration_rounds)
+    floor_connection.close()
     h.record(
         "calibration", ratings=ratings, first_pdf_s=round(first_pdf_seconds, 3),
         product_s=round(median(product_times), 3),
@@ -150,7 +154,10 @@ def calibration(h: Harness) -> None:
         ratio=round(median(product_times) / median(floor_times), 2),
         statistics_alone_s=round(median(statistics_times), 3),
         statistics_alone_ratio=round(median(statistics_times) / median(floor_times), 2),
-        runs={"product_s": product_times, "floor_s": floor_times, "statistics_alone_s": statistics_times},
+        units_alone_s=round(median(units_times), 3), units=len(units),
+        units_alone_ratio=round(median(units_times) / median(floor_times), 2),
+        runs={"product_s": product_times, "floor_s": floor_times, "statistics_alone_s": statistics_times,
+              "units_alone_s": units_times},
     )
 
 

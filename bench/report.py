@@ -127,6 +127,13 @@ def bounds(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"resamples, intervals, tables) from SQL aggregates read beforehand: {_fmt(c['statistics_alone_s'], 's')}",
             f"{c['statistics_alone_ratio']}x", _room(2, c["statistics_alone_ratio"]),
         ))
+        if "units_alone_ratio" in c:
+            both = round(c["statistics_alone_ratio"] + c["units_alone_ratio"], 2)
+            table.append((
+                "Calibration report <= 2x", f"and the one aggregate alpha is computed from, alone (per loop and "
+                f"dimension, how many raters gave each score: one GROUP BY, {c['units']:,} units): "
+                f"{_fmt(c['units_alone_s'], 's')}; both parts together", f"{both}x", _room(2, both),
+            ))
     for page, title in (("pipeline", "Pipeline page"), ("candidate_summary", "Candidate summary")):
         for size in ("small", "large"):
             item = b.get(f"page_{page}_{size}")

@@ -112,6 +112,19 @@ WHERE s.status = 'submitted' AND s.is_current
 GROUP BY s.interviewer_id
 """
 
+# What Krippendorff's alpha is computed from, and no report can do without: per loop and dimension (a unit), how
+# many of the scope's original scorecards gave each score. Timed alone as a part of the report, not a floor.
+CALIBRATION_UNITS_SQL = """
+SELECT i.loop_id, r.dimension_id, count(*) FILTER (WHERE r.score = 1), count(*) FILTER (WHERE r.score = 2),
+       count(*) FILTER (WHERE r.score = 3), count(*) FILTER (WHERE r.score = 4), count(*) FILTER (WHERE r.score = 5)
+FROM scorecards_rating r
+JOIN scorecards_scorecard s ON s.id = r.scorecard_id
+JOIN hiring_interview i ON i.id = s.interview_id
+WHERE s.status = 'submitted' AND s.revision = 1 AND r.score IS NOT NULL
+  AND i.ends_at >= %(start)s AND i.ends_at < %(end)s
+GROUP BY i.loop_id, r.dimension_id
+"""
+
 # The audit export's rows and columns, newest first.
 EXPORT_SQL = """
 SELECT e.id, to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
@@ -137,6 +150,10 @@ def recompute(connection: psycopg.Connection[Any], loop_ids: list[int]) -> list[
 
 def calibration(connection: psycopg.Connection[Any], start: datetime, end: datetime) -> list[tuple[Any, ...]]:
     return connection.execute(CALIBRATION_SQL, {"start": start, "end": end}).fetchall()
+
+
+def calibration_units(connection: psycopg.Connection[Any], start: datetime, end: datetime) -> list[tuple[Any, ...]]:
+    return connection.execute(CALIBRATION_UNITS_SQL, {"start": start, "end": end}).fetchall()
 
 
 def export_copy(connection: psycopg.Connection[Any], start: datetime, end: datetime, path: Path) -> int:
