@@ -199,6 +199,8 @@ class Harness:
         self.results["load_before"] = [round(x, 2) for x in os.getloadavg()]
         self.results["pinned"] = self.pin
         try:
+            # A run killed before its clean-up leaves tasks in the queue: the next run's worker would serve them first.
+            flush_redis()
             self.prepare()
             self.results["data"]["small"] = self.generate(profile.small_loops, seed=1)
             self.start_server()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from bench import environment
@@ -87,6 +87,8 @@ def _rules_alone(open_ids: list[int], rounds: int) -> list[float]:
 
 
 def calibration(h: Harness) -> None:
+    from django.utils import timezone
+
     from bench import sqlfloors
     from bench.processes import Worker
     from bench.tasks import noop
@@ -98,9 +100,10 @@ def calibration(h: Harness) -> None:
     # The generated data set has submitted scorecards, and a submitted scorecard has its submission time.
     earliest = cast(Scorecard, Scorecard.objects.filter(status="submitted").order_by("submitted_at").first())
     first = cast(datetime, earliest.submitted_at)
-    date_from, date_to = first.date(), datetime.now(UTC).date()
-    start = datetime.combine(date_from, datetime.min.time(), tzinfo=UTC)
-    end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    # Days as the product reads them (the site's time zone): the period may not end after today.
+    date_from, date_to = timezone.localdate(first), timezone.localdate()
+    start = timezone.make_aware(datetime.combine(date_from, datetime.min.time()))
+    end = timezone.make_aware(datetime.combine(date_to + timedelta(days=1), datetime.min.time()))
     worker = Worker(cpu=h.server_cpu, env=child_env(), log=h.workdir / "celery.log")
     floor_connection = environment.floor_connection()
     try:
