@@ -340,31 +340,28 @@ def alpha_with_bootstrap_groups(
     groups = int(multiplicity.sum())
     if units < 2 or alpha is None or resamples <= 0 or groups < 2:
         return AlphaEstimate(alpha, None, None, units, pairable_values, 0, 0)
-    # The same rows in a canonical order, however the caller ordered them, so the seed alone fixes the result.
-    distinct, inverse = np.unique(features, axis=0, return_inverse=True)
-    repeats = np.bincount(inverse.ravel(), weights=multiplicity, minlength=distinct.shape[0]).astype(np.int64)
+    distinct, repeats = _distinct_rows(features, multiplicity)
     rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
     draws = []
     if distinct.shape[0] * MULTINOMIAL_MIN_REPEATS <= groups:
         counts = rng.multinomial(groups, repeats / groups, size=resamples)
         draws.append(alpha_from_features(counts.astype(np.float64) @ distinct))
     else:
-        # Every group distinct (the usual case for whole loops): a pick is the row itself.
-        of_group = None if distinct.shape[0] == groups else np.repeat(np.arange(distinct.shape[0]), repeats)
+        # Mostly distinct groups (the usual case for whole loops): a pick is one of the groups, each group its
+        # distinct row repeated, in the canonical order.
+        every_group = np.repeat(distinct, repeats, axis=0)
         batch = max(1, min(resamples, BOOTSTRAP_BATCH_CELLS // groups))
         index_type: type[np.signedinteger] = np.int32 if groups < 2**31 else np.int64
         for start in range(0, resamples, batch):
             size = min(batch, resamples - start)
             picks = rng.integers(0, groups, size=(size, groups), dtype=index_type)
-            if of_group is not None:
-                picks = of_group[picks]
             # Floating point, so that the product below runs in BLAS rather than numpy's integer loop.
-            weights = np.empty((size, len(distinct)))
+            weights = np.empty((size, groups))
             for row, chosen in enumerate(picks):
                 # One resample at a time: its counts stay in the cache, where one count over the whole batch
                 # scattered its increments over a batch-sized array (the same counts, 2.7 times slower).
-                weights[row] = np.bincount(chosen, minlength=len(distinct))
-            draws.append(alpha_from_features(weights @ distinct))
+                weights[row] = np.bincount(chosen, minlength=groups)
+            draws.append(alpha_from_features(weights @ every_group))
     all_draws = np.concatenate(draws)
     defined = all_draws[~np.isnan(all_draws)]
     if defined.size == 0:
@@ -374,6 +371,16 @@ def alpha_with_bootstrap_groups(
     return AlphaEstimate(
         alpha, float(low), float(high), units, pairable_values, resamples, int(resamples - defined.size)
     )
+
+
+def _distinct_rows(features: np.ndarray, multiplicity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows in lexicographic order, however the caller ordered them (so that the seed alone fixes
+    a bootstrap), and how many groups each stands for: ``np.unique(axis=0)``'s rows, found by one sort."""
+    ordered_index = np.lexsort(features.T[::-1])
+    ordered = features[ordered_index]
+    starts = np.flatnonzero(np.concatenate(([True], np.any(ordered[1:] != ordered[:-1], axis=1))))
+    repeats = np.add.reduceat(multiplicity[ordered_index], starts) if len(starts) else np.zeros(0)
+    return ordered[starts], repeats.astype(np.int64)
 
 
 def _sum_rows_by(rows: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
