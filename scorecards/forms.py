@@ -9,6 +9,7 @@ The form holds no rules: completeness, ranges and states are the service's.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -29,6 +30,37 @@ def signal_box(signal_id: int) -> str:
     return f"signal-{signal_id}"
 
 
+# The rubric's fields are built once per process and shared by every form, instead of some forty built (or deep
+# copied) on every page and post: Django copies a form's fields so that one form may alter its own, and this form
+# never alters them (nor does validation or rendering). Each field depends only on its label, the cache key.
+@lru_cache(maxsize=1024)
+def _score_field(dimension_name: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=SCORE_CHOICES, required=False, widget=forms.RadioSelect, label=f"{dimension_name}: score"
+    )
+
+
+@lru_cache(maxsize=1024)
+def _evidence_field(dimension_name: str) -> forms.CharField:
+    return forms.CharField(
+        required=False, max_length=EVIDENCE_MAX, strip=False, widget=forms.Textarea,
+        label=f"Evidence for {dimension_name}",
+    )
+
+
+@lru_cache(maxsize=1024)
+def _signal_box_field(signal_text: str) -> forms.BooleanField:
+    return forms.BooleanField(required=False, label=signal_text)
+
+
+@lru_cache(maxsize=1024)
+def _red_flag_note_field(signal_text: str) -> forms.CharField:
+    return forms.CharField(
+        required=False, max_length=NOTE_MAX, strip=False, widget=forms.Textarea,
+        label=f"Note on the red flag “{signal_text}”",
+    )
+
+
 class ScorecardForm(forms.Form):
     """One field per rubric dimension (score and evidence) and per signal, plus overall and summary."""
 
@@ -45,20 +77,12 @@ class ScorecardForm(forms.Form):
         self.dimensions = list(dimensions)
         self.signals = list(signals)
         for dimension in self.dimensions:
-            self.fields[rating_field(dimension.pk, "score")] = forms.ChoiceField(
-                choices=SCORE_CHOICES, required=False, widget=forms.RadioSelect, label=f"{dimension.name}: score"
-            )
-            self.fields[rating_field(dimension.pk, "evidence")] = forms.CharField(
-                required=False, max_length=EVIDENCE_MAX, strip=False, widget=forms.Textarea,
-                label=f"Evidence for {dimension.name}",
-            )
+            self.fields[rating_field(dimension.pk, "score")] = _score_field(dimension.name)
+            self.fields[rating_field(dimension.pk, "evidence")] = _evidence_field(dimension.name)
         for signal in self.signals:
-            self.fields[signal_box(signal.pk)] = forms.BooleanField(required=False, label=signal.text)
+            self.fields[signal_box(signal.pk)] = _signal_box_field(signal.text)
             if signal.kind == Signal.Kind.RED_FLAG:
-                self.fields[signal_field(signal.pk)] = forms.CharField(
-                    required=False, max_length=NOTE_MAX, strip=False, widget=forms.Textarea,
-                    label=f"Note on the red flag “{signal.text}”",
-                )
+                self.fields[signal_field(signal.pk)] = _red_flag_note_field(signal.text)
 
     @staticmethod
     def initial_from(scorecard: Scorecard | None, *, version: int) -> dict[str, Any]:

@@ -3,6 +3,7 @@ stale and refused saves change nothing and keep what was typed."""
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from hiring.models import Interview, InterviewLoop
 from hiring.services.interviews import interview_reassign
+from scorecards.forms import ScorecardForm
 from scorecards.models import Scorecard
 from scorecards.selectors.scorecards import own_interview_rubric
 from tests.hiring.factories import UserFactory, make_interview, make_loop
@@ -303,6 +305,38 @@ def test_views_scorecard_closed_loop_read_only(signed_in, interview):
     assert response.status_code == 409
     assert "This loop is closed" in response.content.decode()
     assert scorecard_state(interview) == before
+
+
+def _field_state(form: ScorecardForm) -> dict[str, Any]:
+    """Everything a form's rubric fields hold, widgets included, to compare before and after."""
+    return {
+        name: copy.deepcopy({**vars(field), "widget": vars(field.widget)})
+        for name, field in form.fields.items()
+        if name.startswith(("dimension-", "signal-"))
+    }
+
+
+def test_views_scorecard_shared_fields_unchanged_by_posts_and_pages(signed_in, interview):
+    """The rubric's form fields are shared between forms: refused posts, error pages and forms leave them as built."""
+    rubric = own_interview_rubric(user=interview.interviewer, interview_id=interview.pk)
+    first = ScorecardForm(dimensions=rubric.dimensions, signals=rubric.signals)
+    before = _field_state(first)
+
+    refused = signed_in.post(edit_url(interview), form_data(
+        interview, scores={SE: "7", ML: "4"}, evidence={SE: "x" * 10_001}, signals={RED_FLAG: ""}, action="submit",
+    ))
+    incomplete = signed_in.post(edit_url(interview), form_data(interview, scores={SE: "4"}, signals={RED_FLAG: ""},
+                                                                action="submit"))
+    page = signed_in.get(edit_url(interview))
+    second = ScorecardForm(data={"version": "1"}, dimensions=rubric.dimensions, signals=rubric.signals)
+    second.is_valid()
+    second.add_error(None, "A problem on top.")
+
+    assert (refused.status_code, incomplete.status_code, page.status_code) == (400, 400, 200)
+    assert "Give the evidence for this score" in incomplete.content.decode()
+    assert _field_state(first) == before
+    assert first.fields is not second.fields
+    assert all(first.fields[name] is second.fields[name] for name in before)
 
 
 @pytest.mark.parametrize("draft_dimensions", [1, 7])
