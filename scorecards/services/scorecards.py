@@ -88,10 +88,16 @@ def _required_ids(interview: Interview, parts: RubricParts, data: ScorecardInput
     return sorted(focus.values_list("dimension_id", flat=True)) or list(parts.dimensions)
 
 
-def _write_content(scorecard: Scorecard, data: ScorecardInput, *, replace: bool) -> None:
-    """Store the ratings and signals; ``replace`` first deletes the ones a saved draft holds."""
-    if replace:
+def _write_content(scorecard: Scorecard, data: ScorecardInput, *, before: dict[str, Any] | None) -> None:
+    """Store the ratings and signals, first deleting the ones a saved draft holds.
+
+    ``before``: the draft's ``_snapshot``, read in this transaction under the
+    interview's lock, so it says which kinds of rows exist: a draft with
+    ratings and no signals (the usual one) needs no delete of signals.
+    """
+    if before is not None and before["scores"]:
         scorecard.ratings.all().delete()
+    if before is not None and before["signal_ids"]:
         scorecard.observed_signals.all().delete()
     Rating.objects.bulk_create(
         Rating(
@@ -193,8 +199,7 @@ def _store_draft(
         scorecard.save(force_insert=True)
     else:
         scorecard.save(update_fields=[*fields, "updated_at"])
-    # Nothing to delete on a new draft or on one saved empty.
-    _write_content(scorecard, data, replace=bool(before["scores"] or before["signal_ids"]))
+    _write_content(scorecard, data, before=before)
     events = [_created_event(actor, interview, scorecard)] if created else []
     events.append(audit_event(actor=actor, action=action, obj=scorecard, loop_id=interview.loop_id,
                               before=before, after=after))
@@ -377,7 +382,7 @@ def scorecard_amend(
         # Versions keep counting across revisions, so a form based on the amended revision is seen as stale.
         version=current.version + 1,
     )
-    _write_content(amendment, data, replace=False)
+    _write_content(amendment, data, before=None)
     audit_record(actor=actor, action="scorecard.amended", obj=amendment, loop_id=interview.loop_id,
                  before=before, after={**_audit_values(data), "revision": amendment.revision, "amends": current.pk})
     _after_feedback_change(interview.loop, reason="scorecard_amended")

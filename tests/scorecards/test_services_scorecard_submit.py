@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hiring.errors import Conflict, NotFound, ValidationFailed
@@ -64,6 +66,31 @@ def test_service_scorecard_submit_complete_card(interview, interviewer):
     assert RecomputeRequest.objects.filter(loop=interview.loop, reason="scorecard_submitted").count() == 1
     interview.loop.refresh_from_db()
     assert interview.loop.status == InterviewLoop.Status.IN_REVIEW
+
+
+@pytest.mark.parametrize(("draft_scores", "draft_signals", "deletes"), [
+    ({}, {}, 0),
+    ({SE: 2, OPS: None}, {}, 1),
+    ({}, {WEAK: "", RED_FLAG: "Logged prompts."}, 1),
+    ({SE: 2, OPS: None}, {WEAK: "", RED_FLAG: "Logged prompts."}, 2),
+])
+def test_service_scorecard_submit_over_draft_replaces_its_content(
+    interview, interviewer, draft_scores, draft_signals, deletes
+):
+    """Over a draft the submitted content replaces the draft's, whichever kinds of rows the draft held; only
+    those kinds are deleted."""
+    draft = save_draft(interview, draft_scores, signals=draft_signals, overall="")
+    data = scorecard_input(interview, {SE: 4, ML: 3}, overall="yes", signals={STRONG: ""})
+
+    with CaptureQueriesContext(connection) as captured:
+        scorecard_submit(actor=interviewer, interview_id=interview.pk, data=data, expected_version=draft.version)
+
+    [state] = scorecard_state(interview)
+    evidence = "Walked through the design and tested edge cases."
+    assert state["ratings"] == sorted([(dimension(interview, SE).pk, 4, False, evidence),
+                                       (dimension(interview, ML).pk, 3, False, evidence)])
+    assert state["signals"] == [(signal(interview, STRONG).pk, "")]
+    assert sum(q["sql"].startswith("DELETE") for q in captured.captured_queries) == deletes
 
 
 def test_service_scorecard_submit_without_draft(interview, interviewer):

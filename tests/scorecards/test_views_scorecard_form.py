@@ -42,7 +42,8 @@ FORM_QUERIES = 9
 # in one aggregate, its update and audit event (the panel's only interview moves it to review); the
 # recommendation's outbox row.
 SUBMIT_QUERIES = 16
-# Over a saved draft: its ratings and signals are read (the audit's before-values) and deleted first.
+# Over a saved draft (here with ratings and a signal): its ratings and signals are read (the audit's
+# before-values) and deleted first; a kind of row the draft does not hold is not deleted.
 SUBMIT_OVER_DRAFT_QUERIES = 20
 # A card answering every dimension of the rubric covers any focus: the focus is not read.
 SUBMIT_WHOLE_RUBRIC_QUERIES = 15
