@@ -49,41 +49,49 @@ def recompute(h: Harness) -> None:
                 times, _ = h.time_sql(lambda: sqlfloors.recompute(floor_connection, open_ids), 0, minimum=1)
                 floor_rates.append(len(open_ids) / times[0])
     floor_connection.close()
-    rules_rates = _rules_alone(open_ids, h.profile.rounds)
-    product, floor, rules = median(product_rates), median(floor_rates), median(rules_rates)
+    rules_rates, inputs_rates = _parts_alone(open_ids, h.profile.rounds)
+    product, floor = median(product_rates), median(floor_rates)
+    rules, inputs = median(rules_rates), median(inputs_rates)
     h.record(
         "recompute", open_loops=len(open_ids), loops_timed=int(median(done_counts)),
         product_loops_per_s=round(product, 1), floor_loops_per_s=round(floor, 1), ratio=round(floor / product, 2),
         projected_all_open_s=round(len(open_ids) / product, 1),
         rules_alone_loops_per_s=round(rules, 1), rules_alone_ratio=round(floor / rules, 2),
+        inputs_alone_loops_per_s=round(inputs, 1), inputs_alone_ratio=round(floor / inputs, 2),
         runs={"product_loops_per_s": product_rates, "floor_loops_per_s": floor_rates,
-              "rules_alone_loops_per_s": rules_rates},
+              "rules_alone_loops_per_s": rules_rates, "inputs_alone_loops_per_s": inputs_rates},
     )
 
 
-def _rules_alone(open_ids: list[int], rounds: int) -> list[float]:
-    """Loops a second through the recommendation rules alone (the pure function), inputs and offsets read first:
-    what any recomputation costs before it reads or writes a row."""
+def _parts_alone(open_ids: list[int], rounds: int) -> tuple[list[float], list[float]]:
+    """Loops a second through each of two parts no recomputation can skip, timed alone: reading every loop's
+    current scorecards (the rules need each card, not the means: a red flag, two scores 2 points apart, a strong
+    yes beside a no), and the recommendation rules (the pure function) on inputs and offsets read beforehand."""
     from hiring.models import InterviewLoop
     from scorecards.recommendation import recommend
     from scorecards.selectors.leniency import leniency_history, loop_parts, stored_residuals
     from scorecards.selectors.recommendations import loops_inputs
     from scorecards.services.recommendations import leniency_offsets
 
-    inputs = loops_inputs(list(InterviewLoop.objects.filter(pk__in=open_ids).order_by("pk").only("rubric_id")))
+    loops = list(InterviewLoop.objects.filter(pk__in=open_ids).order_by("pk").only("rubric_id"))
+    inputs_rates = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        inputs = loops_inputs(loops)
+        inputs_rates.append(len(loops) / (time.perf_counter() - started))
     history, parts = leniency_history(), loop_parts(stored_residuals(open_ids))
     work = [
         (loop.rubric, loop.scorecards, leniency_offsets(
             loop, history.table(leaving_out=parts.get(loop.loop_id), interviewers=loop.interviewer_ids)))
         for loop in inputs.values()
     ]
-    rates = []
+    rules_rates = []
     for _ in range(rounds):
         started = time.perf_counter()
         for rubric, scorecards, offsets in work:
             recommend(rubric, scorecards, offsets=offsets)
-        rates.append(len(work) / (time.perf_counter() - started))
-    return rates
+        rules_rates.append(len(work) / (time.perf_counter() - started))
+    return rules_rates, inputs_rates
 
 
 def calibration(h: Harness) -> None:

@@ -120,6 +120,13 @@ def bounds(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"inputs read beforehand, nothing written): {_fmt(r['rules_alone_loops_per_s'], 'loops/s')}",
             f"{r['rules_alone_ratio']}x", _room(3, r["rules_alone_ratio"]),
         ))
+        if "inputs_alone_ratio" in r:
+            both = round(r["rules_alone_ratio"] + r["inputs_alone_ratio"], 2)
+            table.append((
+                "Recompute <= 3x", "and reading the loops' current scorecards alone (the rules need each card, "
+                f"not the means): {_fmt(r['inputs_alone_loops_per_s'], 'loops/s')}; both parts together",
+                f"{both}x", _room(3, both),
+            ))
     if "statistics_alone_ratio" in b.get("calibration", {}):
         c = b["calibration"]
         table.append((

@@ -114,7 +114,8 @@ def test_bench_report_bounds_show_what_a_part_timed_alone_leaves_under_each_goal
     """A part of the product timed alone is put against the goal's allowance: what is left, or none."""
     results = _results(
         recompute={"open_loops": 931, "loops_timed": 931, "product_loops_per_s": 900.0, "floor_loops_per_s": 15_000.0,
-                   "ratio": 16.67, "rules_alone_loops_per_s": 4_000.0, "rules_alone_ratio": 3.75},
+                   "ratio": 16.67, "rules_alone_loops_per_s": 4_000.0, "rules_alone_ratio": 3.75,
+                   "inputs_alone_loops_per_s": 10_000.0, "inputs_alone_ratio": 1.5},
         calibration={"ratings": 914_124, "product_s": 8.0, "floor_s": 0.8, "ratio": 10.0,
                      "statistics_alone_s": 0.96, "statistics_alone_ratio": 1.2,
                      "units_alone_s": 0.88, "units_alone_ratio": 1.1, "units": 350_784},
@@ -122,8 +123,9 @@ def test_bench_report_bounds_show_what_a_part_timed_alone_leaves_under_each_goal
                              "queries": 8, "view_floor_p50_ms": 4.5, "view_ratio": 4.22},
     )
     lower = report.bounds(results)
-    assert _row(lower, "Recompute")[2:] == ("3.75x", "**none**")
-    assert "4,000 loops/s" in _row(lower, "Recompute")[1]
+    rules, inputs = (row for row in lower if row[0].startswith("Recompute"))
+    assert rules[2:] == ("3.75x", "**none**") and "4,000 loops/s" in rules[1]
+    assert inputs[2:] == ("5.25x", "**none**") and "10,000 loops/s" in inputs[1]
     statistics, units = (row for row in lower if row[0].startswith("Calibration report"))
     assert statistics[2:] == ("1.2x", "0.80x")
     assert "350,784 units" in units[1] and units[2:] == ("2.3x", "**none**")
