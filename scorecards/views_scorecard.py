@@ -38,6 +38,7 @@ from scorecards.services.scorecards import (
     scorecard_save_draft,
     scorecard_submit,
     signal_field,
+    submit_refusal,
 )
 from scorecards.views import Anchor, anchors_of, focus_ids_of, signed_in
 
@@ -217,11 +218,14 @@ def _form_page(
     template: str = "scorecards/scorecard_form.html",
 ) -> HttpResponse:
     """The scorecard form, or the amendment form (same fields and context) with its own template."""
+    refusal = submit_refusal(interview) if template != AMEND_TEMPLATE else None
     return render(request, template, {
         "interview": interview,
         "loop": interview.loop,
         "current": current,
         "conflict": conflict,
+        # Said before anyone presses Submit: the scorecard can be drafted now and submitted later.
+        "submit_blocked": refusal.message if refusal is not None else "",
         # After a conflict other than staleness the card cannot be saved from here; the text stays to copy.
         "locked": conflict is not None and conflict.code != "stale_version",
         **_form_context(form, interview),

@@ -8,6 +8,7 @@ a save based on an older version is refused with a Conflict, never merged.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -36,7 +37,7 @@ from scorecards.services.scorecard_input import (
 # The input types and field names are part of this module's interface (forms and serializers import them here).
 __all__ = [
     "RatingInput", "ScorecardInput", "SignalInput", "amend_refusal", "rating_field", "scorecard_amend",
-    "scorecard_save_draft", "scorecard_start", "scorecard_submit", "signal_field",
+    "scorecard_save_draft", "scorecard_start", "scorecard_submit", "signal_field", "submit_refusal",
 ]
 
 
@@ -280,8 +281,9 @@ def scorecard_submit(
     """
     interview = _lock_interview(actor, interview_id)
     scorecard = _draft_to_write(actor, interview, expected_version, submitted="This scorecard was already submitted.")
-    _check_started(interview)
-    _check_take_home_to_review(interview)
+    refusal = submit_refusal(interview)
+    if refusal is not None:
+        raise refusal
     parts = _rubric_parts(interview, rubric)
     check_shape(parts, data)
     check_complete(parts, data, required_ids=_required_ids(interview, parts, data))
@@ -299,32 +301,33 @@ def scorecard_submit(
     return scorecard
 
 
-def _check_started(interview: Interview) -> None:
-    """Submitting opens the panel's scorecards to the interviewer: before the interview has even started, a
-    submit could only be a placeholder that buys an early look at the colleagues' scores. Drafts stay open."""
-    if interview.starts_at > timezone.now():
+def submit_refusal(interview: Interview, *, now: datetime | None = None) -> Conflict | None:
+    """Why the interviewer's scorecard cannot be submitted yet, or None when it can (drafts are always open).
+
+    Submitting opens the panel's scorecards to the interviewer, so it waits
+    until there is something to score: before the interview has started, or
+    (a take-home review) before the candidate has submitted the work and while
+    the deadline has not passed, a submit could only be a placeholder that buys
+    an early look at the colleagues' scores.
+    """
+    now = now or timezone.now()
+    if interview.starts_at > now:
         starts = timezone.localtime(interview.starts_at)
-        raise Conflict(
+        return Conflict(
             f"This interview starts on {starts:%a %d %b %Y at %H:%M}; you can submit its scorecard once it has "
             "started. Save a draft until then.",
             code="interview_not_started",
         )
-
-
-def _check_take_home_to_review(interview: Interview) -> None:
-    """A take-home review is submitted once there is work to review: the candidate's submission, or the
-    deadline passed without one. Before that a review could only be a placeholder, and submitting it would
-    open the panel's scorecards to the reviewer (as an early submit would, see ``_check_started``)."""
     if interview.kind != Interview.Kind.TAKE_HOME_REVIEW:
-        return
+        return None
     try:
         assignment = interview.take_home_assignment
     except ObjectDoesNotExist:
-        return  # a review interview scheduled by hand, with no take-home sent through Hireloop
-    if assignment.due_at <= timezone.now() or assignment.submissions.exists():
-        return
+        return None  # a review interview scheduled by hand, with no take-home sent through Hireloop
+    if assignment.due_at <= now or assignment.submissions.exists():
+        return None
     due = timezone.localtime(assignment.due_at)
-    raise Conflict(
+    return Conflict(
         f"The candidate has not submitted the take-home yet (due {due:%a %d %b %Y at %H:%M}); you can submit "
         "this review once they have, or once the deadline has passed. Save a draft until then.",
         code="take_home_not_submitted",

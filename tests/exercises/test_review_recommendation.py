@@ -95,3 +95,21 @@ def test_take_home_review_submits_after_a_deadline_passed_without_work():
     card = scorecard_submit(actor=assignment.reviewer, interview_id=review.pk, data=data, expected_version=None)
 
     assert card.status == Scorecard.Status.SUBMITTED
+
+
+def test_take_home_review_form_says_it_waits_for_the_candidates_work(client):
+    """The reviewer's form says, before Submit is pressed, that the take-home is not in yet; then it is open."""
+    from django.urls import reverse
+
+    assignment, token = make_take_home()
+    review = review_of(assignment)
+    client.force_login(assignment.reviewer)
+    url = reverse("scorecards:scorecard-edit", args=[review.pk])
+
+    waiting = client.get(url).content.decode()
+    submit(token, repository_url="https://github.com/c/solution")
+    ready = client.get(url).content.decode()
+
+    assert "The candidate has not submitted the take-home yet" in waiting
+    assert 'value="submit" class="primary" disabled' in waiting
+    assert "submit-blocked" not in ready

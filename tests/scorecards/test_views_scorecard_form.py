@@ -216,6 +216,21 @@ def test_views_scorecard_submit_before_the_interview_starts_refused_with_text_ke
     assert not Scorecard.objects.filter(interview=future, status="submitted").exists()
 
 
+def test_views_scorecard_form_says_before_submit_why_it_cannot_be_submitted_yet(signed_in, interviewer, interview):
+    """An interview still to come: the form says so beside a disabled Submit, and drafts stay open; once it has
+    started the button is there as usual."""
+    future = make_interview(loop=make_loop(), interviewer=interviewer, starts_in=timedelta(days=2))
+
+    waiting = signed_in.get(edit_url(future)).content.decode()
+    started = signed_in.get(edit_url(interview)).content.decode()
+
+    assert 'value="submit" class="primary" disabled aria-describedby="submit-blocked"' in waiting
+    assert "you can submit its scorecard once it has started. Save a draft until then.</span>" in waiting
+    assert '<button type="submit" name="action" value="save">Save draft</button>' in waiting
+    assert '<button type="submit" name="action" value="submit" class="primary">Submit scorecard</button>' in started
+    assert "submit-blocked" not in started
+
+
 def test_views_scorecard_post_after_submit_refused(signed_in, interview):
     """Posting to a submitted card (a second tab) changes nothing and keeps the typed text to copy."""
     card = submit_scorecard(interview)
