@@ -145,6 +145,8 @@ def calibration(h: Harness) -> None:
                     floor_times.append(finished - started)
                     round_trips.append(finished - middle)
                     ratings = sum(row[2] for row in rows)
+        units_times, units = h.time_sql(lambda: sqlfloors.calibration_units(floor_connection, start, end), 0,
+                                        minimum=h.profile.calibration_rounds)
     finally:
         worker.stop()
         floor_connection.close()
@@ -154,10 +156,6 @@ def calibration(h: Harness) -> None:
     calibration_report_file(done, "pdf")
     first_pdf_seconds = time.perf_counter() - started
     statistics_times = _statistics_alone(done, h.profile.calibration_rounds)
-    floor_connection = environment.floor_connection()
-    units_times, units = h.time_sql(lambda: sqlfloors.calibration_units(floor_connection, start, end), 0,
-                                    minimum=h.profile.calibration_rounds)
-    floor_connection.close()
     h.record(
         "calibration", ratings=ratings, first_pdf_s=round(first_pdf_seconds, 3),
         product_s=round(median(product_times), 3),
