@@ -133,7 +133,7 @@ class Harness:
         log(f"gunicorn answers on 127.0.0.1:{self.server.port}")
         client = Client("127.0.0.1", self.server.port)
         for username in [*INTERVIEWERS, RECRUITER, COMMITTEE]:
-            from hiring.loadgen.staff import DEFAULT_PASSWORD
+            from bench.loadgen.staff import DEFAULT_PASSWORD
 
             self.sessions[username] = client.login(username, DEFAULT_PASSWORD)
         client.close()

@@ -19,7 +19,7 @@ def recompute(h: Harness) -> None:
     from bench import sqlfloors
     from hiring.models import InterviewLoop
     from scorecards.models import Recommendation, Scorecard
-    from scorecards.services.recommendations import BATCH_SIZE, recommendation_compute_many
+    from scorecards.recommendations.services import BATCH_SIZE, recommendation_compute_many
 
     submitted = Scorecard.objects.filter(interview__loop=OuterRef("pk"), status="submitted")
     open_ids = list(
@@ -68,10 +68,10 @@ def _parts_alone(open_ids: list[int], rounds: int) -> tuple[list[float], list[fl
     current scorecards (the rules need each card, not the means: a red flag, two scores 2 points apart, a strong
     yes beside a no), and the recommendation rules (the pure function) on inputs and offsets read beforehand."""
     from hiring.models import InterviewLoop
-    from scorecards.recommendation import recommend
-    from scorecards.selectors.leniency import leniency_history, loop_parts, stored_residuals
-    from scorecards.selectors.recommendations import loops_inputs
-    from scorecards.services.recommendations import leniency_offsets
+    from scorecards.leniency.selectors import leniency_history, loop_parts, stored_residuals
+    from scorecards.recommendations.rules import recommend
+    from scorecards.recommendations.selectors import loops_inputs
+    from scorecards.recommendations.services import leniency_offsets
 
     loops = list(InterviewLoop.objects.filter(pk__in=open_ids).order_by("pk").only("rubric_id"))
     inputs_rates = []
@@ -101,8 +101,8 @@ def calibration(h: Harness) -> None:
     from bench.processes import Worker
     from bench.tasks import noop
     from hiring.models import User
+    from scorecards.calibration.services import calibration_report_file, calibration_report_request
     from scorecards.models import CalibrationReport, Scorecard
-    from scorecards.services.calibration import calibration_report_file, calibration_report_request
 
     committee = User.objects.get(username=COMMITTEE)
     # The generated data set has submitted scorecards, and a submitted scorecard has its submission time.
@@ -175,7 +175,7 @@ def _statistics_alone(report: Any, rounds: int) -> list[float]:
     from SQL aggregates read first: the part of the job no query can do."""
     from scorecards.calibration.report import assemble_report, database_aggregates
     from scorecards.calibration.selectors import ReportScope
-    from scorecards.services.calibration import report_options
+    from scorecards.calibration.services import report_options
 
     aggregates = database_aggregates(ReportScope(date_from=report.date_from, date_to=report.date_to))
     times = []

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from bench.client import Session
 from bench.load import PreparedRequest
-from hiring.loadgen.staff import load_rubrics_info, next_free_ids
-from hiring.loadgen.writers import FOCUS_TABLE, TABLE_ORDER, CopyWriter, OrmWriter, Rows
+from bench.loadgen.staff import load_rubrics_info, next_free_ids
+from bench.loadgen.writers import FOCUS_TABLE, TABLE_ORDER, CopyWriter, OrmWriter, Rows
 from hiring.models import Candidate, Interview, InterviewLoop, User
 from scorecards.models import Scorecard
 

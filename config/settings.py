@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "hiring",
     "scorecards",
     "exercises",
+    "privacy",
+    # The benchmarks' synthetic-history command (manage.py generate_load_data); no models, no pages.
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -125,7 +128,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
-    "hiring.throttling.SignInThrottleBackend",
+    "hiring.accounts.throttling.SignInThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -285,7 +288,6 @@ HIRELOOP_CALIBRATION_MIN_SAMPLE = env.int("HIRELOOP_CALIBRATION_MIN_SAMPLE", def
 # (a report over every role and years of loops takes longer than a recommendation).
 HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES = env.int("HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES", default=1000)
 HIRELOOP_CALIBRATION_TIME_LIMIT = env.int("HIRELOOP_CALIBRATION_TIME_LIMIT", default=600)
-CELERY_IMPORTS = ["scorecards.tasks_calibration"]
 CELERY_TASK_ANNOTATIONS = {
     "scorecards.tasks_calibration.calibration_compute": {
         "soft_time_limit": HIRELOOP_CALIBRATION_TIME_LIMIT,
@@ -309,7 +311,6 @@ HIRELOOP_RETENTION_MONTHS = env.int("HIRELOOP_RETENTION_MONTHS", default=24)
 HIRELOOP_IDEMPOTENCY_HOURS = env.int("HIRELOOP_IDEMPOTENCY_HOURS", default=24)
 # false: the daily retention job only logs which candidates it would anonymise (ids), erasing nothing.
 HIRELOOP_RETENTION_APPLY = env.bool("HIRELOOP_RETENTION_APPLY", default=True)
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "hiring.tasks_privacy"]
 CELERY_BEAT_SCHEDULE["candidate-retention"] = {
     "task": "hiring.tasks_privacy.retention_anonymise_due",
     "schedule": crontab(hour=env.int("HIRELOOP_RETENTION_HOUR", default=2), minute=30),
@@ -332,7 +333,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Candidates' personal data never reaches a log: every handler redacts email addresses and the
-    # values the privacy registry knows (hiring/privacy.py) before a record is written.
+    # values the privacy registry knows (privacy/registry.py) before a record is written.
     "filters": {"personal_data": {"()": "hiring.logging.PersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
@@ -359,8 +360,8 @@ HIRELOOP_LOCKOUT_MINUTES = env.int("HIRELOOP_LOCKOUT_MINUTES", default=15)
 AXES_COOLOFF_TIME = timedelta(minutes=HIRELOOP_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "hiring.throttling.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "hiring.throttling.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "hiring.accounts.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "hiring.accounts.throttling.client_ip_address"
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use the socket address).
 HIRELOOP_TRUSTED_PROXY_COUNT = env.int("HIRELOOP_TRUSTED_PROXY_COUNT", default=0)
 

@@ -2,17 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hiring import views_profile
-from hiring.views import home
+from hiring.views import profile
+from hiring.views.loops import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/profile/", views_profile.profile, name="profile"),
-    path("accounts/profile/tokens/", views_profile.profile_token_create, name="profile-token-create"),
+    path("accounts/profile/", profile.profile, name="profile"),
+    path("accounts/profile/tokens/", profile.profile_token_create, name="profile-token-create"),
     path(
-        "accounts/profile/tokens/<int:pk>/revoke/", views_profile.profile_token_revoke, name="profile-token-revoke"
+        "accounts/profile/tokens/<int:pk>/revoke/", profile.profile_token_revoke, name="profile-token-revoke"
     ),
     path("admin/", admin.site.urls),
     path("api/", include("config.api.urls")),

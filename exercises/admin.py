@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from exercises.models import DeadlineExtension, Exercise, ExerciseAssignment, ExerciseSubmission
-from hiring.admin_readonly import ReadOnlyAdminMixin
+from hiring.admin.readonly import ReadOnlyAdminMixin
 
 
 @admin.register(Exercise)

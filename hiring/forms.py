@@ -9,15 +9,8 @@ from django import forms
 from exercises.models import Exercise
 from hiring.errors import ApplicationError
 from hiring.models import Candidate, Interview, InterviewLoop, User
-from hiring.selectors import (
-    ACTIVE_STATUSES,
-    PIPELINE_DEFAULT_SORT,
-    PIPELINE_SORTS,
-    PipelineFilters,
-    people_choices,
-    recruiter_choices,
-    roles_with_rubric,
-)
+from hiring.selectors.loops import ACTIVE_STATUSES, people_choices, recruiter_choices, roles_with_rubric
+from hiring.selectors.pipeline import PIPELINE_DEFAULT_SORT, PIPELINE_SORTS, PipelineFilters
 from scorecards.models import Dimension
 
 SOURCE_SUGGESTIONS = ("Referral", "LinkedIn", "Careers page", "Agency", "Job board", "Event", "Internal")

@@ -15,7 +15,7 @@ request paths, third-party libraries. On every record it redacts
   candidate filters, the admin's search): a search by surname or by an
   URL-encoded email is a GET, so it sits in the request line,
 - every value this process has held of a field the privacy registry
-  (``hiring.privacy.PERSONAL_DATA``) classifies as personal: a process can
+  (``privacy.registry.PERSONAL_DATA``) classifies as personal: a process can
   only log a candidate's name if it loaded or created that candidate, and
   loading or creating one registers its values here.
 

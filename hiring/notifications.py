@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hiring.models import AuditEvent, Interview, InterviewLoop, SentNotification, User
-from hiring.selectors import overdue_interviews
+from hiring.selectors.loops import overdue_interviews
 from hiring.services.stages import ready_for_review_events
 from scorecards.models import Scorecard
 

@@ -4,42 +4,35 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from hiring.notifications import feedback_reminders_send, loop_ready_catch_up, loop_ready_notify, overdue_digests_send
+from hiring.services.stages import NOTIFY_LOOP_READY_TASK, loops_refresh_stages
+
 
 @shared_task(name="hiring.tasks.send_feedback_reminders", acks_late=True)
 def send_feedback_reminders() -> int:
     """Hourly: each interviewer with overdue feedback gets one reminder per day, from the hour it falls due."""
-    from hiring.notifications import feedback_reminders_send
-
     return feedback_reminders_send()
 
 
 @shared_task(name="hiring.tasks.send_overdue_digests", acks_late=True)
 def send_overdue_digests() -> int:
     """Daily: each recruiter gets a digest of the overdue feedback on their loops."""
-    from hiring.notifications import overdue_digests_send
-
     return overdue_digests_send()
 
 
-@shared_task(name="hiring.tasks.notify_loop_ready", acks_late=True)
+@shared_task(name=NOTIFY_LOOP_READY_TASK, acks_late=True)
 def notify_loop_ready(loop_id: int, event_id: int) -> int:
     """After the last expected scorecard is in: tell the recruiter and the hiring manager."""
-    from hiring.notifications import loop_ready_notify
-
     return loop_ready_notify(loop_id=loop_id, event_id=event_id)
 
 
 @shared_task(name="hiring.tasks.catch_up_ready_notices", acks_late=True)
 def catch_up_ready_notices() -> int:
     """Every few minutes: send the "ready for review" notices whose enqueue was lost (broker down)."""
-    from hiring.notifications import loop_ready_catch_up
-
     return loop_ready_catch_up()
 
 
 @shared_task(name="hiring.tasks.refresh_loop_stages", acks_late=True)
 def refresh_loop_stages() -> int:
     """Every few minutes: loops whose interviews have ended move to "awaiting feedback"."""
-    from hiring.services.stages import loops_refresh_stages
-
     return loops_refresh_stages()

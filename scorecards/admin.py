@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from hiring.admin_readonly import ReadOnlyAdminMixin
+from hiring.admin.readonly import ReadOnlyAdminMixin
 from scorecards.models import (
     CalibrationReport,
     Dimension,
@@ -75,7 +75,7 @@ class RecommendationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CalibrationReport)
 class CalibrationReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Read-only: reports are requested and built through scorecards.services.calibration (audited)."""
+    """Read-only: reports are requested and built through scorecards.calibration.services (audited)."""
 
     list_display = ("id", "role", "date_from", "date_to", "status", "created_at")
     list_filter = ("status", "role")

@@ -8,11 +8,22 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from hiring.errors import NotFound
+
 
 class WeightKind(models.TextChoices):
     PERCENT = "percent", "Percent"
     HIGH_MEDIUM = "high_medium", "High / Medium"
     EQUAL = "equal", "Equal"
+
+
+class RubricQuerySet(models.QuerySet["Rubric"]):
+    def current(self, *, role: models.Model) -> Rubric:
+        """The role's newest published version: the one a new loop is scored against."""
+        rubric = self.filter(role=role).order_by("-version").first()
+        if rubric is None:
+            raise NotFound(f"Role {role.slug!r} has no published rubric.", code="no_rubric")  # type: ignore[attr-defined]
+        return rubric
 
 
 class Rubric(models.Model):
@@ -33,6 +44,8 @@ class Rubric(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = RubricQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "-version"]
@@ -271,7 +284,8 @@ class RecomputeRequest(models.Model):
 
 
 class LeniencyResidual(models.Model):
-    """A scorecard's leave-one-out residual against its co-panelists (scorecards.leniency), as its loop last saw it.
+    """A scorecard's leave-one-out residual against its co-panelists (scorecards.leniency.offsets), as its loop
+    last saw it.
 
     Written only by a transaction holding its loop's lock (the loop's
     recompute), which replaces the loop's rows: one per current submitted

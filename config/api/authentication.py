@@ -8,7 +8,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from hiring.tokens import api_token_user
+from hiring.accounts.tokens import api_token_user
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):

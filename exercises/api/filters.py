@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 
 from config.api.filters import IdFilter
 from exercises.models import Exercise, ExerciseAssignment, ExerciseSubmission
-from exercises.selectors import assignments_in_state
+from exercises.selectors.take_homes import assignments_in_state
 
 
 class ExerciseFilter(filters.FilterSet):

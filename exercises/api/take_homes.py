@@ -22,7 +22,6 @@ from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
 from config.api.schema import ScopedQuerysetMixin, error_response
-from exercises import selectors
 from exercises.api.filters import AssignmentFilter, SubmissionFilter
 from exercises.api.permissions import RECRUITERS_MANAGE, ReadOrManagesTakeHomes
 from exercises.api.serializers import (
@@ -35,11 +34,12 @@ from exercises.api.serializers import (
 )
 from exercises.downloads import submission_file_response
 from exercises.models import ExerciseAssignment, ExerciseSubmission
+from exercises.selectors import take_homes as take_home_selectors
 from exercises.services.assignments import take_home_assign, take_home_extend_deadline, take_home_reissue_link
 from exercises.services.interview_kits import interview_attach_exercise
 from hiring.access import loops_visible_to
+from hiring.api.loops import interviews_for_api
 from hiring.api.serializers import InterviewSerializer
-from hiring.api.views import interviews_for_api
 from hiring.errors import NotFound
 from hiring.models import Interview, InterviewLoop
 from hiring.types import signed_in_user
@@ -89,8 +89,8 @@ class TakeHomeViewSet(
 
     def scoped_queryset(self, user: Any) -> QuerySet[ExerciseAssignment]:
         if self.action == "list":
-            return selectors.assignments_visible_to(user)
-        return selectors.assignments_with_history_visible_to(user)
+            return take_home_selectors.assignments_visible_to(user)
+        return take_home_selectors.assignments_with_history_visible_to(user)
 
     def get_serializer_class(self) -> type[AssignmentSerializer]:
         return AssignmentSerializer if self.action == "list" else AssignmentDetailSerializer
@@ -184,7 +184,7 @@ class SubmissionViewSet(
     scoped_model = ExerciseSubmission
 
     def scoped_queryset(self, user: Any) -> QuerySet[ExerciseSubmission]:
-        return selectors.submissions_visible_to(user)
+        return take_home_selectors.submissions_visible_to(user)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         if getattr(self, "action", None) == "download":
@@ -204,7 +204,7 @@ class SubmissionViewSet(
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
-        submission = selectors.submission_for_download(user=request.user, submission_id=self.get_object().pk)
+        submission = take_home_selectors.submission_for_download(user=request.user, submission_id=self.get_object().pk)
         try:
             return submission_file_response(submission)
         except FileNotFoundError as error:

@@ -20,7 +20,7 @@ from exercises.api.filters import ExerciseFilter
 from exercises.api.permissions import ADMINS_EDIT, ReadOrAdminEdits
 from exercises.api.serializers import ExerciseCreateSerializer, ExerciseSerializer, ExerciseUpdateSerializer
 from exercises.models import Exercise
-from exercises.selectors import exercise_search
+from exercises.selectors.library import exercise_search
 from exercises.services.library import exercise_create, exercise_update
 from hiring.types import signed_in_user
 

@@ -17,7 +17,7 @@ from exercises.services.common import (
     local_time_text,
     require_recruiting,
 )
-from hiring.audit import audit_record
+from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.models import Candidate, Interview, InterviewLoop, User
 from hiring.services.interviews import InterviewPlan, interview_schedule

@@ -4,17 +4,18 @@ and the emails enqueued after commit.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
 from hiring.errors import PermissionRefused
+from hiring.jobs import enqueue
 from hiring.models import InterviewLoop
 from scorecards.models import Dimension
 
-logger = logging.getLogger(__name__)
+SEND_LINK_TASK = "exercises.tasks.send_take_home_link"
+SEND_NOTICE_TASK = "exercises.tasks.send_take_home_notice"
 
 
 def require_recruiting(actor: Any) -> None:
@@ -32,18 +33,12 @@ def dimensions_by_name(loop: InterviewLoop, names: list[str]) -> list[Dimension]
 
 
 def enqueue_link_email(assignment_id: int, token: str, *, reissued: bool = False) -> None:
-    from exercises.tasks import send_take_home_link
-
-    try:
-        send_take_home_link.delay(assignment_id, token, reissued)
-    except Exception:  # noqa: BLE001 - a dead broker must not fail the request; the page offers to resend.
-        logger.warning("Could not enqueue the take-home link email for assignment %s.", assignment_id)
+    # A dead broker must not fail the request; the page offers to resend.
+    enqueue(SEND_LINK_TASK, assignment_id, token, reissued,
+            failure=f"Could not enqueue the take-home link email for assignment {assignment_id} (%s).")
 
 
 def enqueue_notice(assignment_id: int, notice: str, submission_id: int | None = None) -> None:
-    from exercises.tasks import send_take_home_notice
-
-    try:
-        send_take_home_notice.delay(assignment_id, notice, submission_id)
-    except Exception:  # noqa: BLE001 - a notice is a courtesy; the pages show the same facts.
-        logger.warning("Could not enqueue the %s notice for assignment %s.", notice, assignment_id)
+    # A notice is a courtesy; the pages show the same facts.
+    enqueue(SEND_NOTICE_TASK, assignment_id, notice, submission_id,
+            failure=f"Could not enqueue the {notice} notice for assignment {assignment_id} (%s).")

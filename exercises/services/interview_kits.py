@@ -6,7 +6,7 @@ from django.db import transaction
 
 from exercises.models import Exercise
 from exercises.services.common import dimensions_by_name, require_recruiting
-from hiring.audit import audit_record
+from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.models import Interview, User
 from scorecards.models import Scorecard

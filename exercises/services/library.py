@@ -11,10 +11,10 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from exercises.models import Exercise
-from hiring.audit import audit_record
+from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from hiring.models import Role, User
-from scorecards.selectors.rubrics import rubric_current
+from scorecards.models import Rubric
 
 MAX_ITEMS = 40
 MAX_ITEM_LENGTH = 2000
@@ -72,7 +72,7 @@ def _exercise_values(role: Role, data: ExerciseInput, *, current: Exercise | Non
     }
     # Names of the role's current rubric, plus those the exercise already feeds (kept across rubric versions).
     try:
-        known = set(rubric_current(role=role).dimensions.values_list("name", flat=True))
+        known = set(Rubric.objects.current(role=role).dimensions.values_list("name", flat=True))
     except NotFound:
         known = set()
     if current is not None:

@@ -17,7 +17,7 @@ from exercises.links import plausible_token, token_digest
 from exercises.models import ExerciseAssignment, ExerciseSubmission
 from exercises.services.common import enqueue_notice, local_time_text
 from exercises.uploads import check_upload
-from hiring.audit import audit_record
+from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
 
 MAX_NOTE_LENGTH = 5000

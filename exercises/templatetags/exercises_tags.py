@@ -8,7 +8,7 @@ from django import template
 from django.utils import timezone
 
 from exercises.models import ExerciseAssignment
-from exercises.selectors import KitExercise, exercise_context_for_interview
+from exercises.selectors.kits import KitExercise, exercise_context_for_interview
 from exercises.uploads import size_label
 
 register = template.Library()

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from exercises import selectors
+from exercises.selectors import take_homes as take_home_selectors
 from hiring.errors import ApplicationError, Conflict, NotFound, PermissionRefused
 from hiring.models import InterviewLoop
 
@@ -34,6 +34,6 @@ def error_status(error: ApplicationError) -> int:
 
 def loop_or_404(request: HttpRequest, loop_id: int) -> InterviewLoop:
     try:
-        return selectors.loop_for_exercises(user=request.user, loop_id=loop_id)
+        return take_home_selectors.loop_for_exercises(user=request.user, loop_id=loop_id)
     except NotFound as error:
         raise Http404(error.message) from error

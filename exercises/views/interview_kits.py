@@ -8,8 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from exercises import selectors
 from exercises.forms import AttachForm
+from exercises.selectors import take_homes as take_home_selectors
 from exercises.services.interview_kits import interview_attach_exercise
 from exercises.views.common import error_status, loop_or_404, raise_http, require_manager
 from hiring.errors import ApplicationError
@@ -22,8 +22,9 @@ def attach(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
     """Put a live or discussion exercise in one of the loop's interview kits."""
     require_manager(request.user)
     loop = loop_or_404(request, loop_id)
-    interviews = selectors.loop_interviews(user=request.user, loop=loop).exclude(kind="take_home_review")
-    form = AttachForm(request.POST or None, interviews=interviews, exercises=selectors.live_exercise_choices(loop),
+    interviews = take_home_selectors.loop_interviews(user=request.user, loop=loop).exclude(kind="take_home_review")
+    choices = take_home_selectors.live_exercise_choices(loop)
+    form = AttachForm(request.POST or None, interviews=interviews, exercises=choices,
                       initial={"interview": request.GET.get("interview"), "exercise": request.GET.get("exercise"),
                                "add_focus": True})
     status = 200

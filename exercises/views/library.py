@@ -12,9 +12,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from exercises import selectors
 from exercises.forms import ExerciseForm
 from exercises.models import Exercise
+from exercises.selectors import library as library_selectors
+from exercises.selectors import take_homes as take_home_selectors
 from exercises.services import library as library_services
 from exercises.views.common import LIST_PAGE_SIZE, error_status, raise_http
 from hiring.errors import ApplicationError, NotFound
@@ -33,11 +34,11 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     role_slug = request.GET.get("role", "").strip()
     format = request.GET.get("format", "").strip()
-    roles = list(selectors.roles_with_exercise_counts(user=request.user))
+    roles = list(library_selectors.roles_with_exercise_counts(user=request.user))
     searching = bool(query or role_slug or format)
     page = None
     if searching:
-        results = selectors.exercise_search(user=request.user, query=query, role_slug=role_slug, format=format)
+        results = library_selectors.exercise_search(user=request.user, query=query, role_slug=role_slug, format=format)
         page = Paginator(results, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "exercises/library.html", {
         "roles": roles,
@@ -54,14 +55,14 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def role_library(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     try:
-        role = selectors.role_by_slug(slug)
+        role = library_selectors.role_by_slug(slug)
     except NotFound as error:
         raise Http404(error.message) from error
-    exercises = list(selectors.exercises_visible_to(request.user).filter(role=role).order_by("position", "id"))
+    exercises = list(library_selectors.exercises_visible_to(request.user).filter(role=role).order_by("position", "id"))
     return render(request, "exercises/role.html", {
         "role": role,
         "exercises": exercises,
-        "dimensions": selectors.current_dimensions(role),
+        "dimensions": library_selectors.current_dimensions(role),
         "is_admin": request.user.is_hireloop_admin,
     })
 
@@ -69,15 +70,15 @@ def role_library(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def exercise_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
-        exercise = selectors.exercise_detail(user=request.user, exercise_id=pk)
+        exercise = library_selectors.exercise_detail(user=request.user, exercise_id=pk)
     except NotFound as error:
         raise Http404(error.message) from error
     return render(request, "exercises/exercise_detail.html", {
         "exercise": exercise,
-        "dimensions": selectors.current_dimensions(exercise.role),
+        "dimensions": library_selectors.current_dimensions(exercise.role),
         "is_admin": request.user.is_hireloop_admin,
         # A reviewer who follows the kit's link to the exercise finds the submissions to review here.
-        "assignments": list(selectors.assignments_visible_to(request.user).filter(exercise=exercise)
+        "assignments": list(take_home_selectors.assignments_visible_to(request.user).filter(exercise=exercise)
                             .order_by("-created_at", "-id")[:RECENT_ASSIGNMENTS]),
     })
 
@@ -87,10 +88,10 @@ def exercise_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def exercise_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     _require_admin(request.user)
     try:
-        role = selectors.role_by_slug(slug)
+        role = library_selectors.role_by_slug(slug)
     except NotFound as error:
         raise Http404(error.message) from error
-    names = list(selectors.current_dimensions(role))
+    names = list(library_selectors.current_dimensions(role))
     form = ExerciseForm(request.POST or None, dimension_names=names, initial={"is_active": True})
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -114,11 +115,11 @@ def exercise_create(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 def exercise_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_admin(request.user)
     try:
-        exercise = selectors.exercise_detail(user=request.user, exercise_id=pk)
+        exercise = library_selectors.exercise_detail(user=request.user, exercise_id=pk)
     except NotFound as error:
         raise Http404(error.message) from error
     # Names no longer in the current rubric stay choosable, so an edit never silently drops them.
-    names = list(dict.fromkeys([*selectors.current_dimensions(exercise.role), *exercise.dimension_names]))
+    names = list(dict.fromkeys([*library_selectors.current_dimensions(exercise.role), *exercise.dimension_names]))
     form = ExerciseForm(request.POST or None, dimension_names=names, initial=ExerciseForm.initial_for(exercise))
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -16,10 +16,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from exercises import selectors
 from exercises.downloads import submission_file_response
 from exercises.forms import AssignForm, ExtendForm
 from exercises.models import ExerciseAssignment
+from exercises.selectors import take_homes as take_home_selectors
 from exercises.services.assignments import take_home_assign, take_home_extend_deadline, take_home_reissue_link
 from exercises.views.common import (
     LIST_PAGE_SIZE,
@@ -46,7 +46,7 @@ def assignment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     state = request.GET.get("state", "open")
     if state not in ("open", "closed", "all"):
         state = "open"
-    assignments = selectors.assignment_list(user=request.user, state=state)
+    assignments = take_home_selectors.assignment_list(user=request.user, state=state)
     page = Paginator(assignments, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "exercises/assignment_list.html", {"page": page, "state": state, "now": timezone.now()})
 
@@ -57,8 +57,8 @@ def loop_exercises(request: AuthenticatedHttpRequest, loop_id: int) -> HttpRespo
     loop = loop_or_404(request, loop_id)
     return render(request, "exercises/loop_exercises.html", {
         "loop": loop,
-        "assignments": list(selectors.loop_assignments(loop)),
-        "interviews": list(selectors.loop_interviews(user=request.user, loop=loop)),
+        "assignments": list(take_home_selectors.loop_assignments(loop)),
+        "interviews": list(take_home_selectors.loop_interviews(user=request.user, loop=loop)),
         "can_manage": request.user.manages_hiring and not loop.is_closed,
         "loop_url": _optional_url("hiring:loop-detail", loop.pk),
         "now": timezone.now(),
@@ -74,7 +74,7 @@ def _reviewers() -> Any:
 def assign(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
     require_manager(request.user)
     loop = loop_or_404(request, loop_id)
-    exercises = selectors.take_home_choices(loop)
+    exercises = take_home_selectors.take_home_choices(loop)
     form = AssignForm(request.POST or None, exercises=exercises, reviewers=_reviewers(),
                       initial={"exercise": request.GET.get("exercise")})
     status = 200
@@ -109,7 +109,7 @@ def assign(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
 
 def _assignment_or_404(request: AuthenticatedHttpRequest, pk: int) -> ExerciseAssignment:
     try:
-        return selectors.assignment_detail(user=request.user, assignment_id=pk)
+        return take_home_selectors.assignment_detail(user=request.user, assignment_id=pk)
     except NotFound as error:
         raise Http404(error.message) from error
 
@@ -181,7 +181,7 @@ def reissue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def submission_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Staff download a submitted file: always as an attachment, never rendered by the browser."""
     try:
-        submission = selectors.submission_for_download(user=request.user, submission_id=pk)
+        submission = take_home_selectors.submission_for_download(user=request.user, submission_id=pk)
     except NotFound as error:
         raise Http404(error.message) from error
     try:

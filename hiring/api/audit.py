@@ -14,7 +14,7 @@ from config.api.filters import MAX_ID
 from config.api.schema import error_response
 from hiring.api.permissions import CommitteeOrAdmin
 from hiring.api.serializers import UserRefSerializer
-from hiring.audit_selectors import AuditFilters, audit_events
+from hiring.audit.selectors import AuditFilters, audit_events
 from hiring.models import AuditEvent
 
 

@@ -13,6 +13,8 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from config.api.schema import error_response
+
 
 def _user(request: Request) -> Any:
     return request.user
@@ -70,3 +72,7 @@ class CommitteeOrAdmin(_SignedIn):
 
     def allows(self, request: Request, user: Any) -> bool:
         return bool(user.is_committee or user.is_hireloop_admin)
+
+
+# The 403 the schema documents for every write these permissions refuse.
+RECRUITING_403 = error_response("Only recruiters and admins manage candidates, loops and schedules.")

@@ -1,7 +1,9 @@
 from rest_framework.routers import SimpleRouter
 
 from hiring.api.audit import AuditEventViewSet
-from hiring.api.views import CandidateViewSet, InterviewViewSet, LoopViewSet, RoleViewSet, UserViewSet
+from hiring.api.candidates import CandidateViewSet
+from hiring.api.loops import InterviewViewSet, LoopViewSet
+from hiring.api.people import RoleViewSet, UserViewSet
 
 router = SimpleRouter()
 router.register("roles", RoleViewSet, basename="role")

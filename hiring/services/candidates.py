@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from hiring.audit import audit_record
+from hiring.audit.services import audit_record
 from hiring.errors import Conflict, ValidationFailed
 from hiring.models import Candidate, User
 from hiring.services.common import require_recruiting

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from exercises.models import Exercise
-from hiring.audit import audit_record
+from hiring.audit.services import audit_record
 from hiring.errors import Conflict, ValidationFailed
 from hiring.models import Interview, InterviewLoop, User
 from hiring.services.common import lock_open_loop, require_recruiting

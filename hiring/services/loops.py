@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from hiring.audit import audit_record
+from hiring.audit.services import audit_record
 from hiring.errors import Conflict, ValidationFailed
 from hiring.models import Candidate, InterviewLoop, Role, User
 from hiring.services.common import lock_open_loop, require_recruiting
-from scorecards.selectors.rubrics import rubric_current
+from scorecards.models import Rubric
 
 
 def _check_people(recruiter: User | None, hiring_manager: User | None) -> None:
@@ -55,7 +55,7 @@ def loop_open(
             code="loop_exists",
             field_errors={"role": ["The candidate already has an active loop for this role."]},
         )
-    rubric = rubric_current(role=role)
+    rubric = Rubric.objects.current(role=role)
     loop = InterviewLoop.objects.create(
         candidate=candidate,
         role=role,

@@ -4,18 +4,18 @@ interviews have ended, and the "ready for review" notices.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from hiring.audit import audit_record
+from hiring.audit.services import audit_record
+from hiring.jobs import enqueue
 from hiring.models import AuditEvent, Interview, InterviewLoop
 from scorecards.models import Scorecard
 
-logger = logging.getLogger(__name__)
+NOTIFY_LOOP_READY_TASK = "hiring.tasks.notify_loop_ready"
 
 
 def loop_refresh_status(*, loop: InterviewLoop, now: datetime | None = None, locked: bool = False) -> InterviewLoop:
@@ -89,12 +89,8 @@ def loops_refresh_stages(*, now: datetime | None = None) -> int:
 
 def _enqueue_ready_for_review(loop_id: int, event_id: int) -> None:
     """Hand the notification to a worker; a dead broker is logged (ids only) and the sweep catches up."""
-    from hiring.tasks import notify_loop_ready
-
-    try:
-        notify_loop_ready.delay(loop_id, event_id)
-    except Exception:  # noqa: BLE001 - a broker failure must not reach the interviewer who just submitted.
-        logger.warning("Could not enqueue the ready-for-review notice of loop %s; the sweep will send it.", loop_id)
+    enqueue(NOTIFY_LOOP_READY_TASK, loop_id, event_id,
+            failure=f"Could not enqueue the ready-for-review notice of loop {loop_id} (%s); the sweep will send it.")
 
 
 def ready_for_review_events(*, since: datetime) -> list[AuditEvent]:

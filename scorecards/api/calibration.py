@@ -34,11 +34,11 @@ from hiring.models import Interview, Role
 from scorecards.calibration.downloads import report_file_response
 from scorecards.calibration.exports import FORMATS
 from scorecards.calibration.selectors import calibration_report_list
-from scorecards.models import CalibrationReport
-from scorecards.services.calibration import (
+from scorecards.calibration.services import (
     calibration_report_request,
     can_use_calibration,
 )
+from scorecards.models import CalibrationReport
 
 
 class UsesCalibration(BasePermission):

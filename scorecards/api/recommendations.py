@@ -22,7 +22,7 @@ from hiring.errors import NotFound, PermissionRefused
 from scorecards.api.filters import RecommendationFilter
 from scorecards.api.serializers import RecommendationSerializer, RecomputeResultSerializer
 from scorecards.models import Recommendation, RecomputeRequest
-from scorecards.services.recommendations import recommendation_request
+from scorecards.services.recompute import recommendation_request
 
 
 def recommendations_for_api(user: Any) -> QuerySet[Recommendation]:

@@ -17,9 +17,9 @@ from hiring.api.permissions import ReadOrAdmin
 from scorecards.api.filters import RubricFilter
 from scorecards.api.serializers import RubricDetailSerializer, RubricPublishResultSerializer, RubricSerializer
 from scorecards.models import Rubric
-from scorecards.rubric_io import spec_to_document, validate_rubric
-from scorecards.selectors.rubrics import dimension_normalized_weights, rubric_spec
-from scorecards.services.rubrics import rubric_publish
+from scorecards.rubrics.io import spec_to_document, validate_rubric
+from scorecards.rubrics.selectors import dimension_normalized_weights, rubric_spec
+from scorecards.rubrics.services import rubric_publish
 
 
 @extend_schema_view(

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
 from config.api.schema import ScopedQuerysetMixin, error_response
 from hiring.access import interviews_visible_to, scorecards_visible_to
-from hiring.audit import audit_scorecard_read, audit_scorecards_read
+from hiring.audit.services import audit_scorecard_read, audit_scorecards_read
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from hiring.types import signed_in_user
 from scorecards.api.filters import ScorecardFilter

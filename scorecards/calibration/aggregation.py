@@ -224,7 +224,7 @@ class Staging:
         however many dimensions it covers; the offset is the mean of the
         interviewer's scorecard residuals, with their sample variance (from the
         sums of residuals and of their squares, see ``report``). This is
-        the definition of ``scorecards.leniency.estimate_leniency`` (its
+        the definition of ``scorecards.leniency.offsets.estimate_leniency`` (its
         ``raw_offset``), computed in SQL.
 
         The others' mean is the loop and dimension's sum and count (``CELLS``)

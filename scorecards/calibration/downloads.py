@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import FileResponse, HttpResponse
 
 from scorecards.calibration.exports import FORMATS
+from scorecards.calibration.services import calibration_report_file
 from scorecards.models import CalibrationReport
-from scorecards.services.calibration import calibration_report_file
 
 
 def report_file_response(report: CalibrationReport, fmt: str) -> HttpResponse | FileResponse:

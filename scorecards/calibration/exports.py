@@ -22,6 +22,7 @@ from scorecards.calibration.tables import (
     NUMBER,
     P_VALUE,
     SHARE,
+    SMALL_GREY,
     Table,
     cells,
     data_tables,
@@ -38,7 +39,6 @@ class ExportFormat:
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-SMALL_GREY = "9AA1AD"
 
 
 def _safe_text(value: str) -> str:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from hiring.models import Interview, Role
-from scorecards.services.calibration import MIN_SAMPLE_BOUNDS
+from scorecards.calibration.services import MIN_SAMPLE_BOUNDS
 
 
 class DateInput(forms.DateInput):

@@ -31,8 +31,7 @@ from reportlab.platypus import (
 )
 
 from scorecards.calibration.charts import CHARTS, chart_rows, render_chart
-from scorecards.calibration.exports import SMALL_GREY
-from scorecards.calibration.tables import NUMBER, TEXT, Table, cells, display_tables, format_value
+from scorecards.calibration.tables import NUMBER, SMALL_GREY, TEXT, Table, cells, display_tables, format_value
 
 _FONT = "HireloopSans"
 _FONT_BOLD = "HireloopSans-Bold"

@@ -102,6 +102,9 @@ def cells(table: Table, min_sample: int) -> list[list[Cell]]:
 
 # --- Data tables: CSV and XLSX ---------------------------------------------------------
 
+# Figures below the minimum sample are printed in this grey in every format (hex RGB, no '#').
+SMALL_GREY = "9AA1AD"
+
 INTERVIEWER_COLUMNS = (
     Column("interviewer", "Interviewer"),
     Column("name", "Name"),

@@ -4,8 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from scorecards.selectors.leniency import residuals_select_sql
-from scorecards.services.leniency import totals_rebuild_sql
+from scorecards.leniency.selectors import residuals_select_sql
+from scorecards.leniency.services import totals_rebuild_sql
 
 
 def store_existing_residuals(apps, schema_editor):

@@ -15,12 +15,13 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 
-from hiring.audit import audit_event, audit_record, audit_record_all
+from hiring.audit.services import audit_event, audit_record, audit_record_all
 from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.models import AuditEvent, Interview, InterviewLoop, User
+from hiring.services import stages as hiring_stages
 from scorecards.models import Dimension, ObservedSignal, Rating, Scorecard, Signal
 from scorecards.selectors.scorecards import RubricContent
-from scorecards.services.recommendations import recommendation_request
+from scorecards.services.recompute import recommendation_request
 from scorecards.services.scorecard_input import (
     RatingInput,
     RubricParts,
@@ -394,7 +395,6 @@ def scorecard_amend(
 
 def _after_feedback_change(loop: InterviewLoop, *, reason: str) -> None:
     """Derive the loop's stage and request its recommendation; ``loop`` is the row locked by this transaction."""
-    from hiring.services import stages as hiring_stages
 
     hiring_stages.loop_refresh_status(loop=loop, locked=True)
     recommendation_request(loop.pk, reason=reason)

@@ -14,11 +14,11 @@ from django.db import close_old_connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from hiring.accounts.tokens import api_token_create
 from hiring.models import Candidate, Interview, InterviewLoop, User
-from hiring.tokens import api_token_create
+from scorecards.calibration.services import calibration_report_request
 from scorecards.models import CalibrationReport, Scorecard
-from scorecards.services.calibration import calibration_report_request
-from scorecards.services.recommendations import recommendation_compute
+from scorecards.recommendations.services import recommendation_compute
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard
 

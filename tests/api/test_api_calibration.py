@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from scorecards.calibration.services import calibration_report_compute
 from scorecards.models import CalibrationReport
-from scorecards.services.calibration import calibration_report_compute
 from tests.api.conftest import World
 
 

@@ -14,7 +14,7 @@ import pytest
 import schemathesis
 from schemathesis import GenerationMode
 
-from hiring.tokens import api_token_create
+from hiring.accounts.tokens import api_token_create
 from tests.api.test_api_schema import _operations, _run
 from tests.exercises.factories import make_take_home, submit, take_home_exercise, zip_upload
 from tests.hiring.factories import UserFactory, make_interview, make_loop

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hiring.models import AuditEvent, Candidate, IdempotencyKey, InterviewLoop
-from scorecards.services.recommendations import recommendation_compute
+from scorecards.recommendations.services import recommendation_compute
 from tests.api.conftest import World
 from tests.scorecards.factories import submit_scorecard
 

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from hiring.accounts.tokens import api_token_create
 from hiring.models import Candidate, IdempotencyKey
-from hiring.tokens import api_token_create
 from tests.hiring.factories import UserFactory
 from tests.integration.services import postgres_problem, require_service
 

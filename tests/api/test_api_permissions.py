@@ -48,7 +48,7 @@ def _focus_content(interview: Interview) -> dict[str, Any]:
 
 
 def _publishable_rubric() -> dict[str, Any]:
-    from scorecards.rubric_io import spec_to_document
+    from scorecards.rubrics.io import spec_to_document
 
     document = spec_to_document(fixture_spec("applied-ai-engineer"), with_normalized=False)
     document["rubric"]["thresholds"]["hire"] = 3.6

@@ -11,9 +11,9 @@ from rest_framework.test import APIClient
 
 from hiring.models import User
 from hiring.services.candidates import candidate_create
-from scorecards.services.calibration import calibration_report_request
-from scorecards.services.recommendations import recommendation_compute
-from scorecards.services.rubrics import rubric_publish
+from scorecards.calibration.services import calibration_report_request
+from scorecards.recommendations.services import recommendation_compute
+from scorecards.rubrics.services import rubric_publish
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import fixture_spec, submit_scorecard
 

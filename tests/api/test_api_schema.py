@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from exercises.models import Exercise
-from hiring.tokens import api_token_create
+from hiring.accounts.tokens import api_token_create
 from tests.api.conftest import World
 
 CHECKS = [

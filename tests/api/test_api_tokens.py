@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from hiring.accounts.tokens import MAX_ACTIVE_TOKENS, api_token_create
 from hiring.models import ApiToken, AuditEvent
-from hiring.tokens import MAX_ACTIVE_TOKENS, api_token_create
 from tests.hiring.factories import UserFactory
 
 TOKEN_IN_PAGE = re.compile(r'id="new-token-value"[^>]*value="(hl_[A-Za-z0-9_-]+)"')

@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from hiring.loadgen.history import HistoryGenerator
-from hiring.loadgen.staff import DEFAULT_PASSWORD, ensure_staff, load_rubrics_info, opening_times, require_copy_for
-from hiring.loadgen.writers import ID_TABLES
+from bench.loadgen.history import HistoryGenerator
+from bench.loadgen.staff import DEFAULT_PASSWORD, ensure_staff, load_rubrics_info, opening_times, require_copy_for
+from bench.loadgen.writers import ID_TABLES
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, User
 from hiring.services.stages import loop_refresh_status
 from scorecards.models import Rating, Recommendation, Scorecard

@@ -19,9 +19,9 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from hiring.management.commands.seed_demo import DEMO_PASSWORD
-from scorecards import tasks_calibration
+from scorecards import tasks as tasks_calibration
+from scorecards.calibration.services import calibration_report_compute
 from scorecards.models import CalibrationReport
-from scorecards.services.calibration import calibration_report_compute
 
 pytestmark = pytest.mark.browser
 

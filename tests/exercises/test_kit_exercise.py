@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 
 from exercises.models import Exercise
-from exercises.selectors import exercise_context_for_interview, review_context_for_interview
+from exercises.selectors.kits import exercise_context_for_interview, review_context_for_interview
 from exercises.services.interview_kits import interview_attach_exercise
 from hiring.errors import Conflict
 from hiring.models import AuditEvent, Interview

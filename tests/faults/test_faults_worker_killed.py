@@ -20,13 +20,13 @@ from django.utils import timezone
 
 from bench.processes import child_pids
 from hiring.models import Role
-from scorecards.models import CalibrationReport
-from scorecards.services.calibration import (
+from scorecards.calibration.services import (
     calibration_report_enqueue,
     calibration_report_file,
     calibration_report_request,
 )
-from scorecards.services.recommendations import recommendation_enqueue
+from scorecards.models import CalibrationReport
+from scorecards.services.recompute import recommendation_enqueue
 from tests.faults.invariants import (
     completions_per_report,
     duplicated_recommendations,

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from hiring.decisions import DecisionInput, loop_decide
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, InterviewLoop, User
+from scorecards.decisions import DecisionInput, loop_decide
 from scorecards.models import Recommendation
-from scorecards.services.recommendations import recommendation_compute
+from scorecards.recommendations.services import recommendation_compute
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
 

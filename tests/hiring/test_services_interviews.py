@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hiring.errors import Conflict, PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, Interview, InterviewLoop
-from hiring.selectors import DimensionRef, PlannedInterview, coverage_of, loop_coverage
+from hiring.selectors.loops import DimensionRef, PlannedInterview, coverage_of, loop_coverage
 from hiring.services.interviews import InterviewPlan, interview_reassign, interview_schedule
 from hiring.services.stages import loops_refresh_stages
 from tests.hiring.factories import UserFactory, make_interview, make_loop

@@ -12,7 +12,7 @@ from hiring.models import AuditEvent, InterviewLoop, Role
 from hiring.services.interviews import InterviewPlan, interview_schedule
 from hiring.services.loops import loop_assign, loop_open, loop_withdraw
 from scorecards.models import Rubric
-from scorecards.services.rubrics import rubric_publish
+from scorecards.rubrics.services import rubric_publish
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 from tests.scorecards.factories import fixture_spec, publish_fixture_rubrics
 

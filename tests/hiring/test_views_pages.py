@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from hiring.models import Candidate, Interview, InterviewLoop
 from hiring.services.loops import loop_withdraw
-from scorecards.services.recommendations import recommendation_compute
+from scorecards.recommendations.services import recommendation_compute
 from tests.exercises.factories import make_take_home, review_of
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard

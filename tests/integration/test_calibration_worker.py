@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from scorecards.calibration.services import calibration_requeue_stale
 from scorecards.models import CalibrationReport
-from scorecards.services.calibration import calibration_requeue_stale
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.integration.services import wait_until
 from tests.scorecards.factories import submit_scorecard

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from scorecards.models import Recommendation, RecomputeRequest, Scorecard
-from scorecards.services.recommendations import recommendation_enqueue
+from scorecards.services.recompute import recommendation_enqueue
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
 

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from hiring.models import AuditEvent, InterviewLoop
 from scorecards.models import Recommendation
-from scorecards.services.recommendations import ComputeOutcome, recommendation_compute
+from scorecards.recommendations.services import ComputeOutcome, recommendation_compute
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.integration.services import postgres_problem, require_service
 from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard

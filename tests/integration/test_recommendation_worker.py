@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from hiring.models import InterviewLoop
 from scorecards.models import Dimension, Recommendation, RecomputeRequest, Scorecard
-from scorecards.services.recommendations import recommendation_enqueue
+from scorecards.services.recompute import recommendation_enqueue
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.integration.services import terminate_backends, wait_until
 from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard

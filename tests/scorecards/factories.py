@@ -9,8 +9,8 @@ from typing import Any
 
 from hiring.models import Interview
 from scorecards.models import Rubric, Scorecard
-from scorecards.rubric_io import read_rubric_file, validate_rubric
-from scorecards.services.rubrics import rubric_publish
+from scorecards.rubrics.io import read_rubric_file, validate_rubric
+from scorecards.rubrics.services import rubric_publish
 from scorecards.services.scorecards import (
     RatingInput,
     ScorecardInput,

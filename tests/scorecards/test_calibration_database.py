@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from hiring.decisions import DecisionInput, loop_decide
 from hiring.models import Interview, Role
 from scorecards.calibration.report import ReportOptions, report_from_database, report_from_rows
 from scorecards.calibration.rows import parse_ratings_csv, rows_to_csv
 from scorecards.calibration.selectors import ReportScope, calibration_rows
+from scorecards.decisions import DecisionInput, loop_decide
 from scorecards.services.scorecards import scorecard_amend
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, scorecard_input, submit_scorecard

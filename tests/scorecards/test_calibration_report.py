@@ -18,7 +18,7 @@ import pytest
 from scorecards.calibration.report import ReportOptions, report_from_rows
 from scorecards.calibration.rows import RatingRow
 from scorecards.calibration.stats import krippendorff_alpha_ordinal
-from scorecards.leniency import ScoreObservation, estimate_leniency
+from scorecards.leniency.offsets import ScoreObservation, estimate_leniency
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +180,7 @@ def test_empty_scope_gives_an_empty_report():
 
 
 def test_leniency_equals_the_recommendation_estimator_raw_offset():
-    """The SQL offset is the recommendation job's definition: scorecards.leniency's unshrunk raw_offset."""
+    """The SQL offset is the recommendation job's definition: scorecards.leniency.offsets's unshrunk raw_offset."""
     generator = random.Random(5)
     people = [f"r{i}" for i in range(8)]
     rows = []

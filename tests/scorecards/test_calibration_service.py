@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from hiring.errors import PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, Role, User
-from scorecards import tasks_calibration
+from scorecards import tasks as tasks_calibration
+from scorecards.calibration import services as service
 from scorecards.models import CalibrationReport
-from scorecards.services import calibration as service
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import publish_fixture_rubrics, submit_scorecard
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from hiring.models import AuditEvent
+from scorecards.calibration.services import calibration_report_compute
 from scorecards.models import CalibrationReport
-from scorecards.services.calibration import calibration_report_compute
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import submit_scorecard
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from hiring.models import InterviewLoop
-from scorecards.services.recommendations import recommendation_compute
+from scorecards.recommendations.services import recommendation_compute
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from hiring.models import AuditEvent, InterviewLoop
 from scorecards.models import Recommendation
-from scorecards.services.recommendations import recommendation_compute
+from scorecards.recommendations.services import recommendation_compute
 from scorecards.services.scorecards import scorecard_amend
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import ALL_DIMENSIONS, scorecard_input, submit_scorecard

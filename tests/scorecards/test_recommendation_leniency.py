@@ -8,7 +8,7 @@ from collections.abc import Hashable
 
 import pytest
 
-from scorecards.leniency import LeniencyHistory, ScoreObservation, estimate_leniency, residual_totals
+from scorecards.leniency.offsets import LeniencyHistory, ScoreObservation, estimate_leniency, residual_totals
 
 
 def obs(scorecard: str, loop: str, who: str, score: int, dimension: str = "d") -> ScoreObservation:

@@ -12,15 +12,11 @@ from typing import cast
 import pytest
 
 from hiring.models import AuditEvent, InterviewLoop
-from scorecards.leniency import ScoreObservation, estimate_leniency
+from scorecards.leniency.offsets import ScoreObservation, estimate_leniency
+from scorecards.leniency.selectors import leniency_history, loop_parts, stored_residuals
+from scorecards.leniency.services import leniency_residuals_rebuild
 from scorecards.models import LeniencyResidual, LeniencyTotals, Rating, Recommendation, RecomputeRequest
-from scorecards.selectors.leniency import leniency_history, loop_parts, stored_residuals
-from scorecards.services.leniency import leniency_residuals_rebuild
-from scorecards.services.recommendations import (
-    OFFSET_PLACES,
-    recommendation_compute,
-    recommendation_compute_many,
-)
+from scorecards.recommendations.services import OFFSET_PLACES, recommendation_compute, recommendation_compute_many
 from scorecards.services.scorecards import scorecard_amend
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import ALL_DIMENSIONS, scorecard_input, submit_scorecard

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from scorecards.recommendation import (
+from scorecards.recommendations.rules import (
     DimensionSpec,
     InterviewerOffset,
     RubricSpec,
@@ -22,7 +22,7 @@ from scorecards.recommendation import (
     recommend,
     rubric_from_spec,
 )
-from scorecards.rubric_io import read_rubric_file, validate_rubric
+from scorecards.rubrics.io import read_rubric_file, validate_rubric
 
 RUBRIC_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "rubrics"
 

@@ -12,11 +12,8 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from hiring.models import AuditEvent
 from scorecards.models import Recommendation, RecomputeRequest, Scorecard
-from scorecards.services.recommendations import (
-    recommendation_compute,
-    recommendation_enqueue,
-    recommendation_outbox_drain,
-)
+from scorecards.recommendations.services import recommendation_compute, recommendation_outbox_drain
+from scorecards.services.recompute import recommendation_enqueue
 from scorecards.services.scorecards import scorecard_amend
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.integration.services import broker_in_use
@@ -234,7 +231,7 @@ def test_recommendation_enqueue_with_broker_down_returns_fast_and_logs_ids_only(
     assert time.monotonic() - started < 2.0
     assert submitted.status == Scorecard.Status.SUBMITTED
     assert RecomputeRequest.objects.filter(loop=loop, processed_at__isnull=True).count() == 1
-    messages = [r.getMessage() for r in caplog.records if r.name == "scorecards.services.recommendations"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "hiring.jobs"]
     assert messages == [
         f"Could not enqueue the recommendation of loop {loop.pk} (OperationalError); the outbox drain will retry."
     ]

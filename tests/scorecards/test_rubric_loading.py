@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from exercises.models import Exercise
 from hiring.models import AuditEvent, Role
 from scorecards.models import Dimension, FocusArea, Rubric, Signal
-from scorecards.selectors.rubrics import dimension_normalized_weights
+from scorecards.rubrics.selectors import dimension_normalized_weights
 from tests.scorecards.factories import RUBRIC_DIR, SLUGS
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import copy
 import pytest
 from django.urls import reverse
 
-from scorecards.rubric_io import read_rubric_file, validate_rubric
-from scorecards.selectors.rubric_pages import rubric_changes
-from scorecards.services.rubrics import rubric_publish
+from scorecards.rubrics.io import read_rubric_file, validate_rubric
+from scorecards.rubrics.pages import rubric_changes
+from scorecards.rubrics.services import rubric_publish
 from tests.scorecards.factories import RUBRIC_DIR, fixture_spec
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,11 @@ from typing import Any
 from django.utils import timezone
 
 from exercises.services.assignments import take_home_extend_deadline
-from hiring.audit import audit_record
-from hiring.decisions import DecisionInput, loop_decide
+from hiring.audit.services import audit_record
 from hiring.models import Candidate, InterviewLoop, User
 from hiring.services.candidates import candidate_create
 from hiring.services.loops import loop_withdraw
+from scorecards.decisions import DecisionInput, loop_decide
 from tests.exercises.factories import make_take_home, submit, zip_upload
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import submit_scorecard

@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from hiring import audit_export
-from hiring.audit import audit_record
-from hiring.audit_selectors import AuditFilters, audit_events
+from hiring.audit import export as audit_export
+from hiring.audit.selectors import AuditFilters, audit_events
+from hiring.audit.services import audit_record
 from hiring.models import AuditEvent
 from tests.hiring.factories import UserFactory
 

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exercises.models import Exercise, ExerciseAssignment
-from hiring.audit import audit_record, audit_scorecard_read
+from hiring.audit.services import audit_record, audit_scorecard_read
 from hiring.errors import PermissionRefused
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, User
-from hiring.privacy_services import candidate_export
+from privacy.export import candidate_export
 from scorecards.models import CalibrationReport, Recommendation, Scorecard
-from scorecards.services.recommendations import recommendation_compute
+from scorecards.recommendations.services import recommendation_compute
 from tests.exercises.factories import make_take_home
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard

@@ -13,16 +13,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from hiring.audit import audit_record
+from hiring.audit.services import audit_record
 from hiring.errors import PermissionRefused
 from hiring.models import AuditEvent, Candidate
-from hiring.privacy import ERASED_LINK, ERASED_TEXT
-from hiring.privacy_erasure import candidate_erase
+from privacy.erasure import candidate_erase
+from privacy.registry import ERASED_LINK, ERASED_TEXT
 from scorecards.calibration.exports import FORMATS
 from scorecards.calibration.report import report_from_database
 from scorecards.calibration.selectors import ReportScope
+from scorecards.calibration.services import calibration_report_request, report_description, report_options
 from scorecards.models import CalibrationReport, ObservedSignal, Rating, Recommendation, Scorecard
-from scorecards.services.calibration import calibration_report_request, report_description, report_options
 from tests.exercises.factories import make_take_home, submit, zip_upload
 from tests.hiring.factories import CandidateFactory, make_interview, make_loop
 from tests.scorecards.factories import submit_scorecard

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hiring.models import AuditEvent, Candidate, InterviewLoop
-from hiring.privacy_retention import retention_due
+from privacy.retention import retention_due
 from tests.hiring.factories import CandidateFactory, make_loop
 from tests.trust.seeding import seed_candidate
 

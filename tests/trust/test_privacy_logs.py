@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from hiring.logging import PersonalDataFilter, redact, remember_personal_values
-from hiring.privacy import unclassified_fields
+from privacy.registry import unclassified_fields
 from tests.trust.seeding import seed_candidate
 
 TOKEN = "Zx81kPq0VbN2mW7rT4yLs9Hc"

@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from exercises.models import Exercise
 from exercises.services.assignments import take_home_assign
-from hiring.decisions import DecisionInput, decision_requirements, loop_decide
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from hiring.services.interviews import InterviewPlan, interview_schedule
 from hiring.services.loops import loop_open
+from scorecards.calibration.services import calibration_report_request
+from scorecards.decisions import DecisionInput, decision_requirements, loop_decide
 from scorecards.models import CalibrationReport, Dimension, Signal
-from scorecards.services.calibration import calibration_report_request
+from scorecards.recommendations.services import recommendation_compute
 from scorecards.services.scorecards import (
     RatingInput,
     ScorecardInput,
@@ -197,8 +198,6 @@ class Command(BaseCommand):
             transaction.on_commit(lambda: self._decide(loop.pk, users["committee"]))
 
     def _decide(self, loop_id: int, member: User) -> None:
-        from scorecards.services.recommendations import recommendation_compute
-
         recommendation = recommendation_compute(loop_id=loop_id).recommendation
         outcome = recommendation.outcome if recommendation else ""
         decision = InterviewLoop.Decision.HIRE if outcome == "hire" else InterviewLoop.Decision.NO_HIRE

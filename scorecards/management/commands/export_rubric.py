@@ -9,8 +9,8 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hiring.errors import NotFound
-from scorecards.rubric_io import spec_to_document
-from scorecards.selectors.rubrics import rubric_spec
+from scorecards.rubrics.io import spec_to_document
+from scorecards.rubrics.selectors import rubric_spec
 
 
 class Command(BaseCommand):

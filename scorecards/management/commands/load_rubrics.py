@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from hiring.models import User
-from scorecards.rubric_io import RubricFileError, read_rubric_file, validate_rubric
-from scorecards.services.rubrics import rubric_publish
+from scorecards.rubrics.io import RubricFileError, read_rubric_file, validate_rubric
+from scorecards.rubrics.services import rubric_publish
 
 DEFAULT_DIR = Path(settings.BASE_DIR) / "fixtures" / "rubrics"
 

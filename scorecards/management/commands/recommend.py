@@ -18,9 +18,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hiring.errors import ApplicationError
 from hiring.models import InterviewLoop
-from scorecards.recommendation import RecommendationResult, recommend, rubric_from_spec
-from scorecards.rubric_io import read_rubric_file, validate_rubric
-from scorecards.whatif import whatif_document, whatif_header, whatif_read
+from scorecards.recommendations.rules import RecommendationResult, recommend, rubric_from_spec
+from scorecards.recommendations.selectors import AWAITING_DECISION, loop_inputs, rubric_for_slug, rubric_input
+from scorecards.recommendations.services import (
+    leniency_offsets,
+    loop_leniency,
+    recommendation_compute,
+    recommendation_compute_many,
+)
+from scorecards.recommendations.whatif import whatif_document, whatif_header, whatif_read
+from scorecards.rubrics.io import read_rubric_file, validate_rubric
 
 
 class Command(BaseCommand):
@@ -61,15 +68,10 @@ class Command(BaseCommand):
     # --- one loop -----------------------------------------------------------------
 
     def _one(self, loop_id: int, *, as_json: bool, as_what_if: bool) -> None:
-        from scorecards.selectors.recommendations import loop_inputs
-        from scorecards.services.recommendations import recommendation_compute
-
         loop = InterviewLoop.objects.select_related("rubric__role").filter(pk=loop_id).first()
         if loop is None:
             raise CommandError(f"There is no loop {loop_id}.")
         if as_what_if:
-            from scorecards.services.recommendations import leniency_offsets, loop_leniency
-
             inputs = loop_inputs(loop)
             document = whatif_document(
                 rubric_slug=loop.rubric.role.slug,
@@ -119,9 +121,6 @@ class Command(BaseCommand):
     # --- all open loops -------------------------------------------------------------
 
     def _all(self) -> None:
-        from scorecards.selectors.recommendations import AWAITING_DECISION
-        from scorecards.services.recommendations import recommendation_compute_many
-
         open_loops = InterviewLoop.objects.filter(status__in=AWAITING_DECISION).order_by("pk")
         loop_ids = list(open_loops.values_list("pk", flat=True))
         total = len(loop_ids)
@@ -169,8 +168,6 @@ class Command(BaseCommand):
             other_signals = [s["text"] for s in signals if s["kind"] != "red_flag"]
             rubric_version: int | None = version
         else:
-            from scorecards.selectors.recommendations import rubric_for_slug, rubric_input
-
             stored = rubric_for_slug(slug, version)
             rubric = rubric_input(stored)
             red_flags = [s.text for s in stored.signals.all() if s.kind == "red_flag"]

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+
+from hiring.accounts.roles import user_record_role_change, user_role_values
+from hiring.admin.readonly import ReadOnlyAdminMixin
+from hiring.errors import ApplicationError
+from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, Role, User
+from hiring.types import signed_in_user
+from privacy.erasure import candidate_erase
+from privacy.export import candidate_export
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    # Django's UserAdmin always sets its fieldsets; the stub types the attribute as optional.
+    fieldsets = (*cast("tuple[Any, ...]", BaseUserAdmin.fieldsets), ("Hireloop", {"fields": ("kind",)}))
+    list_display = ("username", "email", "first_name", "last_name", "kind", "is_staff")
+    list_filter = ("kind", "is_staff", "is_active")
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        before = user_role_values(User.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        # The admin saves inside a transaction: the audit event commits with the change.
+        user_record_role_change(actor=signed_in_user(request), user=obj, before=before)
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "level", "source_document")
+    search_fields = ("title", "slug")
+
+
+@admin.register(Candidate)
+class CandidateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: candidates are added and edited on the candidate pages (candidate_create/candidate_update,
+    audited, an erased candidate stays erased); the export button and the erase action call audited services."""
+
+    list_display = ("id", "name", "email", "source", "created_at", "erased_at")
+    search_fields = ("name", "email")
+    change_form_template = "admin/hiring/candidate/change_form.html"
+    actions = ["erase_personal_data"]
+
+    def get_urls(self) -> list[URLPattern]:
+        export = path(
+            "<int:candidate_id>/export/",
+            self.admin_site.admin_view(self.export_view),
+            name="hiring_candidate_export",
+        )
+        return [export, *super().get_urls()]
+
+    def export_view(self, request: HttpRequest, candidate_id: int) -> HttpResponse:
+        """Everything held about the candidate, as a JSON download (POST: it is recorded in the audit trail)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            data = candidate_export(actor=signed_in_user(request), candidate_id=candidate_id, via="admin")
+        except ApplicationError as exc:
+            if exc.status_code == 403:
+                raise PermissionDenied(exc.message) from exc
+            raise
+        response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="candidate-{candidate_id}-export.json"'
+        return response
+
+    @admin.action(description="Erase personal data of the selected candidates (scores are kept)")
+    def erase_personal_data(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> HttpResponse | None:
+        if not signed_in_user(request).is_hireloop_admin:
+            self.message_user(request, "Only admins erase candidates' data.", messages.ERROR)
+            return None
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(request, "admin/hiring/candidate/erase_confirmation.html", {
+                **self.admin_site.each_context(request),
+                "title": "Erase candidates' personal data?",
+                "opts": self.model._meta,
+                "candidates": list(queryset.order_by("pk")),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            })
+        erased = []
+        for candidate_id in queryset.order_by("pk").values_list("pk", flat=True):
+            candidate_erase(actor=signed_in_user(request), candidate_id=candidate_id, via="admin")
+            erased.append(f"#{candidate_id}")
+        self.message_user(
+            request,
+            f"Erased the personal data of candidate(s) {', '.join(erased)}. Scores and decisions are kept.",
+            messages.SUCCESS,
+        )
+        return None
+
+
+class InterviewInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Interview
+    extra = 0
+    fields = ("kind", "interviewer", "starts_at", "ends_at", "feedback_due_at", "exercise")
+    readonly_fields = fields
+    # Read-only here: scheduling, reassigning and deleting go through the loop's pages and the API, whose
+    # services check the rules (an interviewer with a scorecard keeps the interview) and write the audit trail.
+
+
+@admin.register(InterviewLoop)
+class InterviewLoopAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: loops are opened, moved, withdrawn and decided through hiring.services (audited).
+
+    Never hard-deleted either: a loop is withdrawn, a candidate erased. A delete here would skip the audit trail
+    and leave interviewers' leniency history (LeniencyTotals) counting it.
+    """
+
+    list_display = ("id", "candidate", "role", "status", "decision", "decided_by", "opened_at")
+    list_filter = ("status", "role", "decision")
+    list_select_related = ("candidate", "role", "decided_by")
+    search_fields = ("id__exact", "candidate__name", "candidate__email")
+    inlines = [InterviewInline]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: audit events cannot be edited or deleted through the application."""
+
+    list_display = ("created_at", "actor", "action", "object_type", "object_id", "loop_id")
+    list_filter = ("action", "object_type")

@@ -1,0 +1,74 @@
+"""The profile page: who you are, and your personal API tokens (create, see once, revoke)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from hiring.accounts.tokens import api_token_create, api_token_revoke, api_tokens_of
+from hiring.errors import ApplicationError, NotFound
+from hiring.types import AuthenticatedHttpRequest
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="Say what the token is for, e.g. “ATS sync” or “calendar bot”.",
+    )
+
+
+def _page(
+    request: AuthenticatedHttpRequest, form: ApiTokenForm, *, new_token: str = "", status: int = 200
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "form": form,
+        "tokens": api_tokens_of(request.user),
+        "new_token": new_token,
+    }
+    response = render(request, "hiring/profile.html", context, status=status)
+    if new_token:
+        # The only time the plaintext exists outside the user's hands: keep it out of every cache.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _page(request, ApiTokenForm())
+
+
+@login_required
+@require_POST
+def profile_token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    try:
+        issued = api_token_create(actor=request.user, name=form.cleaned_data["name"])
+    except ApplicationError as exc:
+        for field, errors in exc.field_errors.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        if not exc.field_errors:
+            form.add_error(None, exc.message)
+        return _page(request, form, status=exc.status_code)
+    # Shown in this response only (never redirected through the session): the plaintext is not stored anywhere.
+    return _page(request, ApiTokenForm(), new_token=issued.plaintext, status=201)
+
+
+@login_required
+@require_POST
+def profile_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    try:
+        token = api_token_revoke(actor=request.user, token_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, f"Token “{token.name}” ({token.prefix}…) is revoked; requests with it are refused.")
+    return redirect("profile")

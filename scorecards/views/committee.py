@@ -1,0 +1,192 @@
+"""The hiring committee's pages: loops awaiting a decision, and one loop with its recommendation and decision form.
+
+Thin views: the selectors read, ``scorecards.decisions.loop_decide`` holds every rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from hiring.audit.services import audit_scorecards_read
+from hiring.errors import ApplicationError, NotFound
+from hiring.forms import apply_error
+from hiring.models import InterviewLoop
+from hiring.types import AuthenticatedHttpRequest
+from scorecards.decisions import RECOMMENDATION_CHANGED, DecisionInput, decision_requirements, loop_decide
+from scorecards.recommendations.selectors import MatrixRow, committee_loop, committee_loops
+
+PAGE_SIZE = 25
+View = Callable[..., HttpResponse]
+
+
+def committee_pages(view: View) -> View:
+    """Committee members decide; admins may read. Everyone else is refused."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not (user.is_committee or user.is_hireloop_admin):
+            raise PermissionDenied("Only the hiring committee and admins can open the committee's pages.")
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapped
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=InterviewLoop.Decision.choices, widget=forms.RadioSelect, label="Decision"
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Rationale",
+        help_text="What the decision rests on, for the record.",
+    )
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Justification",
+        help_text="Required when deciding against the recommendation or hiring over a red flag.",
+    )
+    confirm_outstanding = forms.BooleanField(
+        required=False, label="I decide without the feedback that is still outstanding"
+    )
+    expected_fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def to_input(self) -> DecisionInput:
+        data = self.cleaned_data
+        return DecisionInput(
+            decision=data["decision"],
+            rationale=data["rationale"],
+            justification=data["justification"],
+            confirm_outstanding=data["confirm_outstanding"],
+            expected_fingerprint=data["expected_fingerprint"],
+        )
+
+    def show_fingerprint(self, fingerprint: str) -> None:
+        """Carry this recommendation's fingerprint instead of the one posted (the form keeps its errors)."""
+        data: QueryDict | dict[str, Any] = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        data["expected_fingerprint"] = fingerprint
+        self.data = data
+
+
+@committee_pages
+def loop_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Loops awaiting a decision (ready to decide first), or decided ones with ?show=decided."""
+    show = "decided" if request.GET.get("show") == "decided" else "awaiting"
+    loops = committee_loops(user=request.user, status=InterviewLoop.Status.DECIDED if show == "decided" else "")
+    if show == "decided":
+        loops = loops.order_by("-decided_at", "-id")
+    page = Paginator(loops, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "scorecards/committee/loop_list.html",
+        {"page": page, "show": show, "page_query": f"show={show}" if show == "decided" else ""},
+    )
+
+
+@committee_pages
+@require_http_methods(["GET", "POST"])
+def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One loop for the committee: recommendation and reasons, the matrix, and the decision form."""
+    view = committee_loop(user=request.user, loop_id=pk)
+    can_decide = request.user.is_committee and view.loop.status not in (
+        InterviewLoop.Status.DECIDED,
+        InterviewLoop.Status.WITHDRAWN,
+    )
+    fingerprint = view.recommendation.fingerprint if view.recommendation else ""
+    form = DecisionForm(initial={"expected_fingerprint": fingerprint})
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied("This loop cannot be decided by you now.")
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                loop_decide(actor=request.user, loop_id=pk, data=form.to_input())
+            except ApplicationError as exc:
+                apply_error(form, exc)
+                # The recommendation may have been refreshed by the attempt: show the current one.
+                view = committee_loop(user=request.user, loop_id=pk)
+                if exc.code == RECOMMENDATION_CHANGED:
+                    # The member is told to review it, and the page now shows it: the next submission
+                    # names it (the posted fingerprint would be refused again, forever).
+                    form.show_fingerprint(view.recommendation.fingerprint if view.recommendation else "")
+            else:
+                messages.success(request, "The decision was recorded.")
+                return redirect("scorecards:committee-loop", pk=pk)
+
+    # Every scorecard shown on the page is another interviewer's: the committee's reads are audited.
+    audit_scorecards_read(request.user, [row.scorecard for row in (*view.current_rows, *view.original_rows)])
+    recommendation = view.recommendation
+    context = {
+        "view": view,
+        "loop": view.loop,
+        "recommendation": recommendation,
+        "details": recommendation.details if recommendation else {},
+        "dimension_columns": list(zip(view.dimensions, view.normalized_weights, strict=True)),
+        "dimension_stats": _dimension_stats(view, recommendation.details if recommendation else {}),
+        "amended_rows": _amendments(view),
+        "first_rows": _first_submissions(view),
+        "form": form,
+        "can_decide": can_decide,
+        "requirements": {
+            choice: decision_requirements(decision=choice, recommendation=recommendation)
+            for choice in InterviewLoop.Decision.values
+        },
+        "snapshot": view.loop.decision_recommendation or {},
+    }
+    return render(request, "scorecards/committee/loop_detail.html", context)
+
+
+def _first_submissions(view: Any) -> list[MatrixRow]:
+    """Each interviewer's feedback as first submitted, before any debrief amendment."""
+    rows = [row for row in (*view.current_rows, *view.original_rows) if row.scorecard.revision == 1]
+    return sorted(rows, key=lambda row: (row.scorecard.interview.starts_at, row.scorecard.interview_id))
+
+
+def _amendments(view: Any) -> list[dict[str, Any]]:
+    """Each amended scorecard with what changed against the revision it amends, in words."""
+    previous = {row.scorecard.pk: row for row in view.original_rows}
+    amended = []
+    for row in view.current_rows:
+        if row.scorecard.revision == 1:
+            continue
+        before = previous.get(row.scorecard.amends_id)
+        changes = []
+        if before is not None:
+            for dimension, old, new in zip(view.dimensions, before.cells, row.cells, strict=True):
+                old_text, new_text = _cell_text(old), _cell_text(new)
+                if old_text != new_text:
+                    changes.append(f"{dimension.name} {old_text} → {new_text}")
+            if before.scorecard.overall != row.scorecard.overall:
+                changes.append(
+                    f"overall {before.scorecard.get_overall_display()} → {row.scorecard.get_overall_display()}"
+                )
+        amended.append({"row": row, "changes": changes})
+    return amended
+
+
+def _cell_text(cell: Any) -> str:
+    if cell is None or (cell.score is None and not cell.not_assessed):
+        return "–"
+    return "not assessed" if cell.not_assessed else str(cell.score)
+
+
+def _dimension_stats(view: Any, details: dict[str, Any]) -> list[dict[str, Any] | None]:
+    """The recommendation's per-dimension mean, count and spread, in the matrix's column order."""
+    by_name = {d["name"]: d for d in details.get("dimensions", [])}
+    return [by_name.get(dimension.name) for dimension in view.dimensions]
