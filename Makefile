@@ -58,7 +58,7 @@ BENCH_WRK = command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then \
 
 bench: install
 	@$(BENCH_WRK)
-	$(PY) -m bench.run --profile full --update-readme $(BENCH_ARGS)
+	$(PY) -m bench.run --profile full --update-docs $(BENCH_ARGS)
 
 bench-quick: install
 	@$(BENCH_WRK)
