@@ -1,4 +1,4 @@
-"""Benchmark results: the JSON record, the Markdown table with the goals, and the README's copy of it."""
+"""Benchmark results: the JSON record, the Markdown table with the goals, and the copy in docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
-README = REPO / "README.md"
-README_START = "<!-- bench:start -->"
-README_END = "<!-- bench:end -->"
+# The README stays short for newcomers; the published table lives on the benchmarks page.
+DOC = REPO / "docs" / "benchmarks.md"
+DOC_START = "<!-- bench:start -->"
+DOC_END = "<!-- bench:end -->"
 # Memory counts as flat when ten times the rows costs at most this much more peak memory.
 FLAT_MEMORY_MIB = 2.0
 FLAT_MEMORY_SHARE = 0.2
@@ -213,11 +214,11 @@ def write(results: dict[str, Any]) -> list[Path]:
     return [record, table]
 
 
-def update_readme(results: dict[str, Any]) -> None:
-    """Replace the table between the README's bench markers (the rest of the README is left alone)."""
-    text = README.read_text()
-    pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.DOTALL)
+def update_doc(results: dict[str, Any]) -> None:
+    """Replace the table between the benchmarks page's markers (the rest of the page is left alone)."""
+    text = DOC.read_text()
+    pattern = re.compile(re.escape(DOC_START) + r".*?" + re.escape(DOC_END), re.DOTALL)
     if not pattern.search(text):
-        raise RuntimeError(f"README.md has no {README_START} ... {README_END} markers.")
-    block = f"{README_START}\n{markdown(results)}{README_END}"
-    README.write_text(pattern.sub(lambda _: block, text))
+        raise RuntimeError(f"{DOC.name} has no {DOC_START} ... {DOC_END} markers.")
+    block = f"{DOC_START}\n{markdown(results)}{DOC_END}"
+    DOC.write_text(pattern.sub(lambda _: block, text))

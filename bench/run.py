@@ -13,8 +13,8 @@ The data go to a database of their own (``BENCH_DATABASE``, default
 ``hireloop_benchdata``), dropped at the end unless ``--keep-db``; Redis
 database 10 (``BENCH_REDIS_URL``) is flushed at the end. Results:
 ``bench/results/<profile>-<time>.json`` and ``bench/results/latest.md``
-(``latest-quick.md`` for the quick profile); ``--update-readme`` copies the
-table into the README's Benchmarks section.
+(``latest-quick.md`` for the quick profile); ``--update-docs`` copies the
+table into docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
     parser.add_argument("--keep-db", action="store_true", help=f"Keep {DATABASE} afterwards (it is large).")
     parser.add_argument("--no-pin", action="store_true", help="Do not pin the server and the client to cores.")
-    parser.add_argument("--update-readme", action="store_true", help="Copy the table into README.md.")
+    # --update-readme is the option's name from when the table lived in README.md; scripts may still pass it.
+    parser.add_argument("--update-docs", "--update-readme", dest="update_docs", action="store_true",
+                        help="Copy the table into docs/benchmarks.md.")
     options = parser.parse_args(argv)
 
     from bench import report
@@ -50,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     paths = report.write(results)
     log(f"Results: {', '.join(str(p.relative_to(REPO)) for p in paths)} ({results['total_seconds']} s in all)")
     print(report.markdown(results))
-    if options.update_readme:
-        report.update_readme(results)
-        log("README.md Benchmarks section updated")
+    if options.update_docs:
+        report.update_doc(results)
+        log(f"{report.DOC.relative_to(REPO)} updated")
     return 0
 
 

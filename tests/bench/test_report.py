@@ -1,4 +1,4 @@
-"""The benchmark report: each figure beside its floor with the ratio and the goal, and the README's copy."""
+"""The benchmark report: each figure beside its floor with the ratio and the goal, and its copy in the docs."""
 
 from __future__ import annotations
 
@@ -82,32 +82,41 @@ def test_bench_report_export_memory_is_flat_only_when_ten_times_the_rows_costs_n
 
 
 def test_bench_report_markdown_names_the_machine_and_the_load(tmp_path: Path, monkeypatch):
-    """The table says which machine it ran on and how busy it was; the README copy replaces only its block."""
+    """The table says which machine it ran on and how busy it was; the docs copy replaces only its block."""
     text = report.markdown(_results())
     assert "AMD EPYC, 2 cores, 23.5 GiB" in text
     assert "load average before the run 0.1, 0.2, 0.3" in text
     assert "| Benchmark | Hireloop | Floor (same run) | Ratio | Goal | Met |" in text
     assert "about 150 s" in text
 
-    readme = tmp_path / "README.md"
-    readme.write_text(f"# Title\n\nbefore\n\n{report.README_START}\nold table\n{report.README_END}\n\nafter\n")
-    monkeypatch.setattr(report, "README", readme)
-    report.update_readme(_results())
-    updated = readme.read_text()
+    page = tmp_path / "benchmarks.md"
+    page.write_text(f"# Title\n\nbefore\n\n{report.DOC_START}\nold table\n{report.DOC_END}\n\nafter\n")
+    monkeypatch.setattr(report, "DOC", page)
+    report.update_doc(_results())
+    updated = page.read_text()
     assert updated.startswith("# Title\n\nbefore\n\n")
-    assert updated.endswith(f"{report.README_END}\n\nafter\n")
+    assert updated.endswith(f"{report.DOC_END}\n\nafter\n")
     assert "old table" not in updated
     assert "| Submit a scorecard, p50, 1 client | 12.00 ms |" in updated
 
 
-def test_bench_report_refuses_a_readme_without_markers(tmp_path: Path, monkeypatch):
-    """Without its markers the README is left untouched and the run says why."""
-    readme = tmp_path / "README.md"
-    readme.write_text("# Title\n")
-    monkeypatch.setattr(report, "README", readme)
-    with pytest.raises(RuntimeError, match="no <!-- bench:start -->"):
-        report.update_readme(_results())
-    assert readme.read_text() == "# Title\n"
+def test_bench_report_refuses_a_page_without_markers(tmp_path: Path, monkeypatch):
+    """Without its markers the benchmarks page is left untouched and the run says why."""
+    page = tmp_path / "benchmarks.md"
+    page.write_text("# Title\n")
+    monkeypatch.setattr(report, "DOC", page)
+    with pytest.raises(RuntimeError, match="benchmarks.md has no <!-- bench:start -->"):
+        report.update_doc(_results())
+    assert page.read_text() == "# Title\n"
+
+
+def test_bench_report_markers_are_on_the_benchmarks_page():
+    """`make bench` rewrites docs/benchmarks.md: the page exists and carries the markers once each."""
+    text = report.DOC.read_text()
+    assert report.DOC == report.REPO / "docs" / "benchmarks.md"
+    assert text.count(report.DOC_START) == 1
+    assert text.count(report.DOC_END) == 1
+    assert text.index(report.DOC_START) < text.index(report.DOC_END)
 
 
 def test_bench_report_bounds_show_what_a_part_timed_alone_leaves_under_each_goal():

@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -89,9 +90,10 @@ class Command(BaseCommand):
                 self._candidate(index, name, email, slug, stage, users)
             created += 1
         self._calibration_report(users["committee"])
-        self.stdout.write(
-            f"Demo data ready ({created} new candidates). Sign in with any of these (password {DEMO_PASSWORD}):"
-        )
+        self.stdout.write(f"Demo data ready ({created} new candidates).")
+        # The logins come last, with the address the demo's emails link to: `make run` prints them right
+        # before the server starts, and a wrong HIRELOOP_SITE_URL shows here rather than in a dead link.
+        self.stdout.write(f"Sign in at {settings.SITE_URL}/ with any of these (password {DEMO_PASSWORD}):")
         for username, first, last, kind in USERS:
             self.stdout.write(f"  {username:<10} {kind.label:<17} {first} {last}")
 
