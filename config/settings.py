@@ -96,8 +96,9 @@ TEMPLATES = [
     },
 ]
 
+# An empty DATABASE_URL (`DATABASE_URL= make test`) means the embedded default, as an unset one does.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # A PostgreSQL connection costs a few milliseconds to open: web and worker processes keep theirs for a minute,

@@ -1,4 +1,4 @@
-"""The hire recommendation: a pure function over plain data (DESIGN.md, "Hire recommendation").
+"""The hire recommendation: a pure function over plain data (docs/recommendation.md).
 
 No ORM here: the Celery job, the ``recommend --what-if`` command and the
 tests all feed it the same plain structures. Arithmetic is exact

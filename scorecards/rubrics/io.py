@@ -327,7 +327,7 @@ def _resolve_weights_and_critical(dimensions: list[dict[str, Any]], weight_kind:
     weights_differ = len(set(values)) > 1
     for dimension, value in zip(dimensions, values, strict=True):
         if dimension["critical"] is None:
-            # DESIGN.md: by default the highest weight class is critical, none when weights are equal.
+            # fixtures/rubrics/FORMAT.md: by default the highest weight class is critical, none when weights are equal.
             dimension["critical"] = weights_differ and value == top
         dimension["weight_value"] = str(value)
 
