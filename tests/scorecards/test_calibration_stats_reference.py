@@ -5,6 +5,9 @@ beta, Newton steps for the t quantile, ``np.corrcoef`` of average ranks) as of c
 literals so that they outlive it. The report prints offsets and their interval with two decimals and
 p-values with three (``tables.format_value``, ``tables.format_offset``), and stores them rounded to four and
 six places (``report._round``): every value must read the same at each of these, and be within 1e-10 besides.
+
+The edge cases keep the old behaviour, except where the old answer was an artefact of the old algorithm on
+input no caller gives (infinite or zero degrees of freedom, NaN among the ranked values); those tests say so.
 """
 
 from __future__ import annotations
@@ -104,12 +107,13 @@ OLD_RANKS = [
 ]
 
 
-def assert_reads_the_same(new: float, old: float, *, printed: str, stored: int) -> None:
+def assert_reads_the_same(new: float, old: float, *, printed: str, stored: int, close: bool = True) -> None:
     """Equal as the report prints it (``printed``: P_VALUE or "offset") and stores it, and within 1e-10."""
     show = format_offset if printed == "offset" else (lambda value: format_value(value, P_VALUE))
     assert show(new) == show(old)
     assert round(new, stored) == round(old, stored)
-    assert new == pytest.approx(old, rel=1e-10, abs=1e-12)
+    if close:
+        assert new == pytest.approx(old, rel=1e-10, abs=1e-12)
 
 
 @pytest.mark.parametrize("df", sorted(OLD_P))
@@ -159,6 +163,23 @@ def test_t_edge_cases_as_before():
         t_quantile(0.975, -1)
 
 
+def test_t_where_the_old_code_was_off():
+    """Where the library differs it is the old code that was off, on input no caller gives (df = n - 1 >= 1).
+
+    t = 1e-8: the old incomplete beta's argument df / (df + t^2) rounded to 1, so p was exactly 1.0; it is
+    1 - 8e-9, the same at every printed and stored precision. Infinite df: the old p was NaN and the old 97.5%
+    quantile 5.6e-14; now they are the normal distribution's. df = 0: the old quantile failed with
+    ZeroDivisionError; now with the ValueError that negative df gave.
+    """
+    near_zero = t_two_sided_p(1e-8, 5)
+    assert near_zero == pytest.approx(1.0 - 7.59e-9, abs=1e-11)
+    assert_reads_the_same(near_zero, 1.0, printed=P_VALUE, stored=6, close=False)
+    assert t_two_sided_p(2.0, math.inf) == pytest.approx(0.0455002638963584, abs=1e-15)
+    assert t_quantile(0.975, math.inf) == pytest.approx(1.959963984540054, abs=1e-15)
+    with pytest.raises(ValueError, match="degrees of freedom"):
+        t_quantile(0.975, 0)
+
+
 @pytest.mark.parametrize(("first", "second", "old"), OLD_SPEARMAN)
 def test_spearman_as_before(first, second, old):
     """With and without ties, two values or ten; the simulation only checks it against 0.9, so 1e-12 is ample."""
@@ -179,6 +200,13 @@ def test_spearman_edge_cases_as_before():
     for first, second in (([1], [1]), ([], []), ([1, 2], [1, 2, 3])):
         with pytest.raises(ValueError, match="same length, at least 2"):
             spearman(first, second)
+
+
+def test_nan_among_ranked_values_is_nan_now():
+    """The old code sorted NaN wherever comparisons left it (spearman([1, nan, 3], [1, 2, 3]) was 1.0, the ranks
+    of [1, nan, 0.5] were [1, 2, 3]); SciPy propagates NaN. No caller ranks NaN."""
+    assert math.isnan(spearman([1, math.nan, 3], [1, 2, 3]))
+    assert all(math.isnan(rank) for rank in average_ranks([1.0, math.nan, 0.5]))
 
 
 HOLM_FAMILIES = [
