@@ -5,8 +5,12 @@ hand-computed case. Aggregates (counts, means, variances, percentiles) are
 computed by the database (see ``aggregation.py``); what lives here is what SQL
 does badly: Krippendorff's alpha with its bootstrap interval, the Student t
 quantile that turns a mean and a variance into an interval, and the multiple
-comparison correction. ``percentile_cont`` is the embedded database's
-fallback, because SQLite has no ``percentile_cont``.
+comparison correction. The t distribution and the rank correlation are
+SciPy's. Alpha's bootstrap (vectorised over resamples, which the reference
+``krippendorff`` package does not do) and the Holm correction (see its comment)
+are our own, each checked against a reference package in the tests.
+``percentile_cont`` is the embedded database's fallback, because SQLite has no
+``percentile_cont``.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from statistics import NormalDist
 
 import numpy as np
+
+# SciPy is imported inside the functions: every web and worker process imports this module (through the
+# report's service), and scipy.special would add about a fifth to a Django process's start, scipy.stats
+# about as much again as the whole start; only a process that computes a report needs them.
 
 SCALE: tuple[int, ...] = (1, 2, 3, 4, 5)
 
@@ -44,94 +50,25 @@ def percentile_cont(values: Iterable[float], fraction: float) -> float | None:
 # --- Student t -----------------------------------------------------------------
 
 
-def _beta_continued_fraction(a: float, b: float, x: float) -> float:
-    """Lentz's method for the continued fraction of the incomplete beta function."""
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 500):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-15:
-            break
-    return h
-
-
-def regularized_incomplete_beta(a: float, b: float, x: float) -> float:
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    front = math.exp(log_front)
-    # The continued fraction converges fast only on one side of the mean; use the symmetry on the other.
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _beta_continued_fraction(a, b, x) / a
-    return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
-
-
 def t_two_sided_p(t: float, df: float) -> float:
     """Two-sided p-value of a Student t statistic with ``df`` degrees of freedom."""
+    from scipy import special
+
     if df <= 0:
         raise ValueError("degrees of freedom must be positive")
-    if math.isinf(t):
-        return 0.0
-    return regularized_incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
+    # stdtr, not the incomplete beta at df / (df + t^2): that argument rounds to 1 near t = 0 and for large df.
+    return float(2.0 * special.stdtr(df, -abs(t)))
 
 
-def _t_density(t: float, df: float) -> float:
-    log_front = math.lgamma((df + 1.0) / 2.0) - math.lgamma(df / 2.0) - 0.5 * math.log(df * math.pi)
-    return math.exp(log_front - (df + 1.0) / 2.0 * math.log1p(t * t / df))
-
-
-@lru_cache(maxsize=4096)
 def t_quantile(probability: float, df: float) -> float:
-    """The Student t quantile (inverse CDF): Newton steps on the two-sided p-value, kept inside a bracket.
+    """The Student t quantile (inverse CDF)."""
+    from scipy import special
 
-    The start is the Cornish-Fisher expansion around the normal quantile, so
-    a handful of p-value evaluations reach machine precision; a step that
-    would leave the bracket falls back to bisection.
-    """
     if not 0.0 < probability < 1.0:
         raise ValueError("probability must be strictly between 0 and 1")
-    if probability == 0.5:
-        return 0.0
-    tail = 2.0 * min(probability, 1.0 - probability)
-    z = NormalDist().inv_cdf(1.0 - tail / 2.0)
-    guess = z + (z**3 + z) / (4.0 * df) + (5.0 * z**5 + 16.0 * z**3 + 3.0 * z) / (96.0 * df * df)
-    low, high = 0.0, max(1.0, 2.0 * guess)
-    while t_two_sided_p(high, df) > tail:
-        low, high = high, high * 2.0
-    value = min(max(guess, low), high)
-    for _ in range(100):
-        excess = t_two_sided_p(value, df) - tail
-        if excess > 0:
-            low = value
-        else:
-            high = value
-        step = excess / (2.0 * _t_density(value, df))
-        candidate = value + step
-        if not low < candidate < high:
-            candidate = (low + high) / 2.0
-        if abs(candidate - value) <= 1e-13 * max(1.0, abs(value)) or high - low < 1e-13:
-            value = candidate
-            break
-        value = candidate
-    return value if probability > 0.5 else -value
+    if df <= 0:
+        raise ValueError("degrees of freedom must be positive")
+    return float(special.stdtrit(df, probability))
 
 
 @dataclass(frozen=True)
@@ -162,6 +99,9 @@ def mean_interval(*, n: int, mean: float, variance: float | None, confidence: fl
 
 def holm_adjust(p_values: Sequence[float]) -> list[float]:
     """Holm's step-down adjustment, so flags hold for the family of interviewers compared at once."""
+    # Not statsmodels' multipletests(method="holm"), which the tests compare this with: SciPy has no Holm, and
+    # statsmodels' runs gc.collect() on every call (some 140 ms in a worker, a fifth of a report's statistics)
+    # and would bring pandas and five more packages into production for these lines.
     order = sorted(range(len(p_values)), key=lambda i: p_values[i])
     adjusted = [0.0] * len(p_values)
     running = 0.0
@@ -393,24 +333,18 @@ def _sum_rows_by(rows: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray
 
 
 def average_ranks(values: Sequence[float]) -> list[float]:
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    ranks = [0.0] * len(values)
-    start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        for position in range(start, end + 1):
-            ranks[order[position]] = (start + end) / 2.0 + 1.0
-        start = end + 1
-    return ranks
+    from scipy import stats
+
+    return [float(rank) for rank in stats.rankdata(values, method="average")]
 
 
 def spearman(first: Sequence[float], second: Sequence[float]) -> float:
-    """Spearman's rank correlation with average ranks for ties."""
+    """Spearman's rank correlation with average ranks for ties; NaN when either side is constant."""
+    from scipy import stats
+
     if len(first) != len(second) or len(first) < 2:
         raise ValueError("need two sequences of the same length, at least 2")
-    return float(np.corrcoef(average_ranks(first), average_ranks(second))[0, 1])
+    return float(stats.spearmanr(first, second).statistic)
 
 
 def shares(counts: Mapping[str, int]) -> dict[str, float]:
