@@ -159,6 +159,10 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    # Django's console backend prints whole messages (candidates' names, take-home links) into what is a log;
+    # Hireloop's prints only ids and the message's shape (config/mail.py, docs/security.md).
+    EMAIL_BACKEND = "config.mail.ConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Hireloop <hireloop@localhost>")
 
 REDIS_URL = env("REDIS_URL", default="")

@@ -97,6 +97,8 @@ def _send_once(
                 body=render_to_string(f"hiring/email/{template}.txt", context),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[recipient.email],
+                # Ids only: the development console prints this header and nothing else of the message.
+                headers={"X-Hireloop-Notification": f"{kind}; key={key}; recipient=user-{recipient.pk}"},
             )
             message.attach_alternative(render_to_string(f"hiring/email/{template}.html", context), "text/html")
             message.send()
