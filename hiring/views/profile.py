@@ -49,7 +49,10 @@ class ApiTokenForm(forms.Form):
         field.initial = days
         field.validators += [MinValueValidator(1, out_of_range), MaxValueValidator(maximum, out_of_range)]
         field.widget.attrs.update({"min": 1, "max": maximum})
-        field.help_text = f"From 1 to {maximum} days; {days} if left empty."
+        field.help_text = (
+            f"From 1 to {maximum} days; {days} if left empty. "
+            f"You are emailed {settings.HIRELOOP_API_TOKEN_WARNING_DAYS} days before it expires."
+        )
 
 
 @dataclass(frozen=True)
