@@ -160,6 +160,10 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    # Django's console backend prints whole messages (candidates' names, take-home links) into what is a log;
+    # Hireloop's prints only ids and the message's shape (config/mail.py, docs/security.md).
+    EMAIL_BACKEND = "config.mail.ConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Hireloop <hireloop@localhost>")
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -229,6 +233,25 @@ CELERY_BEAT_SCHEDULE.update({
     },
 })
 
+# Personal API tokens: the lifetime a new token gets unless its owner chooses another, the longest they may
+# choose, and how many days before expiry beat warns the owner by email (once per token, daily at the hour).
+HIRELOOP_API_TOKEN_DAYS = env.int("HIRELOOP_API_TOKEN_DAYS", default=90)
+HIRELOOP_API_TOKEN_MAX_DAYS = env.int("HIRELOOP_API_TOKEN_MAX_DAYS", default=365)
+HIRELOOP_API_TOKEN_WARNING_DAYS = env.int("HIRELOOP_API_TOKEN_WARNING_DAYS", default=7)
+if not 1 <= HIRELOOP_API_TOKEN_DAYS <= HIRELOOP_API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        "HIRELOOP_API_TOKEN_DAYS must be at least 1 and at most HIRELOOP_API_TOKEN_MAX_DAYS "
+        f"({HIRELOOP_API_TOKEN_DAYS} and {HIRELOOP_API_TOKEN_MAX_DAYS} given)."
+    )
+if HIRELOOP_API_TOKEN_WARNING_DAYS < 0:
+    raise ImproperlyConfigured(
+        f"HIRELOOP_API_TOKEN_WARNING_DAYS must be 0 or more ({HIRELOOP_API_TOKEN_WARNING_DAYS} given)."
+    )
+CELERY_BEAT_SCHEDULE["hiring-api-token-expiry-warnings"] = {
+    "task": "hiring.tasks.warn_expiring_api_tokens",
+    "schedule": crontab(hour=env.int("HIRELOOP_API_TOKEN_WARNING_HOUR", default=9), minute=15),
+}
+
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a request without credentials a 401, not a 403.
@@ -256,7 +279,11 @@ SPECTACULAR_SETTINGS = {
         "web pages.\n\n"
         "**Authentication.** Send a personal token as `Authorization: Bearer hl_...` (create and revoke "
         "tokens on your profile page), or use the web session (pages' own scripts; unsafe methods then need "
-        "the CSRF token).\n\n"
+        "the CSRF token). A token expires after the days chosen when it was created (its owner is emailed a "
+        "week before, by default), and stops working when revoked or when its user is deactivated: the 401 "
+        "says which in its `code` (`token_expired`, `token_revoked`, `user_inactive`; `authentication_failed` "
+        "for a token Hireloop does not know). A token with the read-only scope may only read: POST, PUT, PATCH "
+        "and DELETE get 403 `token_read_only`.\n\n"
         "**Errors.** Every error has the body `{\"code\", \"message\", \"field_errors\"}`: 400 invalid input, "
         "401 not authenticated, 403 refused on an object you may know exists, 404 missing or not visible to "
         "you, 409 a stale `version` or a state that no longer allows the action.\n\n"

@@ -27,7 +27,9 @@ def _send(template: str, context: dict[str, Any], to: str) -> None:
     subject = " ".join(render_to_string(f"exercises/email/{template}_subject.txt", context).split())
     text = render_to_string(f"exercises/email/{template}.txt", context)
     html = render_to_string(f"exercises/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
+    # The kind only: these go to candidates, who need no internal ids; the development console prints it.
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
+                                     headers={"X-Hireloop-Notification": template})
     message.attach_alternative(html, "text/html")
     message.send()
 

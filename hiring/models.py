@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from hiring.errors import PermissionRefused
 
@@ -256,13 +258,23 @@ class AuditEvent(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 and a short prefix (to recognise it in lists) are stored."""
+    """A personal API token. Only its SHA-256 and a short prefix (to recognise it in lists) are stored.
+
+    Every token expires (``expires_at``); a read-only one may only read (its ``scope``).
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        READ_WRITE = "read_write", "Read and write"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'ATS sync'.")
     prefix = models.CharField(max_length=16)
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.READ_WRITE)
+    # Set by the service, which may be told what time it is (tests, the expiry warnings).
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -274,8 +286,15 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.name})"
 
     @property
+    def is_read_only(self) -> bool:
+        return self.scope == self.Scope.READ
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired()
 
 
 class IdempotencyKey(models.Model):
@@ -308,14 +327,16 @@ class SentNotification(models.Model):
     """An email already sent, so that a job run twice sends it once.
 
     ``key`` names the occasion: the local date for daily reminders and
-    digests, the status-change audit event for "ready for review". The row is
-    written in the same transaction that sends the email.
+    digests, the status-change audit event for "ready for review", the token
+    for an API token's expiry warning. The row is written in the same
+    transaction that sends the email.
     """
 
     class Kind(models.TextChoices):
         FEEDBACK_REMINDER = "feedback_reminder", "Overdue feedback reminder"
         OVERDUE_DIGEST = "overdue_digest", "Recruiter's overdue feedback digest"
         LOOP_READY = "loop_ready", "Loop ready for review"
+        API_TOKEN_EXPIRY = "api_token_expiry", "API token expires soon"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -1,4 +1,5 @@
-"""Emails about feedback: daily overdue reminders, recruiters' digests, "ready for review" notices.
+"""Emails about feedback (daily overdue reminders, recruiters' digests, "ready for review" notices) and
+the warning that a personal API token expires soon.
 
 Each email is recorded in ``SentNotification`` in the transaction that sends
 it, under a key naming its occasion (the local day, or the status change).
@@ -24,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from hiring.accounts.tokens import api_tokens_expiring, days_left
 from hiring.models import AuditEvent, Interview, InterviewLoop, SentNotification, User
 from hiring.selectors.loops import overdue_interviews
 from hiring.services.stages import ready_for_review_events
@@ -97,6 +99,8 @@ def _send_once(
                 body=render_to_string(f"hiring/email/{template}.txt", context),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[recipient.email],
+                # Ids only: the development console prints this header and nothing else of the message.
+                headers={"X-Hireloop-Notification": f"{kind}; key={key}; recipient=user-{recipient.pk}"},
             )
             message.attach_alternative(render_to_string(f"hiring/email/{template}.html", context), "text/html")
             message.send()
@@ -262,4 +266,32 @@ def loop_ready_catch_up(*, now: datetime | None = None) -> int:
     for event in ready_for_review_events(since=now - READY_CATCH_UP):
         if event.loop_id is not None:
             sent += loop_ready_notify(loop_id=event.loop_id, event_id=event.pk)
+    return sent
+
+
+def api_token_expiry_warnings_send(*, now: datetime | None = None) -> int:
+    """Warn each owner of a token that expires within ``HIRELOOP_API_TOKEN_WARNING_DAYS`` days: once per token.
+
+    The warning is recorded under the token's id, so a token is warned about once however often this runs;
+    one that expired, was revoked or whose owner was deactivated meanwhile gets none. Returns the number sent.
+    """
+    now = now or timezone.now()
+    profile_url = absolute_url(reverse("profile") + "#api-tokens")
+    sent = 0
+    tokens = list(api_tokens_expiring(now=now, within_days=settings.HIRELOOP_API_TOKEN_WARNING_DAYS))
+    for token in tokens:
+        if not _reachable(token.user):
+            continue
+        left = days_left(token, now=now)
+        when = "today" if left == 0 else "tomorrow" if left == 1 else f"in {left} days"
+        if _send_once(
+            kind=SentNotification.Kind.API_TOKEN_EXPIRY,
+            recipient=token.user,
+            key=f"api-token-{token.pk}",
+            template="api_token_expiry",
+            subject=f"Your Hireloop API token “{token.name}” expires {when}",
+            context={"token": token, "when": when, "profile_url": profile_url},
+        ):
+            sent += 1
+    logger.info("API token expiry warnings: %s sent for %s tokens expiring soon.", sent, len(tokens))
     return sent

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from hiring.notifications import feedback_reminders_send, loop_ready_catch_up, loop_ready_notify, overdue_digests_send
+from hiring.notifications import (
+    api_token_expiry_warnings_send,
+    feedback_reminders_send,
+    loop_ready_catch_up,
+    loop_ready_notify,
+    overdue_digests_send,
+)
 from hiring.services.stages import NOTIFY_LOOP_READY_TASK, loops_refresh_stages
 
 
@@ -36,3 +42,9 @@ def catch_up_ready_notices() -> int:
 def refresh_loop_stages() -> int:
     """Every few minutes: loops whose interviews have ended move to "awaiting feedback"."""
     return loops_refresh_stages()
+
+
+@shared_task(name="hiring.tasks.warn_expiring_api_tokens", acks_late=True)
+def warn_expiring_api_tokens() -> int:
+    """Daily: owners of API tokens about to expire (HIRELOOP_API_TOKEN_WARNING_DAYS) are told, once per token."""
+    return api_token_expiry_warnings_send()

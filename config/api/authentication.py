@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from hiring.accounts.tokens import api_token_user
+from hiring.accounts.tokens import ApiTokenRefused, api_token_authenticate, api_token_refusal
+
+
+class TokenScopeRefused(exceptions.PermissionDenied):
+    default_code = "token_read_only"
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
-    """Looks the token up by its SHA-256; the plaintext is never stored or logged."""
+    """Looks the token up by its SHA-256; the plaintext is never stored or logged.
+
+    The token's scope is enforced here, not in the views' permission classes: every API view
+    authenticates through this class, so a read-only token cannot write through a view that forgot
+    to ask, nor through one added later.
+    """
 
     keyword = "Bearer"
 
@@ -26,10 +36,14 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             plaintext = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("The token is not valid.") from exc
-        found = api_token_user(plaintext)
-        if found is None:
-            raise exceptions.AuthenticationFailed("The token is not valid or was revoked.")
-        return found
+        try:
+            user, token = api_token_authenticate(plaintext)
+        except ApiTokenRefused as refused:
+            raise exceptions.AuthenticationFailed(refused.message, code=refused.code) from None
+        refusal = api_token_refusal(token, method=request.method or "")
+        if refusal is not None:
+            raise TokenScopeRefused(refusal)
+        return user, token
 
     def authenticate_header(self, request: Request) -> str:
         # Makes DRF answer 401 (not 403) to a request without credentials.
@@ -44,6 +58,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A personal API token created on your profile page (`hl_...`). "
-            "It acts with your permissions; revoke it there.",
+            "description": (
+                "A personal API token created on your profile page (`hl_...`). It acts with your permissions, "
+                f"expires after the days chosen at creation ({settings.HIRELOOP_API_TOKEN_DAYS} by default, at most "
+                f"{settings.HIRELOOP_API_TOKEN_MAX_DAYS}), and stops working when revoked or when your account "
+                "is deactivated: 401 with `code` `token_expired`, `token_revoked` or `user_inactive` "
+                "(`authentication_failed` for an unknown token). A token with the read-only scope gets 403 "
+                "`token_read_only` on POST, PUT, PATCH and DELETE."
+            ),
         }

@@ -11,6 +11,13 @@ from rest_framework.permissions import AllowAny
 from config.api.errors import ErrorSerializer
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+UNAUTHENTICATED_401 = (
+    "Not authenticated: no credentials were sent, or the token is refused; `code` says why: `token_expired` "
+    "(past its expiry), `token_revoked`, `user_inactive` (its user is deactivated), `authentication_failed` "
+    "(not a token Hireloop issued)."
+)
+# An error's description, not a secret.
+READ_ONLY_TOKEN_403 = "`token_read_only`: the token has the read-only scope, which may not make changes."  # noqa: S105
 
 
 def error_response(description: str) -> OpenApiResponse:
@@ -31,7 +38,7 @@ class HireloopAutoSchema(AutoSchema):
                 else "Invalid filter value: `field_errors` names the query parameter."
             )
         if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
-            errors["401"] = "Not authenticated: no credentials were sent, or the token is unknown or revoked."
+            errors["401"] = UNAUTHENTICATED_401
         if self.method in UNSAFE_METHODS:
             errors["403"] = (
                 "Refused: your kind of user may not do this (or, with session authentication, the CSRF check failed)."
@@ -49,6 +56,9 @@ class HireloopAutoSchema(AutoSchema):
         for code, description in self._default_errors().items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(error_response(description), code, direction=direction)
+        if self.method in UNSAFE_METHODS and "403" in responses:
+            # Whatever a view says about its own 403, a read-only token is refused here first.
+            responses["403"]["description"] = f"{responses['403']['description']} {READ_ONLY_TOKEN_403}"
         return dict(sorted(responses.items()))
 
 

@@ -1,7 +1,14 @@
 """Personal API tokens: create, revoke, and resolve a presented token to its user.
 
 The plaintext token is shown once, when it is created; only its SHA-256 and
-a short prefix are stored, so a leaked database gives no usable token.
+a short prefix are stored, so a leaked database gives no usable token. (A
+token is 32 random bytes: a fast hash is as unrecoverable as a slow one here,
+and a slow one would cost every API request.)
+
+Every token expires: ``HIRELOOP_API_TOKEN_DAYS`` after its creation unless
+its owner chose another lifetime, up to ``HIRELOOP_API_TOKEN_MAX_DAYS``. A
+token has the scope ``read_write`` or ``read``; a read-only token is refused
+any request that could change something.
 """
 
 from __future__ import annotations
@@ -9,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from hiring.audit.services import audit_record
@@ -24,12 +32,22 @@ PREFIX_LENGTH = len(TOKEN_MARK) + 8
 MAX_ACTIVE_TOKENS = 20
 # Writing last_used_at on every request would make each API read a write; a minute is precise enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
 class IssuedToken:
     token: ApiToken
     plaintext: str
+
+
+class ApiTokenRefused(Exception):
+    """A presented token that authenticates nobody; ``code`` and ``message`` are what the client is told."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 def token_digest(plaintext: str) -> str:
@@ -40,25 +58,60 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
 
 
+def days_left(token: ApiToken, *, now: datetime | None = None) -> int:
+    """Whole days from today to the token's expiry day, in the site's time zone (0: it expires today)."""
+    return (timezone.localdate(token.expires_at) - timezone.localdate(now or timezone.now())).days
+
+
+def _expiry_days(value: int | None) -> int:
+    days = settings.HIRELOOP_API_TOKEN_DAYS if value is None else value
+    maximum = settings.HIRELOOP_API_TOKEN_MAX_DAYS
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= maximum:
+        raise ValidationFailed(
+            "The expiry is out of range.",
+            field_errors={"expires_in_days": [f"Choose between 1 and {maximum} days."]},
+        )
+    return days
+
+
 @transaction.atomic
-def api_token_create(*, actor: User, name: str) -> IssuedToken:
-    """Issue a new token for the actor; the plaintext is returned once and never stored."""
+def api_token_create(
+    *,
+    actor: User,
+    name: str,
+    expires_in_days: int | None = None,
+    scope: str = ApiToken.Scope.READ_WRITE,
+    now: datetime | None = None,
+) -> IssuedToken:
+    """Issue a new token for the actor; the plaintext is returned once and never stored.
+
+    It expires ``expires_in_days`` after ``now`` (``HIRELOOP_API_TOKEN_DAYS`` when not given).
+    """
+    now = now or timezone.now()
     name = name.strip()
     if not name:
         raise ValidationFailed("Name the token.", field_errors={"name": ["Say what the token is for."]})
     if len(name) > 100:
         raise ValidationFailed("The name is too long.", field_errors={"name": ["Use at most 100 characters."]})
+    days = _expiry_days(expires_in_days)
+    if scope not in ApiToken.Scope.values:
+        raise ValidationFailed(
+            "Unknown scope.", field_errors={"scope": [f"Choose one of: {', '.join(ApiToken.Scope.values)}."]}
+        )
     # Serialise concurrent creations by the same user so the cap holds.
     User.objects.select_for_update().filter(pk=actor.pk).first()
-    if ApiToken.objects.filter(user=actor, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
+    if usable_tokens(now=now).filter(user=actor).count() >= MAX_ACTIVE_TOKENS:
         raise Conflict(
             f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.", code="too_many_tokens"
         )
     plaintext = TOKEN_MARK + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=actor, name=name, prefix=plaintext[:PREFIX_LENGTH], token_hash=token_digest(plaintext)
+        user=actor, name=name, prefix=plaintext[:PREFIX_LENGTH], token_hash=token_digest(plaintext),
+        scope=scope, created_at=now, expires_at=now + timedelta(days=days),
     )
-    audit_record(actor=actor, action="api_token.created", obj=token, after={"prefix": token.prefix, "name": name})
+    audit_record(actor=actor, action="api_token.created", obj=token, after={
+        "prefix": token.prefix, "name": name, "scope": scope, "expires_at": token.expires_at.isoformat(),
+    })
     return IssuedToken(token=token, plaintext=plaintext)
 
 
@@ -76,19 +129,65 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     return token
 
 
-def api_token_user(plaintext: str) -> tuple[User, ApiToken] | None:
-    """The active user a presented token belongs to, or None for an unknown, revoked or inactive one."""
+def usable_tokens(*, now: datetime) -> QuerySet[ApiToken]:
+    """Tokens that authenticate at ``now``: neither revoked nor expired, of an active user."""
+    return ApiToken.objects.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+
+
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def api_token_authenticate(plaintext: str, *, now: datetime | None = None) -> tuple[User, ApiToken]:
+    """The user a presented token acts for, or ``ApiTokenRefused`` saying why it does not.
+
+    The reasons are told apart (expired, revoked, deactivated user) so that the token's holder knows
+    what to do; none of them tells someone without the token anything about it.
+    """
     if not plaintext.startswith(TOKEN_MARK) or len(plaintext) > 200:
-        return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=token_digest(plaintext), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+        raise ApiTokenRefused("authentication_failed", "The token is not valid.")
+    token = ApiToken.objects.select_related("user").filter(token_hash=token_digest(plaintext)).first()
     if token is None:
-        return None
-    now = timezone.now()
+        raise ApiTokenRefused("authentication_failed", "The token is not valid.")
+    now = now or timezone.now()
+    if token.revoked_at is not None:
+        raise ApiTokenRefused("token_revoked", f"The token was revoked on {_when(token.revoked_at)}.")
+    if token.is_expired(now):
+        raise ApiTokenRefused(
+            "token_expired",
+            f"The token expired on {_when(token.expires_at)}; create a new one on your profile page.",
+        )
+    if not token.user.is_active:
+        raise ApiTokenRefused("user_inactive", "The token's user account is deactivated.")
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token.user, token
+
+
+def api_token_refusal(token: ApiToken, *, method: str) -> str | None:
+    """Why ``token`` may not make a request with ``method``, or None when it may."""
+    if token.is_read_only and method.upper() not in READ_METHODS:
+        return (
+            f"This token has the read-only scope ('{ApiToken.Scope.READ}'): it may read (GET, HEAD, OPTIONS) but "
+            f"not {method.upper()}. Create a token with the read and write scope on your profile page to make changes."
+        )
+    return None
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def api_tokens_expiring(*, now: datetime, within_days: int) -> QuerySet[ApiToken]:
+    """Usable tokens expiring before the end of the day ``within_days`` days from today (site's time zone).
+
+    A token whose whole life is that short is left out: its owner chose it knowing when it ends.
+    """
+    cutoff = _local_midnight(timezone.localdate(now) + timedelta(days=within_days + 1))
+    return (
+        usable_tokens(now=now)
+        .filter(expires_at__lt=cutoff, created_at__lt=F("expires_at") - timedelta(days=within_days))
+        .select_related("user")
+        .order_by("expires_at", "id")
+    )

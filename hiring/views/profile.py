@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hiring.accounts.tokens import api_token_create, api_token_revoke, api_tokens_of
+from hiring.accounts.tokens import api_token_create, api_token_revoke, api_tokens_of, days_left
 from hiring.errors import ApplicationError, NotFound
+from hiring.models import ApiToken
 from hiring.types import AuthenticatedHttpRequest
 
 
@@ -22,14 +27,51 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text="Say what the token is for, e.g. “ATS sync” or “calendar bot”.",
     )
+    expires_in_days = forms.IntegerField(
+        label="Expires after (days)",
+        required=False,
+        error_messages={"invalid": "Enter a whole number of days."},
+    )
+    scope = forms.ChoiceField(
+        label="Scope",
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        widget=forms.RadioSelect,
+        help_text="A read-only token can read what you can read, and is refused any change (HTTP 403).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # From settings at each use, not at import: the limits are configuration.
+        days, maximum = settings.HIRELOOP_API_TOKEN_DAYS, settings.HIRELOOP_API_TOKEN_MAX_DAYS
+        out_of_range = f"Choose between 1 and {maximum} days."
+        field = self.fields["expires_in_days"]
+        field.initial = days
+        field.validators += [MinValueValidator(1, out_of_range), MaxValueValidator(maximum, out_of_range)]
+        field.widget.attrs.update({"min": 1, "max": maximum})
+        field.help_text = (
+            f"From 1 to {maximum} days; {days} if left empty. "
+            f"You are emailed {settings.HIRELOOP_API_TOKEN_WARNING_DAYS} days before it expires."
+        )
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    token: ApiToken
+    expired: bool
+    days_left: int
 
 
 def _page(
     request: AuthenticatedHttpRequest, form: ApiTokenForm, *, new_token: str = "", status: int = 200
 ) -> HttpResponse:
+    now = timezone.now()
     context: dict[str, Any] = {
         "form": form,
-        "tokens": api_tokens_of(request.user),
+        "tokens": [
+            TokenRow(token=token, expired=token.is_expired(now), days_left=days_left(token, now=now))
+            for token in api_tokens_of(request.user)
+        ],
         "new_token": new_token,
     }
     response = render(request, "hiring/profile.html", context, status=status)
@@ -51,7 +93,12 @@ def profile_token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     try:
-        issued = api_token_create(actor=request.user, name=form.cleaned_data["name"])
+        issued = api_token_create(
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+            scope=form.cleaned_data["scope"],
+        )
     except ApplicationError as exc:
         for field, errors in exc.field_errors.items():
             for error in errors:
