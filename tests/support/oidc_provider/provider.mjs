@@ -75,13 +75,14 @@ const provider = new Provider(config.issuer, {
   findAccount,
   jwks: { keys: [key] },
   cookies: { keys: [randomBytes(32).toString('hex')] },
+  // Cookies' expiry dates follow this process's clock: an hour keeps them alive with a skewed clock too.
   ttl: {
-    AccessToken: 600,
+    AccessToken: 3600,
     AuthorizationCode: 60,
-    Grant: 600,
+    Grant: 3600,
     IdToken: config.idTokenTtl ?? 3600,
-    Interaction: 600,
-    Session: 600,
+    Interaction: 3600,
+    Session: 3600,
   },
   features: { devInteractions: { enabled: true } },
   // A company's own application is trusted by its provider: no consent screen, as with Okta or Entra ID
