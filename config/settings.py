@@ -138,9 +138,10 @@ HIRELOOP_OIDC_CLIENT_ID = env.str("HIRELOOP_OIDC_CLIENT_ID", default="")
 HIRELOOP_OIDC_CLIENT_SECRET = env.str("HIRELOOP_OIDC_CLIENT_SECRET", default="")
 HIRELOOP_OIDC_SCOPES = env.str("HIRELOOP_OIDC_SCOPES", default="openid email profile")
 HIRELOOP_OIDC_PROVIDER_NAME = env.str("HIRELOOP_OIDC_PROVIDER_NAME", default="your company account")
-# The claim listing the person's groups (a dotted path reaches into objects: realm_access.roles), and which of
-# its values give which role; someone in none of them cannot sign in, and is deactivated if they had an account.
-HIRELOOP_OIDC_ROLE_CLAIM = env.str("HIRELOOP_OIDC_ROLE_CLAIM", default="groups")
+# The claims listing the person's groups (their values are pooled; a dotted path reaches into objects:
+# realm_access.roles), and which values give which role; someone with none of them cannot sign in, and is
+# deactivated if they had an account.
+HIRELOOP_OIDC_ROLE_CLAIMS = env.list("HIRELOOP_OIDC_ROLE_CLAIMS", default=["groups"])
 HIRELOOP_OIDC_ADMIN_GROUPS = env.list("HIRELOOP_OIDC_ADMIN_GROUPS", default=[])
 HIRELOOP_OIDC_RECRUITER_GROUPS = env.list("HIRELOOP_OIDC_RECRUITER_GROUPS", default=[])
 HIRELOOP_OIDC_COMMITTEE_GROUPS = env.list("HIRELOOP_OIDC_COMMITTEE_GROUPS", default=[])

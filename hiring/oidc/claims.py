@@ -91,7 +91,14 @@ def _claim_at(claims: dict[str, Any], path: str) -> tuple[bool, Any]:
 
 
 def _groups(claims: dict[str, Any]) -> tuple[str, ...]:
-    claim: str = settings.HIRELOOP_OIDC_ROLE_CLAIM
+    """The values of every role claim, pooled (Google's `hd` and `email` together, say)."""
+    pooled: list[str] = []
+    for claim in settings.HIRELOOP_OIDC_ROLE_CLAIMS:
+        pooled += _claim_values(claims, claim)
+    return tuple(pooled[:GROUPS_MAX])
+
+
+def _claim_values(claims: dict[str, Any], claim: str) -> list[str]:
     names = claims.get("_claim_names")
     if isinstance(names, dict) and claim in names:
         # Microsoft Entra ID's "group overage": past 200 groups the token points to Microsoft Graph instead of
@@ -104,11 +111,9 @@ def _groups(claims: dict[str, Any]) -> tuple[str, ...]:
     present, value = _claim_at(claims, claim)
     if not present or value is None:
         # No claim: the provider says the person is in no group it releases to Hireloop.
-        return ()
+        return []
     if isinstance(value, str):
-        value = [value]
+        return [value]
     if not isinstance(value, list):
-        raise OidcSignInFailed(
-            "claim_groups", f"The identity provider's `{claim}` claim is not a list of groups."
-        )
-    return tuple(item for item in value[:GROUPS_MAX] if isinstance(item, str))
+        raise OidcSignInFailed("claim_groups", f"The identity provider's `{claim}` claim is not a list of groups.")
+    return [item for item in value[:GROUPS_MAX] if isinstance(item, str)]
