@@ -8,6 +8,7 @@ certified provider.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -16,7 +17,15 @@ from django.test import Client
 from hiring.accounts.tokens import api_token_create
 from hiring.models import AuditEvent, User
 from tests.hiring.factories import UserFactory
-from tests.integration.oidc_provider import GROUPS, OidcProvider, callback_path, sign_in_at_provider
+from tests.integration.oidc_provider import (
+    CLIENT_SECRET,
+    GROUPS,
+    OidcProvider,
+    callback_path,
+    query_value,
+    sign_in_at_provider,
+    start_sign_in,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -184,3 +193,21 @@ def test_oidc_sign_in_returns_to_the_page_asked_for(oidc_provider, next_url, lan
     response = client.get(callback_path(sign_in_at_provider(client, oidc_provider, "rosa", next_url=next_url)))
 
     assert response["Location"] == landing
+
+
+def test_oidc_sign_in_logs_no_secret(oidc_provider, caplog):
+    """Neither the client secret, nor the code, state or tokens reach a log line, on success or failure."""
+    caplog.set_level(logging.DEBUG)
+    oidc_provider.set_account("rosa", email="rosa@example.com", groups=[GROUPS["recruiter"]])
+    client = Client()
+    callback = sign_in_at_provider(client, oidc_provider, "rosa")
+    assert client.get(callback_path(callback)).status_code == 302
+    replayed = Client()
+    fresh_state = query_value(start_sign_in(replayed), "state")
+    assert replayed.get(f"/accounts/oidc/callback/?code={query_value(callback, 'code')}&state={fresh_state}"
+                        ).status_code == 400
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "OIDC sign-in failed: code_rejected" in logged
+    for secret in (CLIENT_SECRET, query_value(callback, "code"), query_value(callback, "state"), fresh_state):
+        assert secret not in logged
