@@ -151,7 +151,9 @@ HIRELOOP_OIDC_TIMEOUT_SECONDS = env.float("HIRELOOP_OIDC_TIMEOUT_SECONDS", defau
 HIRELOOP_OIDC_DISCOVERY_CACHE_SECONDS = env.int("HIRELOOP_OIDC_DISCOVERY_CACHE_SECONDS", default=3600)
 HIRELOOP_OIDC_CLOCK_LEEWAY_SECONDS = env.int("HIRELOOP_OIDC_CLOCK_LEEWAY_SECONDS", default=30)
 if HIRELOOP_OIDC_ISSUER:
-    _oidc_missing = [name for name in ("HIRELOOP_OIDC_CLIENT_ID", "HIRELOOP_OIDC_CLIENT_SECRET") if not vars()[name]]
+    _oidc_required = {"HIRELOOP_OIDC_CLIENT_ID": HIRELOOP_OIDC_CLIENT_ID,
+                      "HIRELOOP_OIDC_CLIENT_SECRET": HIRELOOP_OIDC_CLIENT_SECRET}
+    _oidc_missing = [name for name, value in _oidc_required.items() if not value]
     if _oidc_missing:
         raise ImproperlyConfigured(f"HIRELOOP_OIDC_ISSUER is set, so {' and '.join(_oidc_missing)} must be too.")
     if not any((HIRELOOP_OIDC_ADMIN_GROUPS, HIRELOOP_OIDC_RECRUITER_GROUPS, HIRELOOP_OIDC_COMMITTEE_GROUPS,
