@@ -62,6 +62,11 @@ browser-deps:
 # The migrations check compares models with migration files; its history check would warn that PG_TEST_URL's
 # database does not exist, which is expected (see PG_PROBE_URL above).
 test: install browser-deps
+	@# The OpenID provider the sign-in tests start (Node.js); installed again when its lock file changes.
+	@if command -v npm >/dev/null; then d=tests/support/oidc_provider; \
+	  [ -f $$d/node_modules/.installed ] && [ $$d/node_modules/.installed -nt $$d/package-lock.json ] || \
+	  { npm ci --prefix $$d --no-audit --no-fund --loglevel=error && touch $$d/node_modules/.installed; }; \
+	else echo "No npm: the OpenID sign-in tests are skipped (failed with REQUIRE_SERVICES=1)."; fi
 	@if [ -n "$$DATABASE_URL" ]; then :; \
 	elif $(PY) -c "import psycopg; psycopg.connect('$(PG_PROBE_URL)', connect_timeout=2).close()" 2>/dev/null; then \
 	  echo "PostgreSQL answers: running the suite against it ($(PG_TEST_URL))."; export DATABASE_URL=$(PG_TEST_URL); \

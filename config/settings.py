@@ -128,9 +128,53 @@ AUTH_USER_MODEL = "hiring.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in: passwords and/or the company's identity provider (docs/sign-in.md) ---------------------------
+# false: no password is accepted anywhere (sign-in page, Django admin); only the identity provider signs people in.
+HIRELOOP_PASSWORD_LOGIN = env.bool("HIRELOOP_PASSWORD_LOGIN", default=True)
+# OpenID Connect is on when an issuer is set. Its endpoints come from <issuer>/.well-known/openid-configuration.
+HIRELOOP_OIDC_ISSUER = env.str("HIRELOOP_OIDC_ISSUER", default="")
+HIRELOOP_OIDC_CLIENT_ID = env.str("HIRELOOP_OIDC_CLIENT_ID", default="")
+HIRELOOP_OIDC_CLIENT_SECRET = env.str("HIRELOOP_OIDC_CLIENT_SECRET", default="")
+HIRELOOP_OIDC_SCOPES = env.str("HIRELOOP_OIDC_SCOPES", default="openid email profile")
+HIRELOOP_OIDC_PROVIDER_NAME = env.str("HIRELOOP_OIDC_PROVIDER_NAME", default="your company account")
+# The claims listing the person's groups (their values are pooled; a dotted path reaches into objects:
+# realm_access.roles), and which values give which role; someone with none of them cannot sign in, and is
+# deactivated if they had an account.
+HIRELOOP_OIDC_ROLE_CLAIMS = env.list("HIRELOOP_OIDC_ROLE_CLAIMS", default=["groups"])
+HIRELOOP_OIDC_ADMIN_GROUPS = env.list("HIRELOOP_OIDC_ADMIN_GROUPS", default=[])
+HIRELOOP_OIDC_RECRUITER_GROUPS = env.list("HIRELOOP_OIDC_RECRUITER_GROUPS", default=[])
+HIRELOOP_OIDC_COMMITTEE_GROUPS = env.list("HIRELOOP_OIDC_COMMITTEE_GROUPS", default=[])
+HIRELOOP_OIDC_INTERVIEWER_GROUPS = env.list("HIRELOOP_OIDC_INTERVIEWER_GROUPS", default=[])
+HIRELOOP_OIDC_SIGN_ALGO = env.str("HIRELOOP_OIDC_SIGN_ALGO", default="RS256")
+HIRELOOP_OIDC_TIMEOUT_SECONDS = env.float("HIRELOOP_OIDC_TIMEOUT_SECONDS", default=5.0)
+HIRELOOP_OIDC_DISCOVERY_CACHE_SECONDS = env.int("HIRELOOP_OIDC_DISCOVERY_CACHE_SECONDS", default=3600)
+HIRELOOP_OIDC_CLOCK_LEEWAY_SECONDS = env.int("HIRELOOP_OIDC_CLOCK_LEEWAY_SECONDS", default=30)
+if HIRELOOP_OIDC_ISSUER:
+    _oidc_required = {"HIRELOOP_OIDC_CLIENT_ID": HIRELOOP_OIDC_CLIENT_ID,
+                      "HIRELOOP_OIDC_CLIENT_SECRET": HIRELOOP_OIDC_CLIENT_SECRET}
+    _oidc_missing = [name for name, value in _oidc_required.items() if not value]
+    if _oidc_missing:
+        raise ImproperlyConfigured(f"HIRELOOP_OIDC_ISSUER is set, so {' and '.join(_oidc_missing)} must be too.")
+    if not any((HIRELOOP_OIDC_ADMIN_GROUPS, HIRELOOP_OIDC_RECRUITER_GROUPS, HIRELOOP_OIDC_COMMITTEE_GROUPS,
+                HIRELOOP_OIDC_INTERVIEWER_GROUPS)):
+        raise ImproperlyConfigured(
+            "HIRELOOP_OIDC_ISSUER is set but no group gives a role: set HIRELOOP_OIDC_INTERVIEWER_GROUPS (and the "
+            "others) to the groups of your identity provider, or nobody can sign in."
+        )
+    if "openid" not in HIRELOOP_OIDC_SCOPES.split():
+        raise ImproperlyConfigured("HIRELOOP_OIDC_SCOPES must include 'openid'.")
+    if not (HIRELOOP_OIDC_ISSUER.startswith("https://") or DEBUG):
+        raise ImproperlyConfigured("HIRELOOP_OIDC_ISSUER must be an https:// URL.")
+elif not HIRELOOP_PASSWORD_LOGIN:
+    raise ImproperlyConfigured(
+        "HIRELOOP_PASSWORD_LOGIN=false needs HIRELOOP_OIDC_ISSUER: otherwise nobody could sign in."
+    )
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out address or account is refused before any password or code is checked.
     "hiring.accounts.throttling.SignInThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *(["django.contrib.auth.backends.ModelBackend"] if HIRELOOP_PASSWORD_LOGIN else []),
+    *(["hiring.oidc.backend.OidcBackend"] if HIRELOOP_OIDC_ISSUER else []),
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,16 +4,19 @@ from django.urls import include, path
 
 from hiring.views import profile
 from hiring.views.loops import home
+from hiring.views.sign_in import SignInView, admin_sign_in
 
 urlpatterns = [
     path("", home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/oidc/", include("hiring.oidc.urls")),
     path("accounts/profile/", profile.profile, name="profile"),
     path("accounts/profile/tokens/", profile.profile_token_create, name="profile-token-create"),
     path(
         "accounts/profile/tokens/<int:pk>/revoke/", profile.profile_token_revoke, name="profile-token-revoke"
     ),
+    path("admin/login/", admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),
     path("api/", include("config.api.urls")),
     path("", include("hiring.urls")),

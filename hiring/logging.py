@@ -14,6 +14,9 @@ request paths, third-party libraries. On every record it redacts
   (``q``, ``search``, ``email``, ``name``: the candidate search box, the API's
   candidate filters, the admin's search): a search by surname or by an
   URL-encoded email is a GET, so it sits in the request line,
+- the values of the query parameters that carry sign-in secrets (``code``,
+  ``state``, tokens): the identity provider sends the browser back to
+  ``/accounts/oidc/callback/?code=...&state=...``, and that request line is logged,
 - every value this process has held of a field the privacy registry
   (``privacy.registry.PERSONAL_DATA``) classifies as personal: a process can
   only log a candidate's name if it loaded or created that candidate, and
@@ -36,6 +39,9 @@ EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+\d[\d ().-]{6,}\d")
 TAKE_HOME_TOKEN = re.compile(r"(/take-home/)[^/?#\s\"']+")
 SEARCH_VALUE = re.compile(r"([?&](?:q|search|email|name)=)[^&#\s\"']+")
+SIGN_IN_SECRET = re.compile(
+    r"([?&#](?:code|state|id_token|access_token|refresh_token|code_verifier|client_secret)=)[^&#\s\"']+"
+)
 # Short values (initials, "ok") are not identifying and would redact ordinary words.
 MIN_VALUE_LENGTH = 4
 MAX_KNOWN_VALUES = 5000
@@ -78,7 +84,7 @@ def _known_pattern() -> re.Pattern[str] | None:
 
 
 def redact(text: str) -> str:
-    """``text`` with registered personal values, emails, phone numbers, take-home tokens and searches replaced."""
+    """``text`` with personal values, emails, phone numbers, take-home tokens, searches and sign-in secrets replaced."""
     if not text:
         return text
     pattern = _known_pattern()
@@ -87,6 +93,7 @@ def redact(text: str) -> str:
     text = EMAIL.sub(REDACTED, text)
     text = TAKE_HOME_TOKEN.sub(rf"\1{REDACTED}", text)
     text = SEARCH_VALUE.sub(rf"\1{REDACTED}", text)
+    text = SIGN_IN_SECRET.sub(rf"\1{REDACTED}", text)
     return PHONE.sub(REDACTED, text)
 
 

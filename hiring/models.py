@@ -28,6 +28,17 @@ class User(AbstractUser):
         ADMIN = "admin", "Admin"
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INTERVIEWER)
+    # Who the company's identity provider says this is (OpenID Connect ``iss`` and ``sub``): set at the first
+    # sign-in through it, then the only thing that finds the account, since an email address can change hands.
+    oidc_issuer = models.CharField(max_length=255, blank=True)
+    oidc_subject = models.CharField(max_length=255, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oidc_issuer", "oidc_subject"], condition=~Q(oidc_subject=""), name="user_unique_oidc_identity"
+            ),
+        ]
 
     @property
     def is_recruiter(self) -> bool:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.integration.oidc_provider import (
+    TEST_CALLBACK,
+    OidcProvider,
+    configure_hireloop,
+    oidc_provider_problem,
+)
+from tests.integration.services import free_port, require_service
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -130,3 +139,36 @@ def sign_in(page, live_server):
         page.wait_for_load_state()
 
     return go
+
+
+# --- The OpenID provider ----------------------------------------------------------
+
+
+@pytest.fixture
+def start_oidc_provider(tmp_path: Path) -> Iterator[Callable[..., OidcProvider]]:
+    """Start providers: ``start_oidc_provider(redirect_uris=[...], id_token_ttl=..., clock_skew_seconds=...,
+    publish_foreign_key=...)``; each waits for its discovery document and stops at teardown.
+
+    Skips when Node.js or the provider package is missing (fails with REQUIRE_SERVICES=1).
+    """
+    require_service(oidc_provider_problem())
+    started: list[OidcProvider] = []
+
+    def start(*, redirect_uris: list[str] | None = None, **options: object) -> OidcProvider:
+        provider = OidcProvider(
+            workdir=tmp_path, port=free_port(), redirect_uris=redirect_uris or [TEST_CALLBACK], **options  # type: ignore[arg-type]
+        )
+        started.append(provider)
+        return provider.start()
+
+    yield start
+    for provider in started:
+        provider.stop()
+
+
+@pytest.fixture
+def oidc_provider(start_oidc_provider, settings) -> OidcProvider:
+    """A provider Hireloop is configured to sign in with (the settings are restored after the test)."""
+    provider = start_oidc_provider()
+    configure_hireloop(settings, provider.issuer)
+    return provider

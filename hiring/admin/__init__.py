@@ -23,7 +23,14 @@ from privacy.export import candidate_export
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     # Django's UserAdmin always sets its fieldsets; the stub types the attribute as optional.
-    fieldsets = (*cast("tuple[Any, ...]", BaseUserAdmin.fieldsets), ("Hireloop", {"fields": ("kind",)}))
+    fieldsets = (
+        *cast("tuple[Any, ...]", BaseUserAdmin.fieldsets),
+        ("Hireloop", {"fields": ("kind",)}),
+        ("Identity provider (set at the first sign-in through it)", {"fields": ("oidc_issuer", "oidc_subject")}),
+    )
+    # Who the provider vouches for is the provider's to say; an edit here could hand one person's sign-in
+    # another's account.
+    readonly_fields = ("oidc_issuer", "oidc_subject")
     list_display = ("username", "email", "first_name", "last_name", "kind", "is_staff")
     list_filter = ("kind", "is_staff", "is_active")
 

@@ -32,6 +32,14 @@ def test_the_log_filter_redacts_what_was_searched_for_in_request_lines():
     assert redact(others) == others
 
 
+def test_the_log_filter_redacts_sign_in_codes_and_states_in_request_lines():
+    """The identity provider's answer carries a one-time code in the URL; the access log must not keep it."""
+    line = '"GET /accounts/oidc/callback/?code=Xq3-9zz&state=Ab12&iss=https%3A%2F%2Fidp HTTP/1.1" 302 0'
+    assert redact(line) == (
+        '"GET /accounts/oidc/callback/?code=[redacted]&state=[redacted]&iss=https%3A%2F%2Fidp HTTP/1.1" 302 0'
+    )
+
+
 def test_every_text_field_of_hireloop_is_classified_as_personal_or_not():
     """A new text/JSON/URL/file field fails here until hiring/privacy.py says whether it is personal data."""
     assert unclassified_fields() == []

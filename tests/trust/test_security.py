@@ -50,6 +50,36 @@ def test_production_refuses_to_start_without_its_variables(override, message):
     assert message in result.stderr
 
 
+OIDC = {
+    "HIRELOOP_OIDC_ISSUER": "https://idp.example.com",
+    "HIRELOOP_OIDC_CLIENT_ID": "hireloop",
+    "HIRELOOP_OIDC_CLIENT_SECRET": "a-secret",
+    "HIRELOOP_OIDC_INTERVIEWER_GROUPS": "engineering",
+}
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ({"HIRELOOP_OIDC_ISSUER": None, "HIRELOOP_PASSWORD_LOGIN": "false"},
+     "HIRELOOP_PASSWORD_LOGIN=false needs HIRELOOP_OIDC_ISSUER"),
+    ({"HIRELOOP_OIDC_CLIENT_SECRET": None}, "so HIRELOOP_OIDC_CLIENT_SECRET must be too"),
+    ({"HIRELOOP_OIDC_INTERVIEWER_GROUPS": None}, "no group gives a role"),
+    ({"HIRELOOP_OIDC_SCOPES": "email profile"}, "HIRELOOP_OIDC_SCOPES must include 'openid'"),
+    ({"HIRELOOP_OIDC_ISSUER": "http://idp.example.com"}, "HIRELOOP_OIDC_ISSUER must be an https:// URL"),
+])
+def test_production_refuses_to_start_with_an_unusable_sign_in(override, message):
+    """Sign-in settings that would let nobody in, or in insecurely, stop the start with a message naming them."""
+    env = {k: v for k, v in {**PRODUCTION, **OIDC, **override}.items() if v is not None}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_starts_with_the_identity_provider_only():
+    result = manage("check", "--deploy", "--fail-level", "WARNING",
+                    env={**PRODUCTION, **OIDC, "HIRELOOP_PASSWORD_LOGIN": "false"})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_pages_carry_a_content_security_policy_and_refuse_framing(client):
     response = client.get(reverse("login"))
     policy = response["Content-Security-Policy"]
