@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('hiring', '0005_audit_trail_append_only'),
+        ('hiring', '0006_api_token_expiry_and_scope'),
     ]
 
     operations = [
