@@ -11,8 +11,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
+from hiring.access import audit_values_withheld
 from hiring.accounts.roles import user_record_role_change, user_role_values
 from hiring.admin.readonly import ReadOnlyAdminMixin
+from hiring.audit.selectors import audit_values_shown
 from hiring.errors import ApplicationError
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop, Role, User
 from hiring.types import signed_in_user
@@ -106,6 +108,9 @@ class InterviewInline(ReadOnlyAdminMixin, admin.TabularInline):
     # services check the rules (an interviewer with a scorecard keeps the interview) and write the audit trail.
 
 
+WITHHELD = "Withheld: you interview on this loop and have not submitted all your feedback yet."
+
+
 @admin.register(InterviewLoop)
 class InterviewLoopAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: loops are opened, moved, withdrawn and decided through hiring.services (audited).
@@ -123,7 +128,30 @@ class InterviewLoopAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Read-only: audit events cannot be edited or deleted through the application."""
+    """Read-only: audit events cannot be edited or deleted through the application.
+
+    For the committee and admins, with the values as on the audit pages
+    (``hiring.access.audit_values_withheld``): withheld where the user still owes feedback on the event's loop.
+    """
 
     list_display = ("created_at", "actor", "action", "object_type", "object_id", "loop_id")
     list_filter = ("action", "object_type")
+    exclude = ("before", "after")
+    readonly_fields = ("values_before", "values_after")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # As on the audit pages and the API: the trail is for the committee and admins.
+        user = signed_in_user(request)
+        return (user.is_committee or user.is_hireloop_admin) and super().has_view_permission(request, obj)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        return audit_values_shown(super().get_queryset(request),
+                                  withheld=audit_values_withheld(signed_in_user(request)))
+
+    @admin.display(description="before")
+    def values_before(self, event: AuditEvent) -> Any:
+        return WITHHELD if event.values_withheld else event.shown_before  # type: ignore[attr-defined]
+
+    @admin.display(description="after")
+    def values_after(self, event: AuditEvent) -> Any:
+        return WITHHELD if event.values_withheld else event.shown_after  # type: ignore[attr-defined]
