@@ -50,6 +50,16 @@ def _pending_own_interviews(user: Any, loop_ref: Any) -> QuerySet[Interview]:
     return _owed_interviews(user).filter(loop=loop_ref)
 
 
+def loops_with_feedback_owed_by(user: Any) -> QuerySet[InterviewLoop]:
+    """Loops whose panel the user may not see because they interview on it and have not submitted yet.
+
+    For a user who sees every loop these are exactly the loops missing from
+    ``loops_with_panel_visible_to``; for an interviewer, the loops they are not
+    on are hidden as well, by ``loops_visible_to``.
+    """
+    return InterviewLoop.objects.filter(pk__in=_owed_interviews(user).values("loop_id"))
+
+
 def loops_with_panel_visible_to(user: Any) -> QuerySet[InterviewLoop]:
     """Loops whose panel feedback (scores, recommendation) the user may read."""
     blocked = Exists(_pending_own_interviews(user, OuterRef("pk")))

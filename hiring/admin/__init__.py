@@ -7,7 +7,8 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
@@ -60,8 +61,12 @@ class CandidateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
         return [export, *super().get_urls()]
 
-    def export_view(self, request: HttpRequest, candidate_id: int) -> HttpResponse:
-        """Everything held about the candidate, as a JSON download (POST: it is recorded in the audit trail)."""
+    def export_view(self, request: HttpRequest, candidate_id: int) -> HttpResponseBase:
+        """Everything held about the candidate, as a JSON download (POST: it is recorded in the audit trail).
+
+        A refused export (the officer still owes feedback on one of the candidate's loops, or no such
+        candidate) goes back to the candidate's page with the reason, instead of an error page.
+        """
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         try:
@@ -69,7 +74,10 @@ class CandidateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         except ApplicationError as exc:
             if exc.status_code == 403:
                 raise PermissionDenied(exc.message) from exc
-            raise
+            self.message_user(request, exc.message, messages.ERROR)
+            if exc.status_code == 404:
+                return redirect("admin:hiring_candidate_changelist")
+            return redirect("admin:hiring_candidate_change", candidate_id)
         response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
         response["Content-Disposition"] = f'attachment; filename="candidate-{candidate_id}-export.json"'
         return response

@@ -209,6 +209,70 @@ def test_audit_page_and_export_cost_the_same_queries_for_1_and_50_withheld_event
     assert len(rows) == n
 
 
+# --- The privacy export --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+@pytest.mark.parametrize("kind", ROLES)
+def test_api_candidates_export_refuses_an_officer_who_owes_feedback_on_a_loop(client, kind, position):
+    """A subject access export is complete or refused: an admin owing feedback on the candidate's loop gets 409."""
+    panel = build_panel(kind, position)
+    client.force_login(panel.viewer)
+    events = AuditEvent.objects.count()
+    response = client.get(f"/api/v1/candidates/{panel.loop.candidate_id}/export/")
+    body = response.json()
+    if kind != "admin":
+        assert (response.status_code, body["code"]) == (403, "permission_denied")
+        assert AuditEvent.objects.count() == events
+        return
+    if position == "pending":
+        assert (response.status_code, body) == (409, {
+            "code": "independence",
+            "message": f"You interview on loop #{panel.loop.pk} of this candidate and have not submitted all your "
+                       "feedback there; the export holds the panel's scorecards and recommendation, which you may "
+                       "not read before. Submit your feedback first, or ask another admin to export.",
+            "field_errors": {},
+        })
+        assert AuditEvent.objects.count() == events
+        return
+    assert response.status_code == 200
+    (loop,) = body["loops"]
+    cards = {card["id"]: card for interview in loop["interviews"] for card in interview["scorecards"]}
+    assert (cards[panel.card.pk]["overall"], loop["recommendation"]["outcome"]) == (
+        "strong_no", panel.recommendation.outcome)
+    assert AuditEvent.objects.filter(action="candidate.exported", actor=panel.viewer).count() == 1
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+def test_admin_candidate_export_button_tells_an_officer_who_owes_feedback_why(client, position):
+    """The admin's export button goes back to the candidate with the reason (not a server error), nothing audited."""
+    panel = build_panel("admin", position)
+    client.force_login(panel.viewer)
+    events = AuditEvent.objects.count()
+    response = client.post(reverse("admin:hiring_candidate_export", args=[panel.loop.candidate_id]), follow=True)
+    if position == "pending":
+        assert response.redirect_chain == [
+            (reverse("admin:hiring_candidate_change", args=[panel.loop.candidate_id]), 302)]
+        assert f"You interview on loop #{panel.loop.pk} of this candidate" in response.content.decode()
+        assert AuditEvent.objects.count() == events
+        return
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["loops"][0]["recommendation"]["outcome"] == panel.recommendation.outcome
+    assert AuditEvent.objects.count() == events + 1
+
+
+def test_candidate_export_command_is_never_refused(db, capsys):
+    """The operator's command has no actor on any panel: the export is whole."""
+    from django.core.management import call_command
+
+    panel = build_panel("admin", "pending")
+    call_command("candidate_export", str(panel.loop.candidate_id))
+    data = json.loads(capsys.readouterr().out)
+    cards = [card for interview in data["loops"][0]["interviews"] for card in interview["scorecards"]]
+    assert panel.card.pk in {card["id"] for card in cards}
+
+
 # --- The Django admin ----------------------------------------------------------------------------------------
 
 
