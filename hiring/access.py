@@ -92,6 +92,11 @@ def scorecards_visible_to(user: Any) -> QuerySet[Scorecard]:
     )
 
 
+def recommendations_visible_to(user: Any) -> QuerySet[Recommendation]:
+    """Computed recommendations of the loops whose panel the user may see."""
+    return Recommendation.objects.filter(loop__in=loops_with_panel_visible_to(user).values("pk"))
+
+
 def audit_values_withheld(user: Any) -> Q:
     """A condition on audit events: the ones whose before/after values the user may not read yet.
 

@@ -6,13 +6,13 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
-from hiring.access import audit_values_withheld
+from hiring.access import audit_values_withheld, loops_visible_to, panel_blocked
 from hiring.accounts.roles import user_record_role_change, user_role_values
 from hiring.admin.readonly import ReadOnlyAdminMixin
 from hiring.audit.selectors import audit_values_shown
@@ -116,7 +116,25 @@ class InterviewInline(ReadOnlyAdminMixin, admin.TabularInline):
     # services check the rules (an interviewer with a scorecard keeps the interview) and write the audit trail.
 
 
+# The decision and what it was recorded against follow the independence rule, as in the API's LoopSerializer.
+DECISION_FIELDS = ("decision", "decision_rationale", "decision_justification", "decision_recommendation",
+                   "decided_by", "decided_at")
 WITHHELD = "Withheld: you interview on this loop and have not submitted all your feedback yet."
+
+
+class DecisionFilter(admin.SimpleListFilter):
+    """By decision, among the loops whose panel the user may see (a filter on a hidden value would reveal it)."""
+
+    title = "decision"
+    parameter_name = "decision"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(InterviewLoop.Decision.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[InterviewLoop]) -> QuerySet[InterviewLoop]:
+        if self.value() is None:
+            return queryset
+        return queryset.filter(~panel_blocked(signed_in_user(request), OuterRef("pk")), decision=self.value())
 
 
 @admin.register(InterviewLoop)
@@ -125,13 +143,47 @@ class InterviewLoopAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     Never hard-deleted either: a loop is withdrawn, a candidate erased. A delete here would skip the audit trail
     and leave interviewers' leniency history (LeniencyTotals) counting it.
+
+    The loops come from ``hiring.access``; on a loop where the user still owes feedback, the decision, its
+    rationale and the recommendation it was recorded against are left out of the list and the page.
     """
 
-    list_display = ("id", "candidate", "role", "status", "decision", "decided_by", "opened_at")
-    list_filter = ("status", "role", "decision")
+    list_display = ("id", "candidate", "role", "status", "shown_decision", "shown_decided_by", "opened_at")
+    list_filter = ("status", "role", DecisionFilter)
     list_select_related = ("candidate", "role", "decided_by")
     search_fields = ("id__exact", "candidate__name", "candidate__email")
     inlines = [InterviewInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InterviewLoop]:
+        user = signed_in_user(request)
+        visible = super().get_queryset(request) & loops_visible_to(user)
+        return visible.annotate(panel_visible=~panel_blocked(user, OuterRef("pk")))
+
+    def get_exclude(self, request: HttpRequest, obj: InterviewLoop | None = None) -> Any:
+        if obj is not None and not obj.panel_visible:  # type: ignore[attr-defined]
+            return [*(super().get_exclude(request, obj) or ()), *DECISION_FIELDS]
+        return super().get_exclude(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: InterviewLoop | None = None) -> Any:
+        if obj is not None and not obj.panel_visible:  # type: ignore[attr-defined]
+            return [*super().get_readonly_fields(request, obj), "decision_withheld"]
+        return super().get_readonly_fields(request, obj)
+
+    @admin.display(description="decision")
+    def decision_withheld(self, loop: InterviewLoop) -> str:
+        return WITHHELD if loop.decision else "—"
+
+    @admin.display(description="decision")
+    def shown_decision(self, loop: InterviewLoop) -> str:
+        if not loop.panel_visible:  # type: ignore[attr-defined]
+            return "—"
+        return loop.get_decision_display() or "—"
+
+    @admin.display(description="decided by")
+    def shown_decided_by(self, loop: InterviewLoop) -> str:
+        if not loop.panel_visible or loop.decided_by is None:  # type: ignore[attr-defined]
+            return "—"
+        return str(loop.decided_by)
 
 
 @admin.register(AuditEvent)

@@ -278,6 +278,65 @@ def test_candidate_export_command_is_never_refused(db, capsys):
 
 @pytest.mark.parametrize("position", POSITIONS)
 @pytest.mark.parametrize("kind", ROLES)
+def test_admin_scorecard_pages_follow_the_independence_rule(client, kind, position):
+    """The scorecard changelist, its filters and its change page (ratings inline) show the colleague's card only
+    to a viewer who may see the panel."""
+    panel = build_panel(kind, position)
+    grant_admin_views(panel.viewer, "view_scorecard")
+    client.force_login(panel.viewer)
+    change = reverse("admin:scorecards_scorecard_change", args=[panel.card.pk])
+    changelist = client.get(reverse("admin:scorecards_scorecard_changelist"), {"overall__exact": "strong_no"})
+    assert changelist.status_code == 200
+    page = client.get(change)
+    if sees_panel(kind, position):
+        assert (change in changelist.content.decode(), page.status_code) == (True, 200)
+        assert "Strong no" in page.content.decode()
+    else:
+        assert (change in changelist.content.decode(), page.status_code) == (False, 302)
+        assert "0 scorecards" in changelist.content.decode()
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+@pytest.mark.parametrize("kind", ROLES)
+def test_admin_recommendation_pages_follow_the_independence_rule(client, kind, position):
+    """The recommendation changelist and change page show the loop's only to a viewer who may see the panel."""
+    panel = build_panel(kind, position)
+    grant_admin_views(panel.viewer, "view_recommendation")
+    client.force_login(panel.viewer)
+    change = reverse("admin:scorecards_recommendation_change", args=[panel.recommendation.pk])
+    changelist = client.get(reverse("admin:scorecards_recommendation_changelist"))
+    assert changelist.status_code == 200
+    page = client.get(change)
+    expected = (True, 200) if sees_panel(kind, position) else (False, 302)
+    assert (change in changelist.content.decode(), page.status_code) == expected
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+@pytest.mark.parametrize("kind", ROLES)
+def test_admin_loop_pages_hide_the_decision_until_submitted(client, kind, position):
+    """The loop changelist (column and filter) and change page leave the decision out while feedback is owed."""
+    panel = build_panel(kind, position, decided=True)
+    grant_admin_views(panel.viewer, "view_interviewloop")
+    client.force_login(panel.viewer)
+    change = reverse("admin:hiring_interviewloop_change", args=[panel.loop.pk])
+    by_decision = client.get(reverse("admin:hiring_interviewloop_changelist"), {"decision": "no_hire"})
+    page = client.get(change)
+    if sees_panel(kind, position):
+        assert (change in by_decision.content.decode(), page.status_code) == (True, 200)
+        assert (RATIONALE in page.content.decode(), WITHHELD in page.content.decode()) == (True, False)
+    elif kind == "interviewer" and position == "not_on_panel":
+        # Not their loop at all.
+        assert (change in by_decision.content.decode(), page.status_code) == (False, 302)
+    else:
+        assert (change in by_decision.content.decode(), page.status_code) == (False, 200)
+        html = page.content.decode()
+        assert (RATIONALE in html, WITHHELD in html, "No hire" in html) == (False, True, False)
+        listed = client.get(reverse("admin:hiring_interviewloop_changelist")).content.decode()
+        assert (change in listed, '<td class="field-shown_decision">—</td>' in listed) == (True, True)
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+@pytest.mark.parametrize("kind", ROLES)
 def test_admin_audit_event_page_withholds_panel_feedback_until_submitted(client, kind, position):
     """The admin's audit event page is for auditors and withholds values as the audit pages do."""
     panel = build_panel(kind, position)
