@@ -350,3 +350,39 @@ def test_admin_audit_event_page_withholds_panel_feedback_until_submitted(client,
     assert page.status_code == 200
     expected = (True, False) if sees_panel(kind, position) else (False, True)
     assert ("strong_no" in html, WITHHELD in html) == expected
+
+
+# --- Other pages that show the decision ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+@pytest.mark.parametrize("kind", ROLES)
+def test_loop_page_hides_the_decision_until_submitted(client, kind, position):
+    """The loop page shows the decision and its rationale only where the panel is visible, as the API does."""
+    panel = build_panel(kind, position, decided=True)
+    client.force_login(panel.viewer)
+    response = client.get(reverse("hiring:loop-detail", args=[panel.loop.pk]))
+    if kind == "interviewer":
+        # Interviewers work from their own pages; the loop page is for those who read every loop.
+        assert (response.status_code, RATIONALE in response.content.decode()) == (403, False)
+        return
+    html = response.content.decode()
+    assert response.status_code == 200
+    expected = (True, False) if sees_panel(kind, position) else (False, True)
+    assert (RATIONALE in html, "its decision appears here once you have submitted" in html) == expected
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+@pytest.mark.parametrize("kind", ROLES)
+def test_candidate_summary_hides_the_decision_until_submitted(client, kind, position):
+    """The candidate summary hides a decided loop's decision and rationale, like its scores, while feedback is owed."""
+    panel = build_panel(kind, position, decided=True)
+    client.force_login(panel.viewer)
+    response = client.get(reverse("hiring:candidate-summary", args=[panel.loop.candidate_id]))
+    if kind == "interviewer":
+        assert response.status_code == 403
+        return
+    html = response.content.decode()
+    assert response.status_code == 200
+    expected = (True, False) if sees_panel(kind, position) else (False, True)
+    assert (RATIONALE in html, "its decision appears here once you have submitted" in html) == expected
