@@ -1,8 +1,10 @@
-"""Who may see what. Pages and the API both ask here, so the rules live once.
+"""Who may see what. Pages, the API, the Django admin, the audit trail and the privacy export all ask here,
+so the rules live once.
 
 The independence rule: a person who interviews on a loop sees no other
 scorecard, score or recommendation of that loop until they have submitted
-feedback for every interview of theirs on it. Recruiters, the committee and
+feedback for every interview of theirs on it. That holds for everyone on a
+panel, the committee and admins included. Recruiters, the committee and
 admins read everything of loops they do not interview on.
 """
 
@@ -13,7 +15,14 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hiring.models import Interview, InterviewLoop
-from scorecards.models import Scorecard
+from scorecards.models import Recommendation, Scorecard
+
+# Audit events about these objects carry panel feedback in their before/after values: a scorecard's scores,
+# signal ids and overall recommendation, the computed recommendation. Matched by object type rather than
+# by action, so a scorecard or recommendation event added later is withheld without being listed here.
+_FEEDBACK_OBJECT_TYPES = (Scorecard._meta.label_lower, Recommendation._meta.label_lower)
+# The decision's event records the recommendation it was made against (outcome, weighted score).
+_FEEDBACK_ACTIONS = ("loop.decided",)
 
 
 def loops_visible_to(user: Any) -> QuerySet[InterviewLoop]:
@@ -28,12 +37,27 @@ def interviews_visible_to(user: Any) -> QuerySet[Interview]:
     return Interview.objects.filter(interviewer=user)
 
 
-def _pending_own_interviews(user: Any, loop_ref: Any) -> QuerySet[Interview]:
-    """The user's interviews on a loop that have no submitted current scorecard of theirs."""
+def _owed_interviews(user: Any) -> QuerySet[Interview]:
+    """The user's interviews that have no submitted scorecard of theirs: their feedback is still owed."""
     submitted = Scorecard.objects.filter(
         interview=OuterRef("pk"), interviewer=user, status=Scorecard.Status.SUBMITTED
     )
-    return Interview.objects.filter(loop=loop_ref, interviewer=user).exclude(Exists(submitted))
+    return Interview.objects.filter(interviewer=user).exclude(Exists(submitted))
+
+
+def _pending_own_interviews(user: Any, loop_ref: Any) -> QuerySet[Interview]:
+    """The user's interviews on a loop that have no submitted current scorecard of theirs."""
+    return _owed_interviews(user).filter(loop=loop_ref)
+
+
+def loops_with_feedback_owed_by(user: Any) -> QuerySet[InterviewLoop]:
+    """Loops whose panel the user may not see because they interview on it and have not submitted yet.
+
+    For a user who sees every loop these are exactly the loops missing from
+    ``loops_with_panel_visible_to``; for an interviewer, the loops they are not
+    on are hidden as well, by ``loops_visible_to``.
+    """
+    return InterviewLoop.objects.filter(pk__in=_owed_interviews(user).values("loop_id"))
 
 
 def loops_with_panel_visible_to(user: Any) -> QuerySet[InterviewLoop]:
@@ -66,3 +90,23 @@ def scorecards_visible_to(user: Any) -> QuerySet[Scorecard]:
     return Scorecard.objects.filter(
         Q(interviewer=user) | Q(status=Scorecard.Status.SUBMITTED, interview__loop__in=panel_loops)
     )
+
+
+def recommendations_visible_to(user: Any) -> QuerySet[Recommendation]:
+    """Computed recommendations of the loops whose panel the user may see."""
+    return Recommendation.objects.filter(loop__in=loops_with_panel_visible_to(user).values("pk"))
+
+
+def audit_values_withheld(user: Any) -> Q:
+    """A condition on audit events: the ones whose before/after values the user may not read yet.
+
+    Those are the events about a scorecard or the recommendation of a loop on
+    which the user still owes feedback, and its decision. The events stay in
+    the trail with who, what, when and which object: an auditor must see that
+    something happened, and that much the loop page shows anyway (who has
+    submitted); only the values are the panel's feedback. The user's own
+    events stay readable: they hold nothing the user does not already know.
+    """
+    owed_loops = _owed_interviews(user).values("loop_id")
+    about_feedback = Q(object_type__in=_FEEDBACK_OBJECT_TYPES) | Q(action__in=_FEEDBACK_ACTIONS)
+    return about_feedback & Q(loop_id__in=owed_loops) & ~Q(actor_id=user.pk)

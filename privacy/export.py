@@ -2,6 +2,13 @@
 
 Erasure is in ``privacy.erasure`` and retention in ``privacy.retention``;
 the registry in ``privacy.registry`` says where personal data lives.
+
+A subject access request must be complete, and the export holds every
+loop's scorecards, recommendation and decision. So a privacy officer who
+interviews on one of the candidate's loops and has not submitted all their
+feedback there is refused (409, naming the loops), rather than given an
+export with that loop's feedback left out: they submit first, or another
+officer exports. The command (run by the operator, no actor) is never refused.
 """
 
 from __future__ import annotations
@@ -15,8 +22,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hiring.access import loops_with_feedback_owed_by
 from hiring.audit.services import audit_record
-from hiring.errors import NotFound, PermissionRefused
+from hiring.errors import Conflict, NotFound, PermissionRefused
 from hiring.models import AuditEvent, Candidate, InterviewLoop, User
 from privacy.registry import (
     PERSONAL_DATA,
@@ -201,6 +209,21 @@ def candidate_export_data(candidate: Candidate) -> dict[str, Any]:
     }
 
 
+def _require_no_feedback_owed(actor: User, candidate: Candidate) -> None:
+    """The independence rule: the export would show the officer a panel they may not see yet."""
+    owed = list(
+        loops_with_feedback_owed_by(actor).filter(candidate=candidate).order_by("pk").values_list("pk", flat=True)
+    )
+    if owed:
+        loops = ("loops " if len(owed) > 1 else "loop ") + ", ".join(f"#{pk}" for pk in owed)
+        raise Conflict(
+            f"You interview on {loops} of this candidate and have not submitted all your feedback there; "
+            "the export holds the panel's scorecards and recommendation, which you may not read before. Submit "
+            "your feedback first, or ask another admin to export.",
+            code="independence",
+        )
+
+
 @transaction.atomic
 def candidate_export(*, actor: User | None, candidate_id: int, via: str) -> dict[str, Any]:
     """Export everything held about a candidate, recording who asked for it (``via``: "command", "admin")."""
@@ -208,6 +231,8 @@ def candidate_export(*, actor: User | None, candidate_id: int, via: str) -> dict
     candidate = Candidate.objects.filter(pk=candidate_id).first()
     if candidate is None:
         raise NotFound(f"No candidate #{candidate_id}.")
+    if actor is not None:
+        _require_no_feedback_owed(actor, candidate)
     data = candidate_export_data(candidate)
     audit_record(actor=actor, action="candidate.exported", obj=candidate,
                  after={"via": via, "loops": len(data["loops"]), "format": EXPORT_FORMAT})

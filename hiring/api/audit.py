@@ -1,4 +1,9 @@
-"""The audit trail over the API: the committee and admins read it, filtered as on the audit page."""
+"""The audit trail over the API: the committee and admins read it, filtered as on the audit page.
+
+The independence rule holds here as on every read (``hiring.access.audit_values_withheld``): on a loop
+where the reader still owes feedback, the values of its scorecard, recommendation and decision events are
+withheld (null, with ``values_withheld``), while the events themselves stay listed.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +17,32 @@ from rest_framework.response import Response
 
 from config.api.filters import MAX_ID
 from config.api.schema import error_response
+from hiring.access import audit_values_withheld
 from hiring.api.permissions import CommitteeOrAdmin
 from hiring.api.serializers import UserRefSerializer
 from hiring.audit.selectors import AuditFilters, audit_events
 from hiring.models import AuditEvent
+from hiring.types import signed_in_user
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = UserRefSerializer(read_only=True, allow_null=True, help_text="Null for the system (jobs).")
     loop = serializers.IntegerField(source="loop_id", read_only=True, allow_null=True)
-    before = serializers.JSONField(read_only=True, allow_null=True, help_text="Ids, states and scores only.")
-    after = serializers.JSONField(read_only=True, allow_null=True)
+    before = serializers.JSONField(
+        source="shown_before", read_only=True, allow_null=True,
+        help_text="Ids, states and scores only. Null when there were none, or when `values_withheld`.",
+    )
+    after = serializers.JSONField(source="shown_after", read_only=True, allow_null=True)
+    values_withheld = serializers.BooleanField(
+        read_only=True,
+        help_text="True when you interview on this event's loop and have not submitted all your feedback: the "
+        "values of its scorecard, recommendation and decision events are withheld until you have.",
+    )
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "created_at", "actor", "action", "object_type", "object_id", "loop", "before", "after"]
+        fields = ["id", "created_at", "actor", "action", "object_type", "object_id", "loop", "before", "after",
+                  "values_withheld"]
         read_only_fields = fields
 
 
@@ -55,13 +71,15 @@ class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 action=data["action"], actor_id=data["actor"], object_type=data["object_type"],
                 object_id=data["object_id"], loop_id=data["loop"], date_from=data["date_from"],
                 date_to=data["date_to"],
-            )
+            ),
+            withheld=audit_values_withheld(signed_in_user(self.request)),
         )
 
     @extend_schema(
         summary="Read the audit trail",
         description="The committee and admins. Newest first; who changed what, with before and after values "
-        "(never candidates' personal data).",
+        "(never candidates' personal data). On a loop where you still owe feedback, the values of its "
+        "scorecard, recommendation and decision events are withheld (`values_withheld`).",
         parameters=[AuditQuerySerializer],
         responses={200: AuditEventSerializer(many=True),
                    403: error_response("Only the hiring committee and admins read the audit trail.")},

@@ -99,10 +99,14 @@ class CandidateViewSet(
 
     @extend_schema(
         summary="Export everything held about a candidate",
-        description="Admins (a subject access request). The export is recorded in the audit trail.",
+        description="Admins (a subject access request). The export is recorded in the audit trail. It is "
+        "always complete: an admin who interviews on one of the candidate's loops and has not submitted all "
+        "their feedback there is refused (409 `independence`, naming the loops) until they have, or another "
+        "admin exports.",
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="The candidate's data, loops and feedback."),
             403: error_response("Only admins export or erase a candidate's data."),
+            409: error_response("`independence`: you still owe feedback on one of the candidate's loops."),
         },
     )
     @action(detail=True, methods=["get"])

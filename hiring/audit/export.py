@@ -5,6 +5,11 @@ trail in memory: COPY hands over the rows as the server produces them, the
 Python path reads in chunks. Bytes are sent in blocks of about
 ``BLOCK_BYTES``, since each block becomes its own write to the client.
 
+The events come from ``hiring.audit.selectors.audit_events``, which decides
+in the query which values the reader may see: a withheld event's before and
+after cells are empty and its ``values_withheld`` cell says ``true`` (the
+independence rule holds in COPY's rows too, at no extra query).
+
 Spreadsheets run a cell that starts like a formula, so such a cell gets a
 leading apostrophe (both paths). The before/after cells are the JSON of the
 values; their key order is the database's own (PostgreSQL's jsonb orders keys
@@ -28,7 +33,8 @@ from hiring.models import AuditEvent
 if TYPE_CHECKING:
     from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
-CSV_COLUMNS = ["id", "at", "actor_id", "actor", "action", "object_type", "object_id", "loop_id", "before", "after"]
+CSV_COLUMNS = ["id", "at", "actor_id", "actor", "action", "object_type", "object_id", "loop_id", "before", "after",
+               "values_withheld"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BLOCK_BYTES = 64 * 1024
 PYTHON_CHUNK_ROWS = 2000
@@ -36,12 +42,13 @@ PYTHON_CHUNK_ROWS = 2000
 TIME_FORMAT_SQL = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
 TIME_FORMAT_PY = "%Y-%m-%dT%H:%M:%S.%f+00:00"
 
+# The shown values, never the stored ones: audit_events annotates them for the reader.
 _FIELDS = ("id", "created_at", "actor_id", "actor__username", "action", "object_type", "object_id", "loop_id",
-           "before", "after")
+           "shown_before", "shown_after", "values_withheld")
 
 
 def audit_csv(events: QuerySet[AuditEvent]) -> Iterator[bytes]:
-    """The events (already filtered and ordered) as CSV with a header row, in blocks of bytes."""
+    """The events (from ``audit_events``: filtered, ordered, values shown to the reader) as CSV, in blocks."""
     rows = events.values_list(*_FIELDS)
     if connection.vendor == "postgresql":
         return _copy_csv(rows)
@@ -69,9 +76,10 @@ def _copy_csv(rows: QuerySet[Any]) -> Iterator[bytes]:
         f"to_char(e.created_at AT TIME ZONE 'UTC', '{TIME_FORMAT_SQL}') AS at, "
         f"e.actor_id AS actor_id, {actor} AS actor, "
         f"{_escaped('e.action')} AS action, {_escaped('e.object_type')} AS object_type, "
-        f"{_escaped('e.object_id')} AS object_id, e.loop_id AS loop_id, {before} AS before, {after} AS after "
+        f"{_escaped('e.object_id')} AS object_id, e.loop_id AS loop_id, {before} AS before, {after} AS after, "
+        "CASE WHEN e.values_withheld THEN 'true' ELSE 'false' END AS values_withheld "
         f"FROM ({inner}) AS e(id, created_at, actor_id, username, action, object_type, object_id, loop_id, "
-        "before, after) ORDER BY e.created_at DESC, e.id DESC) "
+        "before, after, values_withheld) ORDER BY e.created_at DESC, e.id DESC) "
         "TO STDOUT WITH (FORMAT csv, HEADER)"
     )
     # A client that goes away mid-download closes this generator: psycopg cancels the COPY, which aborts the
@@ -93,13 +101,13 @@ def _python_csv(rows: QuerySet[Any]) -> Iterator[bytes]:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     batch = []
-    for pk, created_at, actor_id, username, action, object_type, object_id, loop_id, before, after in (
+    for pk, created_at, actor_id, username, action, object_type, object_id, loop_id, before, after, withheld in (
         rows.iterator(chunk_size=PYTHON_CHUNK_ROWS)
     ):
         batch.append((
             pk, created_at.astimezone(UTC).strftime(TIME_FORMAT_PY), actor_id or "",
             _cell(username or "system"), _cell(action), _cell(object_type), _cell(object_id),
-            "" if loop_id is None else loop_id, _cell(before), _cell(after),
+            "" if loop_id is None else loop_id, _cell(before), _cell(after), "true" if withheld else "false",
         ))
         if len(batch) >= PYTHON_CHUNK_ROWS:
             writer.writerows(batch)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, JSONField, Q, QuerySet, When
 from django.utils import timezone
 
 from hiring.models import AuditEvent, User
@@ -27,9 +27,31 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def audit_events(filters: AuditFilters) -> QuerySet[AuditEvent]:
-    """Events newest first; ``date_to`` includes the whole day (in the site's time zone)."""
-    events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
+def audit_values_shown(events: QuerySet[AuditEvent], *, withheld: Q) -> QuerySet[AuditEvent]:
+    """The events with the values their reader may see: ``shown_before``, ``shown_after``, ``values_withheld``.
+
+    ``withheld`` says which events' values the reader may not see (the
+    independence rule: ``hiring.access.audit_values_withheld``); theirs read
+    as null, decided in the query itself, so the pages, the API and the CSV
+    export (PostgreSQL's COPY included) all get the same answer at no extra
+    query. ``before`` and ``after`` themselves are not loaded: read the shown
+    values.
+    """
+    return events.defer("before", "after").annotate(
+        values_withheld=ExpressionWrapper(withheld, output_field=BooleanField()),
+        shown_before=Case(When(withheld, then=None), default=F("before"), output_field=JSONField()),
+        shown_after=Case(When(withheld, then=None), default=F("after"), output_field=JSONField()),
+    )
+
+
+def audit_events(filters: AuditFilters, *, withheld: Q) -> QuerySet[AuditEvent]:
+    """Events newest first, with the values the reader may see (``audit_values_shown``).
+
+    ``date_to`` includes the whole day (in the site's time zone).
+    """
+    events = audit_values_shown(AuditEvent.objects.select_related("actor"), withheld=withheld).order_by(
+        "-created_at", "-id"
+    )
     if filters.action:
         events = events.filter(action=filters.action)
     if filters.actor_id is not None:
@@ -62,9 +84,13 @@ def audit_filter_choices() -> dict[str, Any]:
 
 
 def audit_changes(event: AuditEvent) -> list[dict[str, Any]]:
-    """Rows ``{"field", "before", "after"}`` for the keys an event's before/after values mention."""
-    before = event.before if isinstance(event.before, dict) else {}
-    after = event.after if isinstance(event.after, dict) else {}
+    """Rows ``{"field", "before", "after"}`` for the keys an event's shown before/after values mention.
+
+    ``event`` comes from ``audit_events`` or ``audit_values_shown``; a withheld event has none.
+    """
+    shown_before, shown_after = event.shown_before, event.shown_after  # type: ignore[attr-defined]
+    before = shown_before if isinstance(shown_before, dict) else {}
+    after = shown_after if isinstance(shown_after, dict) else {}
     keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
     return [
         {"field": key, "before": before.get(key), "after": after.get(key), "changed": before.get(key) != after.get(key)}

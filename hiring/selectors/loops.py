@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from hiring.access import loops_visible_to
+from hiring.access import loops_visible_to, panel_blocked
 from hiring.errors import NotFound
 from hiring.models import Interview, InterviewLoop, Role, User
 from hiring.selectors.common import ACTIVE_STATUSES, submitted_by_interviewer
@@ -125,7 +125,10 @@ def loop_coverage(*, loop: InterviewLoop) -> Coverage:
 
 
 def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> InterviewLoop:
-    """A loop with its interviews, each annotated with its scorecard state (``scorecard_status``)."""
+    """A loop with its interviews, each annotated with its scorecard state (``scorecard_status``).
+
+    ``panel_visible``: whether the user may read the loop's decision (not while they owe feedback on it).
+    """
     now = now or timezone.now()
     # At most one row (scorecard_one_current); without order_by() the model's ordering would join the interview.
     current = Scorecard.objects.filter(
@@ -144,6 +147,8 @@ def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> Inte
         loops_visible_to(user)
         .select_related("candidate", "role", "rubric", "recruiter", "hiring_manager", "decided_by")
         .prefetch_related(Prefetch("interviews", queryset=interviews))
+        # The decision follows the independence rule: the page shows it only where the panel is visible.
+        .annotate(panel_visible=~panel_blocked(user, OuterRef("pk")))
         .filter(pk=loop_id)
         .first()
     )

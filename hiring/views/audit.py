@@ -1,4 +1,8 @@
-"""The audit trail pages: browse and filter (admins and the committee), and export as CSV."""
+"""The audit trail pages: browse and filter (admins and the committee), and export as CSV.
+
+Both read through ``hiring.access.audit_values_withheld``: on a loop where the reader still owes feedback,
+the values of its scorecard, recommendation and decision events are withheld, the events still listed.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from django.shortcuts import render
 from django.utils import timezone
 
+from hiring.access import audit_values_withheld
 from hiring.audit.export import audit_csv
 from hiring.audit.selectors import AuditFilters, audit_changes, audit_events, audit_filter_choices
 from hiring.audit.services import audit_record
@@ -69,7 +74,8 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return render(request, "hiring/audit/list.html", {**context, "page": None, "rows": []}, status=400)
     filters = form.filters() if form.is_bound else AuditFilters()
-    page = Paginator(audit_events(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    events = audit_events(filters, withheld=audit_values_withheld(request.user))
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"event": event, "changes": audit_changes(event)} for event in page.object_list]
     return render(request, "hiring/audit/list.html", {**context, "page": page, "rows": rows, "filters": filters})
 
@@ -86,7 +92,8 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     filters = form.filters() if form.is_bound else AuditFilters()
     audit_record(actor=request.user, action="audit.exported", obj=request.user,
                  after={key: str(value) for key, value in vars(filters).items() if value not in ("", None)})
-    response = StreamingHttpResponse(audit_csv(audit_events(filters)), content_type="text/csv; charset=utf-8")
+    events = audit_events(filters, withheld=audit_values_withheld(request.user))
+    response = StreamingHttpResponse(audit_csv(events), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="hireloop-audit-{stamp}.csv"'
     return response

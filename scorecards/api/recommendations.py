@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.schema import ScopedQuerysetMixin, error_response
-from hiring.access import can_see_panel, loops_visible_to, loops_with_panel_visible_to
+from hiring.access import can_see_panel, loops_visible_to, recommendations_visible_to
 from hiring.errors import NotFound, PermissionRefused
 from scorecards.api.filters import RecommendationFilter
 from scorecards.api.serializers import RecommendationSerializer, RecomputeResultSerializer
@@ -27,9 +27,7 @@ from scorecards.services.recompute import recommendation_request
 
 def recommendations_for_api(user: Any) -> QuerySet[Recommendation]:
     pending = RecomputeRequest.objects.filter(loop=OuterRef("loop_id"), processed_at__isnull=True)
-    return Recommendation.objects.filter(loop__in=loops_with_panel_visible_to(user).values("pk")).annotate(
-        recompute_pending=Exists(pending)
-    )
+    return recommendations_visible_to(user).annotate(recompute_pending=Exists(pending))
 
 
 @extend_schema_view(

@@ -133,9 +133,10 @@ def test_audit_export_is_the_filtered_trail_as_csv_and_is_itself_audited(db, cli
     response = client.get(reverse("hiring:audit-export"), {"action": "test.event"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["id", "at", "actor_id", "actor", "action", "object_type", "object_id", "loop_id", "before",
-                       "after"]
-    assert [(r[3], r[4], r[7], r[8], r[9]) for r in rows[1:]] == [
-        ("ada", "test.event", "2", '{"v": 1}', '{"v": 2}'), ("ada", "test.event", "1", '{"v": 0}', '{"v": 1}')]
+                       "after", "values_withheld"]
+    assert [(r[3], r[4], r[7], r[8], r[9], r[10]) for r in rows[1:]] == [
+        ("ada", "test.event", "2", '{"v": 1}', '{"v": 2}', "false"),
+        ("ada", "test.event", "1", '{"v": 0}', '{"v": 1}', "false")]
     assert AuditEvent.objects.filter(action="audit.exported", actor=admin_user).count() == 1
 
 
