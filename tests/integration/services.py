@@ -243,13 +243,21 @@ def terminate_backends(application_name: str) -> None:
 StartWorker = Callable[..., WorkerProcess]
 
 
+# HIRELOOP_TEST_DEADLINE_SCALE=1 restores the deadlines as written, e.g. to see a hang fail fast.
+DEADLINE_SCALE = float(os.environ.get("HIRELOOP_TEST_DEADLINE_SCALE", "3"))
+
+
 def wait_until(
     condition: Callable[[], Any], *, timeout: float, interval: float = 0.2, what: str | Callable[[], str] = ""
 ) -> Any:
     """Poll ``condition`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds.
 
     ``what`` may be a callable, evaluated only on failure (e.g. to show a worker's log as it is then).
+    ``timeout`` is stretched by ``DEADLINE_SCALE``: it bounds a wait for something that must happen, so a
+    longer one costs time only when the test fails anyway, and a loaded machine (a worker starting in 20 s
+    instead of 2) does not fail a test that asserts behaviour, not speed.
     """
+    timeout *= DEADLINE_SCALE
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
