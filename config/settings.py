@@ -333,7 +333,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Candidates' personal data never reaches a log: every handler redacts email addresses and the
     # values the privacy registry knows (hiring/privacy.py) before a record is written.
-    "filters": {"personal_data": {"()": "hiring.logging.PersonalDataFilter"}},
+    "filters": {
+        "personal_data": {"()": "hiring.logging.PersonalDataFilter"},
+        "refusal_as_one_line": {"()": "config.request_logging.RefusalAsOneLine"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]},
@@ -344,6 +347,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A 403 is the access rules at work: one line (who, what, why), not a traceback per refusal.
+        "django.request": {"filters": ["refusal_as_one_line"]},
     },
 }
 # Workers keep the logging above (and its redaction) instead of Celery's own handlers.

@@ -17,6 +17,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from config.request_logging import note_refusal
 from hiring.errors import ApplicationError
 
 NON_FIELD = "non_field_errors"
@@ -70,6 +71,13 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """REST framework's EXCEPTION_HANDLER: every refusal becomes the one error shape."""
+    response = _error_response(exc)
+    if response is not None and response.status_code == 403 and context.get("request") is not None:
+        note_refusal(context["request"]._request, f"{response.data['code']}: {response.data['message']}")
+    return response
+
+
+def _error_response(exc: Exception) -> Response | None:
     if isinstance(exc, ApplicationError):
         set_rollback()
         return Response(error_body(exc.code, exc.message, exc.field_errors), status=exc.status_code)
