@@ -357,14 +357,16 @@ LOGGING = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Security -----------------------------------------------------------------------
-# Sign-in throttling (django-axes): failures are counted per account and per client address;
-# either reaching the limit locks sign-in for HIRELOOP_LOCKOUT_MINUTES and says so (HTTP 429).
+# Sign-in throttling (django-axes): failures are counted per account and client address together;
+# reaching the limit locks that account from that address for HIRELOOP_LOCKOUT_MINUTES and says so
+# (HTTP 429). Counting per account alone let anyone lock any user out with five wrong passwords, and per
+# address alone locks everyone behind an office's shared address.
 AXES_VERBOSE = False  # its start-up banner on every command is noise
 AXES_ENABLED = env.bool("HIRELOOP_LOGIN_THROTTLING", default=True)
 AXES_FAILURE_LIMIT = env.int("HIRELOOP_LOGIN_FAILURE_LIMIT", default=5)
 HIRELOOP_LOCKOUT_MINUTES = env.int("HIRELOOP_LOCKOUT_MINUTES", default=15)
 AXES_COOLOFF_TIME = timedelta(minutes=HIRELOOP_LOCKOUT_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hiring.throttling.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "hiring.throttling.client_ip_address"
