@@ -5,6 +5,7 @@ no configuration: SQLite, in-process Celery tasks and console email. A
 production deployment differs only by environment variables (see README).
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check and the view: a throttled take-home request reads no body and looks up no token.
+    "config.api.throttling.TakeHomeThrottleMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -166,7 +169,14 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Rate-limit counters (config/api/throttling.py), shared by every web process through Redis; an alias of
+    # their own so that tests can give them a clean, process-local store without emptying the real cache.
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
 }
 
 # --- Celery -----------------------------------------------------------------
@@ -228,6 +238,19 @@ CELERY_BEAT_SCHEDULE.update({
 })
 
 # --- REST framework -----------------------------------------------------------
+_RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def _rate(variable: str, default: str) -> str | None:
+    """A rate limit from the environment: N/second|minute|hour|day, or "off"."""
+    value = env.str(variable, default=default).strip()
+    if value.lower() == "off":
+        return None
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(f"{variable} must read like 300/min (per second, minute, hour or day), or off")
+    return value
+
+
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a request without credentials a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -244,6 +267,21 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
+    # Per token and per user (reads apart from writes) and per address without credentials; past a rate,
+    # 429 with Retry-After. Defaults and their reasons: docs/security.md.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.throttling.CallerRateThrottle",
+        "config.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token_read": _rate("HIRELOOP_API_RATE_TOKEN_READ", "300/min"),
+        "token_write": _rate("HIRELOOP_API_RATE_TOKEN_WRITE", "60/min"),
+        "user_read": _rate("HIRELOOP_API_RATE_USER_READ", "600/min"),
+        "user_write": _rate("HIRELOOP_API_RATE_USER_WRITE", "120/min"),
+        "anon": _rate("HIRELOOP_API_RATE_ANON", "60/min"),
+        # Not the API: the candidate's take-home page, per address (config.api.throttling).
+        "take_home": _rate("HIRELOOP_TAKE_HOME_RATE", "60/hour"),
+    },
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }

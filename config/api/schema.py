@@ -40,6 +40,11 @@ class HireloopAutoSchema(AutoSchema):
             errors["404"] = "Not found, or not visible to you (the API does not reveal objects you may not see)."
         elif is_list:
             errors["404"] = "The requested page is past the last page."
+        if self.view.throttle_classes:
+            errors["429"] = (
+                "Too many requests: the rate of your token, of your user or (without valid credentials) of your "
+                "address is spent for now; `Retry-After` says in how many seconds to try again."
+            )
         return errors
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
@@ -49,6 +54,11 @@ class HireloopAutoSchema(AutoSchema):
         for code, description in self._default_errors().items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(error_response(description), code, direction=direction)
+        if "429" in responses:
+            responses["429"].setdefault("headers", {})["Retry-After"] = {
+                "schema": {"type": "integer", "minimum": 1},
+                "description": "Seconds to wait before the next request can succeed.",
+            }
         return dict(sorted(responses.items()))
 
 
