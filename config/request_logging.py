@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpRequest
 
 REFUSAL_ATTRIBUTE = "hireloop_refusal"
+REWRITTEN_ATTRIBUTE = "hireloop_refusal_rewritten"
 
 
 def note_refusal(request: HttpRequest, reason: str) -> None:
@@ -38,7 +39,9 @@ class RefusalAsOneLine(logging.Filter):
     """On django.request: a 403 record loses its traceback and says method, path, user id and reason."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "status_code", None) != 403:
+        # django.setup() run again (Celery's Django fix-up does) adds this filter a second time; the second
+        # must not find the traceback gone and rewrite the reason as unknown.
+        if getattr(record, "status_code", None) != 403 or getattr(record, REWRITTEN_ATTRIBUTE, False):
             return True
         request = getattr(record, "request", None)
         reason = getattr(request, REFUSAL_ATTRIBUTE, "")
@@ -54,4 +57,5 @@ class RefusalAsOneLine(logging.Filter):
         record.exc_info = None
         record.exc_text = None
         record.stack_info = None
+        setattr(record, REWRITTEN_ATTRIBUTE, True)
         return True

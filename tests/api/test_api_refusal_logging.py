@@ -94,3 +94,22 @@ def test_api_refusal_of_an_unauthenticated_session_names_no_user(db, request_log
         "Forbidden: POST /api/v1/candidates/ (anonymous): permission_denied: "
         f"{response.json()['message']}"
     )
+
+
+def test_page_refusal_keeps_its_reason_when_logging_was_configured_twice(client, interviewer, request_log):
+    """django.setup() run a second time (Celery's Django fix-up in a worker) installs the filter twice: the
+    line still carries the refusal's reason."""
+    from config.request_logging import RefusalAsOneLine
+
+    logger = logging.getLogger("django.request")
+    extra = RefusalAsOneLine()
+    logger.addFilter(extra)
+    client.force_login(interviewer)
+    try:
+        response = client.get(reverse("hiring:candidate-list"))
+    finally:
+        logger.removeFilter(extra)
+
+    assert response.status_code == 403
+    [record] = _refusals(request_log)
+    assert record.getMessage().endswith("): Only recruiters, the hiring committee and admins can open this page.")
