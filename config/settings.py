@@ -5,6 +5,7 @@ no configuration: SQLite, in-process Celery tasks and console email. A
 production deployment differs only by environment variables (see README).
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -63,11 +64,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it marks every answer under /api/, including those the middleware below makes.
+    "config.api.caching.api_cache_control",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check and the view: a throttled take-home request reads no body and looks up no token.
+    "config.api.throttling.TakeHomeThrottleMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -216,7 +221,14 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Rate-limit counters (config/api/throttling.py), shared by every web process through Redis; an alias of
+    # their own so that tests can give them a clean, process-local store without emptying the real cache.
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
 }
 
 # --- Celery -----------------------------------------------------------------
@@ -297,6 +309,19 @@ CELERY_BEAT_SCHEDULE["hiring-api-token-expiry-warnings"] = {
 }
 
 # --- REST framework -----------------------------------------------------------
+_RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def _rate(variable: str, default: str) -> str | None:
+    """A rate limit from the environment: N/second|minute|hour|day, or "off"."""
+    value = env.str(variable, default=default).strip()
+    if value.lower() == "off":
+        return None
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(f"{variable} must read like 300/min (per second, minute, hour or day), or off")
+    return value
+
+
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a request without credentials a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -308,11 +333,26 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.HireloopPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.api.filters.StorableValuesFilterBackend",
         "config.api.ordering.StableOrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
+    # Per token and per user (reads apart from writes) and per address without credentials; past a rate,
+    # 429 with Retry-After. Defaults and their reasons: docs/security.md.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.throttling.CallerRateThrottle",
+        "config.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token_read": _rate("HIRELOOP_API_RATE_TOKEN_READ", "300/min"),
+        "token_write": _rate("HIRELOOP_API_RATE_TOKEN_WRITE", "60/min"),
+        "user_read": _rate("HIRELOOP_API_RATE_USER_READ", "600/min"),
+        "user_write": _rate("HIRELOOP_API_RATE_USER_WRITE", "120/min"),
+        "anon": _rate("HIRELOOP_API_RATE_ANON", "60/min"),
+        # Not the API: the candidate's take-home page, per address (config.api.throttling).
+        "take_home": _rate("HIRELOOP_TAKE_HOME_RATE", "60/hour"),
+    },
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -406,7 +446,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Candidates' personal data never reaches a log: every handler redacts email addresses and the
     # values the privacy registry knows (privacy/registry.py) before a record is written.
-    "filters": {"personal_data": {"()": "hiring.logging.PersonalDataFilter"}},
+    "filters": {
+        "personal_data": {"()": "hiring.logging.PersonalDataFilter"},
+        "refusal_as_one_line": {"()": "config.request_logging.RefusalAsOneLine"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]},
@@ -417,20 +460,24 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A 403 is the access rules at work: one line (who, what, why), not a traceback per refusal.
+        "django.request": {"filters": ["refusal_as_one_line"]},
     },
 }
 # Workers keep the logging above (and its redaction) instead of Celery's own handlers.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Security -----------------------------------------------------------------------
-# Sign-in throttling (django-axes): failures are counted per account and per client address;
-# either reaching the limit locks sign-in for HIRELOOP_LOCKOUT_MINUTES and says so (HTTP 429).
+# Sign-in throttling (django-axes): failures are counted per account and client address together;
+# reaching the limit locks that account from that address for HIRELOOP_LOCKOUT_MINUTES and says so
+# (HTTP 429). Counting per account alone let anyone lock any user out with five wrong passwords, and per
+# address alone locks everyone behind an office's shared address.
 AXES_VERBOSE = False  # its start-up banner on every command is noise
 AXES_ENABLED = env.bool("HIRELOOP_LOGIN_THROTTLING", default=True)
 AXES_FAILURE_LIMIT = env.int("HIRELOOP_LOGIN_FAILURE_LIMIT", default=5)
 HIRELOOP_LOCKOUT_MINUTES = env.int("HIRELOOP_LOCKOUT_MINUTES", default=15)
 AXES_COOLOFF_TIME = timedelta(minutes=HIRELOOP_LOCKOUT_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hiring.accounts.throttling.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "hiring.accounts.throttling.client_ip_address"

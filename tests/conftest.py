@@ -32,6 +32,29 @@ def _fast_password_hasher():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _rate_limits_off(settings):
+    """API and take-home rate limits off, their counters in a process-local cache emptied for each test.
+
+    Throttle windows are wall-clock minutes: with the deployed rates, how fast the machine runs the suite
+    would decide which test meets a 429 (the Schemathesis run alone sends hundreds of requests with two
+    tokens). Tests of throttling turn it on with their own rates per day (tests/api/test_api_throttling.py).
+    The counters never go to the Redis cache CI sets: two xdist processes would share them (user ids repeat
+    across their databases), and emptying it would empty the other's too.
+    """
+    from django.core.cache import caches
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": dict.fromkeys(settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})),
+    }
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests-throttle"},
+    }
+    caches["throttle"].clear()
+
+
 def pytest_collection_modifyitems(config, items):
     """The fault tests first: they spend most of their ~100 s waiting on killed workers and a stopped Redis,
     so under xdist the other process runs the rest of the suite beside them instead of after them."""

@@ -17,6 +17,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from config.api.throttling import anonymous_refusal_throttled, retry_after
+from config.request_logging import note_refusal
 from hiring.errors import ApplicationError
 
 NON_FIELD = "non_field_errors"
@@ -70,6 +72,16 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """REST framework's EXCEPTION_HANDLER: every refusal becomes the one error shape."""
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed) and context.get("request"):
+        # DRF refuses these before its throttles run: count them against the address here.
+        exc = anonymous_refusal_throttled(context["request"], context.get("view")) or exc
+    response = _error_response(exc)
+    if response is not None and response.status_code == 403 and context.get("request") is not None:
+        note_refusal(context["request"]._request, f"{response.data['code']}: {response.data['message']}")
+    return response
+
+
+def _error_response(exc: Exception) -> Response | None:
     if isinstance(exc, ApplicationError):
         set_rollback()
         return Response(error_body(exc.code, exc.message, exc.field_errors), status=exc.status_code)
@@ -90,8 +102,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    if isinstance(exc, exceptions.Throttled) and (seconds := retry_after(getattr(exc, "wait", None))):
+        headers["Retry-After"] = seconds
 
     if isinstance(exc, exceptions.ValidationError):
         body = error_body("invalid", _MESSAGES[exceptions.ValidationError], flatten_errors(exc.detail))

@@ -47,6 +47,11 @@ class HireloopAutoSchema(AutoSchema):
             errors["404"] = "Not found, or not visible to you (the API does not reveal objects you may not see)."
         elif is_list:
             errors["404"] = "The requested page is past the last page."
+        if self.view.throttle_classes:
+            errors["429"] = (
+                "Too many requests: the rate of your token, of your user or (without valid credentials) of your "
+                "address is spent for now; `Retry-After` says in how many seconds to try again."
+            )
         return errors
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
@@ -59,6 +64,11 @@ class HireloopAutoSchema(AutoSchema):
         if self.method in UNSAFE_METHODS and "403" in responses:
             # Whatever a view says about its own 403, a read-only token is refused here first.
             responses["403"]["description"] = f"{responses['403']['description']} {READ_ONLY_TOKEN_403}"
+        if "429" in responses:
+            responses["429"].setdefault("headers", {})["Retry-After"] = {
+                "schema": {"type": "integer", "minimum": 1},
+                "description": "Seconds to wait before the next request can succeed.",
+            }
         return dict(sorted(responses.items()))
 
 

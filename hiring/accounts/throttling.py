@@ -1,9 +1,9 @@
-"""Sign-in throttling (django-axes): repeated failures lock the account and the address.
+"""Sign-in throttling (django-axes): repeated failures lock the account from that address.
 
-Axes counts failures per username and, separately, per client address
-(``AXES_LOCKOUT_PARAMETERS`` in settings): guessing one person's password from
-many addresses locks the account, and trying many accounts from one address
-locks the address. Both lockouts end after ``HIRELOOP_LOCKOUT_MINUTES``.
+Axes counts failures per username and client address together
+(``AXES_LOCKOUT_PARAMETERS`` in settings): whoever guesses a password locks
+only their own attempts at that account, never its owner signing in from
+elsewhere. The lockout ends after ``HIRELOOP_LOCKOUT_MINUTES``.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ CHECKS = [
 # Per operation and generation mode: valid cases go out with both tokens, invalid ones with one, so a run is
 # about 9 requests per operation (some 330 in all), seconds on an idle machine and under a minute on a busy one.
 EXAMPLES = 3
-ERROR_CODES = {"400", "401", "403", "404", "409"}
+ERROR_CODES = {"400", "401", "403", "404", "409", "429"}
 
 
 def _schema() -> dict[str, Any]:
@@ -65,6 +65,7 @@ def test_api_schema_documents_errors_and_auth_everywhere(db) -> None:
     for path, method, operation in operations:
         where = f"{method.upper()} {path}"
         assert "401" in operation["responses"], where
+        assert "Retry-After" in operation["responses"]["429"]["headers"], where
         assert operation.get("summary") or operation.get("description"), where
         for code, response in operation["responses"].items():
             if code in ERROR_CODES:

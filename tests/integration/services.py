@@ -158,6 +158,53 @@ def broker_in_use(app: Any, url: str) -> Iterator[None]:
 
 
 @dataclass
+class BrokerTraffic:
+    """What this process did on the wire to one broker port: why a publish gave up, not how long it took."""
+
+    port: int
+    connections: int = 0  # connect() calls, refused ones included (a stopped broker)
+    read_timeouts: int = 0  # reads ended by the socket timeout (a hung broker)
+
+
+@contextmanager
+def broker_traffic(port: int) -> Iterator[BrokerTraffic]:
+    """Count, without changing anything, the connections to ``port`` and the reads on them that timed out."""
+    from unittest import mock
+
+    traffic = BrokerTraffic(port)
+    real_connect, real_recv, real_recv_into = socket.socket.connect, socket.socket.recv, socket.socket.recv_into
+
+    def to_broker(sock: socket.socket) -> bool:
+        try:
+            return sock.getpeername()[1] == port
+        except OSError:
+            return False
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        if isinstance(address, tuple) and address[1] == port:
+            traffic.connections += 1
+        return real_connect(sock, address)
+
+    def timing_out(read: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(sock: socket.socket, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return read(sock, *args, **kwargs)
+            except TimeoutError:
+                if to_broker(sock):
+                    traffic.read_timeouts += 1
+                raise
+
+        return wrapped
+
+    with (
+        mock.patch.object(socket.socket, "connect", connect),
+        mock.patch.object(socket.socket, "recv", timing_out(real_recv)),
+        mock.patch.object(socket.socket, "recv_into", timing_out(real_recv_into)),
+    ):
+        yield traffic
+
+
+@dataclass
 class WorkerProcess:
     name: str
     command: list[str]
