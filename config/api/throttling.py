@@ -16,7 +16,7 @@ web process shares them.
   (``anonymous_refusal_throttled``), which also slows down someone trying tokens.
 - ``take_home_throttle``: a middleware for the candidate's take-home page, per client address.
 
-Addresses come from ``hiring.throttling.client_ip_address``, which reads ``X-Forwarded-For`` only as far
+Addresses come from ``hiring.accounts.throttling.client_ip_address``, which reads ``X-Forwarded-For`` only as far
 as ``HIRELOOP_TRUSTED_PROXY_COUNT`` proxies, the same reading as the sign-in lockout.
 """
 
@@ -35,8 +35,8 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
+from hiring.accounts.throttling import client_ip_address
 from hiring.models import ApiToken
-from hiring.throttling import client_ip_address
 
 TAKE_HOME_VIEW = "exercises:take-home"
 

@@ -62,9 +62,11 @@ def audit_events(filters: AuditFilters, *, withheld: Q) -> QuerySet[AuditEvent]:
         events = events.filter(object_id=filters.object_id)
     if filters.loop_id is not None:
         events = events.filter(loop_id=filters.loop_id)
-    if filters.date_from is not None:
+    # The calendar's first and last days bound nothing: every event is after the one and before the other,
+    # and the day after 9999-12-31 (or midnight of 0001-01-01 east of UTC) has no datetime to compare with.
+    if filters.date_from is not None and filters.date_from > date.min:
         events = events.filter(created_at__gte=_start_of(filters.date_from))
-    if filters.date_to is not None:
+    if filters.date_to is not None and filters.date_to < date.max:
         events = events.filter(created_at__lt=_start_of(filters.date_to + timedelta(days=1)))
     return events
 

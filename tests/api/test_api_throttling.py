@@ -17,8 +17,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from hiring.accounts.tokens import api_token_create
 from hiring.models import Candidate, User
-from hiring.tokens import api_token_create
 from tests.exercises.factories import make_take_home
 from tests.hiring.factories import UserFactory
 
