@@ -52,7 +52,6 @@ class Staff:
     committee: list[int]
 
 
-
 def load_rubrics_info() -> dict[str, RubricInfo]:
     """The newest rubric version of every role, with what the generator needs of it."""
     result = {}

@@ -36,7 +36,6 @@ class KitExercise:
         return self.assignment is not None
 
 
-
 def review_context_for_interview(interview: Interview) -> KitExercise | None:
     """For a take-home review interview: the brief as sent, its evaluation criteria and the submissions."""
     assignment = (
@@ -60,7 +59,6 @@ def review_context_for_interview(interview: Interview) -> KitExercise | None:
         assignment=assignment,
         submissions=list(assignment.submissions.all()),
     )
-
 
 
 def exercise_context_for_interview(interview: Interview) -> KitExercise | None:

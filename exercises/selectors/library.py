@@ -18,7 +18,6 @@ from scorecards.models import Dimension
 SEARCH_FIELDS = ("title", "duration", "materials_text", "tasks_text", "evaluation_text", "dimensions_text")
 
 
-
 def _with_search_text(queryset: QuerySet[Exercise]) -> QuerySet[Exercise]:
     # The list fields are JSON; searching their text form finds words inside any item.
     return queryset.annotate(
@@ -29,14 +28,12 @@ def _with_search_text(queryset: QuerySet[Exercise]) -> QuerySet[Exercise]:
     )
 
 
-
 def exercises_visible_to(user: Any) -> QuerySet[Exercise]:
     """Everyone reads the active library; admins also see retired exercises."""
     queryset = Exercise.objects.select_related("role")
     if user.is_hireloop_admin:
         return queryset
     return queryset.filter(is_active=True)
-
 
 
 def exercise_search(*, user: Any, query: str = "", role_slug: str = "", format: str = "") -> QuerySet[Exercise]:
@@ -55,7 +52,6 @@ def exercise_search(*, user: Any, query: str = "", role_slug: str = "", format: 
     return queryset.order_by("role__title", "position", "id")
 
 
-
 def roles_with_exercise_counts(*, user: Any) -> QuerySet[Role]:
     """Every role with how many exercises of each format its library holds."""
     visible = Q() if user.is_hireloop_admin else Q(exercises__is_active=True)
@@ -67,7 +63,6 @@ def roles_with_exercise_counts(*, user: Any) -> QuerySet[Role]:
     ).order_by("title")
 
 
-
 def role_by_slug(slug: str) -> Role:
     try:
         return Role.objects.get(slug=slug)
@@ -75,12 +70,10 @@ def role_by_slug(slug: str) -> Role:
         raise NotFound("No such role.") from exc
 
 
-
 def current_dimensions(role: Role) -> dict[str, Dimension]:
     """The dimensions of the role's newest rubric version, by name."""
     latest = role.rubrics.order_by("-version").values("pk")[:1]
     return {d.name: d for d in Dimension.objects.filter(rubric__in=latest).order_by("position")}
-
 
 
 def exercise_detail(*, user: Any, exercise_id: int) -> Exercise:

@@ -30,10 +30,8 @@ def _assignment_queryset() -> QuerySet[ExerciseAssignment]:
     )
 
 
-
 def assignments_visible_to(user: Any) -> QuerySet[ExerciseAssignment]:
     return _assignment_queryset().filter(loop__in=loops_visible_to(user).values("pk"))
-
 
 
 def assignments_in_state(
@@ -48,11 +46,9 @@ def assignments_in_state(
     return queryset
 
 
-
 def assignment_list(*, user: Any, state: str = "", now: datetime | None = None) -> QuerySet[ExerciseAssignment]:
     """Take-homes for the recruiters' overview: open (before the deadline), closed, or all."""
     return assignments_in_state(assignments_visible_to(user), state, now).order_by("due_at", "id")
-
 
 
 def assignments_with_history_visible_to(user: Any) -> QuerySet[ExerciseAssignment]:
@@ -63,7 +59,6 @@ def assignments_with_history_visible_to(user: Any) -> QuerySet[ExerciseAssignmen
     )
 
 
-
 def assignment_detail(*, user: Any, assignment_id: int) -> ExerciseAssignment:
     assignment = assignments_with_history_visible_to(user).filter(pk=assignment_id).first()
     if assignment is None:
@@ -71,11 +66,9 @@ def assignment_detail(*, user: Any, assignment_id: int) -> ExerciseAssignment:
     return assignment
 
 
-
 def submissions_visible_to(user: Any) -> QuerySet[ExerciseSubmission]:
     """Submissions of the take-homes the user may see (those of loops visible to them)."""
     return ExerciseSubmission.objects.filter(assignment__loop__in=loops_visible_to(user).values("pk"))
-
 
 
 def submission_for_download(*, user: Any, submission_id: int) -> ExerciseSubmission:
@@ -90,7 +83,6 @@ def submission_for_download(*, user: Any, submission_id: int) -> ExerciseSubmiss
     return submission
 
 
-
 def loop_for_exercises(*, user: Any, loop_id: int) -> InterviewLoop:
     loop = loops_visible_to(user).select_related("candidate", "role", "rubric").filter(pk=loop_id).first()
     if loop is None:
@@ -98,12 +90,10 @@ def loop_for_exercises(*, user: Any, loop_id: int) -> InterviewLoop:
     return loop
 
 
-
 def loop_assignments(loop: InterviewLoop) -> QuerySet[ExerciseAssignment]:
     return _assignment_queryset().filter(loop=loop).prefetch_related(
         Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("extended_by"))
     ).order_by("created_at", "id")
-
 
 
 def loop_interviews(*, user: Any, loop: InterviewLoop) -> QuerySet[Interview]:
@@ -116,12 +106,10 @@ def loop_interviews(*, user: Any, loop: InterviewLoop) -> QuerySet[Interview]:
     )
 
 
-
 def take_home_choices(loop: InterviewLoop) -> QuerySet[Exercise]:
     return Exercise.objects.filter(role_id=loop.role_id, is_active=True, format=Exercise.Format.TAKE_HOME).exclude(
         assignments__loop=loop
     )
-
 
 
 def live_exercise_choices(loop: InterviewLoop) -> QuerySet[Exercise]:

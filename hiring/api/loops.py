@@ -55,9 +55,7 @@ if TYPE_CHECKING:
     pass
 
 
-
 LOOP_CLOSED_409 = error_response("The loop is decided or withdrawn (`loop_closed`).")
-
 
 
 def loops_for_api(user: Any) -> QuerySet[InterviewLoop]:
@@ -68,7 +66,6 @@ def loops_for_api(user: Any) -> QuerySet[InterviewLoop]:
         .select_related("candidate", "role", "rubric", "recruiter", "hiring_manager", "decided_by")
         .annotate(interview_count=Count("interviews", distinct=True), panel_visible=Exists(panel))
     )
-
 
 
 @extend_schema_view(
@@ -162,7 +159,6 @@ class LoopViewSet(
         return self._render(loop)
 
 
-
 def interviews_for_api(user: Any) -> QuerySet[Interview]:
     """Interviews the user may see, with the state of their feedback, in a fixed number of queries."""
     current = Scorecard.objects.filter(
@@ -185,7 +181,6 @@ def interviews_for_api(user: Any) -> QuerySet[Interview]:
             )
         )
     )
-
 
 
 @extend_schema_view(

@@ -52,7 +52,6 @@ class RoleViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-
 @extend_schema_view(
     list=extend_schema(
         summary="List users",

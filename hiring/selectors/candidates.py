@@ -29,13 +29,11 @@ def candidate_list(*, query: str = "") -> QuerySet[Candidate]:
     ).order_by("name", "id")
 
 
-
 def candidate_get(*, candidate_id: int) -> Candidate:
     candidate = Candidate.objects.filter(pk=candidate_id).first()
     if candidate is None:
         raise NotFound("No such candidate.")
     return candidate
-
 
 
 def candidate_loops(*, user: Any, candidate: Candidate) -> QuerySet[InterviewLoop]:

@@ -33,7 +33,6 @@ class DimensionRef:
     critical: bool
 
 
-
 @dataclass(frozen=True)
 class PlannedInterview:
     interviewer_id: int
@@ -41,12 +40,10 @@ class PlannedInterview:
     focus_ids: frozenset[int]  # empty: the interviewer scores every dimension
 
 
-
 @dataclass(frozen=True)
 class CoverageRow:
     dimension: DimensionRef
     interviewers: tuple[str, ...]  # distinct names, in schedule order
-
 
 
 @dataclass(frozen=True)
@@ -56,13 +53,11 @@ class CoverageWarning:
     message: str
 
 
-
 @dataclass(frozen=True)
 class Coverage:
     rows: tuple[CoverageRow, ...]
     warnings: tuple[CoverageWarning, ...]
     interview_count: int
-
 
 
 def coverage_of(dimensions: Sequence[DimensionRef], interviews: Sequence[PlannedInterview]) -> Coverage:
@@ -99,7 +94,6 @@ def coverage_of(dimensions: Sequence[DimensionRef], interviews: Sequence[Planned
     return Coverage(rows=tuple(rows), warnings=tuple(warnings), interview_count=len(interviews))
 
 
-
 def loop_coverage(*, loop: InterviewLoop) -> Coverage:
     """Coverage of the loop's rubric by its scheduled interviews (three queries)."""
     dimensions = [
@@ -121,7 +115,6 @@ def loop_coverage(*, loop: InterviewLoop) -> Coverage:
         for i in interviews
     ]
     return coverage_of(dimensions, planned)
-
 
 
 def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> InterviewLoop:
@@ -164,13 +157,11 @@ def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> Inte
     return loop
 
 
-
 def loop_get(*, user: Any, loop_id: int) -> InterviewLoop:
     loop = loops_visible_to(user).select_related("candidate", "role", "rubric").filter(pk=loop_id).first()
     if loop is None:
         raise NotFound("No such loop.")
     return loop
-
 
 
 def interview_get(*, user: Any, interview_id: int) -> Interview:
@@ -185,20 +176,16 @@ def interview_get(*, user: Any, interview_id: int) -> Interview:
     return interview
 
 
-
 def people_choices() -> QuerySet[User]:
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-
 
 
 def recruiter_choices() -> QuerySet[User]:
     return people_choices().filter(Q(kind__in=[User.Kind.RECRUITER, User.Kind.ADMIN]) | Q(is_superuser=True))
 
 
-
 def roles_with_rubric() -> QuerySet[Role]:
     return Role.objects.filter(rubrics__isnull=False).distinct().order_by("title")
-
 
 
 def overdue_interviews(*, now: datetime) -> QuerySet[Interview]:

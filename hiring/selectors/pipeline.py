@@ -59,7 +59,6 @@ PIPELINE_SORTS: dict[str, tuple[str, ...]] = {
 PIPELINE_DEFAULT_SORT = "-overdue"
 
 
-
 @dataclass(frozen=True)
 class PipelineFilters:
     role_id: int | None = None
@@ -67,7 +66,6 @@ class PipelineFilters:
     status: str = ""  # "" = every active loop, "all", or one status
     overdue_only: bool = False
     sort: str = PIPELINE_DEFAULT_SORT
-
 
 
 def _pipeline_matching(*, user: Any, filters: PipelineFilters, now: datetime) -> QuerySet[InterviewLoop]:
@@ -89,11 +87,9 @@ def _pipeline_matching(*, user: Any, filters: PipelineFilters, now: datetime) ->
     return loops
 
 
-
 def pipeline_count(*, user: Any, filters: PipelineFilters, now: datetime) -> int:
     """How many loops the pipeline lists: counted without the per-loop figures the page computes."""
     return _pipeline_matching(user=user, filters=filters, now=now).count()
-
 
 
 def pipeline_loops(*, user: Any, filters: PipelineFilters, now: datetime | None = None) -> QuerySet[InterviewLoop]:
@@ -152,7 +148,6 @@ def pipeline_loops(*, user: Any, filters: PipelineFilters, now: datetime | None 
     ).order_by(*order)
 
 
-
 def pipeline_people(loops: Iterable[InterviewLoop]) -> list[InterviewLoop]:
     """A page of pipeline rows with their candidate, role and recruiter attached, in one query."""
     loops = list(loops)
@@ -167,7 +162,6 @@ def pipeline_people(loops: Iterable[InterviewLoop]) -> list[InterviewLoop]:
         read = people[loop.pk]
         loop.candidate, loop.role, loop.recruiter = read.candidate, read.role, read.recruiter
     return loops
-
 
 
 def _ordering(part: str, *, flip: bool) -> OrderBy:

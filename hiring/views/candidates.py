@@ -39,7 +39,6 @@ def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     })
 
 
-
 def _candidate_form_page(request: HttpRequest, form: CandidateForm, candidate: Candidate | None,
                          duplicate: Candidate | None = None) -> HttpResponse:
     return render(request, "hiring/candidate_form.html", {
@@ -48,7 +47,6 @@ def _candidate_form_page(request: HttpRequest, form: CandidateForm, candidate: C
         "duplicate": duplicate,
         "source_suggestions": SOURCE_SUGGESTIONS,
     }, status=400 if form.is_bound and form.errors else 200)
-
 
 
 @managers_only
@@ -70,7 +68,6 @@ def candidate_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if "open_loop" in request.POST:
         return redirect(f"{reverse('hiring:loop-create')}?candidate={candidate.pk}")
     return redirect("hiring:candidate-detail", pk=candidate.pk)
-
 
 
 @managers_only
@@ -96,7 +93,6 @@ def candidate_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("hiring:candidate-detail", pk=pk)
 
 
-
 @readers_only
 def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = candidate_selectors.candidate_get(candidate_id=pk)
@@ -105,7 +101,6 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "loops": candidate_selectors.candidate_loops(user=request.user, candidate=candidate),
         "may_manage": request.user.manages_hiring,
     })
-
 
 
 @readers_only

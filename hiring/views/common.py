@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.utils.functional import cached_property
 
 from hiring.errors import NotFound, PermissionRefused
@@ -19,8 +20,7 @@ from hiring.types import AuthenticatedHttpRequest
 PAGE_SIZE = 25
 
 
-View = Callable[..., HttpResponse]
-
+View = Callable[..., HttpResponseBase]
 
 
 class KnownCountPaginator(Paginator):
@@ -35,38 +35,44 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
+def page_for(allowed: Callable[[Any], bool], refusal: str) -> Callable[[View], View]:
+    """A page for the signed-in users ``allowed`` admits; the services' errors become a 404 or a 403.
 
-def readers_only(view: View) -> View:
-    """Recruiters, the committee and admins: the people who read every loop."""
+    The one decorator every page of every app uses, so a refused user meets the same answer everywhere.
+    """
 
-    @login_required
-    @wraps(view)
-    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.sees_all_loops:
-            raise PermissionDenied("Only recruiters, the hiring committee and admins can open this page.")
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except PermissionRefused as exc:
-            raise PermissionDenied(exc.message) from exc
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not allowed(request.user):
+                raise PermissionDenied(refusal)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                raise Http404(exc.message) from exc
+            except PermissionRefused as exc:
+                raise PermissionDenied(exc.message) from exc
 
-    return wrapped
+        return wrapped
+
+    return decorate
 
 
+def _anyone(user: Any) -> bool:
+    return True
 
-def managers_only(view: View) -> View:
-    """Recruiters and admins: the people who run loops."""
 
-    @readers_only
-    @wraps(view)
-    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.manages_hiring:
-            raise PermissionDenied("Only recruiters and admins manage candidates, loops and schedules.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
+# Sign-in required, nothing more: what a page shows is then narrowed by the access rules.
+signed_in = page_for(_anyone, "")
+# Recruiters, the committee and admins: the people who read every loop.
+readers_only = page_for(
+    lambda user: user.sees_all_loops, "Only recruiters, the hiring committee and admins can open this page."
+)
+# Recruiters and admins: the people who run loops.
+managers_only = page_for(
+    lambda user: user.manages_hiring, "Only recruiters and admins manage candidates, loops and schedules."
+)
 
 
 def querystring(params: dict[str, Any]) -> str:

@@ -41,7 +41,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("scorecards:my-interviews")
 
 
-
 @managers_only
 def loop_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
@@ -72,7 +71,6 @@ def loop_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                   status=400 if form.is_bound else 200)
 
 
-
 @readers_only
 def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     loop = loop_selectors.loop_detail(user=request.user, loop_id=pk)
@@ -85,7 +83,6 @@ def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "assign_form": LoopAssignForm(initial={"recruiter": loop.recruiter_id,
                                                 "hiring_manager": loop.hiring_manager_id}) if may_manage else None,
     })
-
 
 
 @managers_only
@@ -106,7 +103,6 @@ def loop_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("hiring:loop-detail", pk=pk)
 
 
-
 @managers_only
 def loop_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     loop = loop_selectors.loop_get(user=request.user, loop_id=pk)
@@ -124,7 +120,6 @@ def loop_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("hiring:loop-detail", pk=pk)
     return render(request, "hiring/loop_withdraw.html", {"loop": loop, "form": form},
                   status=400 if form.is_bound else 200)
-
 
 
 @managers_only
@@ -164,7 +159,6 @@ def interview_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "due_hours": settings.HIRELOOP_FEEDBACK_DUE_HOURS,
         "time_zone": timezone.get_current_timezone_name(),
     }, status=400 if form.is_bound else 200)
-
 
 
 @managers_only

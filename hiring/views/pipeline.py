@@ -22,7 +22,6 @@ PIPELINE_COLUMNS = [
 ]
 
 
-
 @readers_only
 def pipeline(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PipelineFilterForm(request.GET)

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hiring.errors import ApplicationError, NotFound, PermissionRefused
+from hiring.errors import ApplicationError
 from hiring.forms import apply_error
 from hiring.models import Interview
 from hiring.types import AuthenticatedHttpRequest
+from hiring.views.common import page_for
 from scorecards.calibration.charts import CHARTS, render_chart
 from scorecards.calibration.downloads import report_file_response
 from scorecards.calibration.exports import FORMATS
@@ -36,25 +32,7 @@ from scorecards.models import CalibrationReport
 
 PAGE_SIZE = 25
 POLL_SECONDS = 2
-View = Callable[..., HttpResponseBase]
-
-
-def committee_only(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not can_use_calibration(request.user):
-            raise PermissionDenied("Only the hiring committee and admins can use calibration reports.")
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except PermissionRefused as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return wrapped
-
-
+committee_only = page_for(can_use_calibration, "Only the hiring committee and admins can use calibration reports.")
 def _kind_label(kind: str) -> str:
     return str(Interview.Kind(kind).label) if kind in Interview.Kind.values else "All kinds"
 

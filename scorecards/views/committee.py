@@ -5,48 +5,30 @@ Thin views: the selectors read, ``scorecards.decisions.loop_decide`` holds every
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from hiring.audit.services import audit_scorecards_read
-from hiring.errors import ApplicationError, NotFound
+from hiring.errors import ApplicationError
 from hiring.forms import apply_error
 from hiring.models import InterviewLoop
 from hiring.types import AuthenticatedHttpRequest
+from hiring.views.common import page_for
 from scorecards.decisions import RECOMMENDATION_CHANGED, DecisionInput, decision_requirements, loop_decide
 from scorecards.recommendations.selectors import MatrixRow, committee_loop, committee_loops
 
 PAGE_SIZE = 25
-View = Callable[..., HttpResponse]
-
-
-def committee_pages(view: View) -> View:
-    """Committee members decide; admins may read. Everyone else is refused."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not (user.is_committee or user.is_hireloop_admin):
-            raise PermissionDenied("Only the hiring committee and admins can open the committee's pages.")
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapped
-
-
+committee_pages = page_for(
+    lambda user: user.is_committee or user.is_hireloop_admin,
+    "Only the hiring committee and admins can open the committee's pages.",
+)
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=InterviewLoop.Decision.choices, widget=forms.RadioSelect, label="Decision"

@@ -15,6 +15,7 @@ from hiring.access import can_see_panel
 from hiring.audit.services import audit_scorecards_read
 from hiring.models import Interview
 from hiring.types import AuthenticatedHttpRequest
+from hiring.views.common import signed_in
 from scorecards.models import Scorecard, Signal
 from scorecards.selectors.scorecards import (
     interview_for_kit,
@@ -22,17 +23,15 @@ from scorecards.selectors.scorecards import (
     own_interview,
     panel_for,
 )
-from scorecards.views.common import anchors_of, signed_in
+from scorecards.views.common import anchors_of
 
 SUBMITTED_PAGE_SIZE = 20
-
 
 
 def focus_ids_of(interview: Interview) -> set[int]:
     focus = {d.pk for d in interview.focus_dimensions.all()}
     # An interview without focus dimensions assesses the whole rubric (the service requires them all).
     return focus or {d.pk for d in interview.loop.rubric.dimensions.all()}
-
 
 
 def _exercise_link(interview: Interview) -> str:
@@ -42,7 +41,6 @@ def _exercise_link(interview: Interview) -> str:
         return reverse("exercises:exercise-detail", args=[interview.exercise_id])
     except NoReverseMatch:
         return ""
-
 
 
 @signed_in
@@ -55,7 +53,6 @@ def my_interviews_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "submitted_page": submitted_page,
         "now": now,
     })
-
 
 
 @signed_in
@@ -87,7 +84,6 @@ def interview_kit(request: AuthenticatedHttpRequest, interview_id: int) -> HttpR
         "is_mine": is_mine,
         "my_card": my_card,
     })
-
 
 
 @signed_in

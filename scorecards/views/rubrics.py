@@ -6,14 +6,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from hiring.types import AuthenticatedHttpRequest
+from hiring.views.common import signed_in
 from scorecards.rubrics.pages import rubric_catalogue, rubric_page
-from scorecards.views.common import signed_in
 
 
 @signed_in
 def rubric_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "scorecards/rubric_list.html", {"roles": rubric_catalogue()})
-
 
 
 @signed_in

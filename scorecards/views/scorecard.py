@@ -22,6 +22,7 @@ from hiring.access import can_see_panel
 from hiring.errors import Conflict, ValidationFailed
 from hiring.models import Interview
 from hiring.types import AuthenticatedHttpRequest
+from hiring.views.common import signed_in
 from scorecards.forms import NOT_ASSESSED, AmendForm, ScorecardForm, signal_box
 from scorecards.models import Dimension, Overall, Scorecard, Signal
 from scorecards.selectors.scorecards import (
@@ -40,7 +41,7 @@ from scorecards.services.scorecards import (
     signal_field,
     submit_refusal,
 )
-from scorecards.views.common import Anchor, anchors_of, signed_in
+from scorecards.views.common import Anchor, anchors_of
 from scorecards.views.interviews import focus_ids_of
 
 # A scorecard that was never saved starts at this version; a form opened before the first save sends it.

@@ -17,7 +17,6 @@ from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
 RED_FLAG = "Recommends logging raw sensitive user data/prompts without safeguards."
 
 
-
 def scores(*values: int) -> dict[str, int | None]:
     return dict(zip(ALL_DIMENSIONS, values, strict=True))
 

@@ -13,7 +13,6 @@ from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
 pytestmark = pytest.mark.browser
 
 
-
 def test_browser_committee_reads_evidence_and_records_a_decision(
     page: Page, live_server, sign_in, screenshot, committee_member
 ):

@@ -32,7 +32,6 @@ ALL = (SE, ML, SD, OPS, COST, RAI, COMM)
 RED_FLAG = "Recommends logging raw sensitive user data/prompts without safeguards."
 
 
-
 def all_dimensions(*values: int | None) -> dict[str, int | None]:
     return dict(zip(ALL, values, strict=True))
 
