@@ -62,7 +62,8 @@ def test_report_uses_original_scorecards_not_amendments(decided_loop):
     """Ivy's SE score counts as first submitted (4), not as amended after the debrief (2)."""
     result = report_from_database(today_scope(), description={}, options=OPTIONS)
     ivy, jo = people(result)["ivy"], people(result)["jo"]
-    assert result["totals"] == {"scorecards": 2, "loops": 1, "interviewers": 2, "scores": 3, "roles": 1, "rows": 4}
+    assert result["totals"] == {"scorecards": 2, "loops": 1, "loops_left_out": 0, "interviewers": 2, "scores": 3,
+                                 "roles": 1, "rows": 4}
     assert (ivy["name"], ivy["scores"], ivy["mean_score"]) == ("Ivy Quinn", 2, 3.5)
     # Leave-one-out on SE: 4 - 2 = +2 for Ivy, -2 for Jo; one compared scorecard each, so no interval.
     assert (ivy["offset"], ivy["offset_n"], ivy["offset_low"]) == (2.0, 1, None)
