@@ -100,21 +100,32 @@ WHERE s.status = 'submitted' AND s.is_current AND r.score IS NOT NULL AND i.loop
 GROUP BY i.loop_id, r.dimension_id
 """
 
+# A report reads only loops whose panel is complete (the independence rule, scorecards.calibration.selectors
+# .panel_complete): no interview of the loop lacks a submitted current scorecard from its interviewer.
+PANEL_COMPLETE_SQL = """
+NOT EXISTS (SELECT 1 FROM hiring_interview pi WHERE pi.loop_id = i.loop_id AND NOT EXISTS (
+    SELECT 1 FROM scorecards_scorecard ps
+    WHERE ps.interview_id = pi.id AND ps.interviewer_id = pi.interviewer_id AND ps.is_current
+      AND ps.status = 'submitted'))
+"""
+
 # The calibration report's core: per interviewer, scorecards, ratings, mean and variance of their scores.
-CALIBRATION_SQL = """
+CALIBRATION_SQL = f"""
 SELECT s.interviewer_id, count(DISTINCT s.id), count(r.score), avg(r.score), var_samp(r.score),
        count(DISTINCT s.id) FILTER (WHERE s.overall = 'strong_yes'),
        count(DISTINCT s.id) FILTER (WHERE s.overall = 'strong_no')
 FROM scorecards_rating r
 JOIN scorecards_scorecard s ON s.id = r.scorecard_id
+JOIN hiring_interview i ON i.id = s.interview_id
 WHERE s.status = 'submitted' AND s.is_current
   AND s.submitted_at >= %(start)s AND s.submitted_at < %(end)s
+  AND {PANEL_COMPLETE_SQL}
 GROUP BY s.interviewer_id
 """
 
 # What Krippendorff's alpha is computed from, and no report can do without: per loop and dimension (a unit), how
 # many of the scope's original scorecards gave each score. Timed alone as a part of the report, not a floor.
-CALIBRATION_UNITS_SQL = """
+CALIBRATION_UNITS_SQL = f"""
 SELECT i.loop_id, r.dimension_id, count(*) FILTER (WHERE r.score = 1), count(*) FILTER (WHERE r.score = 2),
        count(*) FILTER (WHERE r.score = 3), count(*) FILTER (WHERE r.score = 4), count(*) FILTER (WHERE r.score = 5)
 FROM scorecards_rating r
@@ -122,6 +133,7 @@ JOIN scorecards_scorecard s ON s.id = r.scorecard_id
 JOIN hiring_interview i ON i.id = s.interview_id
 WHERE s.status = 'submitted' AND s.revision = 1 AND r.score IS NOT NULL
   AND i.ends_at >= %(start)s AND i.ends_at < %(end)s
+  AND {PANEL_COMPLETE_SQL}
 GROUP BY i.loop_id, r.dimension_id
 """
 

@@ -43,8 +43,10 @@ CELLS = "hireloop_calibration_cells"
 REAL = "DOUBLE PRECISION"
 HIRE_LEANING = "('yes', 'strong_yes')"
 NO_LEANING = "('no', 'strong_no')"
+# ``complete``: the loop's panel is complete. Only those scorecards are reported (``cards_query``); the others are
+# staged only to count their loops as left out.
 SCORECARD_COLUMNS = ("scorecard", "interview", "loop", "interviewer", "role", "has_focus", "overall", "decision",
-                     "ended_at", "submitted_at", "due_at")
+                     "ended_at", "submitted_at", "due_at", "complete")
 RATING_COLUMNS = ("scorecard", "loop", "interviewer", "role", "dimension", "score", "focus", "repeat")
 VALUE_COUNTS = tuple(f"n{value}" for value in SCALE)
 PAIRS = tuple(combinations(range(len(SCALE)), 2))
@@ -73,18 +75,23 @@ class Dialect:
         # PostgreSQL drops the tables with the transaction even when the computation fails half-way.
         return " ON COMMIT DROP" if self.vendor == "postgresql" else ""
 
-    def tables_ddl(self) -> list[str]:
+    def tables_ddl(self, *, scorecards: bool = True) -> list[str]:
+        """The staging tables filled by inserts; without ``scorecards`` when they are created from a query."""
         stamp = "TIMESTAMP WITH TIME ZONE" if self.vendor == "postgresql" else "DATETIME"
         boolean = "BOOLEAN" if self.vendor == "postgresql" else "BOOL"
         suffix = self.temporary_suffix
+        rows = (f"CREATE TEMPORARY TABLE {ROWS} (scorecard BIGINT NOT NULL, loop BIGINT NOT NULL, "
+                "interviewer BIGINT NOT NULL, role BIGINT NOT NULL, dimension BIGINT NOT NULL, score SMALLINT NULL, "
+                f"focus {boolean} NULL, repeat SMALLINT NOT NULL){suffix}")
+        if not scorecards:
+            return [rows]
         return [
             f"CREATE TEMPORARY TABLE {SCORECARDS} (c_scorecard BIGINT NOT NULL, c_interview BIGINT NULL, "
             "c_loop BIGINT NOT NULL, c_interviewer BIGINT NOT NULL, c_role BIGINT NOT NULL, "
             f"c_has_focus {boolean} NULL, c_overall VARCHAR(20) NULL, c_decision VARCHAR(20) NULL, "
-            f"c_ended_at {stamp} NULL, c_submitted_at {stamp} NULL, c_due_at {stamp} NULL){suffix}",
-            f"CREATE TEMPORARY TABLE {ROWS} (scorecard BIGINT NOT NULL, loop BIGINT NOT NULL, "
-            "interviewer BIGINT NOT NULL, role BIGINT NOT NULL, dimension BIGINT NOT NULL, score SMALLINT NULL, "
-            f"focus {boolean} NULL, repeat SMALLINT NOT NULL){suffix}",
+            f"c_ended_at {stamp} NULL, c_submitted_at {stamp} NULL, c_due_at {stamp} NULL, "
+            f"c_complete {boolean} NOT NULL){suffix}",
+            rows,
         ]
 
 
@@ -112,7 +119,11 @@ class Names:
 
 def cards_query(dialect: Dialect, source: str) -> str:
     """One row per scorecard of ``source`` (columns ``c_`` + ``SCORECARD_COLUMNS``) with its feedback times and
-    votes; the loop-wide votes leave out all of the interviewer's own scorecards on the loop."""
+    votes; the loop-wide votes leave out all of the interviewer's own scorecards on the loop.
+
+    Only scorecards of loops whose panel is complete (``c_complete``) are
+    kept: this is where the independence rule applies to every figure of
+    the report, whichever source staged the scorecards."""
     lag = dialect.hours_between("c_ended_at", "c_submitted_at")
     late = dialect.hours_between("c_due_at", "c_submitted_at")
     return f"""
@@ -125,6 +136,7 @@ def cards_query(dialect: Dialect, source: str) -> str:
                    CASE WHEN c_overall IN {HIRE_LEANING} THEN 1 ELSE 0 END AS votes_hire,
                    CASE WHEN c_overall IN {NO_LEANING} THEN 1 ELSE 0 END AS votes_no
             FROM ({source}) AS source
+            WHERE c_complete
         )
         SELECT timed.*,
                SUM(votes_hire) OVER (PARTITION BY loop) - SUM(votes_hire) OVER (PARTITION BY loop, interviewer)
@@ -165,10 +177,13 @@ class Staging:
     # --- the aggregates -----------------------------------------------------------
 
     def card_totals(self) -> dict[str, int]:
+        """The report's scorecards, loops and interviewers, and the loops of the scope left out because their
+        panel is incomplete (staged, but not in ``CARDS``)."""
         (row,) = self.fetch(
-            f"SELECT COUNT(*), COUNT(DISTINCT loop), COUNT(DISTINCT interviewer) FROM {CARDS}"
+            f"SELECT COUNT(*), COUNT(DISTINCT loop), COUNT(DISTINCT interviewer), "
+            f"(SELECT COUNT(DISTINCT c_loop) FROM {SCORECARDS} WHERE NOT c_complete) FROM {CARDS}"
         )
-        keys = ("scorecards", "loops", "interviewers")
+        keys = ("scorecards", "loops", "interviewers", "loops_left_out")
         return {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
 
     def interviewer_cards(self) -> list[dict[str, Any]]:

@@ -62,6 +62,14 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def _left_out(totals: dict[str, Any]) -> str:
+    """A report stored before panels were checked has no count of loops left out."""
+    if "loops_left_out" not in totals:
+        return ""
+    return (f" whose panel is complete ({totals['loops_left_out']} loops left out because feedback is still "
+            "missing)")
+
+
 def _scope_line(result: dict[str, Any]) -> str:
     scope = result.get("scope", {})
     parts = [
@@ -172,7 +180,7 @@ def render_pdf(result: dict[str, Any], *, report_id: int | None = None) -> bytes
         Paragraph(escape(_scope_line(result)), styles["body"]),
         Paragraph(escape(
             f"{totals.get('scorecards', 0)} scorecards by {totals.get('interviewers', 0)} interviewers on "
-            f"{totals.get('loops', 0)} loops; {totals.get('scores', 0)} scores. Generated "
+            f"{totals.get('loops', 0)} loops{_left_out(totals)}; {totals.get('scores', 0)} scores. Generated "
             f"{result.get('generated_at', '')[:16].replace('T', ' ')} UTC from the {result['scope'].get('source', '')}."
         ), styles["body"]),
     ]

@@ -64,7 +64,7 @@ def report_from_database(
 def database_aggregates(scope: ReportScope) -> dict[str, Any]:
     """The database's share of a report: every SQL aggregate of the scope (``assemble_report`` does the rest)."""
     with staged_queryset(calibration_scorecards_queryset(scope)) as staging:
-        return _collect(staging)
+        return {**_collect(staging), "panels_checked": True}
 
 
 def report_from_rows(
@@ -76,7 +76,7 @@ def report_from_rows(
 ) -> dict[str, Any]:
     scorecards, ratings, names = _numbered(rows)
     with staged_rows(scorecards, ratings, names) as staging:
-        aggregates = _collect(staging)
+        aggregates = {**_collect(staging), "panels_checked": False}
     progress(50)
     return assemble_report(aggregates, description=description, options=options, progress=progress)
 
@@ -92,8 +92,9 @@ def _numbered(rows: Iterable[RatingRow]) -> tuple[list[tuple[Any, ...]], list[tu
         dimension = key("dimension", row.dimension)
         names.interviewers.setdefault(who, (row.interviewer, row.interviewer_name))
         names.roles[role], names.dimensions[dimension] = row.role, row.dimension
+        # A ratings file is trusted as complete panels (the database source checks them, see docs/calibration.md).
         scorecards.setdefault(card, (card, None, loop, who, role, None, row.overall, row.decision, row.ended_at,
-                                     row.submitted_at, row.due_at))
+                                     row.submitted_at, row.due_at, True))
         ratings.append((card, loop, who, role, dimension, row.score, row.focus))
     # An interviewer with several scorecards on one loop: their own ratings are left out together (leniency).
     per_loop = Counter((card[2], card[3]) for card in scorecards.values())
@@ -341,6 +342,7 @@ def _totals(aggregates: dict[str, Any], roles: list[dict[str, Any]]) -> dict[str
     return {
         "scorecards": cards["scorecards"],
         "loops": cards["loops"],
+        "loops_left_out": cards["loops_left_out"],
         "interviewers": cards["interviewers"],
         "scores": sum(int(row["n"]) for row in rated),
         "roles": len(roles),
@@ -349,7 +351,19 @@ def _totals(aggregates: dict[str, Any], roles: list[dict[str, Any]]) -> dict[str
 
 
 def _notes(aggregates: dict[str, Any], options: ReportOptions) -> list[str]:
+    if aggregates["panels_checked"]:
+        left_out = aggregates["card_totals"]["loops_left_out"]
+        panels = (
+            "Only loops whose panel is complete are used: every interview on the loop has its interviewer's "
+            "submitted scorecard, whatever the loop's status. No panelist may read the panel's feedback before "
+            f"submitting their own, so loops still missing feedback are left out ({left_out} in this scope) until "
+            "it arrives."
+        )
+    else:
+        panels = ("The ratings file's rows are used as given: they are trusted to come from loops whose panel is "
+                  "complete (no panelist still owes feedback on them).")
     notes = [
+        panels,
         "Only each interviewer's original submitted scorecard (revision 1, written before the debrief) is used: "
         "an amendment made after hearing the panel is no longer an independent rating.",
         f"Figures based on fewer than {options.min_sample} scorecards, ratings or loops are shown greyed "

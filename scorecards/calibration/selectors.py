@@ -4,6 +4,13 @@ Only each interviewer's original submission (revision 1) counts. An
 amendment is written after the debrief, when the interviewer has heard the
 panel, so it is no longer an independent rating; calibration measures how
 people score on their own.
+
+Only loops whose panel is complete count (``panel_complete``): the
+committee shares its reports, and a narrow one could otherwise show a
+colleague's scores to a reader who still owes feedback on the same loop
+(the independence rule, ``hiring/access.py``). With every loop of a report
+complete, no reader can owe feedback on any of them, so no per-reader check
+is needed.
 """
 
 from __future__ import annotations
@@ -60,6 +67,22 @@ def _in_scope(scope: ReportScope, interview: str) -> Q:
     return conditions
 
 
+def panel_complete(loop_ref: Any) -> Q:
+    """The loop ``loop_ref`` has a submitted current scorecard from the interviewer of every interview on it.
+
+    Whatever the loop's status: a decided loop with a missing scorecard is
+    still incomplete, because its missing panelist still may not read the
+    panel. Every interview of the loop counts, also those outside the scope
+    (another kind or day), since the independence rule is per loop.
+    """
+    submitted = Scorecard.objects.filter(
+        interview_id=OuterRef("pk"), interviewer_id=OuterRef("interviewer_id"), is_current=True,
+        status=Scorecard.Status.SUBMITTED,
+    )
+    missing = Interview.objects.filter(loop_id=loop_ref).exclude(Exists(submitted))
+    return ~Q(Exists(missing))
+
+
 def calibration_rows_queryset(scope: ReportScope) -> QuerySet[Any]:
     """The scope's ratings as a ``values_list`` of ``ROW_COLUMNS``, in that order.
 
@@ -78,7 +101,8 @@ def calibration_rows_queryset(scope: ReportScope) -> QuerySet[Any]:
         output_field=CharField(),
     ))
     queryset = Rating.objects.filter(
-        _in_scope(scope, "scorecard__interview__"), scorecard__status=Scorecard.Status.SUBMITTED, scorecard__revision=1
+        _in_scope(scope, "scorecard__interview__"), panel_complete(OuterRef("scorecard__interview__loop_id")),
+        scorecard__status=Scorecard.Status.SUBMITTED, scorecard__revision=1,
     )
     annotations: dict[str, Any] = {
         "c_scorecard": Cast("scorecard_id", CharField()),
@@ -105,6 +129,9 @@ def calibration_scorecards_queryset(scope: ReportScope) -> QuerySet[Any]:
 
     The same scope as ``calibration_rows_queryset``, one row per scorecard
     with integer keys: the report stages it and joins the ratings to it.
+    Scorecards of loops whose panel is incomplete are included with
+    ``complete`` false: the staging leaves them out of every figure and
+    counts their loops (``Staging.card_totals``, "left out").
     """
     has_focus = Exists(Interview.focus_dimensions.through.objects.filter(interview_id=OuterRef("interview_id")))
     # A scorecard without ratings is not part of the report (the ratings define it in a ratings file too).
@@ -123,6 +150,7 @@ def calibration_scorecards_queryset(scope: ReportScope) -> QuerySet[Any]:
         "c_ended_at": F("interview__ends_at"),
         "c_submitted_at": F("submitted_at"),
         "c_due_at": F("interview__feedback_due_at"),
+        "c_complete": ExpressionWrapper(panel_complete(OuterRef("interview__loop_id")), output_field=BooleanField()),
     }
     assert tuple(name[2:] for name in annotations) == SCORECARD_COLUMNS  # noqa: S101 - the INSERT relies on the order
     return queryset.order_by().annotate(**annotations).values_list(*annotations)

@@ -80,19 +80,25 @@ def _database_names(dialect: Dialect) -> Names:
     return names
 
 
-def _create_tables(cursor: Any, dialect: Dialect) -> None:
+def _create_tables(cursor: Any, dialect: Dialect, scorecards: tuple[str, Sequence[Any]] | None = None) -> None:
+    """The empty staging tables; with ``scorecards`` (a query and its parameters) the scorecards table is that
+    query's result, copied without leaving the database."""
     for table in (CELLS, CARDS, ROWS, SCORECARDS):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     if dialect.vendor == "postgresql":
         # Room to sort and hash the report's groups in memory (SET LOCAL ends with this transaction).
         cursor.execute("SET LOCAL work_mem = '256MB'")
-    for ddl in dialect.tables_ddl():
+    for ddl in dialect.tables_ddl(scorecards=scorecards is None):
         cursor.execute(ddl)
+    if scorecards is not None:
+        select_sql, params = scorecards
+        cursor.execute(f"CREATE TEMPORARY TABLE {SCORECARDS}{dialect.temporary_suffix} AS {select_sql}", params)
 
 
-def _create_cards(cursor: Any, dialect: Dialect, source: str, params: Sequence[Any] = ()) -> None:
-    cursor.execute(f"CREATE TEMPORARY TABLE {CARDS}{dialect.temporary_suffix} AS {cards_query(dialect, source)}",
-                   params)
+def _create_cards(cursor: Any, dialect: Dialect) -> None:
+    # Every staged scorecard, those of incomplete panels included: cards_query keeps the complete ones.
+    source = f"SELECT * FROM {SCORECARDS}"
+    cursor.execute(f"CREATE TEMPORARY TABLE {CARDS}{dialect.temporary_suffix} AS {cards_query(dialect, source)}")
     if dialect.vendor == "postgresql":
         # Statistics for the planner: the ratings are joined to the (smaller) scorecards, not the other way.
         cursor.execute(f"ANALYZE {CARDS}")
@@ -121,15 +127,16 @@ def _staging_transaction(dialect: Dialect) -> Iterator[None]:
 def staged_queryset(scorecards: QuerySet[Any]) -> Iterator[Staging]:
     """Stage the scope's scorecards (a ``values_list`` of ``SCORECARD_COLUMNS`` prefixed ``c_``) and their ratings.
 
-    Both are copied with ``INSERT ... SELECT`` without leaving the database.
+    Both are copied with ``CREATE TABLE ... AS`` and ``INSERT ... SELECT``
+    without leaving the database; the scorecards of incomplete panels only
+    as far as the scorecards table, to be counted as left out.
     The block runs in one transaction so that every query reads the same rows.
     """
     dialect = current_dialect()
     with _staging_transaction(dialect):
         with connection.cursor() as cursor:
-            _create_tables(cursor, dialect)
-            select_sql, params = scorecards.query.sql_with_params()
-            _create_cards(cursor, dialect, select_sql, params)
+            _create_tables(cursor, dialect, scorecards.query.sql_with_params())
+            _create_cards(cursor, dialect)
             cursor.execute(_ratings_sql(dialect))
             _create_cells(cursor, dialect)
         yield Staging(dialect, _database_names(dialect))
@@ -137,7 +144,10 @@ def staged_queryset(scorecards: QuerySet[Any]) -> Iterator[Staging]:
 
 @contextmanager
 def staged_rows(scorecards: list[tuple[Any, ...]], ratings: list[tuple[Any, ...]], names: Names) -> Iterator[Staging]:
-    """Stage rows already numbered in Python (a ratings file, see ``report.report_from_rows``)."""
+    """Stage rows already numbered in Python (a ratings file, see ``report.report_from_rows``).
+
+    A ratings file's rows are trusted as given: every scorecard comes with ``complete`` true.
+    """
     dialect = current_dialect()
     with _staging_transaction(dialect):
         with connection.cursor() as cursor:
@@ -154,7 +164,7 @@ def staged_rows(scorecards: list[tuple[Any, ...]], ratings: list[tuple[Any, ...]
                 insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
                 for start in range(0, len(values), 1000):
                     cursor.executemany(insert, [_adapt(row) for row in values[start:start + 1000]])
-            _create_cards(cursor, dialect, f"SELECT * FROM {SCORECARDS}")
+            _create_cards(cursor, dialect)
             _create_cells(cursor, dialect)
         yield Staging(dialect, names)
 

@@ -176,6 +176,14 @@ ROLE_COLUMNS = (
 ABOUT_COLUMNS = (Column("item", "Item"), Column("value", "Value"))
 
 
+def _loop_items(totals: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The loops a report covers; a report stored before panels were checked has no count of loops left out."""
+    if "loops_left_out" not in totals:
+        return [("Loops", totals.get("loops"))]
+    return [("Loops whose panel is complete", totals.get("loops")),
+            ("Loops left out, feedback still missing", totals.get("loops_left_out"))]
+
+
 def about_rows(result: dict[str, Any], *, report_id: int | None = None) -> list[dict[str, Any]]:
     scope = result.get("scope", {})
     options = result.get("options", {})
@@ -195,7 +203,7 @@ def about_rows(result: dict[str, Any], *, report_id: int | None = None) -> list[
         ("Bootstrap resamples", options.get("bootstrap_resamples")),
         ("Bootstrap seed", options.get("seed")),
         ("Scorecards", totals.get("scorecards")),
-        ("Loops", totals.get("loops")),
+        *_loop_items(totals),
         ("Interviewers", totals.get("interviewers")),
         ("Scores", totals.get("scores")),
         ("Alpha, all dimensions", agreement.get("alpha")),

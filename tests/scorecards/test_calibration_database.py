@@ -62,7 +62,8 @@ def test_report_uses_original_scorecards_not_amendments(decided_loop):
     """Ivy's SE score counts as first submitted (4), not as amended after the debrief (2)."""
     result = report_from_database(today_scope(), description={}, options=OPTIONS)
     ivy, jo = people(result)["ivy"], people(result)["jo"]
-    assert result["totals"] == {"scorecards": 2, "loops": 1, "interviewers": 2, "scores": 3, "roles": 1, "rows": 4}
+    assert result["totals"] == {"scorecards": 2, "loops": 1, "loops_left_out": 0, "interviewers": 2, "scores": 3,
+                                 "roles": 1, "rows": 4}
     assert (ivy["name"], ivy["scores"], ivy["mean_score"]) == ("Ivy Quinn", 2, 3.5)
     # Leave-one-out on SE: 4 - 2 = +2 for Ivy, -2 for Jo; one compared scorecard each, so no interval.
     assert (ivy["offset"], ivy["offset_n"], ivy["offset_low"]) == (2.0, 1, None)
@@ -135,16 +136,41 @@ def test_database_rows_written_as_a_ratings_file_give_the_same_report(decided_lo
     assert from_file["agreement"] == from_database["agreement"]
 
 
+def test_a_loop_missing_feedback_outside_the_scope_is_left_out_too():
+    """The rule is per loop: a coding report leaves out a loop whose system design feedback is still missing, and
+    so do the rows written as a ratings file from the database."""
+    pending_loop = make_loop()
+    submit_scorecard(make_interview(loop=pending_loop, interviewer=UserFactory(username="ivy")), {SE: 4, ML: 3},
+                     overall="yes")
+    make_interview(loop=pending_loop, interviewer=UserFactory(username="jo"), kind=Interview.Kind.SYSTEM_DESIGN,
+                   focus=[SE, SD])
+    complete_loop = make_loop()
+    submit_scorecard(make_interview(loop=complete_loop, interviewer=UserFactory(username="kai")), {SE: 2, ML: 2},
+                     overall="no")
+
+    coding = today_scope(interview_kind="coding")
+    result = report_from_database(coding, description={}, options=OPTIONS)
+    assert sorted(people(result)) == ["kai"]
+    assert (result["totals"]["loops"], result["totals"]["loops_left_out"]) == (1, 1)
+    assert result["notes"][0].startswith("Only loops whose panel is complete are used")
+    assert "(1 in this scope)" in result["notes"][0]
+    assert {(row.loop, row.interviewer) for row in calibration_rows(coding)} == {(str(complete_loop.pk), "kai")}
+
+
 def test_database_report_costs_the_same_number_of_queries_for_one_loop_or_ten():
-    """Every aggregate is one SQL query over the staged rows, whatever the number of loops."""
+    """Every aggregate is one SQL query over the staged rows, whatever the number of loops, complete or left out."""
     recruiter = UserFactory(recruiter=True)
     panel = [UserFactory(), UserFactory()]
 
-    def add_loops(count: int) -> None:
+    def add_loops(count: int, *, pending: int = 0) -> None:
         for _ in range(count):
             loop = make_loop(recruiter=recruiter)
             for interviewer, score in zip(panel, (2, 4), strict=True):
                 submit_scorecard(make_interview(loop=loop, interviewer=interviewer), {SE: score, ML: 3})
+        for _ in range(pending):
+            loop = make_loop(recruiter=recruiter)
+            submit_scorecard(make_interview(loop=loop, interviewer=panel[0]), {SE: 3, ML: 3})
+            make_interview(loop=loop, interviewer=panel[1])
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -153,7 +179,7 @@ def test_database_report_costs_the_same_number_of_queries_for_one_loop_or_ten():
 
     add_loops(1)
     one = queries()
-    add_loops(9)
+    add_loops(9, pending=3)
     assert queries() == one
 
 

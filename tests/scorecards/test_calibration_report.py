@@ -62,7 +62,8 @@ def by_interviewer(result):
 def test_report_totals_by_hand():
     """5 scorecards by 3 interviewers on 2 loops; 6 scores (bob left Design unscored)."""
     result = compute(panel())
-    assert result["totals"] == {"scorecards": 5, "loops": 2, "interviewers": 3, "scores": 6, "roles": 1, "rows": 7}
+    assert result["totals"] == {"scorecards": 5, "loops": 2, "loops_left_out": 0, "interviewers": 3, "scores": 6,
+                                 "roles": 1, "rows": 7}
 
 
 def test_leniency_offset_and_interval_by_hand():

@@ -4,7 +4,8 @@ Nobody who interviews on a loop reads another panelist's scores, overall recomme
 computed recommendation or the decision before submitting their own feedback: not through the audit trail
 (API, page, CSV export), the privacy export, the Django admin, the loop page or the candidate summary.
 Each test is parametrised over the four roles and three positions: on the panel with feedback pending,
-on the panel and submitted, not on the panel.
+on the panel and submitted, not on the panel. Calibration reports, shared by the committee, are built only
+from loops whose panel is complete, so no reader can owe feedback on a loop in one.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from hiring.models import AuditEvent, Interview, InterviewLoop, User
+from scorecards.calibration.services import calibration_report_compute, calibration_report_request
 from scorecards.decisions import DecisionInput, loop_decide
-from scorecards.models import Recommendation, Scorecard
+from scorecards.models import CalibrationReport, Recommendation, Scorecard
 from scorecards.recommendations.services import recommendation_compute
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard
@@ -386,3 +390,60 @@ def test_candidate_summary_hides_the_decision_until_submitted(client, kind, posi
     assert response.status_code == 200
     expected = (True, False) if sees_panel(kind, position) else (False, True)
     assert (RATIONALE in html, "its decision appears here once you have submitted" in html) == expected
+
+
+def narrow_report(panel: Panel, actor: User) -> tuple[CalibrationReport, dict[str, Any]]:
+    """A computed report of the loop's role, one interview kind and the last day: one colleague's scorecard may
+    be all it covers."""
+    today = timezone.localdate()
+    report = calibration_report_request(actor=actor, role=panel.loop.role, date_from=today - timedelta(days=1),
+                                        date_to=today, interview_kind=Interview.Kind.CODING)
+    calibration_report_compute(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == CalibrationReport.Status.DONE and report.result is not None
+    return report, report.result
+
+
+@pytest.fixture
+def quick_reports(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES = 100
+
+
+@pytest.mark.parametrize("kind", AUDITORS)
+def test_calibration_report_leaves_out_a_loop_its_reader_owes_feedback_on(client, quick_reports, kind):
+    """A narrow report over a loop its reader owes feedback on shows no rating of that loop and counts it as left
+    out; once the reader has submitted, a new report includes the loop."""
+    panel = build_panel(kind, "pending")
+    colleague = panel.card.interviewer
+    client.force_login(panel.viewer)
+    pending, _ = narrow_report(panel, panel.viewer)
+    page = client.get(reverse("scorecards:report-detail", args=[pending.pk])).content.decode()
+    download = json.loads(client.get(reverse("scorecards:report-download", args=[pending.pk, "json"])).content)
+
+    assert (download["interviewers"], download["interviewer_dimensions"], download["dimensions"]) == ([], [], [])
+    assert colleague.get_full_name() not in page
+    assert download["totals"] == {"scorecards": 0, "loops": 0, "loops_left_out": 1, "interviewers": 0, "scores": 0,
+                                  "roles": 0, "rows": 0}
+    assert "<dt>Loops left out, feedback still missing</dt><dd>1</dd>" in page
+    assert "<dt>Loops whose panel is complete</dt><dd>0</dd>" in page
+
+    assert panel.viewer_interview is not None
+    submit_scorecard(panel.viewer_interview, {SE: 4, ML: 4}, overall="yes")
+    _, submitted = narrow_report(panel, panel.viewer)
+    people = {row["interviewer"]: (row["scores"], row["mean_score"]) for row in submitted["interviewers"]}
+    assert people == {"colleague": (2, 1.5), panel.viewer.username: (2, 4.0)}
+    assert (submitted["totals"]["loops"], submitted["totals"]["loops_left_out"]) == (1, 0)
+    # The first report was computed while feedback was owed, and stays as it was.
+    pending.refresh_from_db()
+    assert pending.result is not None and pending.result["interviewers"] == []
+
+
+def test_calibration_report_leaves_out_a_decided_loop_with_a_missing_scorecard(quick_reports, committee_member):
+    """A loop decided with feedback outstanding stays out of reports: its missing panelist still may not read the
+    panel, whoever requests the report."""
+    panel = build_panel("interviewer", "pending", decided=True)
+    assert panel.loop.decision == InterviewLoop.Decision.NO_HIRE
+    _, result = narrow_report(panel, committee_member)
+    assert result["interviewers"] == []
+    assert (result["totals"]["loops"], result["totals"]["loops_left_out"]) == (0, 1)
