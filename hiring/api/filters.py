@@ -49,7 +49,7 @@ class LoopFilter(filters.FilterSet):
         fields = ["role", "status", "candidate", "recruiter", "interviewer", "opened_after", "opened_before"]
 
     def filter_interviewer(self, queryset: QuerySet[InterviewLoop], name: str, value: int) -> QuerySet[InterviewLoop]:
-        return queryset.filter(Exists(Interview.objects.filter(loop=OuterRef("pk"), interviewer_id=value)))
+        return queryset.filter(Exists(Interview.objects.scheduled().filter(loop=OuterRef("pk"), interviewer_id=value)))
 
 
 class InterviewFilter(filters.FilterSet):
