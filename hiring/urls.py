@@ -17,6 +17,9 @@ urlpatterns = [
     path("loops/<int:pk>/withdraw/", loops.loop_withdraw, name="loop-withdraw"),
     path("loops/<int:pk>/interviews/new/", loops.interview_create, name="interview-create"),
     path("interviews/<int:pk>/reassign/", loops.interview_reassign, name="interview-reassign"),
+    path("interviews/<int:pk>/reschedule/", loops.interview_reschedule, name="interview-reschedule"),
+    path("interviews/<int:pk>/cancel/", loops.interview_cancel, name="interview-cancel"),
+    path("loops/<int:pk>/candidate-invites/", loops.loop_candidate_invites, name="loop-candidate-invites"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
 ]

@@ -26,7 +26,7 @@ def state(interview: Interview) -> tuple:
     interview.refresh_from_db()
     return (interview.starts_at, interview.ends_at, interview.feedback_due_at, interview.interviewer_id,
             interview.cancelled_at, interview.sequence, interview.invites_pending,
-            AuditEvent.objects.filter(object_type="hiring.Interview", object_id=str(interview.pk)).count())
+            AuditEvent.objects.filter(object_type="hiring.interview", object_id=str(interview.pk)).count())
 
 
 def test_interview_reschedule_moves_it_and_keeps_the_feedback_delay(recruiter):
