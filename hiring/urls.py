@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hiring.views import audit, candidates, loops, pipeline
+from hiring.views import audit, calendar, candidates, loops, pipeline
 
 app_name = "hiring"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("interviews/<int:pk>/reschedule/", loops.interview_reschedule, name="interview-reschedule"),
     path("interviews/<int:pk>/cancel/", loops.interview_cancel, name="interview-cancel"),
     path("loops/<int:pk>/candidate-invites/", loops.loop_candidate_invites, name="loop-candidate-invites"),
+    # No session: calendar apps fetch it with the token alone.
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
 ]
