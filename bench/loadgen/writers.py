@@ -38,11 +38,11 @@ COLUMNS: dict[type[models.Model] | str, tuple[str, ...]] = {
     InterviewLoop: (
         "id", "candidate_id", "role_id", "rubric_id", "recruiter_id", "hiring_manager_id", "status",
         "withdrawn_reason", "decision", "decision_rationale", "decision_justification", "decision_recommendation",
-        "decided_by_id", "decided_at", "opened_at", "closed_at",
+        "decided_by_id", "decided_at", "opened_at", "closed_at", "candidate_invites",
     ),
     Interview: (
         "id", "loop_id", "kind", "exercise_id", "interviewer_id", "starts_at", "ends_at", "feedback_due_at",
-        "created_at",
+        "created_at", "cancelled_at", "calendar_uid", "sequence", "changed_at", "invites_pending",
     ),
     FOCUS_TABLE: ("interview_id", "dimension_id"),
     Scorecard: (
