@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,14 +31,12 @@ from bench.loadgen.vocabulary import (
     SUMMARIES,
     WITHDRAWN_REASONS,
 )
-from bench.loadgen.writers import FOCUS_TABLE, Rows
+from bench.loadgen.writers import FOCUS_TABLE, Rows, interview_calendar_columns
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop
 from scorecards.models import ObservedSignal, Rating, Recommendation, Scorecard
 from scorecards.recommendations.rules import ScorecardInput as PanelScorecard
 from scorecards.recommendations.rules import recommend
 from scorecards.recommendations.text import to_decimal
-
-BENCH_UIDS = uuid.UUID("6f1d2c1e-5b0a-4c3e-9a57-0b1e2c3d4e5f")  # the namespace of generated interviews' UIDs
 
 
 def _json(value: Any) -> str | None:
@@ -140,10 +137,8 @@ class HistoryGenerator:
             due = ends_at + timedelta(hours=24)
             interview_id = self._id(Interview)
             exercise = rng.choice(rubric.exercises) if kind in EXERCISE_KINDS and rubric.exercises else None
-            # COPY fills no model default: the calendar's columns are given, its UID derived from the id so the
-            # seeded history stays the same draw for draw.
             rows.add(Interview, (interview_id, loop_id, kind, exercise, interviewer, starts_at, ends_at, due,
-                                 opened_at, None, uuid.uuid5(BENCH_UIDS, str(interview_id)), 0, opened_at, False))
+                                 opened_at, *interview_calendar_columns(interview_id, opened_at)))
             for dimension_id in focus[index]:
                 rows.add(FOCUS_TABLE, (interview_id, dimension_id))
             start = starts_at + timedelta(days=rng.choice((0, 1, 1, 2, 3)))
