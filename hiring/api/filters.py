@@ -62,12 +62,16 @@ class InterviewFilter(filters.FilterSet):
         choices=[("pending", "Pending"), *Scorecard.Status.choices], help_text="pending, draft or submitted."
     )
     overdue = filters.BooleanFilter(field_name="is_overdue")
+    cancelled = filters.BooleanFilter(
+        field_name="cancelled_at", lookup_expr="isnull", exclude=True,
+        help_text="true: only cancelled interviews; false: only those still scheduled.",
+    )
     starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Interview
         fields = [
-            "loop", "role", "interviewer", "kind", "loop_status", "feedback_status", "overdue",
+            "loop", "role", "interviewer", "kind", "loop_status", "feedback_status", "overdue", "cancelled",
             "starts_after", "starts_before",
         ]

@@ -88,6 +88,10 @@ def test_api_interviews_cancel_recruiter(world: World, api) -> None:
     assert (again.status_code, again.json()["code"]) == (409, "interview_cancelled")
     loop = api(world.recruiter).get(f"/api/v1/loops/{world.loop.pk}/").json()
     assert loop["interview_count"] == 3
+    listed = api(world.recruiter).get(f"/api/v1/interviews/?loop={world.loop.pk}&cancelled=true").json()
+    kept = api(world.recruiter).get(f"/api/v1/interviews/?loop={world.loop.pk}&cancelled=false").json()
+    assert [row["id"] for row in listed["results"]] == [interview.pk]
+    assert interview.pk not in [row["id"] for row in kept["results"]] and len(kept["results"]) == 3
 
 
 @pytest.mark.parametrize("who", ["pending", "outsider", "committee"])
