@@ -26,7 +26,7 @@ WITH interview_state AS (
                      AND s.status = 'submitted' AND s.is_current) AS submitted
     FROM hiring_interview i
     JOIN hiring_interviewloop l ON l.id = i.loop_id
-    WHERE l.status = ANY(%(active)s)
+    WHERE l.status = ANY(%(active)s) AND i.cancelled_at IS NULL
 ), per_loop AS (
     SELECT loop_id,
            count(*) AS interview_count,
@@ -80,7 +80,7 @@ JOIN hiring_interviewloop l ON l.candidate_id = c.id
 JOIN hiring_role ro ON ro.id = l.role_id
 JOIN scorecards_rubric rb ON rb.id = l.rubric_id
 LEFT JOIN scorecards_recommendation rec ON rec.loop_id = l.id
-LEFT JOIN hiring_interview i ON i.loop_id = l.id
+LEFT JOIN hiring_interview i ON i.loop_id = l.id AND i.cancelled_at IS NULL
 LEFT JOIN hiring_user iu ON iu.id = i.interviewer_id
 LEFT JOIN exercises_exercise ex ON ex.id = i.exercise_id
 LEFT JOIN scorecards_scorecard s ON s.interview_id = i.id AND s.interviewer_id = i.interviewer_id AND s.is_current

@@ -18,7 +18,14 @@ from django.utils import timezone
 from bench.client import Session
 from bench.load import PreparedRequest
 from bench.loadgen.staff import load_rubrics_info, next_free_ids
-from bench.loadgen.writers import FOCUS_TABLE, TABLE_ORDER, CopyWriter, OrmWriter, Rows
+from bench.loadgen.writers import (
+    FOCUS_TABLE,
+    TABLE_ORDER,
+    CopyWriter,
+    OrmWriter,
+    Rows,
+    interview_calendar_columns,
+)
 from hiring.models import Candidate, Interview, InterviewLoop, User
 from scorecards.models import Scorecard
 
@@ -53,13 +60,14 @@ def make_targets(*, loops: int, usernames: list[str]) -> list[Target]:
         rows.add(Candidate, (candidate_id, f"Bench Candidate {candidate_id}", f"bench{candidate_id}@load.example.org",
                              "", "Referral", "", recruiter, opened, opened))
         rows.add(InterviewLoop, (loop_id, candidate_id, rubric.role_id, rubric.rubric_id, recruiter, None,
-                                 "awaiting_feedback", "", "", "", "", None, None, None, opened, None))
+                                 "awaiting_feedback", "", "", "", "", None, None, None, opened, None, False))
         for slot, username in enumerate(usernames):
             interview_id = ids[Interview]
             ids[Interview] += 1
             starts = now - timedelta(hours=3 + slot)
             rows.add(Interview, (interview_id, loop_id, "coding", None, users[username], starts,
-                                 starts + timedelta(hours=1), starts + timedelta(hours=25), opened))
+                                 starts + timedelta(hours=1), starts + timedelta(hours=25), opened,
+                                 *interview_calendar_columns(interview_id, opened)))
             for position in range(3):
                 dimension = rubric.dimension_ids[(number + slot * 3 + position) % len(rubric.dimension_ids)]
                 rows.add(FOCUS_TABLE, (interview_id, dimension))

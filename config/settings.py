@@ -287,6 +287,10 @@ CELERY_BEAT_SCHEDULE.update({
         "task": "hiring.tasks.catch_up_ready_notices",
         "schedule": timedelta(minutes=10),
     },
+    "hiring-interview-invites-catch-up": {
+        "task": "hiring.tasks.catch_up_interview_invites",
+        "schedule": timedelta(minutes=10),
+    },
 })
 
 # Personal API tokens: the lifetime a new token gets unless its owner chooses another, the longest they may
@@ -395,6 +399,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- Hireloop -------------------------------------------------------------------
 HIRELOOP_FEEDBACK_DUE_HOURS = env.int("HIRELOOP_FEEDBACK_DUE_HOURS", default=24)
+# Scheduling warns when an interviewer would have more interviews than this in one ISO week (site's time zone).
+HIRELOOP_INTERVIEWS_PER_WEEK_WARNING = env.int("HIRELOOP_INTERVIEWS_PER_WEEK_WARNING", default=8)
+# A calendar feed lists interviews from this many days back (a subscribed calendar drops what leaves the feed)
+# and every interview still to come.
+HIRELOOP_CALENDAR_FEED_PAST_DAYS = env.int("HIRELOOP_CALENDAR_FEED_PAST_DAYS", default=14)
 HIRELOOP_CALIBRATION_MIN_SAMPLE = env.int("HIRELOOP_CALIBRATION_MIN_SAMPLE", default=5)
 # Calibration reports: bootstrap resamples behind each alpha interval, and the job's own time limit
 # (a report over every role and years of loops takes longer than a recommendation).

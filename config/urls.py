@@ -17,6 +17,8 @@ urlpatterns = [
         "accounts/profile/tokens/<int:pk>/revoke/", profile.profile_token_revoke, name="profile-token-revoke"
     ),
     path("admin/login/", admin_sign_in, name="admin-sign-in"),
+    path("accounts/profile/calendar-feed/", profile.profile_feed_create, name="profile-feed-create"),
+    path("accounts/profile/calendar-feed/revoke/", profile.profile_feed_revoke, name="profile-feed-revoke"),
     path("admin/", admin.site.urls),
     path("api/", include("config.api.urls")),
     path("", include("hiring.urls")),

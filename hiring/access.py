@@ -28,13 +28,17 @@ _FEEDBACK_ACTIONS = ("loop.decided",)
 def loops_visible_to(user: Any) -> QuerySet[InterviewLoop]:
     if user.sees_all_loops:
         return InterviewLoop.objects.all()
-    return InterviewLoop.objects.filter(Exists(Interview.objects.filter(loop=OuterRef("pk"), interviewer=user)))
+    return InterviewLoop.objects.filter(
+        Exists(Interview.objects.scheduled().filter(loop=OuterRef("pk"), interviewer=user))
+    )
 
 
 def interviews_visible_to(user: Any) -> QuerySet[Interview]:
+    """Everyone's interviews, cancelled ones included, for those who read every loop; an interviewer's own
+    scheduled ones otherwise (a cancelled interview is no longer theirs to prepare or score)."""
     if user.sees_all_loops:
         return Interview.objects.all()
-    return Interview.objects.filter(interviewer=user)
+    return Interview.objects.scheduled().filter(interviewer=user)
 
 
 def _owed_interviews(user: Any) -> QuerySet[Interview]:
@@ -42,7 +46,7 @@ def _owed_interviews(user: Any) -> QuerySet[Interview]:
     submitted = Scorecard.objects.filter(
         interview=OuterRef("pk"), interviewer=user, status=Scorecard.Status.SUBMITTED
     )
-    return Interview.objects.filter(interviewer=user).exclude(Exists(submitted))
+    return Interview.objects.scheduled().filter(interviewer=user).exclude(Exists(submitted))
 
 
 def _pending_own_interviews(user: Any, loop_ref: Any) -> QuerySet[Interview]:
@@ -65,7 +69,7 @@ def loops_with_panel_visible_to(user: Any) -> QuerySet[InterviewLoop]:
     blocked = Exists(_pending_own_interviews(user, OuterRef("pk")))
     if user.sees_all_loops:
         return InterviewLoop.objects.exclude(blocked)
-    on_panel = Exists(Interview.objects.filter(loop=OuterRef("pk"), interviewer=user))
+    on_panel = Exists(Interview.objects.scheduled().filter(loop=OuterRef("pk"), interviewer=user))
     return InterviewLoop.objects.filter(on_panel).exclude(blocked)
 
 

@@ -72,6 +72,11 @@ class LoopOpenForm(forms.Form):
                                   help_text="The loop uses the role's current rubric version.")
     recruiter = PersonChoiceField(queryset=recruiter_choices(), empty_label=None)
     hiring_manager = PersonChoiceField(queryset=people_choices(), required=False, empty_label="Nobody yet")
+    candidate_invites = forms.BooleanField(
+        required=False, label="Email the candidate calendar invites",
+        help_text="The candidate gets an invitation (time, interview kind, role: nothing of the kit) for each "
+        "interview, and its updates.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -150,6 +155,33 @@ class InterviewForm(forms.Form):
         if due and ends and due < ends:
             self.add_error("feedback_due_at", "Feedback cannot be due before the interview ends.")
         return data
+
+
+class RescheduleForm(forms.Form):
+    starts_at = forms.DateTimeField(label="Starts", widget=DateTimeLocalInput())
+    ends_at = forms.DateTimeField(label="Ends", widget=DateTimeLocalInput())
+    feedback_due_at = forms.DateTimeField(
+        label="Feedback due", required=False, widget=DateTimeLocalInput(),
+        help_text="Leave empty to keep it as long after the end as it is now.",
+    )
+
+    @classmethod
+    def for_interview(cls, interview: Interview) -> RescheduleForm:
+        return cls(initial={"starts_at": interview.starts_at, "ends_at": interview.ends_at})
+
+    def clean(self) -> dict[str, Any]:
+        data = cast("dict[str, Any]", super().clean())
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The interview must end after it starts.")
+        due = data.get("feedback_due_at")
+        if due and ends and due < ends:
+            self.add_error("feedback_due_at", "Feedback cannot be due before the interview ends.")
+        return data
+
+
+class CandidateInvitesForm(forms.Form):
+    enabled = forms.BooleanField(required=False)
 
 
 class ReassignForm(forms.Form):

@@ -10,6 +10,8 @@ request paths, third-party libraries. On every record it redacts
   candidate's key to their assignment until its deadline, and it sits in the
   path of every request the candidate makes (runserver's access log, the
   "Not Found" warnings),
+- calendar feed tokens (``/calendar/<token>.ics``): the token is the only key
+  to an interviewer's schedule, and calendar apps poll the path for ever,
 - the values of the query parameters that carry what someone searched for
   (``q``, ``search``, ``email``, ``name``: the candidate search box, the API's
   candidate filters, the admin's search): a search by surname or by an
@@ -38,6 +40,7 @@ REDACTED = "[redacted]"
 EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+\d[\d ().-]{6,}\d")
 TAKE_HOME_TOKEN = re.compile(r"(/take-home/)[^/?#\s\"']+")
+CALENDAR_FEED_TOKEN = re.compile(r"(/calendar/)[^/?#\s\"']+?(\.ics)")
 SEARCH_VALUE = re.compile(r"([?&](?:q|search|email|name)=)[^&#\s\"']+")
 SIGN_IN_SECRET = re.compile(
     r"([?&#](?:code|state|id_token|access_token|refresh_token|code_verifier|client_secret)=)[^&#\s\"']+"
@@ -84,7 +87,8 @@ def _known_pattern() -> re.Pattern[str] | None:
 
 
 def redact(text: str) -> str:
-    """``text`` with personal values, emails, phone numbers, take-home tokens, searches and sign-in secrets replaced."""
+    """``text`` with personal values, emails, phone numbers, take-home and feed tokens, searches and sign-in secrets
+    replaced."""
     if not text:
         return text
     pattern = _known_pattern()
@@ -92,6 +96,7 @@ def redact(text: str) -> str:
         text = pattern.sub(REDACTED, text)
     text = EMAIL.sub(REDACTED, text)
     text = TAKE_HOME_TOKEN.sub(rf"\1{REDACTED}", text)
+    text = CALENDAR_FEED_TOKEN.sub(rf"\1{REDACTED}\2", text)
     text = SEARCH_VALUE.sub(rf"\1{REDACTED}", text)
     text = SIGN_IN_SECRET.sub(rf"\1{REDACTED}", text)
     return PHONE.sub(REDACTED, text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -147,6 +148,9 @@ class InterviewLoop(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    candidate_invites = models.BooleanField(
+        default=False, help_text="Email the candidate calendar invites for the loop's interviews (never their kit)."
+    )
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -165,8 +169,18 @@ class InterviewLoop(models.Model):
         return self.status in (self.Status.DECIDED, self.Status.WITHDRAWN)
 
 
+class InterviewQuerySet(models.QuerySet["Interview"]):
+    def scheduled(self) -> InterviewQuerySet:
+        """Interviews not cancelled: the ones that count for the loop's stage, feedback and coverage."""
+        return self.filter(cancelled_at__isnull=True)
+
+
 class Interview(models.Model):
-    """One session of a loop with one interviewer."""
+    """One session of a loop with one interviewer.
+
+    A cancelled interview is kept (``cancelled_at``) so that calendars can be
+    told it is off, but counts for nothing else: read ``scheduled()``.
+    """
 
     class Kind(models.TextChoices):
         PHONE_SCREEN = "phone_screen", "Phone screen"
@@ -189,10 +203,22 @@ class Interview(models.Model):
     focus_dimensions = models.ManyToManyField("scorecards.Dimension", related_name="focused_in", blank=True)
     feedback_due_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The calendar's view of the interview (RFC 5545): one UID for its whole life, a SEQUENCE raised by every
+    # change its invitees must hear of, the time of that change, and whether invites are still to be emailed.
+    calendar_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+    invites_pending = models.BooleanField(default=False)
+
+    objects = InterviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["interviewer", "starts_at"])]
+        indexes = [
+            models.Index(fields=["interviewer", "starts_at"]),
+            models.Index(fields=["id"], condition=Q(invites_pending=True), name="interview_invites_pending"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="interview_ends_after_start"),
         ]
@@ -364,3 +390,64 @@ class SentNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_id} ({self.key})"
+
+
+class InterviewInvite(models.Model):
+    """An iCalendar message emailed about an interview: what its recipient was told, and when.
+
+    The sender compares a recipient's latest row with the interview as it is
+    now and sends only the difference, so a job that runs twice, late or in
+    parallel tells nobody anything twice (the unique constraints settle a race).
+    ``recipient`` is the interviewer; no recipient means the loop's candidate.
+    """
+
+    class Method(models.TextChoices):
+        REQUEST = "REQUEST", "Invitation or update"
+        CANCEL = "CANCEL", "Cancellation"
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="invites")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    method = models.CharField(max_length=10, choices=Method.choices)
+    sequence = models.PositiveIntegerField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sequence", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "recipient", "sequence", "method"], condition=Q(recipient__isnull=False),
+                name="interviewinvite_once_per_interviewer",
+            ),
+            models.UniqueConstraint(
+                fields=["interview", "sequence", "method"], condition=Q(recipient__isnull=True),
+                name="interviewinvite_once_to_candidate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} #{self.sequence} of interview {self.interview_id}"
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar feed URL. Only the SHA-256 of its token is stored; one active feed per user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="calendarfeed_one_active_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of user {self.user_id}"

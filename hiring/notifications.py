@@ -227,7 +227,7 @@ def loop_ready_notify(*, loop_id: int, event_id: int) -> int:
     if latest != event_id:
         return 0
     interviews = list(
-        Interview.objects.filter(loop=loop).select_related("interviewer").order_by("starts_at", "id")
+        Interview.objects.scheduled().filter(loop=loop).select_related("interviewer").order_by("starts_at", "id")
     )
     scorecard_count = Scorecard.objects.filter(
         interview__loop=loop, status=Scorecard.Status.SUBMITTED, is_current=True

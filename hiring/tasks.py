@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from smtplib import SMTPException
+
 from celery import shared_task
 
+from hiring.calendar.invites import interview_invites_catch_up, interview_invites_send
 from hiring.notifications import (
     api_token_expiry_warnings_send,
     feedback_reminders_send,
@@ -11,6 +14,7 @@ from hiring.notifications import (
     loop_ready_notify,
     overdue_digests_send,
 )
+from hiring.services.interviews import SEND_INVITES_TASK
 from hiring.services.stages import NOTIFY_LOOP_READY_TASK, loops_refresh_stages
 
 
@@ -48,3 +52,20 @@ def refresh_loop_stages() -> int:
 def warn_expiring_api_tokens() -> int:
     """Daily: owners of API tokens about to expire (HIRELOOP_API_TOKEN_WARNING_DAYS) are told, once per token."""
     return api_token_expiry_warnings_send()
+
+
+@shared_task(
+    name=SEND_INVITES_TASK, acks_late=True, reject_on_worker_lost=True,
+    # A mail server that is briefly down is retried with backoff; each retry sends only what is still owed.
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError), retry_backoff=30, retry_backoff_max=600,
+    max_retries=5,
+)
+def send_interview_invites(interview_id: int) -> int:
+    """After an interview is scheduled, moved, reassigned or cancelled: email its invitees' calendar messages."""
+    return interview_invites_send(interview_id=interview_id)
+
+
+@shared_task(name="hiring.tasks.catch_up_interview_invites", acks_late=True)
+def catch_up_interview_invites() -> int:
+    """Every few minutes: send the calendar messages whose job was lost (broker down) or gave up."""
+    return interview_invites_catch_up()

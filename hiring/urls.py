@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hiring.views import audit, candidates, loops, pipeline
+from hiring.views import audit, calendar, candidates, loops, pipeline
 
 app_name = "hiring"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("loops/<int:pk>/withdraw/", loops.loop_withdraw, name="loop-withdraw"),
     path("loops/<int:pk>/interviews/new/", loops.interview_create, name="interview-create"),
     path("interviews/<int:pk>/reassign/", loops.interview_reassign, name="interview-reassign"),
+    path("interviews/<int:pk>/reschedule/", loops.interview_reschedule, name="interview-reschedule"),
+    path("interviews/<int:pk>/cancel/", loops.interview_cancel, name="interview-cancel"),
+    path("loops/<int:pk>/candidate-invites/", loops.loop_candidate_invites, name="loop-candidate-invites"),
+    # No session: calendar apps fetch it with the token alone.
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
 ]

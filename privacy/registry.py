@@ -99,6 +99,8 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
     "hiring.ApiToken": {"*": "Users' API token names and hashes."},
     "hiring.IdempotencyKey": {"*": "Request keys, hashes and object ids only."},
     "hiring.SentNotification": {"*": "Which reminder went to which user, with ids."},
+    "hiring.InterviewInvite": {"*": "Which calendar message (a method choice) went to whom, with ids and times."},
+    "hiring.CalendarFeed": {"*": "The hash of a user's calendar feed token."},
     "scorecards.Rubric": {"*": "Rubric content from the blueprints."},
     "scorecards.Dimension": {"*": "Rubric content from the blueprints."},
     "scorecards.FocusArea": {"*": "Rubric content from the blueprints."},

@@ -12,6 +12,7 @@ from hiring.access import can_see_panel
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from hiring.models import Interview, InterviewLoop, User
+from hiring.services.interviews import loop_interviews_call_off
 from scorecards.models import Recommendation, Scorecard
 from scorecards.recommendations.services import recommendation_compute
 
@@ -51,7 +52,7 @@ def outstanding_interviews(loop: InterviewLoop) -> list[Interview]:
     submitted = Scorecard.objects.filter(interview__loop=loop, status=Scorecard.Status.SUBMITTED).values(
         "interview_id"
     )
-    return list(Interview.objects.filter(loop=loop).exclude(pk__in=submitted).order_by("starts_at", "id"))
+    return list(Interview.objects.scheduled().filter(loop=loop).exclude(pk__in=submitted).order_by("starts_at", "id"))
 
 
 RECOMMENDATION_CHANGED = "recommendation_changed"
@@ -172,6 +173,7 @@ def _loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> Interview
             "outstanding_interviews": [i.pk for i in outstanding],
         },
     )
+    loop_interviews_call_off(loop=loop, now=now)
     return loop
 
 

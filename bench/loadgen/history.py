@@ -31,7 +31,7 @@ from bench.loadgen.vocabulary import (
     SUMMARIES,
     WITHDRAWN_REASONS,
 )
-from bench.loadgen.writers import FOCUS_TABLE, Rows
+from bench.loadgen.writers import FOCUS_TABLE, Rows, interview_calendar_columns
 from hiring.models import AuditEvent, Candidate, Interview, InterviewLoop
 from scorecards.models import ObservedSignal, Rating, Recommendation, Scorecard
 from scorecards.recommendations.rules import ScorecardInput as PanelScorecard
@@ -138,7 +138,7 @@ class HistoryGenerator:
             interview_id = self._id(Interview)
             exercise = rng.choice(rubric.exercises) if kind in EXERCISE_KINDS and rubric.exercises else None
             rows.add(Interview, (interview_id, loop_id, kind, exercise, interviewer, starts_at, ends_at, due,
-                                 opened_at))
+                                 opened_at, *interview_calendar_columns(interview_id, opened_at)))
             for dimension_id in focus[index]:
                 rows.add(FOCUS_TABLE, (interview_id, dimension_id))
             start = starts_at + timedelta(days=rng.choice((0, 1, 1, 2, 3)))
@@ -208,7 +208,7 @@ class HistoryGenerator:
         rows.add(InterviewLoop, (
             loop_id, candidate_id, rubric.role_id, rubric.rubric_id, recruiter, manager, status, reason, decision,
             rationale or "", "", _json(snapshot) if status == "decided" else None, decided_by, decided_at_value,
-            opened_at, closed_at,
+            opened_at, closed_at, False,
         ))
         for event in events:
             rows.add(AuditEvent, event)

@@ -8,8 +8,10 @@ is correct but slow: use it only for small data sets.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from django.core.management.base import CommandError
@@ -32,17 +34,26 @@ class Rows:
         return len(self.tables.get(table, ()))
 
 
+# The namespace of generated interviews' calendar UIDs: derived from the id, they cost the seeded history no draw.
+BENCH_UIDS = uuid.UUID("6f1d2c1e-5b0a-4c3e-9a57-0b1e2c3d4e5f")
+
+
+def interview_calendar_columns(interview_id: int, created: datetime) -> tuple[Any, ...]:
+    """cancelled_at, calendar_uid, sequence, changed_at, invites_pending: COPY fills no model default."""
+    return (None, uuid.uuid5(BENCH_UIDS, str(interview_id)), 0, created, False)
+
+
 FOCUS_TABLE = "focus"  # Interview.focus_dimensions.through, resolved at run time
 COLUMNS: dict[type[models.Model] | str, tuple[str, ...]] = {
     Candidate: ("id", "name", "email", "phone", "source", "notes", "created_by_id", "created_at", "updated_at"),
     InterviewLoop: (
         "id", "candidate_id", "role_id", "rubric_id", "recruiter_id", "hiring_manager_id", "status",
         "withdrawn_reason", "decision", "decision_rationale", "decision_justification", "decision_recommendation",
-        "decided_by_id", "decided_at", "opened_at", "closed_at",
+        "decided_by_id", "decided_at", "opened_at", "closed_at", "candidate_invites",
     ),
     Interview: (
         "id", "loop_id", "kind", "exercise_id", "interviewer_id", "starts_at", "ends_at", "feedback_due_at",
-        "created_at",
+        "created_at", "cancelled_at", "calendar_uid", "sequence", "changed_at", "invites_pending",
     ),
     FOCUS_TABLE: ("interview_id", "dimension_id"),
     Scorecard: (

@@ -99,7 +99,7 @@ def loop_assignments(loop: InterviewLoop) -> QuerySet[ExerciseAssignment]:
 def loop_interviews(*, user: Any, loop: InterviewLoop) -> QuerySet[Interview]:
     return (
         interviews_visible_to(user)
-        .filter(loop=loop)
+        .filter(loop=loop, cancelled_at__isnull=True)
         .select_related("interviewer", "exercise")
         .prefetch_related("focus_dimensions")
         .order_by("starts_at", "id")

@@ -31,6 +31,8 @@ def interview_attach_exercise(
         raise NotFound("No such interview.") from exc
     if interview.loop.is_closed:
         raise Conflict("The loop is closed; its interviews can no longer change.", code="loop_closed")
+    if interview.cancelled_at is not None:
+        raise Conflict("This interview was cancelled; its kit can no longer change.", code="interview_cancelled")
     if interview.kind == Interview.Kind.TAKE_HOME_REVIEW:
         raise Conflict("A take-home review's exercise comes from its assignment.", code="take_home_review")
     if Scorecard.objects.filter(interview=interview, status=Scorecard.Status.SUBMITTED).exists():

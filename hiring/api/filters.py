@@ -49,7 +49,7 @@ class LoopFilter(filters.FilterSet):
         fields = ["role", "status", "candidate", "recruiter", "interviewer", "opened_after", "opened_before"]
 
     def filter_interviewer(self, queryset: QuerySet[InterviewLoop], name: str, value: int) -> QuerySet[InterviewLoop]:
-        return queryset.filter(Exists(Interview.objects.filter(loop=OuterRef("pk"), interviewer_id=value)))
+        return queryset.filter(Exists(Interview.objects.scheduled().filter(loop=OuterRef("pk"), interviewer_id=value)))
 
 
 class InterviewFilter(filters.FilterSet):
@@ -62,12 +62,16 @@ class InterviewFilter(filters.FilterSet):
         choices=[("pending", "Pending"), *Scorecard.Status.choices], help_text="pending, draft or submitted."
     )
     overdue = filters.BooleanFilter(field_name="is_overdue")
+    cancelled = filters.BooleanFilter(
+        field_name="cancelled_at", lookup_expr="isnull", exclude=True,
+        help_text="true: only cancelled interviews; false: only those still scheduled.",
+    )
     starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Interview
         fields = [
-            "loop", "role", "interviewer", "kind", "loop_status", "feedback_status", "overdue",
+            "loop", "role", "interviewer", "kind", "loop_status", "feedback_status", "overdue", "cancelled",
             "starts_after", "starts_before",
         ]

@@ -1,5 +1,5 @@
-"""Loops and interviews over the API: open, assign and withdraw loops, record decisions, schedule and reassign
-interviews.
+"""Loops and interviews over the API: open, assign and withdraw loops, switch the candidate's calendar invites,
+record decisions, schedule, reschedule, reassign and cancel interviews.
 
 The access rules decide which rows a caller sees; the services hold every write rule.
 """
@@ -35,18 +35,26 @@ from hiring.api.permissions import RECRUITING_403, ReadOrRecruiting
 from hiring.api.serializers import (
     DecisionSerializer,
     InterviewReassignSerializer,
+    InterviewRescheduleSerializer,
     InterviewScheduledSerializer,
     InterviewScheduleSerializer,
     InterviewSerializer,
     LoopAssignSerializer,
+    LoopCandidateInvitesSerializer,
     LoopOpenSerializer,
     LoopSerializer,
     LoopWithdrawSerializer,
 )
 from hiring.models import Interview, InterviewLoop
 from hiring.selectors.scheduling import interview_scheduled_notices
-from hiring.services.interviews import InterviewPlan, interview_reassign, interview_schedule
-from hiring.services.loops import loop_assign, loop_open, loop_withdraw
+from hiring.services.interviews import (
+    InterviewPlan,
+    interview_cancel,
+    interview_reassign,
+    interview_reschedule,
+    interview_schedule,
+)
+from hiring.services.loops import loop_assign, loop_open, loop_set_candidate_invites, loop_withdraw
 from hiring.types import signed_in_user
 from scorecards.decisions import DecisionInput, loop_decide
 from scorecards.models import Scorecard
@@ -64,7 +72,10 @@ def loops_for_api(user: Any) -> QuerySet[InterviewLoop]:
     return (
         loops_visible_to(user)
         .select_related("candidate", "role", "rubric", "recruiter", "hiring_manager", "decided_by")
-        .annotate(interview_count=Count("interviews", distinct=True), panel_visible=Exists(panel))
+        .annotate(
+            interview_count=Count("interviews", filter=Q(interviews__cancelled_at__isnull=True), distinct=True),
+            panel_visible=Exists(panel),
+        )
     )
 
 
@@ -122,6 +133,22 @@ class LoopViewSet(
         return self._render(loop)
 
     @extend_schema(
+        summary="Email the candidate calendar invites, or stop",
+        description="Recruiters and admins. The candidate's invites carry the time, the interview's kind and the "
+        "role: no kit link, no focus dimensions, nothing meant for the panel.",
+        request=LoopCandidateInvitesSerializer,
+        responses={200: LoopSerializer, 403: RECRUITING_403, 409: LOOP_CLOSED_409},
+    )
+    @action(detail=True, methods=["post"], url_path="candidate-invites")
+    def candidate_invites(self, request: Request, pk: str | None = None) -> Response:
+        loop = self.get_object()
+        body = LoopCandidateInvitesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        loop = loop_set_candidate_invites(actor=signed_in_user(request), loop=loop,
+                                          enabled=body.validated_data["enabled"])
+        return self._render(loop)
+
+    @extend_schema(
         summary="Withdraw the loop",
         description="Closes the loop without a decision; a reason is required.",
         request=LoopWithdrawSerializer,
@@ -175,7 +202,8 @@ def interviews_for_api(user: Any) -> QuerySet[Interview]:
         )
         .annotate(
             is_overdue=Case(
-                When(~Q(feedback_status=Scorecard.Status.SUBMITTED) & Q(feedback_due_at__lt=Now()), then=Value(True)),
+                When(~Q(feedback_status=Scorecard.Status.SUBMITTED) & Q(feedback_due_at__lt=Now(), cancelled_at=None),
+                     then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             )
@@ -229,9 +257,11 @@ class InterviewViewSet(
         interview = interview_schedule(actor=signed_in_user(request), loop=loop, plan=plan)
         return self._render_scheduled(interview, new=True, code=status.HTTP_201_CREATED)
 
-    def _render_scheduled(self, interview: Interview, *, new: bool, code: int = status.HTTP_200_OK) -> Response:
+    def _render_scheduled(
+        self, interview: Interview, *, new: bool, moved: bool = False, code: int = status.HTTP_200_OK
+    ) -> Response:
         """The interview as the requester reads it, with the warnings the pages show beside the success."""
-        notices = interview_scheduled_notices(interview, new=new)
+        notices = interview_scheduled_notices(interview, new=new, moved=moved)
         fresh = self.get_queryset().get(pk=interview.pk)
         return Response({**InterviewSerializer(fresh).data, "warnings": notices}, status=code)
 
@@ -254,3 +284,42 @@ class InterviewViewSet(
             actor=signed_in_user(request), interview=interview, interviewer=body.validated_data["interviewer"]
         )
         return self._render_scheduled(interview, new=False)
+
+    @extend_schema(
+        summary="Move the interview to another time",
+        description="Refused once its feedback is submitted or it was cancelled. Its invitees are sent an updated "
+        "calendar invitation.",
+        request=InterviewRescheduleSerializer,
+        responses={
+            200: InterviewScheduledSerializer,
+            403: RECRUITING_403,
+            409: error_response("The loop is closed (`loop_closed`), the interview was cancelled "
+                                "(`interview_cancelled`) or its feedback is submitted (`feedback_submitted`)."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request: Request, pk: str | None = None) -> Response:
+        interview = self.get_object()
+        body = InterviewRescheduleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        interview = interview_reschedule(actor=signed_in_user(request), interview=interview, **body.validated_data)
+        return self._render_scheduled(interview, new=False, moved=True)
+
+    @extend_schema(
+        summary="Cancel the interview",
+        description="It stays readable (with `cancelled_at`) but no longer counts for the loop's stage, the pipeline, "
+        "coverage or reminders; its invitees are sent a cancellation. Refused once its feedback is submitted, and "
+        "for take-home reviews.",
+        request=None,
+        responses={
+            200: InterviewSerializer,
+            403: RECRUITING_403,
+            409: error_response("The loop is closed (`loop_closed`), the interview was already cancelled "
+                                "(`interview_cancelled`), its feedback is submitted (`feedback_submitted`) or it "
+                                "is a take-home review (`take_home_review`)."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        interview = interview_cancel(actor=signed_in_user(request), interview=self.get_object())
+        return Response(InterviewSerializer(self.get_queryset().get(pk=interview.pk)).data)

@@ -125,7 +125,6 @@ class LoopSerializer(serializers.ModelSerializer):
     rubric = RubricRefSerializer(read_only=True)
     recruiter = UserRefSerializer(read_only=True, allow_null=True)
     hiring_manager = UserRefSerializer(read_only=True, allow_null=True)
-    interview_count = serializers.IntegerField(read_only=True)
     panel_visible = serializers.BooleanField(
         read_only=True, help_text="Whether you may read this loop's scorecards, recommendation and decision."
     )
@@ -133,13 +132,17 @@ class LoopSerializer(serializers.ModelSerializer):
     decision_rationale = serializers.SerializerMethodField()
     decided_by = serializers.SerializerMethodField()
     decided_at = serializers.SerializerMethodField()
+    interview_count = serializers.IntegerField(read_only=True, help_text="Interviews not cancelled.")
+    candidate_invites = serializers.BooleanField(
+        read_only=True, help_text="Whether the candidate is emailed calendar invites for the loop's interviews."
+    )
 
     class Meta:
         model = InterviewLoop
         fields = [
             "id", "candidate", "role", "rubric", "recruiter", "hiring_manager", "status", "withdrawn_reason",
             "opened_at", "closed_at", "interview_count", "panel_visible",
-            "decision", "decision_rationale", "decided_by", "decided_at",
+            "decision", "decision_rationale", "decided_by", "decided_at", "candidate_invites",
         ]
         read_only_fields = fields
 
@@ -176,6 +179,16 @@ class LoopOpenSerializer(serializers.Serializer):
         queryset=User.objects.all(), required=False, allow_null=True, help_text="Defaults to you."
     )
     hiring_manager = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    candidate_invites = serializers.BooleanField(
+        required=False, default=False, help_text="Email the candidate calendar invites for the loop's interviews."
+    )
+
+
+class LoopCandidateInvitesSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField(
+        help_text="true: the candidate is invited to every interview still to come, and to later ones; false: "
+        "nothing more is sent to them."
+    )
 
 
 class LoopAssignSerializer(serializers.Serializer):
@@ -218,12 +231,17 @@ class InterviewSerializer(serializers.ModelSerializer):
     )
     feedback_submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True, help_text="Feedback is due and not submitted.")
+    cancelled_at = serializers.DateTimeField(
+        read_only=True, allow_null=True,
+        help_text="When the interview was called off; a cancelled interview counts for nothing on its loop.",
+    )
 
     class Meta:
         model = Interview
         fields = [
             "id", "loop", "candidate", "role", "kind", "interviewer", "starts_at", "ends_at", "feedback_due_at",
             "exercise", "focus_dimensions", "feedback_status", "feedback_submitted_at", "is_overdue", "created_at",
+            "cancelled_at",
         ]
         read_only_fields = fields
 
@@ -234,7 +252,8 @@ class InterviewScheduledSerializer(InterviewSerializer):
     warnings = serializers.ListField(
         child=serializers.CharField(), read_only=True,
         help_text="Not errors, but worth a look: a start in the past, the same interviewer twice on the panel, "
-        "an interviewer booked elsewhere at that time, dimensions of the rubric no interview covers.",
+        "an interviewer booked elsewhere at that time or over the weekly limit of interviews, dimensions of the "
+        "rubric no interview covers.",
     )
 
     class Meta(InterviewSerializer.Meta):
@@ -260,6 +279,15 @@ class InterviewScheduleSerializer(serializers.Serializer):
 
 class InterviewReassignSerializer(serializers.Serializer):
     interviewer = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+
+
+class InterviewRescheduleSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(help_text="With a time zone.")
+    ends_at = serializers.DateTimeField(help_text="With a time zone; after starts_at.")
+    feedback_due_at = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text="Defaults to as long after the new end as it was after the old one.",
+    )
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -38,7 +38,7 @@ def candidate_get(*, candidate_id: int) -> Candidate:
 
 def candidate_loops(*, user: Any, candidate: Candidate) -> QuerySet[InterviewLoop]:
     """The candidate's loops for the detail page, newest first, with their interview counts."""
-    interviews = Interview.objects.filter(loop=OuterRef("pk"))
+    interviews = Interview.objects.scheduled().filter(loop=OuterRef("pk"))
     return (
         loops_visible_to(user)
         .filter(candidate=candidate)

@@ -101,7 +101,7 @@ def loop_coverage(*, loop: InterviewLoop) -> Coverage:
         for d in Dimension.objects.filter(rubric_id=loop.rubric_id).order_by("position")
     ]
     interviews = (
-        Interview.objects.filter(loop_id=loop.pk)
+        Interview.objects.scheduled().filter(loop_id=loop.pk)
         .select_related("interviewer")
         .prefetch_related("focus_dimensions")
         .order_by("starts_at", "id")
@@ -118,7 +118,7 @@ def loop_coverage(*, loop: InterviewLoop) -> Coverage:
 
 
 def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> InterviewLoop:
-    """A loop with its interviews, each annotated with its scorecard state (``scorecard_status``).
+    """A loop with its interviews (cancelled ones too, marked), each annotated with its scorecard state.
 
     ``panel_visible``: whether the user may read the loop's decision (not while they owe feedback on it).
     """
@@ -148,12 +148,16 @@ def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> Inte
     if loop is None:
         raise NotFound("No such loop.")
     # scorecard_status is annotated by the prefetch above, which the type checker cannot follow; is_overdue
-    # and can_reassign are attached for the loop page.
+    # and what the recruiter may still do are attached for the loop page.
     for interview in loop.interviews.all():
-        interview.is_overdue = interview.scorecard_status != Scorecard.Status.SUBMITTED and (  # type: ignore[attr-defined]
-            interview.feedback_due_at <= now and not loop.is_closed
+        changeable = not loop.is_closed and interview.cancelled_at is None
+        submitted = interview.scorecard_status == Scorecard.Status.SUBMITTED  # type: ignore[attr-defined]
+        interview.is_overdue = not submitted and changeable and interview.feedback_due_at <= now  # type: ignore[attr-defined]
+        interview.can_reassign = changeable and interview.scorecard_status is None  # type: ignore[attr-defined]
+        interview.can_reschedule = changeable and not submitted  # type: ignore[attr-defined]
+        interview.can_cancel = (  # type: ignore[attr-defined]
+            changeable and not submitted and interview.kind != Interview.Kind.TAKE_HOME_REVIEW
         )
-        interview.can_reassign = interview.scorecard_status is None and not loop.is_closed  # type: ignore[attr-defined]
     return loop
 
 
@@ -191,7 +195,7 @@ def roles_with_rubric() -> QuerySet[Role]:
 def overdue_interviews(*, now: datetime) -> QuerySet[Interview]:
     """Interviews of active loops whose feedback is due and whose interviewer has not submitted it."""
     return (
-        Interview.objects.filter(feedback_due_at__lte=now, loop__status__in=ACTIVE_STATUSES)
+        Interview.objects.scheduled().filter(feedback_due_at__lte=now, loop__status__in=ACTIVE_STATUSES)
         .exclude(submitted_by_interviewer())
         .select_related("interviewer", "loop", "loop__candidate", "loop__role", "loop__recruiter")
         .order_by("feedback_due_at", "id")

@@ -82,7 +82,7 @@ def _pipeline_matching(*, user: Any, filters: PipelineFilters, now: datetime) ->
     if filters.recruiter_id:
         loops = loops.filter(recruiter_id=filters.recruiter_id)
     if filters.overdue_only:
-        overdue = Interview.objects.filter(loop=OuterRef("pk"), feedback_due_at__lte=now)
+        overdue = Interview.objects.scheduled().filter(loop=OuterRef("pk"), feedback_due_at__lte=now)
         loops = loops.filter(Exists(overdue.exclude(submitted_by_interviewer())))
     return loops
 
@@ -106,8 +106,10 @@ def pipeline_loops(*, user: Any, filters: PipelineFilters, now: datetime | None 
     rather than eight correlated subqueries per loop.
     """
     now = now or timezone.now()
-    submitted = Q(submitted_card__isnull=False)
-    overdue = Q(submitted_card__isnull=True, interviews__feedback_due_at__lte=now)
+    # Cancelled interviews stay in the join (a condition on it would cost a second join) and count for nothing.
+    live = Q(interviews__cancelled_at__isnull=True)
+    submitted = live & Q(submitted_card__isnull=False)
+    overdue = live & Q(submitted_card__isnull=True, interviews__feedback_due_at__lte=now)
     loops = _pipeline_matching(user=user, filters=filters, now=now).alias(
         submitted_card=FilteredRelation("interviews__scorecards", condition=Q(
             interviews__scorecards__interviewer=F("interviews__interviewer"),
@@ -115,16 +117,16 @@ def pipeline_loops(*, user: Any, filters: PipelineFilters, now: datetime | None 
             interviews__scorecards__is_current=True,
         )),
     ).annotate(
-        interview_count=Count("interviews"),
-        done_count=Count("interviews", filter=Q(interviews__ends_at__lte=now)),
-        upcoming_count=Count("interviews", filter=Q(interviews__ends_at__gt=now)),
+        interview_count=Count("interviews", filter=live),
+        done_count=Count("interviews", filter=live & Q(interviews__ends_at__lte=now)),
+        upcoming_count=Count("interviews", filter=live & Q(interviews__ends_at__gt=now)),
         submitted_count=Count("interviews", filter=submitted),
-        pending_count=Count("interviews", filter=Q(
+        pending_count=Count("interviews", filter=live & Q(
             submitted_card__isnull=True, interviews__ends_at__lte=now, interviews__feedback_due_at__gt=now
         )),
         overdue_count=Count("interviews", filter=overdue),
         oldest_due=Min("interviews__feedback_due_at", filter=overdue),
-        next_interview_at=Min("interviews__starts_at", filter=Q(interviews__starts_at__gt=now)),
+        next_interview_at=Min("interviews__starts_at", filter=live & Q(interviews__starts_at__gt=now)),
         # Every row is a loop visible to the user: its panel is hidden only while they owe feedback on it.
         panel_visible=~panel_blocked(user, OuterRef("pk")),
         recommendation_outcome=F("recommendation__outcome"),
@@ -136,7 +138,7 @@ def pipeline_loops(*, user: Any, filters: PipelineFilters, now: datetime | None 
         key, descending = PIPELINE_DEFAULT_SORT.lstrip("-"), PIPELINE_DEFAULT_SORT.startswith("-")
     order = [_ordering(part, flip=descending) for part in PIPELINE_SORTS[key]]
     overdue_list = (
-        Interview.objects.filter(feedback_due_at__lte=now)
+        Interview.objects.scheduled().filter(feedback_due_at__lte=now)
         .exclude(submitted_by_interviewer())
         .select_related("interviewer")
         .order_by("feedback_due_at", "id")

@@ -1,4 +1,5 @@
-"""Writes for interview loops: opening one, assigning its people, withdrawing it."""
+"""Writes for interview loops: opening one, assigning its people, inviting its candidate by calendar, withdrawing
+it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from django.utils import timezone
 
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, ValidationFailed
-from hiring.models import Candidate, InterviewLoop, Role, User
+from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from hiring.services.common import lock_open_loop, require_recruiting
+from hiring.services.interviews import enqueue_invites, loop_interviews_call_off
 from scorecards.models import Rubric
 
 
@@ -33,8 +35,11 @@ def loop_open(
     role: Role,
     recruiter: User | None = None,
     hiring_manager: User | None = None,
+    candidate_invites: bool = False,
 ) -> InterviewLoop:
     """Open a loop for a candidate and a role, pinning the role's current rubric version.
+
+    ``candidate_invites``: email the candidate a calendar invite for each interview scheduled.
 
     A candidate has at most one active loop per role: a second one would split
     the panel's feedback between two recommendations.
@@ -62,6 +67,7 @@ def loop_open(
         rubric=rubric,
         recruiter=recruiter,
         hiring_manager=hiring_manager,
+        candidate_invites=candidate_invites,
     )
     audit_record(
         actor=actor,
@@ -69,7 +75,8 @@ def loop_open(
         obj=loop,
         loop_id=loop.pk,
         after={"role": role.slug, "rubric_version": rubric.version, "candidate_id": candidate.pk,
-               "recruiter_id": loop.recruiter_id, "hiring_manager_id": hiring_manager.pk if hiring_manager else None},
+               "recruiter_id": loop.recruiter_id, "hiring_manager_id": hiring_manager.pk if hiring_manager else None,
+               "candidate_invites": candidate_invites},
     )
     return loop
 
@@ -94,11 +101,45 @@ def loop_assign(
 
 
 @transaction.atomic
+def loop_set_candidate_invites(*, actor: User, loop: InterviewLoop, enabled: bool) -> InterviewLoop:
+    """Start or stop emailing the candidate calendar invites for the loop's interviews.
+
+    Turned on, the candidate is invited to every interview still to come. Turned off, nothing more is sent
+    to them, cancellations included: the recruiter has taken the conversation over.
+    """
+    require_recruiting(actor)
+    loop = lock_open_loop(loop, doing="its invitations can no longer change")
+    if loop.candidate_invites == enabled:
+        return loop
+    loop.candidate_invites = enabled
+    loop.save(update_fields=["candidate_invites"])
+    audit_record(actor=actor, action="loop.candidate_invites_changed", obj=loop, loop_id=loop.pk,
+                 before={"candidate_invites": not enabled}, after={"candidate_invites": enabled})
+    if enabled:
+        upcoming = list(
+            Interview.objects.scheduled().filter(loop=loop, ends_at__gt=timezone.now())
+            .exclude(kind=Interview.Kind.TAKE_HOME_REVIEW).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: _invite_candidate(upcoming))
+    return loop
+
+
+def _invite_candidate(interview_ids: list[int]) -> None:
+    # After commit, in a statement of its own: inside the transaction it would lock the interviews after the loop,
+    # the opposite order to the scorecard writes. Marked pending first, so the catch-up sends what a dead
+    # broker drops.
+    Interview.objects.filter(pk__in=interview_ids).update(invites_pending=True)
+    for interview_id in interview_ids:
+        enqueue_invites(interview_id)
+
+
+@transaction.atomic
 def loop_withdraw(*, actor: User, loop: InterviewLoop, reason: str) -> InterviewLoop:
     """Close a loop without a decision (the candidate withdrew, the role closed...), with a reason.
 
     The reason is free text and may name people, so the audit event records
-    only the change of status.
+    only the change of status. The invitees of its interviews still to come
+    are sent cancellations.
     """
     require_recruiting(actor)
     loop = lock_open_loop(loop, doing="it cannot be withdrawn")
@@ -112,4 +153,5 @@ def loop_withdraw(*, actor: User, loop: InterviewLoop, reason: str) -> Interview
     loop.save(update_fields=["status", "withdrawn_reason", "closed_at"])
     audit_record(actor=actor, action="loop.withdrawn", obj=loop, loop_id=loop.pk,
                  before=before, after={"status": loop.status})
+    loop_interviews_call_off(loop=loop, now=loop.closed_at)
     return loop

@@ -21,7 +21,7 @@ NOTIFY_LOOP_READY_TASK = "hiring.tasks.notify_loop_ready"
 def loop_refresh_status(*, loop: InterviewLoop, now: datetime | None = None, locked: bool = False) -> InterviewLoop:
     """Derive the stage of an undecided loop from its interviews and their feedback.
 
-    open: nothing has happened yet or interviews are to come; awaiting
+    Cancelled interviews count for nothing. open: nothing has happened yet or interviews are to come; awaiting
     feedback: an interview has ended and its scorecard is not submitted; in
     review: every interview has a submitted scorecard. Entering review
     notifies the recruiter and hiring manager once the transaction commits.
@@ -47,7 +47,7 @@ def loop_refresh_status(*, loop: InterviewLoop, now: datetime | None = None, loc
         # One query over the panel, in a statement of its own: it reads after the lock was granted. A panel is a
         # handful of interviews; counting its rows here costs half the CPU of compiling three filtered COUNTs.
         panel = list(
-            Interview.objects.filter(loop_id=loop_row.pk)
+            Interview.objects.scheduled().filter(loop_id=loop_row.pk)
             .annotate(done=Exists(submitted))
             .values_list("done", "ends_at")
         )
@@ -77,7 +77,7 @@ def loops_refresh_stages(*, now: datetime | None = None) -> int:
     Returns the number of loops whose stage changed.
     """
     now = now or timezone.now()
-    ended = Interview.objects.filter(loop=OuterRef("pk"), ends_at__lte=now)
+    ended = Interview.objects.scheduled().filter(loop=OuterRef("pk"), ends_at__lte=now)
     stale = InterviewLoop.objects.filter(Exists(ended), status=InterviewLoop.Status.OPEN).values_list("pk", flat=True)
     changed = 0
     for loop in InterviewLoop.objects.filter(pk__in=list(stale)):

@@ -1,5 +1,5 @@
-"""The loop pages: the home redirect, opening a loop, one loop, its people, withdrawing it, and scheduling and
-reassigning its interviews.
+"""The loop pages: the home redirect, opening a loop, one loop, its people, its candidate's calendar invites,
+withdrawing it, and scheduling, moving, reassigning and cancelling its interviews.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 
 from hiring.errors import ApplicationError
 from hiring.forms import (
+    CandidateInvitesForm,
     InterviewForm,
     LoopAssignForm,
     LoopOpenForm,
     LoopWithdrawForm,
     ReassignForm,
+    RescheduleForm,
     apply_error,
 )
 from hiring.models import Candidate
@@ -60,6 +62,7 @@ def loop_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 recruiter=form.cleaned_data["recruiter"],
                 hiring_manager=form.cleaned_data["hiring_manager"],
+                candidate_invites=form.cleaned_data["candidate_invites"],
             )
         except ApplicationError as exc:
             apply_error(form, exc)
@@ -181,3 +184,64 @@ def interview_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             return redirect("hiring:loop-detail", pk=interview.loop_id)
     return render(request, "hiring/interview_reassign.html", {"interview": interview, "form": form},
                   status=400 if form.is_bound else 200)
+
+
+
+@managers_only
+def interview_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    interview = loop_selectors.interview_get(user=request.user, interview_id=pk)
+    form = RescheduleForm(request.POST) if request.method == "POST" else RescheduleForm.for_interview(interview)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            interview = interview_services.interview_reschedule(
+                actor=request.user, interview=interview, starts_at=data["starts_at"], ends_at=data["ends_at"],
+                feedback_due_at=data["feedback_due_at"],
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, f"{interview.get_kind_display()} with {interview.interviewer.display_name} "
+                                      f"moved to {timezone.localtime(interview.starts_at):%a %d %b, %H:%M}.")
+            for message in interview_scheduled_notices(interview, new=False, moved=True):
+                messages.warning(request, message)
+            return redirect("hiring:loop-detail", pk=interview.loop_id)
+    return render(request, "hiring/interview_reschedule.html", {
+        "interview": interview, "form": form, "time_zone": timezone.get_current_timezone_name(),
+    }, status=400 if form.is_bound else 200)
+
+
+
+@managers_only
+def interview_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    interview = loop_selectors.interview_get(user=request.user, interview_id=pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            interview = interview_services.interview_cancel(actor=request.user, interview=interview)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"{interview.get_kind_display()} with {interview.interviewer.display_name} "
+                                      "cancelled; its interviewer is sent a cancellation for their calendar.")
+            return redirect("hiring:loop-detail", pk=interview.loop_id)
+    return render(request, "hiring/interview_cancel.html", {"interview": interview, "error": error},
+                  status=409 if error else 200)
+
+
+
+@managers_only
+@require_POST
+def loop_candidate_invites(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    loop = loop_selectors.loop_get(user=request.user, loop_id=pk)
+    form = CandidateInvitesForm(request.POST)
+    form.is_valid()  # a missing box is "off", which is valid
+    enabled = bool(form.cleaned_data.get("enabled"))
+    try:
+        loop_services.loop_set_candidate_invites(actor=request.user, loop=loop, enabled=enabled)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The candidate is now sent calendar invites for this loop's interviews."
+                         if enabled else "The candidate is no longer sent calendar invites.")
+    return redirect("hiring:loop-detail", pk=pk)

@@ -1,4 +1,4 @@
-"""The profile page: who you are, and your personal API tokens (create, see once, revoke)."""
+"""The profile page: who you are, your calendar feed URL and your personal API tokens (create, see once, revoke)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hiring.accounts.tokens import api_token_create, api_token_revoke, api_tokens_of, days_left
+from hiring.calendar.feeds import calendar_feed_active, calendar_feed_create, calendar_feed_revoke
 from hiring.errors import ApplicationError, NotFound
 from hiring.models import ApiToken
 from hiring.types import AuthenticatedHttpRequest
@@ -63,7 +64,8 @@ class TokenRow:
 
 
 def _page(
-    request: AuthenticatedHttpRequest, form: ApiTokenForm, *, new_token: str = "", status: int = 200
+    request: AuthenticatedHttpRequest, form: ApiTokenForm, *, new_token: str = "", new_feed_url: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
     context: dict[str, Any] = {
@@ -73,9 +75,12 @@ def _page(
             for token in api_tokens_of(request.user)
         ],
         "new_token": new_token,
+        "feed": calendar_feed_active(request.user),
+        "feed_past_days": settings.HIRELOOP_CALENDAR_FEED_PAST_DAYS,
+        "new_feed_url": new_feed_url,
     }
     response = render(request, "hiring/profile.html", context, status=status)
-    if new_token:
+    if new_token or new_feed_url:
         # The only time the plaintext exists outside the user's hands: keep it out of every cache.
         response["Cache-Control"] = "no-store"
     return response
@@ -118,4 +123,23 @@ def profile_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     except NotFound as exc:
         raise Http404(exc.message) from exc
     messages.success(request, f"Token “{token.name}” ({token.prefix}…) is revoked; requests with it are refused.")
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def profile_feed_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Make (or regenerate) the calendar feed URL; like a token, it is shown in this response only."""
+    issued = calendar_feed_create(actor=request.user)
+    return _page(request, ApiTokenForm(), new_feed_url=issued.url, status=201)
+
+
+@login_required
+@require_POST
+def profile_feed_revoke(request: AuthenticatedHttpRequest) -> HttpResponse:
+    try:
+        calendar_feed_revoke(actor=request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, "Your calendar feed URL is revoked; calendar apps using it get nothing from now on.")
     return redirect("profile")

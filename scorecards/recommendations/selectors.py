@@ -180,7 +180,7 @@ def committee_loops(*, user: Any, status: str = "") -> QuerySet[InterviewLoop]:
     submitted = Scorecard.objects.filter(
         interview=OuterRef("pk"), interviewer=OuterRef("interviewer"), status=Scorecard.Status.SUBMITTED
     )
-    interviews = Interview.objects.filter(loop=OuterRef("pk"))
+    interviews = Interview.objects.scheduled().filter(loop=OuterRef("pk"))
     pending = RecomputeRequest.objects.filter(loop=OuterRef("pk"), processed_at__isnull=True)
     return (
         loops.select_related("candidate", "role", "rubric", "recommendation", "decided_by")
@@ -255,7 +255,8 @@ def committee_loop(*, user: Any, loop_id: int) -> CommitteeLoop:
     total = sum((d.weight_value for d in dimensions), Decimal(0))
     weights = tuple(d.weight_value / total for d in dimensions)
     interviews = tuple(
-        Interview.objects.filter(loop=loop).select_related("interviewer", "exercise").order_by("starts_at", "id")
+        Interview.objects.scheduled().filter(loop=loop).select_related("interviewer", "exercise")
+        .order_by("starts_at", "id")
     )
     cards = list(
         Scorecard.objects.filter(interview__loop=loop, status=Scorecard.Status.SUBMITTED)

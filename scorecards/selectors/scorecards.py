@@ -51,7 +51,7 @@ def _own_interviews(user: Any) -> QuerySet[WithAnnotations[Interview, _FeedbackS
     own_cards = Scorecard.objects.filter(interview=OuterRef("pk"), interviewer=user)
     current = own_cards.filter(is_current=True)
     return (
-        Interview.objects.filter(interviewer=user)
+        Interview.objects.scheduled().filter(interviewer=user)
         .select_related("loop__candidate", "loop__role", "take_home_assignment")
         .annotate(
             feedback_status=Subquery(current.values("status")[:1]),
@@ -123,7 +123,7 @@ def interview_for_kit(*, user: Any, interview_id: int) -> Interview:
 def own_interview(*, user: Any, interview_id: int) -> Interview:
     """The user's own interview with its rubric parts, for the scorecard pages; anyone else's is NotFound."""
     interview = (
-        Interview.objects.filter(pk=interview_id, interviewer=user)
+        Interview.objects.scheduled().filter(pk=interview_id, interviewer=user)
         .select_related("loop__candidate", "loop__role", "loop__rubric", "exercise")
         .prefetch_related(
             Prefetch("focus_dimensions", queryset=Dimension.objects.order_by("position")),
@@ -227,7 +227,7 @@ def panel_for(*, user: Any, loop: InterviewLoop) -> PanelView:
         interview=OuterRef("pk"), interviewer=OuterRef("interviewer"), status=Scorecard.Status.SUBMITTED
     )
     waiting = list(
-        Interview.objects.filter(loop=loop)
+        Interview.objects.scheduled().filter(loop=loop)
         .exclude(Exists(submitted))
         .select_related("interviewer")
         .order_by("starts_at", "id")

@@ -124,7 +124,7 @@ def candidate_summary(*, user: Any, candidate_id: int, now: datetime | None = No
         interview=OuterRef("pk"), interviewer=OuterRef("interviewer"), is_current=True
     ).order_by()
     interviews = (
-        Interview.objects.filter(loop_id__in=[loop.pk for loop in loops])
+        Interview.objects.scheduled().filter(loop_id__in=[loop.pk for loop in loops])
         .select_related("interviewer", "exercise")
         .annotate(
             scorecard_status=Subquery(current.values("status")[:1]),

@@ -53,13 +53,16 @@ def _lock_interview(actor: User, interview_id: int) -> Interview:
     panel are serialised, and the second one moves the loop to review).
     """
     try:
-        return (
+        interview = (
             Interview.objects.select_related("loop")
             .select_for_update(of=("self", "loop"))
             .get(pk=interview_id, interviewer=actor)
         )
     except Interview.DoesNotExist as exc:
         raise NotFound("No such interview.") from exc
+    if interview.cancelled_at is not None:
+        raise Conflict("This interview was cancelled; its feedback can no longer change.", code="interview_cancelled")
+    return interview
 
 
 def _rubric_parts(interview: Interview, rubric: RubricContent | None) -> RubricParts:

@@ -36,7 +36,7 @@ def test_loop_open_pins_current_rubric_version(recruiter):
     event = AuditEvent.objects.get(action="loop.opened")
     assert event.after == {"role": "applied-ai-engineer", "rubric_version": rubric.version,
                            "candidate_id": loop.candidate_id, "recruiter_id": recruiter.pk,
-                           "hiring_manager_id": manager.pk}
+                           "hiring_manager_id": manager.pk, "candidate_invites": False}
 
 
 def test_loop_open_second_active_loop_for_same_role_refused(recruiter):
