@@ -1,0 +1,221 @@
+"""Writing a plan in bulk: ids reserved up front, one COPY per table on PostgreSQL, executemany elsewhere.
+
+Every statement runs inside the caller's transaction: the import is all or
+nothing. Rows go in with raw SQL, not ``bulk_create``: the loops' opening
+times and the scorecards' creation times come from the vendor, which
+``auto_now_add`` would overwrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, models
+from django.db.models import Exists, OuterRef
+
+from hiring.models import Candidate, Interview, InterviewLoop, User
+from hiring.services.stages import stage_of
+from imports.models import ExternalRecord, ImportRun
+from imports.services.plan import SOURCE_NAMES, Plan, Table, resolve
+from scorecards.models import Rating, RecomputeRequest, Scorecard
+
+CHUNK = 5000
+Progress = Callable[[str, int, int], None]
+
+
+class BulkWriter:
+    def __init__(self) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        self.cursor = connection.cursor()
+
+    def reserve(self, model: type[models.Model], count: int) -> list[int]:
+        """``count`` new primary keys for ``model``'s table, taken from its sequence (or past its largest id)."""
+        if not count:
+            return []
+        table = model._meta.db_table
+        if self.postgres:
+            self.cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                                [table, count])
+            return [row[0] for row in self.cursor.fetchall()]
+        # Elsewhere the transaction holds the database's write lock: nobody takes these ids meanwhile.
+        self.cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        first = self.cursor.fetchone()[0] + 1
+        return list(range(first, first + count))
+
+    def insert(self, model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(c) for c in columns)
+        table = quote(model._meta.db_table)
+        count = 0
+        if self.postgres:
+            with self.cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        fields = _fields(model, columns)
+        statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+        batch: list[list[Any]] = []
+        for row in rows:
+            batch.append([f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)])
+            if len(batch) >= CHUNK:
+                self.cursor.executemany(statement, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            self.cursor.executemany(statement, batch)
+            count += len(batch)
+        return count
+
+    def update(self, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """``rows``: (id, value per column)."""
+        if not rows:
+            return
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+        statement = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
+        fields = _fields(model, columns)
+        self.cursor.executemany(statement, [
+            [*(f.get_db_prep_save(v, connection) for f, v in zip(fields, row[1:], strict=True)), row[0]]
+            for row in rows
+        ])
+
+    def delete_where_in(self, model: type[models.Model], column: str, ids: Sequence[int]) -> None:
+        table, quoted = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(column)
+        for start in range(0, len(ids), CHUNK):
+            chunk = list(ids[start:start + CHUNK])
+            self.cursor.execute(
+                f"DELETE FROM {table} WHERE {quoted} IN ({', '.join(['%s'] * len(chunk))})", chunk  # noqa: S608
+            )
+
+
+def _fields(model: type[models.Model], columns: Sequence[str]) -> list[models.Field[Any, Any]]:
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    return [by_column[column] for column in columns]
+
+
+def write_plan(plan: Plan, *, run: ImportRun, actor: User | None, now: datetime, progress: Progress) -> None:
+    """Every row of the plan, inside the caller's transaction; the loops' stages derived afterwards."""
+    writer = BulkWriter()
+    steps = 9
+    progress("writing", 0, steps)
+    user_ids = _users(writer, plan.users, now)
+    progress("writing", 1, steps)
+    candidate_ids = _candidates(writer, plan, actor, now)
+    progress("writing", 2, steps)
+    loop_ids = writer.reserve(InterviewLoop, len(plan.loops.new))
+    writer.insert(InterviewLoop, (
+        "id", "candidate_id", "role_id", "rubric_id", "recruiter_id", "hiring_manager_id", "status",
+        "withdrawn_reason", "decision", "decision_rationale", "decision_justification", "decided_at", "opened_at",
+        "closed_at",
+    ), (
+        (loop_ids[n], resolve(candidate, candidate_ids), role, rubric,
+         None if recruiter is None else resolve(recruiter, user_ids), None, status, "", decision, "", "",
+         closed if status == "decided" else None, opened, closed)
+        for n, (candidate, role, rubric, recruiter, status, decision, opened, closed) in enumerate(plan.loops.new)
+    ))
+    writer.update(InterviewLoop, ("status", "decision", "closed_at", "decided_at", "recruiter_id"), [
+        (loop, status, decision, closed, closed if status == "decided" else None,
+         None if recruiter is None else resolve(recruiter, user_ids))
+        for loop, status, decision, closed, recruiter in plan.loops.updates
+    ])
+    progress("writing", 3, steps)
+    interview_ids = writer.reserve(Interview, len(plan.interviews.new))
+    writer.insert(Interview, (
+        "id", "loop_id", "kind", "interviewer_id", "starts_at", "ends_at", "feedback_due_at", "created_at",
+    ), (
+        (interview_ids[n], resolve(loop, loop_ids), kind, resolve(interviewer, user_ids), starts, ends, due, now)
+        for n, (loop, kind, interviewer, starts, ends, due) in enumerate(plan.interviews.new)
+    ))
+    writer.update(Interview, ("kind", "starts_at", "ends_at", "feedback_due_at"), plan.interviews.updates)
+    progress("writing", 4, steps)
+    scorecard_ids = writer.reserve(Scorecard, len(plan.scorecards.new))
+    writer.insert(Scorecard, (
+        "id", "interview_id", "interviewer_id", "status", "overall", "summary", "revision", "amendment_reason",
+        "is_current", "version", "created_at", "updated_at", "submitted_at", "source", "source_id",
+    ), (
+        (scorecard_ids[n], resolve(interview, interview_ids), resolve(interviewer, user_ids), "submitted", overall,
+         summary, 1, "", True, 1, submitted, now, submitted, plan.source, source_id)
+        for n, (interview, interviewer, overall, summary, submitted, source_id) in enumerate(plan.scorecards.new)
+    ))
+    writer.update(Scorecard, ("overall", "summary", "submitted_at", "updated_at"),
+                  [(*row, now) for row in plan.scorecards.updates])
+    progress("writing", 5, steps)
+    writer.delete_where_in(Rating, "scorecard_id", [row[0] for row in plan.scorecards.updates])
+    writer.insert(Rating, ("scorecard_id", "dimension_id", "score", "not_assessed", "evidence"), (
+        (resolve(ref, scorecard_ids), dimension, score, not_assessed, evidence)
+        for ref, ratings in plan.ratings.items()
+        for dimension, score, not_assessed, evidence in ratings
+    ))
+    progress("writing", 6, steps)
+    ids = {"user": user_ids, "candidate": candidate_ids, "loop": loop_ids, "interview": interview_ids,
+           "scorecard": scorecard_ids}
+    _records(writer, plan, run, ids)
+    progress("writing", 7, steps)
+    open_loops = sorted(resolve(ref, loop_ids) for ref in plan.open_loops)
+    _refresh_stages(writer, open_loops, now)
+    # The outbox, not an enqueue per loop: the drain hands them to workers (docs/architecture.md).
+    RecomputeRequest.objects.bulk_create(
+        [RecomputeRequest(loop_id=loop, reason="imported") for loop in open_loops], batch_size=1000
+    )
+    progress("writing", 8, steps)
+
+
+def _users(writer: BulkWriter, table: Table, now: datetime) -> list[int]:
+    ids = writer.reserve(User, len(table.new))
+    # Inactive, with no usable password: their history counts in calibration, and they cannot sign in.
+    writer.insert(User, (
+        "id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active",
+        "date_joined", "kind",
+    ), (
+        (ids[n], make_password(None), False, username, first, last, email, False, False, now, "interviewer")
+        for n, (username, first, last, email) in enumerate(table.new)
+    ))
+    return ids
+
+
+def _candidates(writer: BulkWriter, plan: Plan, actor: User | None, now: datetime) -> list[int]:
+    ids = writer.reserve(Candidate, len(plan.candidates.new))
+    source = f"{SOURCE_NAMES[plan.source]} import"
+    writer.insert(Candidate, (
+        "id", "name", "email", "phone", "source", "notes", "created_by_id", "created_at", "updated_at",
+    ), (
+        (ids[n], name, email, phone, source, "", actor.pk if actor else None, now, now)
+        for n, (name, email, phone) in enumerate(plan.candidates.new)
+    ))
+    writer.update(Candidate, ("name", "email", "phone", "updated_at"),
+                  [(*row, now) for row in plan.candidates.updates])
+    return ids
+
+
+def _records(writer: BulkWriter, plan: Plan, run: ImportRun, ids: dict[str, list[int]]) -> None:
+    tables = {"user": plan.users, "candidate": plan.candidates, "loop": plan.loops, "interview": plan.interviews,
+              "scorecard": plan.scorecards}
+    writer.insert(ExternalRecord, ("source", "kind", "external_id", "object_id", "fingerprint", "run_id"), (
+        (plan.source, kind, external_id, resolve(ref, ids[kind]), print_, run.pk)
+        for kind, table in tables.items()
+        for external_id, ref, print_ in table.new_records
+    ))
+    writer.update(ExternalRecord, ("fingerprint", "run_id"), [
+        (record, print_, run.pk) for table in tables.values() for record, print_ in table.changed_records
+    ])
+
+
+def _refresh_stages(writer: BulkWriter, loop_ids: list[int], now: datetime) -> None:
+    """The stage of each loop still open, from its panel, as ``loop_refresh_status`` derives it for one."""
+    submitted = Scorecard.objects.filter(interview=OuterRef("pk"), interviewer=OuterRef("interviewer"),
+                                         status=Scorecard.Status.SUBMITTED, is_current=True)
+    panels: dict[int, list[tuple[bool, datetime]]] = {loop: [] for loop in loop_ids}
+    for start in range(0, len(loop_ids), CHUNK):
+        rows = (Interview.objects.filter(loop_id__in=loop_ids[start:start + CHUNK]).order_by()
+                .annotate(done=Exists(submitted)).values_list("loop_id", "done", "ends_at"))
+        for loop, done, ends in rows:
+            panels[loop].append((done, ends))
+    by_stage: dict[str, list[int]] = {}
+    for loop, panel in panels.items():
+        by_stage.setdefault(stage_of(panel, now=now), []).append(loop)
+    for stage, loops in by_stage.items():
+        writer.update(InterviewLoop, ("status",), [(loop, stage) for loop in loops])
