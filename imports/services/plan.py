@@ -71,6 +71,12 @@ class Plan:
     # New scorecards' ratings, by the scorecard's handle; changed scorecards' ratings, by id.
     ratings: dict[int, list[tuple[int, int | None, bool, str]]] = field(default_factory=dict)
     open_loops: set[int] = field(default_factory=set)  # references of loops still open in the vendor's system
+    touched_loops: set[int] = field(default_factory=set)  # loops with a row created or changed by this run
+
+    @property
+    def loops_to_refresh(self) -> set[int]:
+        """Open loops whose panel or feedback this run changed: their stage and recommendation follow."""
+        return self.open_loops & self.touched_loops
 
     def skip(self, kind: str, reason: str, record_id: str) -> None:
         self.counts[kind]["skipped"] += 1
@@ -216,6 +222,7 @@ def _plan_loops(plan: Plan, history: History, mapping: Mapping, known: Known, pe
                                   application.opened_at, closed_at))
             plan.loops.new_records.append((application.external_id, ref, print_))
             plan.counts["loops"]["created"] += 1
+            plan.touched_loops.add(ref)
             loops[application.external_id] = ref
             continue
         record_id, loop_id, stored = record
@@ -227,6 +234,7 @@ def _plan_loops(plan: Plan, history: History, mapping: Mapping, known: Known, pe
             plan.skip("loops", "closed in Hireloop since the last import", application.external_id)
         else:
             plan.loops.updates.append((loop_id, status, decision, closed_at, recruiter))
+            plan.touched_loops.add(loop_id)
             plan.loops.changed_records.append((record_id, print_))
             plan.counts["loops"]["updated"] += 1
     return loops
@@ -315,6 +323,7 @@ def _interview_row(plan: Plan, known: Known, external_id: str, print_: str, row:
         ref = plan.interviews.add(row)
         plan.interviews.new_records.append((external_id, ref, print_))
         plan.counts["interviews"]["created"] += 1
+        plan.touched_loops.add(row[0])
         return ref
     record_id, interview_id, stored = record
     if stored == print_:
@@ -325,6 +334,7 @@ def _interview_row(plan: Plan, known: Known, external_id: str, print_: str, row:
         plan.interviews.updates.append((interview_id, kind, starts, ends, due))
         plan.interviews.changed_records.append((record_id, print_))
         plan.counts["interviews"]["updated"] += 1
+        plan.touched_loops.add(row[0])
     return interview_id
 
 
@@ -374,6 +384,7 @@ def _plan_scorecards(
             plan.ratings[ref] = ratings
             plan.scorecards.new_records.append((card.external_id, ref, print_))
             plan.counts["scorecards"]["created"] += 1
+            plan.touched_loops.add(loop)
             continue
         record_id, scorecard_id, stored = record
         if stored == print_:
@@ -383,6 +394,7 @@ def _plan_scorecards(
         plan.ratings[scorecard_id] = ratings
         plan.scorecards.changed_records.append((record_id, print_))
         plan.counts["scorecards"]["updated"] += 1
+        plan.touched_loops.add(loop)
 
 
 def _ratings(plan: Plan, card: ScorecardRecord, dimensions: dict[str, int | None], job_id: str, job_name: str

@@ -155,7 +155,7 @@ def write_plan(plan: Plan, *, run: ImportRun, actor: User | None, now: datetime,
            "scorecard": scorecard_ids}
     _records(writer, plan, run, ids)
     progress("writing", 7, steps)
-    open_loops = sorted(resolve(ref, loop_ids) for ref in plan.open_loops)
+    open_loops = sorted(resolve(ref, loop_ids) for ref in plan.loops_to_refresh)
     _refresh_stages(writer, open_loops, now)
     # The outbox, not an enqueue per loop: the drain hands them to workers (docs/architecture.md).
     RecomputeRequest.objects.bulk_create(
