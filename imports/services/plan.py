@@ -72,6 +72,8 @@ class Plan:
     ratings: dict[int, list[tuple[int, int | None, bool, str]]] = field(default_factory=dict)
     open_loops: set[int] = field(default_factory=set)  # references of loops still open in the vendor's system
     touched_loops: set[int] = field(default_factory=set)  # loops with a row created or changed by this run
+    erased_candidates: set[int] = field(default_factory=set)
+    erased_loops: set[int] = field(default_factory=set)
 
     @property
     def loops_to_refresh(self) -> set[int]:
@@ -227,6 +229,8 @@ def _plan_loops(plan: Plan, history: History, mapping: Mapping, known: Known, pe
             continue
         record_id, loop_id, stored = record
         loops[application.external_id] = loop_id
+        if candidate in plan.erased_candidates:
+            plan.erased_loops.add(loop_id)
         if stored == print_:
             plan.counts["loops"]["unchanged"] += 1
         elif loop_id in decided_here or (status == "open" and loop_state.get(loop_id) in ("decided", "withdrawn")):
@@ -263,6 +267,7 @@ def _plan_candidates(plan: Plan, history: History, known: Known, used: set[str])
             if object_id in erased:
                 # Erased (by request or retention): an import never brings the personal data back.
                 plan.skip("candidates", "erased in Hireloop", candidate_id)
+                plan.erased_candidates.add(object_id)
             elif stored == print_:
                 plan.counts["candidates"]["unchanged"] += 1
             elif candidate.email and by_email.get(candidate.email, object_id) != object_id:
@@ -375,9 +380,13 @@ def _plan_scorecards(
             plan.skip("scorecards", "the interviewer already wrote feedback for it in Hireloop", card.external_id)
             continue
         ratings = _ratings(plan, card, job.dimensions, job.job_id, names.get(job.job_id, ""))
-        print_ = fingerprint(card.application_id, interview_key, card.interviewer_id, card.overall, card.summary,
-                             card.submitted_at, ratings)
         record = known.get("scorecard", card.external_id)
+        if loop in plan.erased_loops and (record is None or record[2] != _scorecard_print(card, interview_key,
+                                                                                          ratings)):
+            # Summaries and evidence are written about the candidate: none come back after an erasure.
+            plan.skip("scorecards", "its candidate was erased in Hireloop", card.external_id)
+            continue
+        print_ = _scorecard_print(card, interview_key, ratings)
         if record is None:
             ref = plan.scorecards.add((interview, interviewer, card.overall, card.summary, card.submitted_at,
                                        card.external_id))
@@ -395,6 +404,11 @@ def _plan_scorecards(
         plan.scorecards.changed_records.append((record_id, print_))
         plan.counts["scorecards"]["updated"] += 1
         plan.touched_loops.add(loop)
+
+
+def _scorecard_print(card: ScorecardRecord, interview_key: str, ratings: list[Any]) -> str:
+    return fingerprint(card.application_id, interview_key, card.interviewer_id, card.overall, card.summary,
+                       card.submitted_at, ratings)
 
 
 def _ratings(plan: Plan, card: ScorecardRecord, dimensions: dict[str, int | None], job_id: str, job_name: str

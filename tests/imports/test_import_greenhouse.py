@@ -101,8 +101,8 @@ def test_import_greenhouse_creates_history(kate):
     assert (by_deleted.interview.kind, by_deleted.interview.starts_at) == ("behavioural", by_deleted.submitted_at)
 
     event = AuditEvent.objects.get(action="import.completed")
-    assert (event.object_type, event.object_id, event.after["counts"]) == ("imports.importrun", str(run.pk),
-                                                                          run.counts)
+    assert (event.object_type, event.object_id, event.after) == (
+        "imports.importrun", str(run.pk), {"source": "greenhouse", "counts": run.counts})
 
 
 def test_import_greenhouse_again_changes_nothing(kate):
