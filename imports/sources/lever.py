@@ -223,6 +223,8 @@ def _feedback(history: History, record: dict[str, Any], page_opportunity: str) -
                 ratings.extend(_scorecard_field(field, where))
             elif kind == "textarea" and isinstance(field.get("value"), str) and field["value"].strip():
                 summary.append(f"{text}: {field['value'].strip()}" if text else field["value"].strip())
+        except RecordError:
+            raise
         except ValueError as exc:
             raise RecordError(f"{where}.value {exc}") from None
     history.scorecards.append(ScorecardRecord(
