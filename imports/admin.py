@@ -12,6 +12,12 @@ from django.utils.safestring import SafeString
 
 from hiring.admin.readonly import ReadOnlyAdminMixin
 from imports.models import ImportRun
+from imports.services.plan import KINDS
+
+
+def _in_order(counts: dict[str, dict[str, int]]) -> list[tuple[str, dict[str, int]]]:
+    # PostgreSQL's jsonb keeps no key order: the kinds are shown in the order the import writes them.
+    return [(kind, counts[kind]) for kind in KINDS if kind in counts]
 
 
 def _is_admin(request: HttpRequest) -> bool:
@@ -39,7 +45,7 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="created")
     def created_summary(self, run: ImportRun) -> str:
-        parts = [f"{counts.get('created', 0):,} {kind}" for kind, counts in run.counts.items()
+        parts = [f"{counts.get('created', 0):,} {kind}" for kind, counts in _in_order(run.counts)
                  if counts.get("created")]
         return ", ".join(parts) or "-"
 
@@ -61,7 +67,7 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         head = format_html_join("", "<th scope='col'>{}</th>", ((c,) for c in columns))
         body = format_html_join("", "<tr><th scope='row'>{}</th>{}</tr>", (
             (kind, format_html_join("", "<td>{}</td>", ((f"{counts.get(c, 0):,}",) for c in columns)))
-            for kind, counts in run.counts.items()
+            for kind, counts in _in_order(run.counts)
         ))
         return format_html("<table><thead><tr><td></td>{}</tr></thead><tbody>{}</tbody></table>", head, body)
 
