@@ -201,6 +201,11 @@ def _left_out(history: History, application_id: str) -> bool:
     return application_id in history.left_out_ids
 
 
+def _plain(text: str) -> str:
+    """Greenhouse allows basic HTML in notes and answers; Hireloop shows plain text (most notes have none)."""
+    return strip_tags(text).strip() if "<" in text else text
+
+
 def _scorecard(history: History, record: dict[str, Any], scorecard_interviews: dict[str, str]) -> None:
     scorecard_id = get_id(record)
     application_id = get_id(record, "application_id")
@@ -238,13 +243,13 @@ def _scorecard(history: History, record: dict[str, Any], scorecard_interviews: d
             raise RecordError(
                 f"attributes[{number}].rating must be one of definitely_not, no, mixed, yes, strong_yes, no_decision"
             )
-        ratings.append(AttributeRating(name, score, strip_tags(get_text(attribute, "note"))))
+        ratings.append(AttributeRating(name, score, _plain(get_text(attribute, "note"))))
     summary = ""
     for number, question in enumerate(get_list(record, "questions")):
         if not isinstance(question, dict):
             raise RecordError(f"questions[{number}] must be an object")
         if get_text(question, "question").lower() == SUMMARY_QUESTION:
-            summary = strip_tags(get_text(question, "answer"))
+            summary = _plain(get_text(question, "answer"))
     interview_step = get_object(record, "interview_step")
     interview_name = get_text(record, "interview", limit=200) or (
         get_text(interview_step, "name", limit=200) if interview_step else ""
