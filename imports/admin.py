@@ -29,8 +29,8 @@ def _is_admin(request: HttpRequest) -> bool:
 class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Runs are written by ``import_history`` only; nobody edits one here."""
 
-    list_display = ("id", "source", "status", "started_at", "finished_at", "started_by", "created_summary",
-                    "skipped_total", "unmapped_total", "problem_total")
+    list_display = ("id", "source", "status", "started_at", "started_by", "created_summary", "skipped_total",
+                    "unmapped_total", "problem_total")
     list_filter = ("source", "status")
     list_select_related = ("started_by",)
     fields = ("source", "status", "directory", "mapping_file", "fetched", "started_by", "started_at", "finished_at",
