@@ -123,6 +123,10 @@ def _known(source: str) -> Known:
     return Known(by_kind)
 
 
+def _imported(source: str, kind: str) -> Any:
+    return ExternalRecord.objects.filter(source=source, kind=kind).values("object_id")
+
+
 def build_plan(history: History, mapping: Mapping, *, now: datetime) -> Plan:
     """Compare the history with what earlier runs imported and with Hireloop's people and candidates."""
     plan = Plan(source=history.source)
@@ -198,13 +202,10 @@ def _plan_loops(plan: Plan, history: History, mapping: Mapping, known: Known, pe
         else:
             importable.append((application, job))
     candidates = _plan_candidates(plan, history, known, {a.candidate_id for a, _ in importable})
-    loop_state = dict(
-        InterviewLoop.objects.filter(pk__in=[r[1] for r in known.by_kind["loop"].values()])
-        .values_list("pk", "status")
-    ) if known.by_kind["loop"] else {}
-    decided_here = set(
-        InterviewLoop.objects.filter(pk__in=list(loop_state), decided_by__isnull=False).values_list("pk", flat=True)
-    ) if loop_state else set()
+    # Subqueries, not lists of ids: a re-run of a large import knows hundreds of thousands of rows.
+    imported_loops = InterviewLoop.objects.filter(pk__in=_imported(history.source, "loop"))
+    loop_state = dict(imported_loops.values_list("pk", "status"))
+    decided_here = set(imported_loops.filter(decided_by__isnull=False).values_list("pk", flat=True))
     loops: dict[str, int] = {}
     for application, job in importable:
         outcome = application.outcome
@@ -251,10 +252,9 @@ def _plan_candidates(plan: Plan, history: History, known: Known, used: set[str])
         .values_list("folded", "pk")
     )
     erased = set(
-        Candidate.objects.filter(
-            pk__in=[r[1] for r in known.by_kind["candidate"].values()], erased_at__isnull=False
-        ).values_list("pk", flat=True)
-    ) if known.by_kind["candidate"] else set()
+        Candidate.objects.filter(pk__in=_imported(history.source, "candidate"), erased_at__isnull=False)
+        .values_list("pk", flat=True)
+    )
     refs: dict[str, int] = {}
     new_by_email: dict[str, int] = {}
     for candidate_id in sorted(used):
@@ -351,10 +351,9 @@ def _plan_scorecards(
     names = {j.external_id: j.name for j in history.jobs.values()}
     # Feedback written in Hireloop on an imported interview (a loop finished here) is never overwritten.
     written_here = set(
-        Scorecard.objects.filter(source="", is_current=True, interview_id__in=[
-            r[1] for r in known.by_kind["interview"].values()
-        ]).values_list("interview_id", "interviewer_id")
-    ) if known.by_kind["interview"] else set()
+        Scorecard.objects.filter(source="", is_current=True, interview_id__in=_imported(history.source, "interview"))
+        .values_list("interview_id", "interviewer_id")
+    )
     taken: set[str] = set()
     for card in history.scorecards:
         loop = loops.get(card.application_id)

@@ -277,3 +277,44 @@ def _pages(path):
         if position < len(text):
             page, position = decoder.raw_decode(text, position)
             yield page
+
+
+def test_import_greenhouse_interrupted_midway_leaves_nothing_half_written(kate, monkeypatch):
+    """A failure after the rows were written (here: the leniency history) rolls the whole import back; the run
+    says it was interrupted, and the next run starts it again."""
+    before, values = table_counts(), snapshot()
+
+    def broken() -> int:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr("imports.services.run.leniency_residuals_rebuild", broken)
+    with pytest.raises(ConnectionError):
+        run_import(GREENHOUSE)
+
+    assert snapshot() == values
+    assert table_counts() == {**before, "ImportRun": 1}
+    run = ImportRun.objects.get()
+    assert (run.status, run.problems) == ("failed", [{"file": "", "record": "", "message": (
+        "interrupted (ConnectionError); nothing of this run was saved: run the import again")}])
+
+    monkeypatch.undo()
+    run_import(GREENHOUSE)
+    assert Scorecard.objects.filter(source="greenhouse").count() == 4
+
+
+def test_import_writer_refuses_rows_that_refer_to_missing_rows(rubrics):
+    """With PostgreSQL's row triggers off for the COPY, the set-wise check still catches a dangling key."""
+    from django.db import connection, transaction
+
+    from imports.services.write import BulkWriter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the row triggers are PostgreSQL's")
+    with pytest.raises(RuntimeError, match=r"scorecards_rating.scorecard_id: 1 row\(s\)"), transaction.atomic():
+        writer = BulkWriter()
+        assert writer.bypass  # the test database's user is a superuser, as the benchmark's is
+        dimension = rubrics["applied-ai-engineer"].dimensions.first()
+        writer.insert(Rating, ("scorecard_id", "dimension_id", "score", "not_assessed", "evidence"),
+                      [(987654321, dimension.pk, 3, False, "")], new_rows=("scorecard_id", [987654321]))
+        writer.check_references()
+    assert Rating.objects.count() == 0

@@ -165,3 +165,20 @@ def test_imported_candidate_export_and_erasure_like_any_other(imported, tmp_path
     assert "skipped 1 candidates: erased in Hireloop (e.g. 53883394)" in run
     assert "skipped 1 scorecards: its candidate was erased in Hireloop (e.g. 211232)" in run
     assert not User.objects.filter(is_active=True, username__startswith="greenhouse-").exists()
+
+
+@pytest.mark.parametrize("runs", [1, 50])
+def test_import_runs_admin_list_costs_the_same_queries_for_1_and_50_runs(client, admin_user, runs,
+                                                                       django_assert_num_queries):
+    ImportRun.objects.bulk_create(
+        ImportRun(source="greenhouse", directory="/srv/imports", mapping_file="/srv/imports/mapping.yaml",
+                  status="done", started_by=admin_user, counts={"scorecards": {"created": n}})
+        for n in range(runs)
+    )
+    client.force_login(admin_user)
+    # The session, the user, the runs counted twice (filtered and in all) and one page of runs with the user who
+    # started each joined in.
+    with django_assert_num_queries(5):
+        page = client.get(reverse("admin:imports_importrun_changelist"))
+    assert page.status_code == 200
+    assert page.content.decode().count('<td class="field-created_summary">') == runs
