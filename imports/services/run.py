@@ -59,11 +59,11 @@ def history_import(
     """
     now = now or timezone.now()
     try:
-        progress("reading files", 0, 1)
-        history = read_history(source, directory)
+        history = read_history(source, directory, progress)
         mapping = load_mapping(mapping_path, source=source)
-        progress("reading files", 1, 1)
+        progress("planning", 0, 1)
         plan = build_plan(history, mapping, now=now)
+        progress("planning", 1, 1)
     except ImportRefused as exc:
         if not dry_run:
             _record_refusal(actor, source, directory, mapping_path, fetched, exc)
@@ -89,10 +89,11 @@ def history_import(
 def _write(plan: Plan, run: ImportRun, actor: User | None, source: str, now: datetime, progress: Progress) -> None:
     with transaction.atomic():
         write_plan(plan, run=run, actor=actor, now=now, progress=progress)
-        progress("leniency history", 0, 1)
-        # The rows bypassed the scorecard services: store the leniency residuals a recompute would have.
-        leniency_residuals_rebuild()
-        progress("leniency history", 1, 1)
+        if plan.scorecards.new or plan.scorecards.updates:
+            progress("leniency history", 0, 1)
+            # The rows bypassed the scorecard services: store the leniency residuals a recompute would have.
+            leniency_residuals_rebuild()
+            progress("leniency history", 1, 1)
         run.status = ImportRun.Status.DONE
         run.finished_at = timezone.now()
         run.counts = plan.counts_summary()

@@ -74,16 +74,21 @@ def _each(directory: Path, name: str, problems: Problems, parse: Callable[[dict[
             problems.add(f"{name}.json", where, str(exc))
 
 
-def read_history(directory: Path, problems: Problems) -> History:
+def read_history(directory: Path, problems: Problems, progress: Callable[[str, int, int], None]) -> History:
     """Every file read and checked; problems are collected (the caller refuses the run if there are any)."""
     history = History(source="greenhouse")
-    _each(directory, "users", problems, lambda r: _user(history, r))
-    _each(directory, "jobs", problems, lambda r: _job(history, r))
-    _each(directory, "candidates", problems, lambda r: _candidate(history, r))
-    _each(directory, "applications", problems, lambda r: _application(history, r))
     scorecard_interviews: dict[str, str] = {}
-    _each(directory, "scheduled_interviews", problems, lambda r: _interview(history, r, scorecard_interviews))
-    _each(directory, "scorecards", problems, lambda r: _scorecard(history, r, scorecard_interviews))
+    steps: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
+        ("users", lambda r: _user(history, r)),
+        ("jobs", lambda r: _job(history, r)),
+        ("candidates", lambda r: _candidate(history, r)),
+        ("applications", lambda r: _application(history, r)),
+        ("scheduled_interviews", lambda r: _interview(history, r, scorecard_interviews)),
+        ("scorecards", lambda r: _scorecard(history, r, scorecard_interviews)),
+    ]
+    for number, (name, parse) in enumerate(steps):
+        _each(directory, name, problems, parse)
+        progress("reading files", number + 1, len(steps))
     return history
 
 

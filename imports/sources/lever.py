@@ -77,13 +77,19 @@ def _each(directory: Path, name: str, problems: Problems, parse: Callable[[dict[
             problems.add(f"{name}.json", where, str(exc))
 
 
-def read_history(directory: Path, problems: Problems) -> History:
+def read_history(directory: Path, problems: Problems, progress: Callable[[str, int, int], None]) -> History:
+    """Every file read and checked; problems are collected (the caller refuses the run if there are any)."""
     history = History(source="lever")
-    _each(directory, "postings", problems, lambda r, _: _posting(history, r), required=False)
-    _each(directory, "users", problems, lambda r, _: _user(history, r))
-    _each(directory, "opportunities", problems, lambda r, _: _opportunity(history, r))
-    _each(directory, "interviews", problems, lambda r, o: _interview(history, r, o))
-    _each(directory, "feedback", problems, lambda r, o: _feedback(history, r, o))
+    steps: list[tuple[str, Callable[[dict[str, Any], str], None]]] = [
+        ("postings", lambda r, _: _posting(history, r)),
+        ("users", lambda r, _: _user(history, r)),
+        ("opportunities", lambda r, _: _opportunity(history, r)),
+        ("interviews", lambda r, o: _interview(history, r, o)),
+        ("feedback", lambda r, o: _feedback(history, r, o)),
+    ]
+    for number, (name, parse) in enumerate(steps):
+        _each(directory, name, problems, parse, required=name != "postings")
+        progress("reading files", number + 1, len(steps))
     return history
 
 

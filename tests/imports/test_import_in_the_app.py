@@ -182,3 +182,49 @@ def test_import_runs_admin_list_costs_the_same_queries_for_1_and_50_runs(client,
         page = client.get(reverse("admin:imports_importrun_changelist"))
     assert page.status_code == 200
     assert page.content.decode().count('<td class="field-created_summary">') == runs
+
+
+def test_api_scorecards_imported_shows_source_and_amend_refused(imported, api_client_for):
+    """The API says where an imported scorecard came from and refuses to amend it, changing nothing."""
+    card = Scorecard.objects.get(source_id="211231")
+    InterviewLoop.objects.filter(pk=card.interview.loop_id).update(status="in_review", decision="")
+    client = api_client_for(imported)
+    before = snapshot()
+
+    shown = client.get(f"/api/v1/scorecards/{card.pk}/")
+    refused = client.post(f"/api/v1/scorecards/{card.pk}/amend/",
+                          {"overall": "yes", "reason": "Changed my mind."}, format="json")
+
+    assert shown.status_code == 200
+    assert (shown.json()["source"], shown.json()["source_id"], shown.json()["status"]) == (
+        "greenhouse", "211231", "submitted")
+    assert (refused.status_code, refused.json()["code"]) == (409, "imported")
+    assert snapshot() == before
+
+
+@pytest.fixture
+def api_client_for():
+    from rest_framework.test import APIClient
+
+    from hiring.accounts.tokens import api_token_create
+
+    def client_for(user: User) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(actor=user, name='tests').plaintext}")
+        return client
+
+    return client_for
+
+
+def test_imported_candidates_fall_under_retention_by_when_their_loop_closed_in_the_ats(imported):
+    """Retention counts from the ATS's closing date, not from the day of the import."""
+    from datetime import UTC, datetime
+
+    from privacy.retention import retention_due
+
+    soren = Candidate.objects.get(email="soren@example.com")
+    due = retention_due(now=datetime(2026, 12, 7, tzinfo=UTC), months=12)
+
+    # Søren's loop closed on 17 April 2025; Lee's is still open in Greenhouse.
+    assert [(entry.candidate_id, entry.last_activity, entry.loops) for entry in due] == [
+        (soren.pk, datetime(2025, 4, 17, 21, 8, 29, 686000, tzinfo=UTC), 1)]
