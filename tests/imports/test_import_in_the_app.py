@@ -196,7 +196,7 @@ def test_api_scorecards_imported_shows_source_and_amend_refused(imported, api_cl
                           {"overall": "yes", "reason": "Changed my mind."}, format="json")
 
     assert shown.status_code == 200
-    assert (shown.json()["source"], shown.json()["source_id"], shown.json()["status"]) == (
+    assert (shown.json()["imported_from"], shown.json()["imported_id"], shown.json()["status"]) == (
         "greenhouse", "211231", "submitted")
     assert (refused.status_code, refused.json()["code"]) == (409, "imported")
     assert snapshot() == before
