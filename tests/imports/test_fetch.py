@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.management.base import CommandError
 
 from imports.fetch import FetchError, fetch_history
@@ -170,10 +171,13 @@ def test_import_history_fetch_command(tmp_path, rubrics, monkeypatch):
     vendor = Vendor("greenhouse", VirtualClock(), greenhouse_lists(FILES / "greenhouse"), page_size=500)
     shutil.copy(FILES / "greenhouse" / "mapping.yaml", tmp_path / "mapping.yaml")
     with serve(vendor) as base:
+        drafted = run_import(tmp_path, "greenhouse", "--fetch", "--api-url", base, "--suggest-mapping")
         output = run_import(tmp_path, "greenhouse", "--fetch", "--api-url", base)
-    assert "Fetched 6 page(s) into" in output
+    # The draft alone goes to stdout, so it can be redirected into the mapping file.
+    assert yaml.safe_load(drafted)["jobs"]["6404"]["role"] == "applied-ai-engineer"
     assert re.search(r"Greenhouse import #\d+ done in", output)
     assert vendor.requests[0] == "/v1/jobs?per_page=500"
+    assert vendor.requests.count("/v1/jobs?per_page=500") == 2  # each --fetch fetches afresh
 
 
 @pytest.mark.django_db

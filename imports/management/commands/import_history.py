@@ -82,7 +82,8 @@ class Command(BaseCommand):
                                   progress=self._progress)
         except FetchError as exc:
             raise CommandError(f"The fetch stopped: {exc}\nRun the command again to resume where it stopped.") from None
-        self.stdout.write(f"Fetched {pages} page(s) into {directory}.")
+        # On stderr: with --suggest-mapping, stdout is the mapping file being drafted.
+        self.stderr.write(f"Fetched {pages} page(s) into {directory}.")
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         if self.verbosity < 1:
