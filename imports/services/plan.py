@@ -74,6 +74,7 @@ class Plan:
     touched_loops: set[int] = field(default_factory=set)  # loops with a row created or changed by this run
     erased_candidates: set[int] = field(default_factory=set)
     erased_loops: set[int] = field(default_factory=set)
+    stale_records: list[int] = field(default_factory=list)
 
     @property
     def loops_to_refresh(self) -> set[int]:
@@ -101,6 +102,8 @@ class Known:
     """The records earlier runs imported from this source: external id -> (record id, row id, fingerprint)."""
 
     by_kind: dict[str, dict[str, tuple[int, int, str]]]
+    # Records whose row was deleted since: forgotten (deleted with the run), and the record imported afresh.
+    stale: list[int]
 
     def get(self, kind: str, external_id: str) -> tuple[int, int, str] | None:
         return self.by_kind[kind].get(external_id)
@@ -113,14 +116,20 @@ _MODELS = {"user": User, "candidate": Candidate, "loop": InterviewLoop, "intervi
 def _known(source: str) -> Known:
     """One query per kind; a record whose row was deleted since is forgotten (it is imported again)."""
     by_kind: dict[str, dict[str, tuple[int, int, str]]] = {}
+    stale: list[int] = []
     for kind, model in _MODELS.items():
         rows = (
             ExternalRecord.objects.filter(source=source, kind=kind)
-            .filter(Exists(model._default_manager.filter(pk=OuterRef("object_id"))))
-            .values_list("external_id", "pk", "object_id", "fingerprint")
+            .annotate(present=Exists(model._default_manager.filter(pk=OuterRef("object_id"))))
+            .values_list("external_id", "pk", "object_id", "fingerprint", "present")
         )
-        by_kind[kind] = {external_id: (pk, object_id, print_) for external_id, pk, object_id, print_ in rows}
-    return Known(by_kind)
+        by_kind[kind] = {}
+        for external_id, pk, object_id, print_, present in rows:
+            if present:
+                by_kind[kind][external_id] = (pk, object_id, print_)
+            else:
+                stale.append(pk)
+    return Known(by_kind, stale)
 
 
 def _imported(source: str, kind: str) -> Any:
@@ -131,11 +140,14 @@ def build_plan(history: History, mapping: Mapping, *, now: datetime) -> Plan:
     """Compare the history with what earlier runs imported and with Hireloop's people and candidates."""
     plan = Plan(source=history.source)
     known = _known(history.source)
+    plan.stale_records = known.stale
     for reason, ids in history.left_out.items():
         kind = "scorecards" if reason.startswith("feedback") else "loops"
         for record_id in ids:
             plan.skip(kind, reason, record_id)
-    people = _plan_people(plan, history, known)
+    importable = {a.external_id for a in history.applications.values()
+                  if (job := mapping.jobs.get(a.job_id)) is not None and job.role_id is not None}
+    people = _plan_people(plan, history, known, importable)
     loops = _plan_loops(plan, history, mapping, known, people)
     interviews, interviewer_of = _plan_interviews(plan, history, mapping, known, people, loops)
     _plan_scorecards(plan, history, mapping, known, people, loops, interviews, interviewer_of)
@@ -145,11 +157,13 @@ def build_plan(history: History, mapping: Mapping, *, now: datetime) -> Plan:
 # --- people ---------------------------------------------------------------------------------------
 
 
-def _plan_people(plan: Plan, history: History, known: Known) -> dict[str, int]:
-    """Every referenced person's user: matched by email, or a new inactive user, or a deleted user's placeholder."""
-    referenced = {a.recruiter_id for a in history.applications.values() if a.recruiter_id}
-    referenced |= {i.interviewer_id for i in history.interviews}
-    referenced |= {c.interviewer_id for c in history.scorecards}
+def _plan_people(plan: Plan, history: History, known: Known, importable: set[str]) -> dict[str, int]:
+    """The user of every person an imported application names: matched by email, or a new inactive user, or a
+    deleted user's placeholder."""
+    referenced = {a.recruiter_id for a in history.applications.values()
+                  if a.recruiter_id and a.external_id in importable}
+    referenced |= {i.interviewer_id for i in history.interviews if i.application_id in importable}
+    referenced |= {c.interviewer_id for c in history.scorecards if c.application_id in importable}
     by_email = dict(
         User.objects.exclude(email="").annotate(folded=Lower("email")).values_list("folded", "pk")
     )

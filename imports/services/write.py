@@ -149,6 +149,7 @@ def write_plan(plan: Plan, *, run: ImportRun, actor: User | None, now: datetime,
     writer = BulkWriter()
     steps = 9
     progress("writing", 0, steps)
+    writer.delete_where_in(ExternalRecord, "id", plan.stale_records)
     user_ids = _users(writer, plan.users, now)
     progress("writing", 1, steps)
     candidate_ids = _candidates(writer, plan, actor, now)

@@ -318,3 +318,16 @@ def test_import_writer_refuses_rows_that_refer_to_missing_rows(rubrics):
                       [(987654321, dimension.pk, 3, False, "")], new_rows=("scorecard_id", [987654321]))
         writer.check_references()
     assert Rating.objects.count() == 0
+
+
+def test_import_greenhouse_brings_back_a_row_deleted_since(kate):
+    """A row deleted in Hireloop since the last run (by hand, in the database) is imported again, not duplicated."""
+    run_import(GREENHOUSE)
+    Scorecard.objects.filter(source_id="211232").delete()
+
+    run_import(GREENHOUSE)
+
+    assert ImportRun.objects.order_by("-pk").first().counts["scorecards"] == {  # type: ignore[union-attr]
+        "created": 1, "unchanged": 3}
+    assert ratings_of("211232")["AI system design"] == (1, False, "Stuck on the retrieval step.")
+    assert ExternalRecord.objects.filter(kind="scorecard").count() == 4
