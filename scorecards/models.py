@@ -171,8 +171,10 @@ class Scorecard(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Written in another system and imported (imports/): the record of what the interviewer wrote there, so it is
     # read-only here; its id there lets a re-run of the import find it again.
-    source = models.CharField(max_length=20, choices=Source.choices, blank=True, default="")
-    source_id = models.CharField(max_length=100, blank=True)
+    # Defaults in the database too: bulk writers that name their columns (the benchmarks' COPY, the floors' raw
+    # INSERTs) write Hireloop's own scorecards without knowing these columns.
+    source = models.CharField(max_length=20, choices=Source.choices, blank=True, default="", db_default="")
+    source_id = models.CharField(max_length=100, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["interview", "revision"]
