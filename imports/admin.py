@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 
 from hiring.admin.readonly import ReadOnlyAdminMixin
 from imports.models import ImportRun
-from imports.services.plan import KINDS
+from imports.services.rows import KINDS
 
 
 def _in_order(counts: dict[str, dict[str, int]]) -> list[tuple[str, dict[str, int]]]:

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef
 from hiring.models import Candidate, Interview, InterviewLoop, User
 from hiring.services.stages import stage_of
 from imports.models import ExternalRecord, ImportRun
-from imports.services.plan import SOURCE_NAMES, Plan, Table, resolve
+from imports.services.rows import SOURCE_NAMES, Plan, Table, resolve
 from scorecards.models import Rating, RecomputeRequest, Scorecard
 
 CHUNK = 5000

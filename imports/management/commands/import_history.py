@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from hiring.models import User
 from imports.fetch import FetchError, fetch_history
 from imports.mapping import suggest_mapping
-from imports.services.plan import KINDS, SOURCE_NAMES, Plan
+from imports.services.rows import KINDS, SOURCE_NAMES, Plan
 from imports.services.run import history_import
 from imports.sources import read_history
 from imports.sources.reading import ImportRefused
