@@ -204,8 +204,7 @@ def write_plan(plan: Plan, *, run: ImportRun, actor: User | None, now: datetime,
     _records(writer, plan, run, ids)
     writer.check_references()
     progress("writing", 7, steps)
-    open_loops = sorted(resolve(ref, loop_ids) for ref in plan.loops_to_refresh)
-    _refresh_stages(writer, open_loops, now)
+    open_loops = _refresh_stages(writer, sorted(resolve(ref, loop_ids) for ref in plan.loops_to_refresh), now)
     # The outbox, not an enqueue per loop: the drain hands them to workers (docs/architecture.md).
     RecomputeRequest.objects.bulk_create(
         [RecomputeRequest(loop_id=loop, reason="imported") for loop in open_loops], batch_size=1000
@@ -253,8 +252,14 @@ def _records(writer: BulkWriter, plan: Plan, run: ImportRun, ids: dict[str, list
     ])
 
 
-def _refresh_stages(writer: BulkWriter, loop_ids: list[int], now: datetime) -> None:
-    """The stage of each loop still open, from its panel, as ``loop_refresh_status`` derives it for one."""
+def _refresh_stages(writer: BulkWriter, candidates: list[int], now: datetime) -> list[int]:
+    """The stage of each loop still open, from its panel, as ``loop_refresh_status`` derives it for one; returns
+    the loops it refreshed. A loop decided or withdrawn in Hireloop meanwhile is left as it is."""
+    closed = (InterviewLoop.Status.DECIDED, InterviewLoop.Status.WITHDRAWN)
+    loop_ids = []
+    for start in range(0, len(candidates), CHUNK):
+        loop_ids += list(InterviewLoop.objects.filter(pk__in=candidates[start:start + CHUNK])
+                         .exclude(status__in=closed).order_by("pk").values_list("pk", flat=True))
     submitted = Scorecard.objects.filter(interview=OuterRef("pk"), interviewer=OuterRef("interviewer"),
                                          status=Scorecard.Status.SUBMITTED, is_current=True)
     panels: dict[int, list[tuple[bool, datetime]]] = {loop: [] for loop in loop_ids}
@@ -268,3 +273,4 @@ def _refresh_stages(writer: BulkWriter, loop_ids: list[int], now: datetime) -> N
         by_stage.setdefault(stage_of(panel, now=now), []).append(loop)
     for stage, loops in by_stage.items():
         writer.update(InterviewLoop, ("status",), [(loop, stage) for loop in loops])
+    return loop_ids

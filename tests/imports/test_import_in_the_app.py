@@ -13,7 +13,7 @@ from imports.models import ImportRun
 from privacy.erasure import candidate_erase
 from privacy.export import candidate_export_data
 from scorecards.decisions import DecisionInput, loop_decide
-from scorecards.models import Scorecard
+from scorecards.models import RecomputeRequest, Scorecard
 from scorecards.services.scorecards import scorecard_amend
 from tests.hiring.factories import TEST_PASSWORD, UserFactory
 from tests.imports.helpers import FILES, copy_files, run_import, snapshot
@@ -83,7 +83,7 @@ def test_loop_page_marks_imported_feedback(client, imported):
     assert "Greenhouse scorecard 211234, read-only" in page
 
 
-def test_open_imported_loop_is_finished_in_hireloop(imported):
+def test_open_imported_loop_is_finished_in_hireloop(imported, tmp_path):
     """A loop still open in Greenhouse: its pending interviews are done here, and the committee decides it."""
     loop = InterviewLoop.objects.get(candidate__name="小龙 李")
     assert loop.status == "awaiting_feedback"
@@ -108,8 +108,17 @@ def test_open_imported_loop_is_finished_in_hireloop(imported):
         ("", "kate"), ("", "omar"), ("greenhouse", "greenhouse-821"),
     ]
 
-    # The next import leaves the committee's decision and the feedback written here alone.
-    run_import(GREENHOUSE)
+    # The next import leaves the committee's decision and the feedback written here alone, even when an interview
+    # of the loop changed in Greenhouse meanwhile.
+    directory = copy_files(tmp_path, "greenhouse")
+    interviews = directory / "scheduled_interviews.json"
+    interviews.write_text(interviews.read_text().replace('"2025-10-15T10:00:00.000Z"', '"2025-10-15T10:30:00.000Z"'))
+    (directory / "mapping.yaml").write_text((GREENHOUSE / "mapping.yaml").read_text())
+    requests = RecomputeRequest.objects.count()
+    run_import(directory)
+    assert ImportRun.objects.order_by("-pk").first().counts["interviews"] == {  # type: ignore[union-attr]
+        "unchanged": 4, "updated": 2}
+    assert RecomputeRequest.objects.count() == requests  # a decided loop needs no recommendation
     loop.refresh_from_db()
     assert (loop.status, loop.decision) == ("decided", "hire")
     assert Scorecard.objects.filter(interview__loop=loop).count() == 3
