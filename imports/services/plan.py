@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from hiring.models import Candidate, InterviewLoop, User
@@ -104,8 +105,10 @@ def _plan_loops(plan: Plan, history: History, mapping: Mapping, known: Known, pe
     candidates = _plan_candidates(plan, history, known, {a.candidate_id for a, _ in importable})
     # Subqueries, not lists of ids: a re-run of a large import knows hundreds of thousands of rows.
     imported_loops = InterviewLoop.objects.filter(pk__in=imported(history.source, "loop"))
-    loop_state = dict(imported_loops.values_list("pk", "status"))
-    decided_here = set(imported_loops.filter(decided_by__isnull=False).values_list("pk", flat=True))
+    # Closed by a person in Hireloop: a decision has its member, a withdrawal its reason (the import sets neither).
+    closed_here = set(
+        imported_loops.filter(Q(decided_by__isnull=False) | ~Q(withdrawn_reason="")).values_list("pk", flat=True)
+    )
     loops: dict[str, int] = {}
     for application, job in importable:
         outcome = application.outcome
@@ -134,8 +137,8 @@ def _plan_loops(plan: Plan, history: History, mapping: Mapping, known: Known, pe
             plan.erased_loops.add(loop_id)
         if stored == print_:
             plan.counts["loops"]["unchanged"] += 1
-        elif loop_id in decided_here or (status == "open" and loop_state.get(loop_id) in ("decided", "withdrawn")):
-            # Closed in Hireloop since: what the committee did here stands.
+        elif loop_id in closed_here:
+            # Decided or withdrawn in Hireloop since: what was done here stands.
             plan.skip("loops", "closed in Hireloop since the last import", application.external_id)
         else:
             plan.loops.updates.append((loop_id, status, decision, closed_at, recruiter))

@@ -237,3 +237,21 @@ def test_imported_candidates_fall_under_retention_by_when_their_loop_closed_in_t
     # Søren's loop closed on 17 April 2025; Lee's is still open in Greenhouse.
     assert [(entry.candidate_id, entry.last_activity, entry.loops) for entry in due] == [
         (soren.pk, datetime(2025, 4, 17, 21, 8, 29, 686000, tzinfo=UTC), 1)]
+
+
+def test_loop_withdrawn_in_hireloop_stays_withdrawn_when_the_ats_closes_it(imported, tmp_path):
+    from hiring.services.loops import loop_withdraw
+
+    loop = InterviewLoop.objects.get(candidate__name="小龙 李")
+    loop_withdraw(actor=UserFactory(recruiter=True), loop=loop, reason="Took another offer.")
+    before = snapshot()
+    directory = copy_files(tmp_path, "greenhouse")
+    applications = directory / "applications.json"
+    applications.write_text(applications.read_text().replace(
+        '"jobs": [{"id": 6404, "name": "Applied AI Engineer"}], "job_post_id": 123, "status": "active"',
+        '"jobs": [{"id": 6404, "name": "Applied AI Engineer"}], "job_post_id": 123, "status": "hired"'))
+
+    output = run_import(directory)
+
+    assert "skipped 1 loops: closed in Hireloop since the last import (e.g. 985315)" in output
+    assert snapshot() == before
