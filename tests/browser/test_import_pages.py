@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from bench.loadgen.ats import JobSpec, write_greenhouse_history
 from hiring.models import InterviewLoop
+from imports.models import ImportRun
 from scorecards import tasks as tasks_calibration
 from scorecards.calibration.services import calibration_report_compute, calibration_report_request
 from scorecards.models import Scorecard
@@ -32,7 +33,7 @@ def test_browser_imported_history_in_the_admin_and_on_the_pages(page: Page, live
     page.goto(f"{live_server.url}/admin/imports/importrun/")
     expect(page.get_by_text("3 users, 2 candidates, 2 loops, 6 interviews, 4 scorecards")).to_be_visible()
     screenshot("import-runs")
-    page.get_by_role("link", name="1", exact=True).click()
+    page.get_by_role("link", name=str(ImportRun.objects.get().pk), exact=True).click()
     expect(page.get_by_text("“Culture add”, 1 rating(s), left out by the mapping file")).to_be_visible()
     screenshot("import-run")
 

@@ -125,3 +125,13 @@ def test_lever_score_table(value, points, expected):
 def test_lever_score_off_the_scale_is_refused(value):
     with pytest.raises(ValueError, match="is not a score from 1 to 4"):
         lever_score(value, points=4)
+
+
+def test_import_lever_suggest_mapping_lists_archive_reasons_to_review(rubrics):
+    """Lever names a hire only through an archive reason: the draft lists each one seen, as 'withdrawn' to check."""
+    output = run_import(LEVER, "lever", "--suggest-mapping")
+
+    assert ('archive_reasons:  # hired, rejected or withdrawn (closed with no decision)\n'
+            '  "63dd55b2-a99f-4e7b-985f-22c7bf80ab42": withdrawn  # 1 opportunit(ies): check\n') in output
+    assert '      "Humour": null  # 1 rating(s); no dimension matched: map it, or leave it out\n' in output
+    assert ImportRun.objects.count() == 0
