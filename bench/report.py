@@ -98,6 +98,16 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
             f"{_fmt(large['peak_memory_mib'], 'MiB')} at {large['rows']:,}",
             "-", "-", "flat", _verdict(flat),
         ))
+    if "history_import" in b:
+        i = b["history_import"]
+        full = i["applications"] >= 50_000
+        table.append((
+            f"Import history from Greenhouse files ({i['applications']:,} applications, {i['scorecards']:,} "
+            f"scorecards, {i['ratings']:,} ratings; {i['rows_written']:,} rows)",
+            _fmt(i["product_s"], "s") + ("" if full else f" (50,000 applications: about {i['projected_goal_s']:,} s)"),
+            f"{_fmt(i['floor_s'], 's')} (COPY of the same rows)", f"{i['ratio']}x",
+            "< 300 s for 50,000 applications", _verdict(i["product_s"] < 300) if full else "-",
+        ))
     return table
 
 

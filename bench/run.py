@@ -2,6 +2,7 @@
 
     python -m bench.run --profile full    # make bench: 50,000 loops, medians of 5 rounds
     python -m bench.run --profile quick   # make bench-quick: 1,000 loops, under two minutes
+    python -m bench.run --profile quick --only history_import   # one benchmark (the data it needs only)
 
 Each figure is measured beside its floor, interleaved round by round (the
 order rotates so that neither side always runs first), and the median of
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     # --update-readme is the option's name from when the table lived in README.md; scripts may still pass it.
     parser.add_argument("--update-docs", "--update-readme", dest="update_docs", action="store_true",
                         help="Copy the table into docs/benchmarks.md.")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        choices=["pages_large", "recompute", "calibration", "export", "submit", "history_import"],
+                        help="Run only this benchmark (repeatable); e.g. --only history_import.")
     options = parser.parse_args(argv)
 
     from bench import report
@@ -48,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     if pin:
         os.sched_setaffinity(0, {CLIENT_CPU})
     harness = Harness(PROFILES[options.profile], pin=pin)
-    results = harness.run(keep_db=options.keep_db)
+    results = harness.run(keep_db=options.keep_db, only=set(options.only) if options.only else None)
     paths = report.write(results)
     log(f"Results: {', '.join(str(p.relative_to(REPO)) for p in paths)} ({results['total_seconds']} s in all)")
     print(report.markdown(results))

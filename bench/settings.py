@@ -15,7 +15,8 @@ DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="bench-only-secret-key-not-for-production-0123456789abcdef")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 ROOT_URLCONF = "bench.urls"
-INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+# config.settings lists "bench" already (for generate_load_data); a second entry stops Django at start-up.
+INSTALLED_APPS = [*INSTALLED_APPS, *([] if "bench" in INSTALLED_APPS else ["bench"])]
 # A production deployment keeps connections open between requests (DATABASE_CONN_MAX_AGE);
 # without it every request would pay a new PostgreSQL connection, product and floors alike.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=300)

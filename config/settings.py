@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "hiring",
     "scorecards",
     "exercises",
+    # Interview history imported from Greenhouse or Lever (manage.py import_history).
+    "imports",
     "privacy",
     # The benchmarks' synthetic-history command (manage.py generate_load_data); no models, no pages.
     "bench",

@@ -104,8 +104,10 @@ class Candidate(models.Model):
         constraints = [
             # One record per person: the duplicate check in candidate_create is backed by the database,
             # so two recruiters adding the same person at the same moment cannot both succeed.
+            # A candidate imported from an applicant tracking system may have no email: those never collide.
             models.UniqueConstraint(
-                Lower("email"), condition=Q(erased_at__isnull=True), name="candidate_unique_email_ci"
+                Lower("email"), condition=Q(erased_at__isnull=True) & ~Q(email=""),
+                name="candidate_unique_email_ci",
             ),
         ]
 

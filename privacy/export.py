@@ -61,6 +61,9 @@ def _scorecard_data(scorecard: Any) -> dict[str, Any]:
         "summary": scorecard.summary,
         "amendment_reason": scorecard.amendment_reason,
         "submitted_at": _iso(scorecard.submitted_at),
+        # Where an imported scorecard was written: the subject learns which other system holds it too.
+        "imported_from": scorecard.source or None,
+        "imported_id": scorecard.source_id or None,
         "ratings": [
             {
                 "dimension": rating.dimension.name,

@@ -105,7 +105,12 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
     "scorecards.Dimension": {"*": "Rubric content from the blueprints."},
     "scorecards.FocusArea": {"*": "Rubric content from the blueprints."},
     "scorecards.Signal": {"*": "Rubric content from the blueprints."},
-    "scorecards.Scorecard": {"status": "A choice.", "overall": "A choice."},
+    "scorecards.Scorecard": {
+        "status": "A choice.",
+        "overall": "A choice.",
+        "source": "The system an imported scorecard was written in (a choice).",
+        "source_id": "The scorecard's id in that system.",
+    },
     "scorecards.Recommendation": {"*": "Computed scores, outcome and rule reasons; no free text from scorecards."},
     "scorecards.RecomputeRequest": {"reason": "Which event asked for a recompute."},
     "scorecards.CalibrationReport": {
@@ -119,10 +124,14 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "content_type": "The uploaded file's media type.",
         "sha256": "A checksum of the file.",
     },
+    "imports.ImportRun": {
+        "*": "Paths, counts, ids, attribute names and problems; messages never quote a record's values.",
+    },
+    "imports.ExternalRecord": {"*": "A vendor's record ids, Hireloop row ids and hashes of values."},
 }
 
 # Hireloop's own apps; Django's and third-party apps hold no candidate data (they are still swept).
-PROJECT_APPS = ("hiring", "scorecards", "exercises")
+PROJECT_APPS = ("hiring", "scorecards", "exercises", "imports")
 
 CLASSIFIED_FIELD_TYPES = (models.CharField, models.TextField, models.JSONField, models.FileField)
 

@@ -148,6 +148,11 @@ class Scorecard(models.Model):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
 
+    class Source(models.TextChoices):
+        HIRELOOP = "", "Hireloop"
+        GREENHOUSE = "greenhouse", "Greenhouse"
+        LEVER = "lever", "Lever"
+
     interview = models.ForeignKey("hiring.Interview", on_delete=models.CASCADE, related_name="scorecards")
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -164,6 +169,12 @@ class Scorecard(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Written in another system and imported (imports/): the record of what the interviewer wrote there, so it is
+    # read-only here; its id there lets a re-run of the import find it again.
+    # Defaults in the database too: bulk writers that name their columns (the benchmarks' COPY, the floors' raw
+    # INSERTs) write Hireloop's own scorecards without knowing these columns.
+    source = models.CharField(max_length=20, choices=Source.choices, blank=True, default="", db_default="")
+    source_id = models.CharField(max_length=100, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["interview", "revision"]
@@ -178,6 +189,9 @@ class Scorecard(models.Model):
             models.CheckConstraint(
                 condition=Q(revision=1) | ~Q(amendment_reason=""), name="scorecard_amendment_has_reason"
             ),
+            models.UniqueConstraint(
+                fields=["source", "source_id"], condition=~Q(source=""), name="scorecard_unique_source_id"
+            ),
         ]
         indexes = [models.Index(fields=["interviewer", "status"])]
 
@@ -187,6 +201,10 @@ class Scorecard(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_imported(self) -> bool:
+        return bool(self.source)
 
 
 class Rating(models.Model):

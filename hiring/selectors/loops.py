@@ -133,6 +133,8 @@ def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> Inte
         .annotate(
             scorecard_status=Subquery(current.values("status")[:1]),
             submitted_at=Subquery(current.filter(status=Scorecard.Status.SUBMITTED).values("submitted_at")[:1]),
+            scorecard_source=Subquery(current.values("source")[:1]),
+            scorecard_source_id=Subquery(current.values("source_id")[:1]),
         )
         .order_by("starts_at", "id")
     )

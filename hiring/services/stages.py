@@ -4,6 +4,7 @@ interviews have ended, and the "ready for review" notices.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -51,13 +52,7 @@ def loop_refresh_status(*, loop: InterviewLoop, now: datetime | None = None, loc
             .annotate(done=Exists(submitted))
             .values_list("done", "ends_at")
         )
-        pending_ends = [ends_at for done, ends_at in panel if not done]
-        if panel and not pending_ends:
-            status = InterviewLoop.Status.IN_REVIEW
-        elif any(ends_at <= now for ends_at in pending_ends):
-            status = InterviewLoop.Status.AWAITING_FEEDBACK
-        else:
-            status = InterviewLoop.Status.OPEN
+        status = stage_of(panel, now=now)
         before = loop_row.status
         loop.status = status
         if status == before:
@@ -69,6 +64,20 @@ def loop_refresh_status(*, loop: InterviewLoop, now: datetime | None = None, loc
             loop_id, event_id = loop_row.pk, event.pk
             transaction.on_commit(lambda: _enqueue_ready_for_review(loop_id, event_id))
     return loop
+
+
+def stage_of(panel: Sequence[tuple[bool, datetime]], *, now: datetime) -> str:
+    """The stage of an undecided loop from its panel: (has a submitted scorecard, ends at) per interview.
+
+    A pure function: ``loop_refresh_status`` applies it to one locked loop,
+    and a bulk load (the history import) to many at once.
+    """
+    pending_ends = [ends_at for done, ends_at in panel if not done]
+    if panel and not pending_ends:
+        return InterviewLoop.Status.IN_REVIEW
+    if any(ends_at <= now for ends_at in pending_ends):
+        return InterviewLoop.Status.AWAITING_FEEDBACK
+    return InterviewLoop.Status.OPEN
 
 
 def loops_refresh_stages(*, now: datetime | None = None) -> int:

@@ -132,13 +132,19 @@ class ScorecardSerializer(serializers.ModelSerializer):
     )
     ratings = RatingSerializer(many=True, read_only=True)
     signals = ObservedSignalSerializer(source="observed_signals", many=True, read_only=True)
+    imported_from = serializers.ChoiceField(
+        source="source", choices=Scorecard.Source.choices, allow_blank=True, read_only=True,
+        help_text="The system an imported scorecard was written in (read-only here); blank: written in Hireloop.",
+    )
+    imported_id = serializers.CharField(source="source_id", read_only=True,
+                                        help_text="The scorecard's id in that system.")
 
     class Meta:
         model = Scorecard
         fields = [
             "id", "interview", "loop", "interviewer", "status", "overall", "summary", "ratings", "signals",
             "revision", "amends", "amendment_reason", "is_current", "version", "created_at", "updated_at",
-            "submitted_at",
+            "submitted_at", "imported_from", "imported_id",
         ]
         read_only_fields = fields
 

@@ -37,7 +37,8 @@ from scorecards.services.scorecard_input import (
 
 # The input types and field names are part of this module's interface (forms and serializers import them here).
 __all__ = [
-    "RatingInput", "ScorecardInput", "SignalInput", "amend_refusal", "rating_field", "scorecard_amend",
+    "RatingInput", "ScorecardInput", "SignalInput", "amend_refusal", "imported_refusal", "rating_field",
+    "scorecard_amend",
     "scorecard_save_draft", "scorecard_start", "scorecard_submit", "signal_field", "submit_refusal",
 ]
 
@@ -242,6 +243,22 @@ def amend_refusal(interview: Interview) -> Conflict | None:
     return None
 
 
+def imported_refusal(scorecard: Scorecard) -> Conflict | None:
+    """Why an imported scorecard cannot be changed here, or None for one written in Hireloop.
+
+    It is the record of what the interviewer wrote in the other system, and
+    the import keeps it in step with that system: an edit here would be
+    overwritten by the next import, or silently diverge from the source.
+    """
+    if not scorecard.is_imported:
+        return None
+    return Conflict(
+        f"This scorecard was imported from {scorecard.get_source_display()} (scorecard {scorecard.source_id}) "
+        "and is read-only in Hireloop.",
+        code="imported",
+    )
+
+
 def _check_version(scorecard: Scorecard, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != scorecard.version:
         raise Conflict(
@@ -353,7 +370,7 @@ def scorecard_amend(
     current = _lock_current(actor, interview)
     if not current.is_submitted:
         raise Conflict("Only a submitted scorecard can be amended; this one is still a draft.", code="not_submitted")
-    refusal = amend_refusal(interview)
+    refusal = imported_refusal(current) or amend_refusal(interview)
     if refusal is not None:
         raise refusal
     _check_version(current, expected_version)

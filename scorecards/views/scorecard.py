@@ -34,6 +34,7 @@ from scorecards.selectors.scorecards import (
 )
 from scorecards.services.scorecards import (
     amend_refusal,
+    imported_refusal,
     rating_field,
     scorecard_amend,
     scorecard_save_draft,
@@ -193,7 +194,8 @@ def _read_only_page(
     status: int = 200,
 ) -> HttpResponse:
     current = current_of(revisions)
-    refusal = amend_refusal(interview) if current is not None and current.is_submitted else None
+    refusal = (imported_refusal(current) or amend_refusal(interview)
+               if current is not None and current.is_submitted else None)
     return render(request, "scorecards/scorecard_detail.html", {
         "interview": interview,
         "loop": interview.loop,
@@ -316,7 +318,7 @@ def scorecard_amend_page(request: AuthenticatedHttpRequest, interview_id: int) -
         messages.info(request, "Only a submitted scorecard can be amended; finish and submit this one first.")
         return redirect("scorecards:scorecard-edit", interview_id=interview.pk)
     if request.method == "GET":
-        refusal = amend_refusal(interview)
+        refusal = imported_refusal(current) or amend_refusal(interview)
         if refusal is not None:
             return _read_only_page(request, interview, revisions, notice=refusal.message, status=409)
         form = _form_for(interview, AmendForm, initial=AmendForm.initial_from(current, version=current.version))

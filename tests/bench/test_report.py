@@ -30,6 +30,9 @@ def _results(**overrides: object) -> dict[str, Any]:
                          "peak_is_delta": True},
         "export_100000": {"rows": 100_020, "product_s": 5.0, "floor_s": 3.0, "ratio": 1.67,
                           "peak_memory_mib": 3.5, "peak_is_delta": True},
+        "history_import": {"applications": 50_000, "scorecards": 240_000, "ratings": 1_700_000,
+                           "rows_written": 2_500_000, "product_s": 120.0, "floor_s": 20.0, "ratio": 6.0,
+                           "projected_goal_s": 120.0},
     }
     benchmarks.update(overrides)
     return {
@@ -61,6 +64,19 @@ def test_bench_report_puts_each_figure_beside_its_floor_with_ratio_goal_and_verd
     assert _row(table, "Calibration report")[3:] == ("6.0x", "<= 2x", "**no**")
     assert _row(table, "Recompute")[3:] == ("2.0x", "<= 3x", "yes")
     assert _row(table, "CSV export (audit trail), 100,020 rows")[3:] == ("1.67x", "<= 2x", "yes")
+    assert _row(table, "Import history") == (
+        "Import history from Greenhouse files (50,000 applications, 240,000 scorecards, 1,700,000 ratings; "
+        "2,500,000 rows)", "120 s", "20.00 s (COPY of the same rows)", "6.0x", "< 300 s for 50,000 applications",
+        "yes",
+    )
+
+
+def test_bench_report_import_of_a_smaller_profile_projects_the_goal_and_gives_no_verdict():
+    small = {"applications": 1_000, "scorecards": 4_800, "ratings": 34_000, "rows_written": 50_000,
+             "product_s": 3.0, "floor_s": 0.5, "ratio": 6.0, "projected_goal_s": 150.0}
+    row = _row(report.rows(_results(history_import=small)), "Import history")
+    assert row[1:] == ("3.00 s (50,000 applications: about 150.0 s)", "0.500 s (COPY of the same rows)", "6.0x",
+                       "< 300 s for 50,000 applications", "-")
 
 
 def test_bench_report_pages_need_the_same_query_count_at_both_sizes():
