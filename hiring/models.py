@@ -31,8 +31,8 @@ class User(AbstractUser):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INTERVIEWER)
     # Who the company's identity provider says this is (OpenID Connect ``iss`` and ``sub``): set at the first
     # sign-in through it, then the only thing that finds the account, since an email address can change hands.
-    oidc_issuer = models.CharField(max_length=255, blank=True)
-    oidc_subject = models.CharField(max_length=255, blank=True)
+    oidc_issuer = models.CharField(max_length=255, blank=True, default="", db_default="")
+    oidc_subject = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     class Meta(AbstractUser.Meta):
         constraints = [

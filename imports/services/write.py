@@ -8,6 +8,7 @@ times and the scorecards' creation times come from the vendor, which
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -158,11 +159,11 @@ def write_plan(plan: Plan, *, run: ImportRun, actor: User | None, now: datetime,
     writer.insert(InterviewLoop, (
         "id", "candidate_id", "role_id", "rubric_id", "recruiter_id", "hiring_manager_id", "status",
         "withdrawn_reason", "decision", "decision_rationale", "decision_justification", "decided_at", "opened_at",
-        "closed_at",
+        "closed_at", "candidate_invites",
     ), (
         (loop_ids[n], resolve(candidate, candidate_ids), role, rubric,
          None if recruiter is None else resolve(recruiter, user_ids), None, status, "", decision, "", "",
-         closed if status == "decided" else None, opened, closed)
+         closed if status == "decided" else None, opened, closed, False)
         for n, (candidate, role, rubric, recruiter, status, decision, opened, closed) in enumerate(plan.loops.new)
     ), new_rows=("id", loop_ids))
     writer.update(InterviewLoop, ("status", "decision", "closed_at", "decided_at", "recruiter_id"), [
@@ -174,8 +175,12 @@ def write_plan(plan: Plan, *, run: ImportRun, actor: User | None, now: datetime,
     interview_ids = writer.reserve(Interview, len(plan.interviews.new))
     writer.insert(Interview, (
         "id", "loop_id", "kind", "interviewer_id", "starts_at", "ends_at", "feedback_due_at", "created_at",
+        # The calendar's columns (COPY and a named INSERT fill no model default). An imported interview was
+        # put in calendars by the ATS: no invite is owed for it (invites_pending false), only a UID of its own.
+        "cancelled_at", "calendar_uid", "sequence", "changed_at", "invites_pending",
     ), (
-        (interview_ids[n], resolve(loop, loop_ids), kind, resolve(interviewer, user_ids), starts, ends, due, now)
+        (interview_ids[n], resolve(loop, loop_ids), kind, resolve(interviewer, user_ids), starts, ends, due, now,
+         None, uuid.uuid4(), 0, now, False)
         for n, (loop, kind, interviewer, starts, ends, due) in enumerate(plan.interviews.new)
     ), new_rows=("id", interview_ids))
     writer.update(Interview, ("kind", "starts_at", "ends_at", "feedback_due_at"), plan.interviews.updates)

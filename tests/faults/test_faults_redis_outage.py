@@ -62,7 +62,8 @@ def test_faults_redis_down_30s_no_request_fails_and_every_recommendation_follows
     assert statuses == [302] * len(interviews)
     # Each submit's publishes (at least the recommendation's) were refused, tried 1 + max_retries times
     # each, and given up: no request waited for Redis to come back.
-    assert outage.connections >= len(interviews) * tries and outage.connections % tries == 0, outage
+    # At least every publish's tries: other clients of the same Redis (the cache) may knock too.
+    assert outage.connections >= len(interviews) * tries, outage
     assert computed_during_outage == 0
     wait_until(lambda: not loops_without_current_recommendation() and pending_outbox() == 0, timeout=60,
                what=lambda: f"recommendations after Redis returned: {loops_without_current_recommendation()}")

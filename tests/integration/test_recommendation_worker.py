@@ -149,7 +149,8 @@ def test_integration_submit_with_redis_stopped_gives_up_on_refused_connections_a
 
     assert (status_first, status_second) == (302, 302)
     # Every publish (the recommendation, notifications) made its tries, each refused, and gave up.
-    assert submits.connections >= 2 * tries and submits.connections % tries == 0, submits
+    # At least both publishes' tries: other clients of the same Redis (the cache) may knock too.
+    assert submits.connections >= 2 * tries, submits
     assert one_publish.connections == tries, one_publish
     assert Scorecard.objects.filter(interview__loop=loop, status="submitted").count() == 2
     assert RecomputeRequest.objects.filter(loop=loop, processed_at__isnull=True).count() == 2
