@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from scorecards.calibration.services import calibration_requeue_stale
+from scorecards.calibration.job import calibration_requeue_stale
 from scorecards.models import CalibrationReport
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.integration.services import wait_until
