@@ -321,8 +321,13 @@ CELERY_BEAT_SCHEDULE.update({
     },
 })
 HIRELOOP_RETENTION_MONTHS = env.int("HIRELOOP_RETENTION_MONTHS", default=24)
-# How long a retried create with the same Idempotency-Key returns the first result.
+# How long a retried API write with the same Idempotency-Key gets the first answer back (docs/api.md); the
+# kept answers are purged hourly once this has passed.
 HIRELOOP_IDEMPOTENCY_HOURS = env.int("HIRELOOP_IDEMPOTENCY_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["idempotency-keys-purge"] = {
+    "task": "hiring.tasks.purge_idempotency_keys",
+    "schedule": timedelta(hours=1),
+}
 # false: the daily retention job only logs which candidates it would anonymise (ids), erasing nothing.
 HIRELOOP_RETENTION_APPLY = env.bool("HIRELOOP_RETENTION_APPLY", default=True)
 CELERY_BEAT_SCHEDULE["candidate-retention"] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from hiring.accounts.idempotency import idempotency_keys_purge
 from hiring.notifications import feedback_reminders_send, loop_ready_catch_up, loop_ready_notify, overdue_digests_send
 from hiring.services.stages import NOTIFY_LOOP_READY_TASK, loops_refresh_stages
 
@@ -36,3 +37,9 @@ def catch_up_ready_notices() -> int:
 def refresh_loop_stages() -> int:
     """Every few minutes: loops whose interviews have ended move to "awaiting feedback"."""
     return loops_refresh_stages()
+
+
+@shared_task(name="hiring.tasks.purge_idempotency_keys", acks_late=True, ignore_result=True)
+def purge_idempotency_keys() -> int:
+    """Hourly: forget the API's kept answers to retried writes once HIRELOOP_IDEMPOTENCY_HOURS have passed."""
+    return idempotency_keys_purge()

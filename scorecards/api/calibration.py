@@ -27,6 +27,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import error_response
 from hiring.api.serializers import RoleRefSerializer, UserRefSerializer
 from hiring.errors import Conflict
@@ -161,6 +162,7 @@ class JsonErrorsOnly(JSONRenderer):
     ),
 )
 class CalibrationReportViewSet(
+    IdempotentWritesMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = CalibrationReportSerializer

@@ -138,6 +138,8 @@ CASES = [
          body=lambda w: {"interview": w.fresh_interview.pk}),
     Case("save own / other's draft", "patch", lambda w: f"/api/v1/scorecards/{w.pending_draft.pk}/",
          _statuses(404, pending=200), body=lambda w: {"summary": "Changed."}),
+    Case("replace own / other's draft", "put", lambda w: f"/api/v1/scorecards/{w.pending_draft.pk}/",
+         _statuses(404, pending=200), body=lambda w: {"summary": "Replaced."}),
     Case("submit own / other's draft", "post", lambda w: f"/api/v1/scorecards/{w.pending_draft.pk}/submit/",
          _statuses(404, pending=200), body=lambda w: {}),
     Case("edit a submitted scorecard", "patch", lambda w: f"/api/v1/scorecards/{w.submitted_card.pk}/",
