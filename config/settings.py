@@ -411,6 +411,20 @@ HIRELOOP_CALIBRATION_MIN_SAMPLE = env.int("HIRELOOP_CALIBRATION_MIN_SAMPLE", def
 # (a report over every role and years of loops takes longer than a recommendation).
 HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES = env.int("HIRELOOP_CALIBRATION_BOOTSTRAP_RESAMPLES", default=1000)
 HIRELOOP_CALIBRATION_TIME_LIMIT = env.int("HIRELOOP_CALIBRATION_TIME_LIMIT", default=600)
+# A worker computing a report holds a lease on it, renewed by a heartbeat every third of this many seconds; a
+# report whose lease lapsed lost its worker (killed, out of memory, restarted) and is computed again from the
+# start, up to HIRELOOP_CALIBRATION_MAX_ATTEMPTS workers in all, then marked failed with a Retry button.
+# The requeue job that notices runs every HIRELOOP_CALIBRATION_REQUEUE_SECONDS; a lost worker is noticed
+# within the sum of the two. Hosts' clocks must agree to well within the lease (NTP).
+HIRELOOP_CALIBRATION_LEASE_SECONDS = env.int("HIRELOOP_CALIBRATION_LEASE_SECONDS", default=90)
+HIRELOOP_CALIBRATION_MAX_ATTEMPTS = env.int("HIRELOOP_CALIBRATION_MAX_ATTEMPTS", default=3)
+HIRELOOP_CALIBRATION_REQUEUE_SECONDS = env.int("HIRELOOP_CALIBRATION_REQUEUE_SECONDS", default=60)
+if HIRELOOP_CALIBRATION_LEASE_SECONDS < 3:
+    raise ImproperlyConfigured("HIRELOOP_CALIBRATION_LEASE_SECONDS must be at least 3 (it is renewed every third).")
+if HIRELOOP_CALIBRATION_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("HIRELOOP_CALIBRATION_MAX_ATTEMPTS must be at least 1.")
+if HIRELOOP_CALIBRATION_REQUEUE_SECONDS < 1:
+    raise ImproperlyConfigured("HIRELOOP_CALIBRATION_REQUEUE_SECONDS must be at least 1.")
 CELERY_TASK_ANNOTATIONS = {
     "scorecards.tasks_calibration.calibration_compute": {
         "soft_time_limit": HIRELOOP_CALIBRATION_TIME_LIMIT,
@@ -418,7 +432,7 @@ CELERY_TASK_ANNOTATIONS = {
     },
 }
 # Last month's report per role on the first of the month; queued reports whose hand-over to the broker
-# failed are handed over again.
+# failed are handed over again, and running reports whose worker stopped are requeued (or failed).
 CELERY_BEAT_SCHEDULE.update({
     "calibration-monthly": {
         "task": "scorecards.tasks_calibration.calibration_monthly",
@@ -426,12 +440,17 @@ CELERY_BEAT_SCHEDULE.update({
     },
     "calibration-requeue": {
         "task": "scorecards.tasks_calibration.calibration_requeue",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=HIRELOOP_CALIBRATION_REQUEUE_SECONDS),
     },
 })
 HIRELOOP_RETENTION_MONTHS = env.int("HIRELOOP_RETENTION_MONTHS", default=24)
-# How long a retried create with the same Idempotency-Key returns the first result.
+# How long a retried API write with the same Idempotency-Key gets the first answer back (docs/api.md); the
+# kept answers are purged hourly once this has passed.
 HIRELOOP_IDEMPOTENCY_HOURS = env.int("HIRELOOP_IDEMPOTENCY_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["idempotency-keys-purge"] = {
+    "task": "hiring.tasks.purge_idempotency_keys",
+    "schedule": timedelta(hours=1),
+}
 # false: the daily retention job only logs which candidates it would anonymise (ids), erasing nothing.
 HIRELOOP_RETENTION_APPLY = env.bool("HIRELOOP_RETENTION_APPLY", default=True)
 CELERY_BEAT_SCHEDULE["candidate-retention"] = {

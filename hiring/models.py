@@ -337,25 +337,29 @@ class ApiToken(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """The outcome of a create request sent with an ``Idempotency-Key`` header.
+    """The answer to an API write sent with an ``Idempotency-Key`` header (config/api/idempotency.py).
 
-    A retry with the same key (same user, same endpoint) gets the object first
-    created instead of a duplicate. Only the object's id is kept, not the
-    response body, so erasing a candidate erases them from replays too.
+    A retry with the same key (same user, same method, path and body) gets
+    this answer back instead of doing the write again. The row is written in
+    the write's own transaction, so the write and its answer commit together.
+    The answer may quote a candidate: it is kept HIRELOOP_IDEMPOTENCY_HOURS,
+    and erasing a candidate scrubs them from every answer that mentions them.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
-    endpoint = models.CharField(max_length=200)
-    request_hash = models.CharField(max_length=64)
+    endpoint = models.CharField(max_length=300, help_text="The request's method and path, for people reading it.")
+    request_hash = models.CharField(max_length=64, help_text="A keyed hash of the method, path and body.")
     status_code = models.PositiveSmallIntegerField()
-    object_id = models.CharField(max_length=40)
+    response_body = models.TextField(blank=True, help_text="The answer's JSON, as the API sent it.")
+    response_headers = models.JSONField(default=dict, blank=True, help_text="The answer's ETag and Location.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "key", "endpoint"], name="idempotency_key_unique_per_scope"),
+            # A key names one request of one user, whichever endpoint it went to.
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from hiring.accounts.idempotency import idempotency_keys_purge
 from hiring.calendar.invites import interview_invites_catch_up, interview_invites_send
 from hiring.notifications import (
     api_token_expiry_warnings_send,
@@ -69,3 +70,9 @@ def send_interview_invites(interview_id: int) -> int:
 def catch_up_interview_invites() -> int:
     """Every few minutes: send the calendar messages whose job was lost (broker down) or gave up."""
     return interview_invites_catch_up()
+
+
+@shared_task(name="hiring.tasks.purge_idempotency_keys", acks_late=True, ignore_result=True)
+def purge_idempotency_keys() -> int:
+    """Hourly: forget the API's kept answers to retried writes once HIRELOOP_IDEMPOTENCY_HOURS have passed."""
+    return idempotency_keys_purge()

@@ -20,9 +20,10 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hiring.accounts.idempotency import idempotency_answers_scrub
 from hiring.audit.services import audit_record
 from hiring.errors import NotFound
-from hiring.models import AuditEvent, Candidate, User
+from hiring.models import AuditEvent, Candidate, IdempotencyKey, User
 from privacy.export import require_privacy_officer
 from privacy.registry import (
     ERASED_LINK,
@@ -55,7 +56,10 @@ SWEEP_EXCLUDED_FIELDS = {("hiring.Candidate", "name"), ("hiring.Candidate", "ema
                          # said; only its before/after values can be scrubbed (it is append-only otherwise), and a
                          # short name matching inside "scorecard.read" was counted as scrubbed but left as it was.
                          ("hiring.AuditEvent", "action"), ("hiring.AuditEvent", "object_type"),
-                         ("hiring.AuditEvent", "object_id")}
+                         ("hiring.AuditEvent", "object_id"),
+                         # JSON text: scrubbed value by value once parsed (_scrub_kept_answers), where a needle
+                         # with a quote or a line break is found as JSON escapes it and the JSON stays valid.
+                         ("hiring.IdempotencyKey", "response_body")}
 # The registered fields hold, once the candidate's own are replaced, OTHER candidates' records (their
 # evidence, summaries, notes, uploads): only this candidate's identity is swept there, never text that
 # merely equals this candidate's free text (a templated phrase, a copy-pasted sentence).
@@ -191,6 +195,17 @@ def _sweep_database(all_needles: Needles, report: ErasureReport) -> set[int]:
     return touched_reports
 
 
+def _scrub_kept_answers(all_needles: Needles, report: ErasureReport) -> None:
+    """The API's kept answers to retried writes (config/api/idempotency.py) that quote the candidate."""
+    if not all_needles.everything:
+        return
+    pattern = _needle_pattern(all_needles.everything)
+    changed = idempotency_answers_scrub(all_needles.everything, lambda answer: _scrub_json(answer, pattern))
+    if changed:
+        table = IdempotencyKey._meta.db_table
+        report.rows_swept[table] = report.rows_swept.get(table, 0) + changed
+
+
 def _erase_registered_fields(candidate_id: int, report: ErasureReport) -> list[tuple[str, str]]:
     """Replace each registered field of the candidate's rows; returns the files to delete after commit."""
     files: list[tuple[str, str]] = []
@@ -255,7 +270,8 @@ def candidate_erase(*, actor: User | None, candidate_id: int, via: str) -> Erasu
     1. the registered fields of the candidate's rows (name, email, phone,
        notes, evidence, summaries, signal notes, reasons, links, uploads);
     2. every other text and JSON column of every table where the candidate's
-       values still occur, the audit trail's before/after values included;
+       values still occur, the audit trail's before/after values and the
+       API's kept answers to retried writes included;
        in other candidates' registered fields only the identity (name,
        email, phone) is swept: equal free text there is their own record;
     3. the files: the candidate's uploads, calibration report files
@@ -281,6 +297,7 @@ def candidate_erase(*, actor: User | None, candidate_id: int, via: str) -> Erasu
         needles = _needles(candidate_personal_values(candidate_id), identity, placeholders)
         own_files = _erase_registered_fields(candidate_id, report)
         touched_reports = _sweep_database(needles, report) if needles.everything else set()
+        _scrub_kept_answers(needles, report)
         Candidate.objects.filter(pk=candidate_id).update(erased_at=candidate.erased_at or timezone.now())
         _scrub_files(needles, own_files, touched_reports, report)
         if needles.everything:

@@ -97,7 +97,10 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "*": "Ids, statuses, scores and choices only (hiring/audit.py); erasure still sweeps them.",
     },
     "hiring.ApiToken": {"*": "Users' API token names and hashes."},
-    "hiring.IdempotencyKey": {"*": "Request keys, hashes and object ids only."},
+    "hiring.IdempotencyKey": {
+        "*": "Request keys and hashes; the kept answer to a retried write (response_body) is a copy of what the "
+             "API answered, kept HIRELOOP_IDEMPOTENCY_HOURS and scrubbed by every erasure.",
+    },
     "hiring.SentNotification": {"*": "Which reminder went to which user, with ids."},
     "hiring.InterviewInvite": {"*": "Which calendar message (a method choice) went to whom, with ids and times."},
     "hiring.CalendarFeed": {"*": "The hash of a user's calendar feed token."},

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from hiring.errors import NotFound
 
@@ -380,6 +381,17 @@ class CalibrationReport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The job's lease (scorecards/calibration/lease.py): a worker that stops renewing it has stopped.
+    queued_at = models.DateTimeField(
+        default=timezone.now, help_text="When it was last handed to the broker (requested, requeued or retried)."
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Workers that started computing it since it was requested or last retried."
+    )
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="While running: when the worker's claim lapses unless its heartbeat renews it first.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -15,12 +15,8 @@ from celery.signals import worker_ready
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError
 
-from scorecards.calibration.services import (
-    CALIBRATION_COMPUTE_TASK,
-    calibration_report_compute,
-    calibration_requeue_stale,
-    calibration_schedule_monthly,
-)
+from scorecards.calibration.job import calibration_report_compute, calibration_requeue_stale
+from scorecards.calibration.services import CALIBRATION_COMPUTE_TASK, calibration_schedule_monthly
 from scorecards.recommendations.services import recommendation_compute, recommendation_outbox_drain
 from scorecards.services.recompute import RECOMMEND_LOOP_TASK
 
@@ -78,5 +74,5 @@ def calibration_monthly() -> int:
 
 @shared_task(name="scorecards.tasks_calibration.calibration_requeue", acks_late=True, ignore_result=True)
 def calibration_requeue() -> int:
-    """Hand over again reports left queued because the broker was down when they were requested."""
+    """Hand over again reports left queued (the broker was down) or whose worker stopped (a lapsed lease)."""
     return len(calibration_requeue_stale())

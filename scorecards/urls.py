@@ -10,6 +10,7 @@ urlpatterns += [
     path("calibration/", calibration.report_list, name="report-list"),
     path("calibration/<int:pk>/", calibration.report_detail, name="report-detail"),
     path("calibration/<int:pk>/status/", calibration.report_status, name="report-status"),
+    path("calibration/<int:pk>/retry/", calibration.report_retry, name="report-retry"),
     path("calibration/<int:pk>/charts/<slug:name>.svg", calibration.report_chart, name="report-chart"),
     path("calibration/<int:pk>/download/<slug:fmt>/", calibration.report_download, name="report-download"),
 ]

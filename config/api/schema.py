@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.permissions import AllowAny
 
 from config.api.errors import ErrorSerializer
@@ -18,6 +20,23 @@ UNAUTHENTICATED_401 = (
 )
 # An error's description, not a secret.
 READ_ONLY_TOKEN_403 = "`token_read_only`: the token has the read-only scope, which may not make changes."  # noqa: S105
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    name=IDEMPOTENCY_HEADER,
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A unique string of your choosing (a UUID is ideal), 1 to 255 printable ASCII characters. Retrying the "
+        f"request with the same key within {settings.HIRELOOP_IDEMPOTENCY_HOURS} hours returns the first answer "
+        f"(status and body, with the header `{REPLAYED_HEADER}: true`) instead of doing the write again; reusing "
+        "a key for a different request (another method, path or body) is refused with 422 "
+        "`idempotency_key_reused`. Refusals (4xx) are not kept: a retry after one runs again."
+    ),
+)
 
 
 def error_response(description: str) -> OpenApiResponse:
@@ -52,7 +71,21 @@ class HireloopAutoSchema(AutoSchema):
                 "Too many requests: the rate of your token, of your user or (without valid credentials) of your "
                 "address is spent for now; `Retry-After` says in how many seconds to try again."
             )
+        if self._honours_idempotency_key():
+            errors["422"] = (
+                f"`idempotency_key_reused`: this {IDEMPOTENCY_HEADER} was already sent with a different request."
+            )
         return errors
+
+    def _honours_idempotency_key(self) -> bool:
+        return self.method in UNSAFE_METHODS and bool(getattr(self.view, "honours_idempotency_key", False))
+
+    def get_override_parameters(self) -> list[Any]:
+        """Every write documents the Idempotency-Key header, from the one place that honours it."""
+        parameters = list(super().get_override_parameters())
+        if self._honours_idempotency_key():
+            parameters.append(IDEMPOTENCY_PARAMETER)
+        return parameters
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)

@@ -20,7 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import ScopedQuerysetMixin, error_response
 from exercises.api.filters import AssignmentFilter, SubmissionFilter
 from exercises.api.permissions import RECRUITERS_MANAGE, ReadOrManagesTakeHomes
@@ -66,7 +66,6 @@ LOOP_CLOSED_409 = "`loop_closed`: the loop is decided or withdrawn."
         "deadline, focused on the exercise's dimensions. The link itself is never in the response. Send an "
         "`Idempotency-Key` to make retries safe.",
         request=AssignSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             201: AssignmentDetailSerializer,
             403: MANAGE_403,
@@ -76,6 +75,7 @@ LOOP_CLOSED_409 = "`loop_closed`: the loop is decided or withdrawn."
     ),
 )
 class TakeHomeViewSet(
+    IdempotentWritesMixin,
     ScopedQuerysetMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet,
 ):
@@ -104,20 +104,11 @@ class TakeHomeViewSet(
         body.is_valid(raise_exception=True)
         data = body.validated_data
 
-        def assign() -> ExerciseAssignment:
-            assignment, _token = take_home_assign(
-                actor=signed_in_user(request), loop=data["loop"], exercise=data["exercise"], due_at=data["due_at"],
-                reviewer=data["reviewer"], review_due_at=data["review_due_at"],
-            )
-            return assignment
-
-        return idempotent_create(
-            request,
-            endpoint="take-homes.create",
-            create=assign,
-            load=lambda pk: self.get_queryset().get(pk=pk),
-            render=lambda assignment: self._data(assignment),
+        assignment, _token = take_home_assign(
+            actor=signed_in_user(request), loop=data["loop"], exercise=data["exercise"], due_at=data["due_at"],
+            reviewer=data["reviewer"], review_due_at=data["review_due_at"],
         )
+        return self._render(assignment, status.HTTP_201_CREATED)
 
     def _data(self, assignment: ExerciseAssignment) -> dict[str, Any]:
         fresh = self.get_queryset().get(pk=assignment.pk)
@@ -225,7 +216,7 @@ class SubmissionViewSet(
         ),
     },
 )
-class InterviewExerciseView(ScopedQuerysetMixin, generics.GenericAPIView):
+class InterviewExerciseView(IdempotentWritesMixin, ScopedQuerysetMixin, generics.GenericAPIView):
     serializer_class = InterviewSerializer
     permission_classes = [ReadOrManagesTakeHomes]
     pagination_class = None

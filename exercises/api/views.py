@@ -10,11 +10,11 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import ScopedQuerysetMixin, error_response
 from exercises.api.filters import ExerciseFilter
 from exercises.api.permissions import ADMINS_EDIT, ReadOrAdminEdits
@@ -43,7 +43,6 @@ ADMINS_403 = error_response(ADMINS_EDIT)
         description="Admins. It goes after the role's existing exercises; its slug is made from the title unless "
         "given. Send an `Idempotency-Key` to make retries safe.",
         request=ExerciseCreateSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: ExerciseSerializer, 403: ADMINS_403},
     ),
     partial_update=extend_schema(
@@ -60,6 +59,7 @@ ADMINS_403 = error_response(ADMINS_EDIT)
     ),
 )
 class ExerciseViewSet(
+    IdempotentWritesMixin,
     ScopedQuerysetMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
@@ -82,15 +82,10 @@ class ExerciseViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = ExerciseCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return idempotent_create(
-            request,
-            endpoint="exercises.create",
-            create=lambda: exercise_create(
-                actor=signed_in_user(request), role=body.validated_data["role"], data=body.to_input()
-            ),
-            load=lambda pk: self.get_queryset().get(pk=pk),
-            render=lambda exercise: ExerciseSerializer(self.get_queryset().get(pk=exercise.pk)).data,
+        exercise = exercise_create(
+            actor=signed_in_user(request), role=body.validated_data["role"], data=body.to_input()
         )
+        return self._render(exercise, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         exercise = self.get_object()

@@ -9,12 +9,12 @@ from django.db.models import (
 )
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import error_response
 from hiring.api.filters import CandidateFilter
 from hiring.api.permissions import RECRUITING_403, SeesAllLoopsRecruitingWrites
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
         summary="Add a candidate",
         description="Recruiters and admins. Send an `Idempotency-Key` to make retries safe.",
         request=CandidateCreateSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             201: CandidateSerializer,
             403: RECRUITING_403,
@@ -66,6 +65,7 @@ if TYPE_CHECKING:
     ),
 )
 class CandidateViewSet(
+    IdempotentWritesMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
@@ -82,13 +82,8 @@ class CandidateViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = CandidateCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return idempotent_create(
-            request,
-            endpoint="candidates.create",
-            create=lambda: candidate_create(actor=signed_in_user(request), **body.validated_data),
-            load=lambda pk: Candidate.objects.get(pk=pk),
-            render=lambda candidate: CandidateSerializer(candidate).data,
-        )
+        candidate = candidate_create(actor=signed_in_user(request), **body.validated_data)
+        return Response(CandidateSerializer(candidate).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         candidate = self.get_object()

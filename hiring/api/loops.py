@@ -28,6 +28,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import ScopedQuerysetMixin, error_response
 from hiring.access import interviews_visible_to, loops_visible_to, loops_with_panel_visible_to
 from hiring.api.filters import InterviewFilter, LoopFilter
@@ -99,6 +100,7 @@ def loops_for_api(user: Any) -> QuerySet[InterviewLoop]:
     ),
 )
 class LoopViewSet(
+    IdempotentWritesMixin,
     ScopedQuerysetMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
@@ -226,6 +228,7 @@ def interviews_for_api(user: Any) -> QuerySet[Interview]:
     ),
 )
 class InterviewViewSet(
+    IdempotentWritesMixin,
     ScopedQuerysetMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):

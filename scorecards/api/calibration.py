@@ -27,6 +27,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import error_response
 from hiring.api.serializers import RoleRefSerializer, UserRefSerializer
 from hiring.errors import Conflict
@@ -36,8 +37,10 @@ from scorecards.calibration.exports import FORMATS
 from scorecards.calibration.selectors import calibration_report_list
 from scorecards.calibration.services import (
     calibration_report_request,
+    calibration_report_retry,
     can_use_calibration,
 )
+from scorecards.calibration.state import REPORT_STATES, ReportState, report_state
 from scorecards.models import CalibrationReport
 
 
@@ -55,14 +58,39 @@ class CalibrationReportSerializer(serializers.ModelSerializer):
         choices=Interview.Kind.choices, allow_blank=True, read_only=True, help_text="Blank: every kind."
     )
     downloads = serializers.SerializerMethodField(help_text="Download URL of each format, once the report is done.")
+    state = serializers.SerializerMethodField(
+        help_text="`status` in more detail: queued, retrying (queued again after its worker stopped), running, "
+        "stalled (its worker stopped renewing its lease; it is about to be retried or failed), done, failed."
+    )
+    message = serializers.SerializerMethodField(help_text="Where the report stands, in a sentence for people.")
+    max_attempts = serializers.SerializerMethodField(help_text="Workers that may start it before it is failed.")
 
     class Meta:
         model = CalibrationReport
         fields = [
-            "id", "role", "date_from", "date_to", "interview_kind", "min_sample", "scheduled", "status",
-            "progress", "error", "requested_by", "created_at", "started_at", "finished_at", "downloads",
+            "id", "role", "date_from", "date_to", "interview_kind", "min_sample", "scheduled", "status", "state",
+            "message", "progress", "error", "attempts", "max_attempts", "lease_expires_at", "requested_by",
+            "created_at", "started_at", "finished_at", "downloads",
         ]
         read_only_fields = fields
+
+    def _state(self, report: CalibrationReport) -> ReportState:
+        # Drawn once per report, so that the three fields read the lease at the same moment.
+        cached = getattr(report, "_api_state", None)
+        if cached is None:
+            cached = report_state(report)
+            report._api_state = cached  # type: ignore[attr-defined]
+        return cached
+
+    @extend_schema_field(serializers.ChoiceField(choices=REPORT_STATES))
+    def get_state(self, report: CalibrationReport) -> str:
+        return self._state(report).code
+
+    def get_message(self, report: CalibrationReport) -> str:
+        return self._state(report).message
+
+    def get_max_attempts(self, report: CalibrationReport) -> int:
+        return self._state(report).max_attempts
 
     @extend_schema_field(serializers.DictField(child=serializers.URLField()))
     def get_downloads(self, report: CalibrationReport) -> dict[str, str]:
@@ -121,7 +149,9 @@ class JsonErrorsOnly(JSONRenderer):
                                                                        403: COMMITTEE_403}),
     retrieve=extend_schema(
         summary="Poll a calibration report",
-        description="`status` goes queued → running → done (or failed, with `error`); `progress` is 0 to 100.",
+        description="`status` goes queued → running → done (or failed, with `error`); `progress` is 0 to 100. "
+        "A worker that stops mid-report is noticed when its lease lapses: the report is queued again "
+        "(`state` retrying, up to `max_attempts` workers in all), then failed; a failed report can be retried.",
         responses={200: CalibrationReportSerializer, 403: COMMITTEE_403},
     ),
     create=extend_schema(
@@ -132,6 +162,7 @@ class JsonErrorsOnly(JSONRenderer):
     ),
 )
 class CalibrationReportViewSet(
+    IdempotentWritesMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = CalibrationReportSerializer
@@ -147,6 +178,24 @@ class CalibrationReportViewSet(
         body = CalibrationRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         report = calibration_report_request(actor=request.user, **body.validated_data)
+        report = self.get_queryset().get(pk=report.pk)
+        return Response(self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Retry a failed calibration report",
+        description="Queues the report again, computed from the start with a fresh set of attempts; poll it as "
+        "after a request. Recorded in the audit trail.",
+        request=None,
+        responses={
+            202: CalibrationReportSerializer,
+            403: COMMITTEE_403,
+            409: error_response("`not_failed`: the report is queued, running or done."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str | None = None) -> Response:
+        report = self.get_object()
+        calibration_report_retry(actor=request.user, report_id=report.pk)
         report = self.get_queryset().get(pk=report.pk)
         return Response(self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED)
 

@@ -16,6 +16,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import ScopedQuerysetMixin, error_response
 from hiring.access import can_see_panel, loops_visible_to, recommendations_visible_to
 from hiring.errors import NotFound, PermissionRefused
@@ -82,7 +83,7 @@ class LoopRecommendationView(GenericAPIView):
         return Response(RecommendationSerializer(recommendation).data)
 
 
-class LoopRecommendationRecomputeView(GenericAPIView):
+class LoopRecommendationRecomputeView(IdempotentWritesMixin, GenericAPIView):
     serializer_class = RecomputeResultSerializer
     pagination_class = None
     filter_backends: list[Any] = []

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import error_response
 from hiring.api.permissions import ReadOrAdmin
 from scorecards.api.filters import RubricFilter
@@ -30,7 +31,7 @@ from scorecards.rubrics.services import rubric_publish
         responses=RubricDetailSerializer,
     ),
 )
-class RubricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RubricViewSet(IdempotentWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Published versions are immutable; a change publishes a new version."""
 
     serializer_class = RubricSerializer

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -19,7 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import ScopedQuerysetMixin, error_response
 from hiring.access import interviews_visible_to, scorecards_visible_to
 from hiring.audit.services import audit_scorecard_read, audit_scorecards_read
@@ -96,7 +97,10 @@ def _expected_version(request: Request, body_version: int | None) -> int | None:
         "The `ETag` response header carries its version, for If-Match.",
     ),
 )
-class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ScorecardViewSet(
+    IdempotentWritesMixin, ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = ScorecardSerializer
     filterset_class = ScorecardFilter
     ordering_fields = ["created_at", "submitted_at", "updated_at", "id"]
@@ -139,7 +143,6 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
         description="For one of your interviews; optional content is saved as the draft. Send an "
         "`Idempotency-Key` to make retries safe. 409 `scorecard_exists` if you already started one.",
         request=ScorecardCreateSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             201: ScorecardSerializer,
             403: NOT_YOURS_403,
@@ -157,8 +160,9 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
         if interview.interviewer_id != request.user.pk:
             raise PermissionRefused("Only the interview's interviewer writes its scorecard.", code="not_yours")
 
-        def start() -> Scorecard:
-            user = signed_in_user(request)
+        user = signed_in_user(request)
+        # Started and saved together, or not at all.
+        with transaction.atomic():
             if Scorecard.objects.filter(interview=interview, interviewer=user, is_current=True).exists():
                 raise Conflict(
                     "You already started a scorecard for this interview; update it instead.", code="scorecard_exists"
@@ -168,15 +172,7 @@ class ScorecardViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
                 scorecard = scorecard_services.scorecard_save_draft(
                     actor=user, interview_id=interview.pk, data=body.to_input(), expected_version=None
                 )
-            return scorecard
-
-        return idempotent_create(
-            request,
-            endpoint="scorecards.create",
-            create=start,
-            load=lambda pk: self.get_queryset().get(pk=pk),
-            render=lambda scorecard: ScorecardSerializer(self.get_queryset().get(pk=scorecard.pk)).data,
-        )
+        return self._render(scorecard, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Save the draft (replace its content)",

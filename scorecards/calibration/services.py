@@ -1,8 +1,9 @@
-"""Calibration reports: requesting one, the job that computes it, and the monthly schedule.
+"""Calibration reports: requesting one, retrying a failed one, its files, and the monthly schedule.
 
 The report row is its own outbox: it is written (queued) in the request's
 transaction and handed to a worker after commit. A broker that is down
-leaves it queued, and the periodic requeue hands it over again.
+leaves it queued, and the periodic requeue hands it over again. The job a
+worker runs, and that requeue, are in ``scorecards.calibration.job``.
 
 The job stores the numbers; the files (CSV, XLSX, PDF with charts) are drawn
 from them on the first download and kept in storage for the next ones. Most
@@ -19,19 +20,17 @@ from datetime import date, timedelta
 from functools import partial
 from typing import IO, Any
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from hiring.audit.services import audit_record
-from hiring.errors import ApplicationError, NotFound, PermissionRefused, ValidationFailed
+from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from hiring.jobs import enqueue
 from hiring.models import Interview, Role
 from scorecards.calibration.exports import FORMATS
-from scorecards.calibration.report import ReportOptions, report_from_database
-from scorecards.calibration.selectors import ReportScope
+from scorecards.calibration.report import ReportOptions
 from scorecards.models import CalibrationReport, Rubric
 
 logger = logging.getLogger(__name__)
@@ -148,81 +147,30 @@ def calibration_report_enqueue(report_id: int) -> bool:
                    failure=f"Could not enqueue calibration report {report_id} (%s); the periodic requeue will retry.")
 
 
-def _set_progress(report_id: int, progress: int) -> None:
-    # Outside any transaction, so that the page polling the report sees it move.
-    CalibrationReport.objects.filter(pk=report_id, status=CalibrationReport.Status.RUNNING).update(
-        progress=max(0, min(progress, 100))
-    )
-
-
-def _claim(report_id: int) -> CalibrationReport | None:
-    """Mark a queued (or interrupted running) report as running; None when it is finished or gone."""
-    with transaction.atomic():
-        report = (
-            CalibrationReport.objects.select_for_update(of=("self",)).select_related("role").filter(pk=report_id).first()
-        )
-        if report is None or report.status in (CalibrationReport.Status.DONE, CalibrationReport.Status.FAILED):
-            return None
-        report.status = CalibrationReport.Status.RUNNING
-        report.progress = 5
-        report.error = ""
-        report.started_at = timezone.now()
-        report.save(update_fields=["status", "progress", "error", "started_at"])
-        return report
-
-
-def calibration_report_compute(*, report_id: int) -> CalibrationReport | None:
-    """The job: compute the report from the database and store it (the files are rendered on first download).
-
-    Idempotent: a finished report is left as it is, and a report whose
-    worker died half-way is computed again from the start. A failure is
-    recorded on the report with a reason the committee can act on.
-    """
-    report = _claim(report_id)
+@transaction.atomic
+def calibration_report_retry(*, actor: Any, report_id: int) -> CalibrationReport:
+    """Queue a failed report again: computed from the start, with a fresh set of attempts."""
+    _require_committee(actor)
+    report = CalibrationReport.objects.select_for_update(of=("self",)).filter(pk=report_id).first()
     if report is None:
-        return None
-    try:
-        result = report_from_database(
-            ReportScope(date_from=report.date_from, date_to=report.date_to, role_id=report.role_id,
-                        interview_kind=report.interview_kind),
-            description=report_description(report),
-            options=report_options(report),
-            progress=lambda value: _set_progress(report.pk, value),
-        )
-        _set_progress(report.pk, 95)
-    except SoftTimeLimitExceeded:
-        return _fail(report, "The computation took longer than its time limit. Choose a narrower scope "
-                             "(one role or a shorter period) and request it again.")
-    except ApplicationError as exc:
-        return _fail(report, exc.message)
-    except Exception:
-        logger.exception("Calibration report %s failed.", report.pk)
-        return _fail(report, "An unexpected error stopped the computation; it has been logged for the "
-                             "administrators. Request the report again, or ask an admin to look at the log.")
-    return _finish(report, result)
-
-
-@transaction.atomic
-def _finish(report: CalibrationReport, result: dict[str, Any]) -> CalibrationReport:
-    report = CalibrationReport.objects.select_for_update().get(pk=report.pk)
-    report.result = result
-    report.status = CalibrationReport.Status.DONE
-    report.progress = 100
-    report.finished_at = timezone.now()
-    report.save()
-    audit_record(actor=None, action="calibration.completed", obj=report,
-                 after={"status": report.status, **result["totals"]})
-    return report
-
-
-@transaction.atomic
-def _fail(report: CalibrationReport, reason: str) -> CalibrationReport:
-    report = CalibrationReport.objects.select_for_update().get(pk=report.pk)
-    report.status = CalibrationReport.Status.FAILED
-    report.error = reason
-    report.finished_at = timezone.now()
-    report.save(update_fields=["status", "error", "finished_at"])
-    audit_record(actor=None, action="calibration.failed", obj=report, after={"status": report.status})
+        raise NotFound("No such calibration report.")
+    if report.status != CalibrationReport.Status.FAILED:
+        raise Conflict(f"This report is {report.get_status_display().lower()}; only a failed report can be retried.",
+                       code="not_failed")
+    before = {"status": report.status, "attempts": report.attempts}
+    report.status = CalibrationReport.Status.QUEUED
+    report.progress = 0
+    report.error = ""
+    report.attempts = 0
+    report.lease_expires_at = None
+    report.started_at = None
+    report.finished_at = None
+    report.queued_at = timezone.now()
+    report.save(update_fields=["status", "progress", "error", "attempts", "lease_expires_at", "started_at",
+                               "finished_at", "queued_at"])
+    audit_record(actor=actor, action="calibration.retried", obj=report, before=before,
+                 after={"status": report.status, "attempts": report.attempts})
+    transaction.on_commit(partial(calibration_report_enqueue, report.pk))
     return report
 
 
@@ -289,16 +237,3 @@ def calibration_schedule_monthly(*, today: date | None = None) -> list[Calibrati
                 transaction.on_commit(partial(calibration_report_enqueue, report.pk))
                 created.append(report)
     return created
-
-
-def calibration_requeue_stale(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
-    """Hand over again reports still queued a while after they were requested (the broker was down)."""
-    cutoff = timezone.now() - older_than
-    stale = list(
-        CalibrationReport.objects.filter(status=CalibrationReport.Status.QUEUED, created_at__lt=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:100]
-    )
-    for report_id in stale:
-        calibration_report_enqueue(report_id)
-    return stale

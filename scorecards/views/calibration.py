@@ -10,9 +10,9 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hiring.errors import ApplicationError
+from hiring.errors import ApplicationError, Conflict
 from hiring.forms import apply_error
 from hiring.models import Interview
 from hiring.types import AuthenticatedHttpRequest
@@ -25,8 +25,10 @@ from scorecards.calibration.selectors import calibration_report_list
 from scorecards.calibration.services import (
     calibration_report_for,
     calibration_report_request,
+    calibration_report_retry,
     can_use_calibration,
 )
+from scorecards.calibration.state import report_state
 from scorecards.calibration.tables import cells, display_tables
 from scorecards.models import CalibrationReport
 
@@ -78,12 +80,18 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _status_payload(report: CalibrationReport) -> dict[str, Any]:
+    state = report_state(report)
     return {
         "id": report.pk,
         "status": report.status,
         "status_label": report.get_status_display(),
         "progress": report.progress,
         "error": report.error,
+        "state": state.code,
+        "message": state.message,
+        "worker_stopped": state.worker_stopped,
+        "attempt": state.attempt,
+        "max_attempts": state.max_attempts,
         "finished": report.status in (CalibrationReport.Status.DONE, CalibrationReport.Status.FAILED),
         "url": reverse("scorecards:report-detail", kwargs={"pk": report.pk}),
     }
@@ -110,6 +118,20 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "charts": list(CHARTS.items()),
         })
     return render(request, "scorecards/calibration/report_detail.html", context)
+
+
+@committee_only
+@require_POST
+def report_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The failed report's Retry button: queue it again and follow it on its page."""
+    try:
+        calibration_report_retry(actor=request.user, report_id=pk)
+    except Conflict as exc:
+        # Pressed twice, or someone else retried first: the page shows where the report stands now.
+        messages.info(request, exc.message)
+    else:
+        messages.success(request, f"Calibration report #{pk} was queued again.")
+    return redirect("scorecards:report-detail", pk=pk)
 
 
 @committee_only

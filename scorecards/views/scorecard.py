@@ -32,6 +32,7 @@ from scorecards.selectors.scorecards import (
     own_scorecard_revisions,
     rubric_content_of,
 )
+from scorecards.services.repeats import scorecard_repeat_of
 from scorecards.services.scorecards import (
     amend_refusal,
     imported_refusal,
@@ -266,21 +267,23 @@ def _scorecard_post(request: AuthenticatedHttpRequest, interview_id: int) -> Htt
     if form.is_valid():
         submitting = request.POST.get("action") == "submit"
         service = scorecard_submit if submitting else scorecard_save_draft
+        data = form.to_input()
         try:
-            card = service(actor=request.user, interview_id=interview_id, data=form.to_input(),
+            card = service(actor=request.user, interview_id=interview_id, data=data,
                            expected_version=form.expected_version, rubric=rubric)
         except ValidationFailed as exc:
             problem = exc
         except Conflict as exc:
+            # Pressed twice: the second post meets what the first one made, and lands where the first did.
+            repeated = scorecard_repeat_of(actor=request.user, interview_id=interview_id, data=data,
+                                           expected_version=form.expected_version,
+                                           action="submit" if submitting else "save")
+            if repeated is not None:
+                return _saved(request, repeated, submitted=submitting)
             interview = own_interview(user=request.user, interview_id=interview_id)
             return _conflict_page(request, interview, _form_for(interview, ScorecardForm, data=request.POST), exc)
         else:
-            if submitting:
-                messages.success(request, f"Scorecard submitted on {_when(card.submitted_at)}. It is read-only now.")
-            else:
-                messages.success(request,
-                                 f"Draft saved at {_when(card.updated_at)}. Nothing is shared until you submit.")
-            return redirect("scorecards:scorecard-edit", interview_id=interview_id)
+            return _saved(request, card, submitted=submitting)
     # The page lays the fields out by focus, so it is built again from the interview as the page reads it.
     interview = own_interview(user=request.user, interview_id=interview_id)
     shown = _form_for(interview, ScorecardForm, data=request.POST)
@@ -290,6 +293,14 @@ def _scorecard_post(request: AuthenticatedHttpRequest, interview_id: int) -> Htt
     elif shown.has_version_problem():
         shown.add_error(None, "This form lost track of which version it edits. Reload the page and try again.")
     return _form_page(request, interview, shown, current=_current_card(request, interview), status=400)
+
+
+def _saved(request: AuthenticatedHttpRequest, card: Scorecard, *, submitted: bool) -> HttpResponse:
+    if submitted:
+        messages.success(request, f"Scorecard submitted on {_when(card.submitted_at)}. It is read-only now.")
+    else:
+        messages.success(request, f"Draft saved at {_when(card.updated_at)}. Nothing is shared until you submit.")
+    return redirect("scorecards:scorecard-edit", interview_id=card.interview_id)
 
 
 def _current_card(request: AuthenticatedHttpRequest, interview: Interview) -> Scorecard | None:
@@ -331,25 +342,33 @@ def scorecard_amend_page(request: AuthenticatedHttpRequest, interview_id: int) -
         if form.has_version_problem():
             form.add_error(None, "This form lost track of which version it amends. Reload the page and try again.")
         return _form_page(request, interview, form, current=current, status=400, template=AMEND_TEMPLATE)
+    data, reason = form.to_input(), form.cleaned_data.get("reason") or ""
     try:
         amendment = scorecard_amend(
-            actor=request.user, interview_id=interview.pk, data=form.to_input(),
-            reason=form.cleaned_data.get("reason") or "", expected_version=form.expected_version,
-            rubric=rubric_content_of(interview),
+            actor=request.user, interview_id=interview.pk, data=data, reason=reason,
+            expected_version=form.expected_version, rubric=rubric_content_of(interview),
         )
     except ValidationFailed as exc:
         form.add_service_error(exc)
         return _form_page(request, interview, form, current=current, status=400, template=AMEND_TEMPLATE)
     except Conflict as exc:
+        repeated = scorecard_repeat_of(actor=request.user, interview_id=interview.pk, data=data,
+                                       expected_version=form.expected_version, action="amend", reason=reason)
+        if repeated is not None:
+            return _amended(request, repeated)
         latest = _current_card(request, interview)
         if exc.code == "stale_version" and latest is not None:
             form = _rebound_with_version(form, latest.version)
         return _form_page(
             request, interview, form, current=latest, conflict=exc, status=409, template=AMEND_TEMPLATE
         )
+    return _amended(request, amendment)
+
+
+def _amended(request: AuthenticatedHttpRequest, amendment: Scorecard) -> HttpResponse:
     messages.success(
         request,
         f"Amendment saved as revision {amendment.revision} on {_when(amendment.submitted_at)}. "
         "The committee sees it beside your original scorecard.",
     )
-    return redirect("scorecards:scorecard-edit", interview_id=interview.pk)
+    return redirect("scorecards:scorecard-edit", interview_id=amendment.interview_id)

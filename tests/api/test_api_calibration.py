@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from scorecards.calibration.services import calibration_report_compute
+from hiring.models import AuditEvent
+from scorecards.calibration.job import calibration_report_compute
 from scorecards.models import CalibrationReport
 from tests.api.conftest import World
 
@@ -120,3 +121,34 @@ def test_api_calibration_list_filters_by_status(world: World, api, quick_reports
 
     assert [row["id"] for row in queued] == [world.report.pk]
     assert [row["id"] for row in finished] == [done["id"]]
+
+
+def test_api_calibration_poll_says_the_worker_stopped_and_retry_requeues_committee(world: World, api) -> None:
+    """Polling names a stopped worker and the next attempt; a failed report's retry queues it again, audited."""
+    client = api(world.committee)
+    CalibrationReport.objects.filter(pk=world.report.pk).update(
+        status="running", progress=5, attempts=1, lease_expires_at=timezone.now() - timedelta(seconds=10)
+    )
+
+    polled = client.get(f"/api/v1/calibration-reports/{world.report.pk}/").json()
+
+    assert {key: polled[key] for key in ("status", "state", "message", "attempts", "max_attempts")} == {
+        "status": "running", "state": "stalled", "attempts": 1, "max_attempts": 3,
+        "message": "The worker stopped responding; retrying shortly (attempt 2 of 3).",
+    }
+
+    CalibrationReport.objects.filter(pk=world.report.pk).update(status="failed", attempts=3, error="Stopped.")
+    retried = client.post(f"/api/v1/calibration-reports/{world.report.pk}/retry/", format="json")
+
+    assert retried.status_code == 202
+    assert {key: retried.json()[key] for key in ("status", "state", "attempts", "error", "lease_expires_at")} == {
+        "status": "queued", "state": "queued", "attempts": 0, "error": "", "lease_expires_at": None,
+    }
+    event = AuditEvent.objects.get(action="calibration.retried", object_id=str(world.report.pk))
+    assert (event.actor, event.before, event.after) == (
+        world.committee, {"status": "failed", "attempts": 3}, {"status": "queued", "attempts": 0}
+    )
+    again = client.post(f"/api/v1/calibration-reports/{world.report.pk}/retry/", format="json")
+    assert again.status_code == 409
+    assert again.json()["code"] == "not_failed"
+    assert AuditEvent.objects.filter(action="calibration.retried").count() == 1

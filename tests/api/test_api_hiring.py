@@ -37,7 +37,7 @@ def test_api_candidates_create_idempotency_key_recruiter(world: World, api) -> N
     assert retry.json() == first.json()
     assert retry["Idempotent-Replayed"] == "true"
     assert Candidate.objects.filter(email="amara.obi@example.org").count() == 1
-    assert IdempotencyKey.objects.filter(user=world.recruiter, endpoint="candidates.create").count() == 1
+    assert IdempotencyKey.objects.filter(user=world.recruiter, endpoint="POST /api/v1/candidates/").count() == 1
 
 
 def test_api_candidates_idempotency_key_scoped_per_user(world: World, api) -> None:
@@ -259,5 +259,8 @@ def test_api_candidates_erase_admin_replays_erased(world: World, api) -> None:
     assert "Amara" not in erased.content.decode()
     assert replay.status_code == 201
     assert replay.json()["id"] == created["id"]
+    assert (replay.json()["name"], replay.json()["email"]) == ("[erased]", "[erased]")
     assert "Amara" not in replay.content.decode()
     assert "amara.obi" not in str(list(IdempotencyKey.objects.values()))
+    # The key stays used: the retry did not add the erased candidate again.
+    assert Candidate.objects.filter(pk__gt=created["id"]).count() == 0

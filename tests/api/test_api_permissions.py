@@ -62,6 +62,15 @@ class Case:
     url: Callable[[World], str]
     expected: dict[str, int]
     body: Callable[[World], dict[str, Any]] | None = None
+    # Brings the world to the state the endpoint acts on, in the same savepoint as the request.
+    prepare: Callable[[World], None] | None = None
+
+
+def _report_failed(world: World) -> None:
+    """The world's report, failed by the requeue job after its workers stopped three times."""
+    CalibrationReport.objects.filter(pk=world.report.pk).update(
+        status="failed", attempts=3, error="The worker computing this report stopped 3 times before finishing."
+    )
 
 
 CASES = [
@@ -129,6 +138,8 @@ CASES = [
          body=lambda w: {"interview": w.fresh_interview.pk}),
     Case("save own / other's draft", "patch", lambda w: f"/api/v1/scorecards/{w.pending_draft.pk}/",
          _statuses(404, pending=200), body=lambda w: {"summary": "Changed."}),
+    Case("replace own / other's draft", "put", lambda w: f"/api/v1/scorecards/{w.pending_draft.pk}/",
+         _statuses(404, pending=200), body=lambda w: {"summary": "Replaced."}),
     Case("submit own / other's draft", "post", lambda w: f"/api/v1/scorecards/{w.pending_draft.pk}/submit/",
          _statuses(404, pending=200), body=lambda w: {}),
     Case("edit a submitted scorecard", "patch", lambda w: f"/api/v1/scorecards/{w.submitted_card.pk}/",
@@ -148,6 +159,10 @@ CASES = [
     Case("request calibration report", "post", lambda w: "/api/v1/calibration-reports/",
          _statuses(403, committee=202, admin=202),
          body=lambda w: {"role": w.loop.role.slug, "date_from": "2026-01-01", "date_to": "2026-06-30"}),
+    Case("retry failed calibration report", "post", lambda w: f"/api/v1/calibration-reports/{w.report.pk}/retry/",
+         _statuses(403, committee=202, admin=202), prepare=_report_failed),
+    Case("retry queued calibration report", "post", lambda w: f"/api/v1/calibration-reports/{w.report.pk}/retry/",
+         _statuses(403, committee=409, admin=409)),
 ]
 
 
@@ -165,6 +180,8 @@ def state() -> dict[str, Any]:
         "interviews": list(Interview.objects.order_by("pk").values_list("interviewer_id", "starts_at")),
         "scorecards": list(Scorecard.objects.order_by("pk").values_list(
             "status", "version", "overall", "summary", "is_current", "updated_at")),
+        "reports": list(CalibrationReport.objects.order_by("pk").values_list(
+            "status", "attempts", "error", "queued_at")),
     }
 
 
@@ -180,6 +197,8 @@ def test_api_permission_matrix(case: Case, world: World, api) -> None:
     problems: list[str] = []
     for actor in ACTORS:
         with transaction.atomic():
+            if case.prepare is not None:
+                case.prepare(world)
             before = state()
             kwargs: dict[str, Any] = {"format": "json"}
             if case.body is not None:

@@ -11,16 +11,18 @@ import io
 import json
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from hiring.management.commands.seed_demo import DEMO_PASSWORD
 from scorecards import tasks as tasks_calibration
-from scorecards.calibration.services import calibration_report_compute
+from scorecards.calibration.job import calibration_report_compute
 from scorecards.models import CalibrationReport
 
 pytestmark = pytest.mark.browser
@@ -56,7 +58,9 @@ def test_browser_calibration_request_watch_and_download(page: Page, live_server,
     page.evaluate("window.__notReloaded = true")
 
     # 3. A worker picks it up: the bar moves without a reload.
-    CalibrationReport.objects.filter(pk=report.pk).update(status="running", progress=45)
+    CalibrationReport.objects.filter(pk=report.pk).update(
+        status="running", progress=45, attempts=1, lease_expires_at=timezone.now() + timedelta(minutes=5)
+    )
     expect(page.locator("#report-progress-text")).to_have_text("Running: 45% done.", timeout=10_000)
     expect(page.locator("#report-progress-bar")).to_have_attribute("style", "width: 45%;")
     expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "45")
@@ -64,7 +68,16 @@ def test_browser_calibration_request_watch_and_download(page: Page, live_server,
     assert page.evaluate("window.__notReloaded") is True
     screenshot("1-running")
 
-    # 4. The worker finishes: the page notices and shows the report.
+    # 4. That worker stops (its heartbeat no longer renews the lease): the page says so, still without a reload.
+    CalibrationReport.objects.filter(pk=report.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    expect(page.locator("#report-progress-text")).to_have_text(
+        "The worker stopped responding; retrying shortly (attempt 2 of 3).", timeout=10_000
+    )
+    expect(page.locator("#report-progress-text")).to_have_class("warning")
+    assert page.evaluate("window.__notReloaded") is True
+    screenshot("2-worker-stopped")
+
+    # 5. Another worker takes it over and finishes: the page notices and shows the report.
     calibration_report_compute(report_id=report.pk)
     expect(page.get_by_role("heading", name="Downloads")).to_be_visible(timeout=15_000)
     expect(page.locator(".badge[data-status=done]")).to_have_text("Done")
@@ -82,9 +95,9 @@ def test_browser_calibration_request_watch_and_download(page: Page, live_server,
         image.scroll_into_view_if_needed()  # the charts load lazily
         page.wait_for_function("element => element.complete && element.naturalWidth > 0",
                                arg=image.element_handle(), timeout=15_000)
-    screenshot("2-done")
+    screenshot("3-done")
 
-    # 5. Every download opens with its usual reader and carries the report's numbers.
+    # 6. Every download opens with its usual reader and carries the report's numbers.
     def download(label: str) -> bytes:
         with page.expect_download() as info:
             page.get_by_role("link", name=label).click()

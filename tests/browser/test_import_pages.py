@@ -13,7 +13,8 @@ from bench.loadgen.ats import JobSpec, write_greenhouse_history
 from hiring.models import InterviewLoop
 from imports.models import ImportRun
 from scorecards import tasks as tasks_calibration
-from scorecards.calibration.services import calibration_report_compute, calibration_report_request
+from scorecards.calibration.job import calibration_report_compute
+from scorecards.calibration.services import calibration_report_request
 from scorecards.models import Scorecard
 from tests.hiring.factories import UserFactory
 from tests.imports.helpers import FILES, run_import

@@ -60,8 +60,12 @@ def test_faults_worker_sigkilled_20_times_loses_and_duplicates_nothing(
     media = tmp_path / "media"
     media.mkdir()
     settings.MEDIA_ROOT = media
+    # A report whose worker was killed waits for its lease to lapse before another worker takes it over: a short
+    # lease, a requeue every second, and attempts enough for every kill (giving up is tested elsewhere: here nothing
+    # may be lost).
     env = {"HIRELOOP_MEDIA_ROOT": str(media), "HIRELOOP_OUTBOX_DRAIN_SECONDS": "1",
-           "HIRELOOP_OUTBOX_GRACE_SECONDS": "0"}
+           "HIRELOOP_OUTBOX_GRACE_SECONDS": "0", "HIRELOOP_CALIBRATION_LEASE_SECONDS": "3",
+           "HIRELOOP_CALIBRATION_REQUEUE_SECONDS": "1", "HIRELOOP_CALIBRATION_MAX_ATTEMPTS": str(KILLS + 1)}
 
     loops = []
     for _ in range(LOOPS):

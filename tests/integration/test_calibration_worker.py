@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from scorecards.calibration.services import calibration_requeue_stale
+from scorecards.calibration.job import calibration_requeue_stale
 from scorecards.models import CalibrationReport
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.integration.services import broker_traffic, wait_until

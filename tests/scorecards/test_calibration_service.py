@@ -13,6 +13,7 @@ from django.utils import timezone
 from hiring.errors import PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, Role, User
 from scorecards import tasks as tasks_calibration
+from scorecards.calibration import job
 from scorecards.calibration import services as service
 from scorecards.models import CalibrationReport
 from tests.hiring.factories import UserFactory, make_interview, make_loop
@@ -140,8 +141,8 @@ def test_services_calibration_compute_failure_is_recorded(committee_member, monk
     def broken(*args, **kwargs):
         raise RuntimeError("division by zero somewhere deep")
 
-    monkeypatch.setattr(service, "report_from_database", broken)
-    service.calibration_report_compute(report_id=report.pk)
+    monkeypatch.setattr(job, "report_from_database", broken)
+    job.calibration_report_compute(report_id=report.pk)
     report.refresh_from_db()
     assert report.status == "failed"
     assert report.error.startswith("An unexpected error stopped the computation")
@@ -153,13 +154,13 @@ def test_services_calibration_compute_failure_is_recorded(committee_member, monk
 def test_services_calibration_compute_is_idempotent(committee_member, scored_loop):
     """Running the job again on a finished report changes nothing."""
     report = request(committee_member)
-    service.calibration_report_compute(report_id=report.pk)
+    job.calibration_report_compute(report_id=report.pk)
     report.refresh_from_db()
     finished_at, result = report.finished_at, report.result
-    assert service.calibration_report_compute(report_id=report.pk) is None
+    assert job.calibration_report_compute(report_id=report.pk) is None
     report.refresh_from_db()
     assert (report.finished_at, report.result) == (finished_at, result)
-    assert service.calibration_report_compute(report_id=999999) is None
+    assert job.calibration_report_compute(report_id=999999) is None
 
 
 def test_services_calibration_broker_down_leaves_report_queued_then_requeue(
@@ -176,8 +177,8 @@ def test_services_calibration_broker_down_leaves_report_queued_then_requeue(
     assert report.status == "queued"
 
     monkeypatch.undo()
-    assert service.calibration_requeue_stale() == []  # too recent to be stale
-    CalibrationReport.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert job.calibration_requeue_stale() == []  # too recent to be stale
+    CalibrationReport.objects.filter(pk=report.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
     assert tasks_calibration.calibration_requeue() == 1
     report.refresh_from_db()
     assert report.status == "done" and report.result is not None and report.result["totals"]["scorecards"] == 2
@@ -210,4 +211,5 @@ def test_calibration_tasks_are_registered_and_scheduled(settings):
     monthly = settings.CELERY_BEAT_SCHEDULE["calibration-monthly"]
     assert monthly["task"] == "scorecards.tasks_calibration.calibration_monthly"
     assert monthly["schedule"].day_of_month == {1}
-    assert settings.CELERY_BEAT_SCHEDULE["calibration-requeue"]["schedule"] == timedelta(minutes=5)
+    # Often enough that a report whose worker stopped is noticed within a few minutes (with the lease).
+    assert settings.CELERY_BEAT_SCHEDULE["calibration-requeue"]["schedule"] == timedelta(seconds=60)

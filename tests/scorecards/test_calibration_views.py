@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from hiring.models import AuditEvent
-from scorecards.calibration.services import calibration_report_compute
+from scorecards.calibration.job import calibration_report_compute
 from scorecards.models import CalibrationReport
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import submit_scorecard
@@ -143,7 +143,9 @@ def test_views_calibration_detail_shows_figures_and_greys_small_samples(client, 
 
 def test_views_calibration_progress_page_polls_and_refreshes_without_js(client, committee_member):
     """While running, the page shows the progress bar, polls the status URL and refreshes itself without JS."""
-    report = new_report(committee_member, status="running", progress=40)
+    # A live worker: its heartbeat keeps the lease ahead of now.
+    report = new_report(committee_member, status="running", progress=40, attempts=1,
+                        lease_expires_at=timezone.now() + timedelta(seconds=60))
     client.force_login(committee_member)
     page = client.get(reverse("scorecards:report-detail", args=[report.pk])).content.decode()
     assert "Running: 40% done." in page
@@ -156,17 +158,19 @@ def test_views_calibration_progress_page_polls_and_refreshes_without_js(client, 
     assert status["Cache-Control"] == "no-store"
     assert status.json() == {
         "id": report.pk, "status": "running", "status_label": "Running", "progress": 40, "error": "",
-        "finished": False, "url": reverse("scorecards:report-detail", args=[report.pk]),
+        "state": "running", "message": "Running: 40% done.", "worker_stopped": False, "attempt": 1,
+        "max_attempts": 3, "finished": False, "url": reverse("scorecards:report-detail", args=[report.pk]),
     }
 
 
 def test_views_calibration_failed_report_offers_to_request_again(client, committee_member):
-    """A failed report says why and links to the form with the same scope filled in."""
+    """A failed report says why, offers Retry, and links to the form with the same scope filled in."""
     report = new_report(committee_member, status="failed", error="The computation took longer than its time limit.",
                         interview_kind="coding", min_sample=7)
     client.force_login(committee_member)
     page = client.get(reverse("scorecards:report-detail", args=[report.pk])).content.decode()
     assert "The computation took longer than its time limit." in page
+    assert '<button type="submit" class="primary">Retry</button>' in page
     again = (f'{reverse("scorecards:report-list")}?date_from={report.date_from:%Y-%m-%d}&amp;'
              f'date_to={report.date_to:%Y-%m-%d}&amp;interview_kind=coding&amp;min_sample=7')
     assert again in page

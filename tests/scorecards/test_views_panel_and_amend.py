@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from hiring.models import InterviewLoop
+from hiring.models import AuditEvent, InterviewLoop
 from scorecards.models import Scorecard
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import save_draft, submit_scorecard
@@ -182,6 +182,22 @@ def test_views_amend_creates_revision_and_keeps_original(client, interviewer, mi
     assert "Reason: The debrief changed my view." in html
     assert "Original scorecard, submitted" in html
     assert "Original evidence" in html
+
+
+def test_views_amend_pressed_twice_amends_once(client, interviewer, mine, colleague_card):
+    """The amendment form posted twice records one revision and one audit event; both posts land on its page."""
+    card = submit_scorecard(mine)
+    client.force_login(interviewer)
+    data = _amend_data(mine, card.version, reason="The debrief changed my view.")
+
+    first = client.post(amend_url(mine), data)
+    second = client.post(amend_url(mine), data, follow=True)
+
+    assert first.status_code == 302
+    assert second.redirect_chain == [(reverse("scorecards:scorecard-edit", args=[mine.pk]), 302)]
+    assert [state["revision"] for state in scorecard_state(mine)] == [1, 2]
+    assert AuditEvent.objects.filter(action="scorecard.amended", loop_id=mine.loop_id).count() == 1
+    assert "Amendment saved as revision 2" in second.content.decode()
 
 
 def test_views_amend_stale_refused(client, interviewer, mine, colleague_card):

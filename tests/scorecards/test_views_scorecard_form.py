@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from hiring.models import Interview, InterviewLoop
+from hiring.models import AuditEvent, Interview, InterviewLoop
 from hiring.services.interviews import interview_reassign
 from scorecards.forms import ScorecardForm
 from scorecards.models import Scorecard
@@ -244,6 +244,61 @@ def test_views_scorecard_post_after_submit_refused(signed_in, interview):
     assert "This scorecard is submitted and read-only; amend it instead." in html
     assert ">Second tab text</textarea>" in html
     assert "Save draft" not in html
+
+
+def _audit_actions(interview: Interview) -> list[str]:
+    return list(AuditEvent.objects.filter(object_type="scorecards.scorecard", loop_id=interview.loop_id)
+                .order_by("id").values_list("action", flat=True))
+
+
+def test_views_scorecard_submit_pressed_twice_lands_on_the_same_page(signed_in, interview):
+    """A double click on Submit (the same form posted twice) submits once: both posts land on the read-only page
+    with the same message, with one audit event each for creating and submitting, and no 409 page."""
+    data = form_data(interview, scores={SE: "4", ML: "na"}, evidence={SE: "Clear API design."}, action="submit",
+                     overall="yes", summary="Strong on fundamentals.")
+
+    first = signed_in.post(edit_url(interview), data)
+    second = signed_in.post(edit_url(interview), data, follow=True)
+
+    assert first.status_code == 302 and first["Location"] == edit_url(interview)
+    assert second.redirect_chain == [(edit_url(interview), 302)]
+    card = Scorecard.objects.get(interview=interview)
+    assert (card.status, card.version) == ("submitted", 2)
+    assert _audit_actions(interview) == ["scorecard.created", "scorecard.submitted"]
+    html = second.content.decode()
+    assert "Submitted — read-only" in html
+    assert f"Scorecard submitted on {card.submitted_at:%-d %b %Y, %H:%M}" in html
+
+
+def test_views_scorecard_save_pressed_twice_saves_once(signed_in, interview):
+    """Save draft pressed twice keeps one save: version 2, one audit event, the same "Draft saved" page."""
+    data = form_data(interview, scores={SE: "3"}, evidence={SE: "Halfway through."})
+
+    first = signed_in.post(edit_url(interview), data)
+    second = signed_in.post(edit_url(interview), data, follow=True)
+
+    assert first.status_code == 302
+    assert second.redirect_chain == [(edit_url(interview), 302)]
+    [state] = scorecard_state(interview)
+    assert (state["status"], state["version"]) == ("draft", 2)
+    assert _audit_actions(interview) == ["scorecard.created", "scorecard.saved"]
+    assert "Draft saved at" in second.content.decode()
+
+
+def test_views_scorecard_second_post_with_other_content_is_still_a_conflict(signed_in, interview):
+    """Only a post identical to the one that made the current version counts as a repeat: the same version with
+    other text (a second tab) is refused as before, and changes nothing."""
+    signed_in.post(edit_url(interview), form_data(interview, scores={SE: "4", ML: "na"}, evidence={SE: "First."},
+                                                  action="submit", overall="yes"))
+    before = scorecard_state(interview)
+
+    response = signed_in.post(edit_url(interview), form_data(
+        interview, scores={SE: "4", ML: "na"}, evidence={SE: "Second tab."}, action="submit", overall="yes",
+    ))
+
+    assert response.status_code == 409
+    assert scorecard_state(interview) == before
+    assert _audit_actions(interview) == ["scorecard.created", "scorecard.submitted"]
 
 
 def test_views_scorecard_stale_save_refused_with_typed_text_kept(signed_in, interview):

@@ -24,7 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hiring.models import AuditEvent, Interview, InterviewLoop, User
-from scorecards.calibration.services import calibration_report_compute, calibration_report_request
+from scorecards.calibration.job import calibration_report_compute
+from scorecards.calibration.services import calibration_report_request
 from scorecards.decisions import DecisionInput, loop_decide
 from scorecards.models import CalibrationReport, Recommendation, Scorecard
 from scorecards.recommendations.services import recommendation_compute
