@@ -219,6 +219,11 @@ CELERY_BEAT_SCHEDULE.update({
         "task": "hiring.tasks.send_feedback_reminders",
         "schedule": crontab(minute=env.int("HIRELOOP_REMINDER_MINUTE", default=5)),
     },
+    # The same hour as the reminders: "feedback overdue" events for webhooks and Slack, once a day per interview.
+    "hiring-feedback-overdue-events": {
+        "task": "hiring.tasks.record_overdue_feedback_events",
+        "schedule": crontab(minute=env.int("HIRELOOP_REMINDER_MINUTE", default=5)),
+    },
     "hiring-overdue-digests": {
         "task": "hiring.tasks.send_overdue_digests",
         "schedule": crontab(hour=env.int("HIRELOOP_DIGEST_HOUR", default=8), minute=0),

@@ -99,6 +99,7 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
     "hiring.ApiToken": {"*": "Users' API token names and hashes."},
     "hiring.IdempotencyKey": {"*": "Request keys, hashes and object ids only."},
     "hiring.SentNotification": {"*": "Which reminder went to which user, with ids."},
+    "hiring.DomainEvent": {"*": "Event kinds, occasion keys, ids and timestamps only (hiring/events.py)."},
     "scorecards.Rubric": {"*": "Rubric content from the blueprints."},
     "scorecards.Dimension": {"*": "Rubric content from the blueprints."},
     "scorecards.FocusArea": {"*": "Rubric content from the blueprints."},
