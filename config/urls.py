@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("hiring.urls")),
     path("", include("scorecards.urls")),
     path("exercises/", include("exercises.urls")),
+    path("integrations/", include("integrations.urls")),
 ]

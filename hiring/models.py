@@ -29,6 +29,8 @@ class User(AbstractUser):
         ADMIN = "admin", "Admin"
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INTERVIEWER)
+    # Set by the user on their profile page; Slack messages mention them with it (docs/webhooks.md).
+    slack_user_id = models.CharField(max_length=20, blank=True)
 
     @property
     def is_recruiter(self) -> bool:

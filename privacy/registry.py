@@ -118,10 +118,15 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "content_type": "The uploaded file's media type.",
         "sha256": "A checksum of the file.",
     },
+    "integrations.Endpoint": {"*": "Admins' settings for webhooks and Slack channels: URLs, secrets, event kinds."},
+    "integrations.Delivery": {"*": "States, status codes and errors of requests whose bodies hold ids only."},
+    "integrations.DeliveryAttempt": {
+        "*": "Status codes, timings, errors and the start of a receiver's answer to an id-only request.",
+    },
 }
 
 # Hireloop's own apps; Django's and third-party apps hold no candidate data (they are still swept).
-PROJECT_APPS = ("hiring", "scorecards", "exercises")
+PROJECT_APPS = ("hiring", "scorecards", "exercises", "integrations")
 
 CLASSIFIED_FIELD_TYPES = (models.CharField, models.TextField, models.JSONField, models.FileField)
 
