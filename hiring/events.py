@@ -6,28 +6,31 @@ nobody outside hears of a scorecard that was never submitted, and nobody misses 
 down when it was.
 
 Who reads the outbox is not this module's business. An app above the domain (``integrations``: webhooks and
-Slack) registers its drain task's name in ``AppConfig.ready()``; every commit that recorded events enqueues
-that task by name (``hiring.jobs``), and the reader's own periodic sweep catches up an enqueue that failed.
-So the services, recommendations and decisions that record events never import the code that delivers them
-(docs/architecture.md).
+Slack) registers a reader in ``AppConfig.ready()``: a function called once after each commit that recorded
+events, with the kinds recorded, which starts the reader's own job (by name, through ``hiring.jobs``) if it
+wants any of them; the reader's periodic sweep catches up a start that failed. So the services,
+recommendations and decisions that record events never import the code that delivers them
+(docs/architecture.md), and a transaction recording several events costs the broker one publish at most.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from hiring.jobs import enqueue
 from hiring.models import DomainEvent
 
-_drain_tasks: list[str] = []
+logger = logging.getLogger(__name__)
+
+Reader = Callable[[frozenset[str]], None]
+_readers: list[Reader] = []
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,14 @@ class EventSpec:
     occurred_at: datetime | None = None
 
 
-def events_drain_register(task_name: str) -> None:
-    """Have ``task_name`` enqueued after every commit that records events (call it from ``AppConfig.ready()``)."""
-    if task_name not in _drain_tasks:
-        _drain_tasks.append(task_name)
+def events_reader_register(reader: Reader) -> None:
+    """Have ``reader(kinds)`` called once after every commit that recorded events (from ``AppConfig.ready()``).
+
+    It runs in the process that made the change, the user's request included: it must be quick and never
+    raise (start a job, do not do the work).
+    """
+    if reader not in _readers:
+        _readers.append(reader)
 
 
 def event_record(
@@ -66,7 +73,7 @@ def events_record_all(specs: Sequence[EventSpec]) -> list[DomainEvent]:
     if not specs:
         return []
     events = DomainEvent.objects.bulk_create([_row(spec) for spec in specs])
-    _drain_after_commit()
+    _tell_readers_after_commit({spec.kind for spec in specs})
     return events
 
 
@@ -84,7 +91,7 @@ def events_record_new(specs: Sequence[EventSpec]) -> int:
     fresh = [_row(spec) for spec in specs if spec.key not in known]
     if fresh:
         DomainEvent.objects.bulk_create(fresh, ignore_conflicts=True)
-        _drain_after_commit()
+        _tell_readers_after_commit({event.kind for event in fresh})
     return len(fresh)
 
 
@@ -102,10 +109,43 @@ def _row(spec: EventSpec) -> DomainEvent:
     )
 
 
-def _drain_after_commit() -> None:
-    for task_name in _drain_tasks:
-        transaction.on_commit(partial(_enqueue_drain, task_name))
+class _AfterCommit:
+    """The readers' call after one transaction commits, with every kind of event that transaction recorded."""
+
+    def __init__(self) -> None:
+        self.kinds: set[str] = set()
+        self.called = False
+
+    def __call__(self) -> None:
+        self.called = True
+        for reader in _readers:
+            try:
+                reader(frozenset(self.kinds))
+            except Exception:  # noqa: BLE001 - the change has committed: a reader's trouble is for its sweep.
+                logger.exception("An event outbox reader failed after commit; its periodic sweep will catch up.")
 
 
-def _enqueue_drain(task_name: str) -> None:
-    enqueue(task_name, failure="Could not enqueue the event outbox's drain (%s); its periodic sweep will catch up.")
+def _tell_readers_after_commit(kinds: set[str]) -> None:
+    """One call per transaction, however many events it records (each could cost a broker publish)."""
+    if not _readers:
+        return
+    pending = _pending_call()
+    if pending is not None:
+        pending.kinds |= kinds
+        return
+    call = _AfterCommit()
+    call.kinds |= kinds
+    transaction.on_commit(call)
+
+
+def _pending_call() -> _AfterCommit | None:
+    """This transaction's call, if an earlier event registered it (and no rolled-back savepoint dropped it)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    # Django keeps the callbacks of the open transaction here as (savepoint ids, callback, robust).
+    # A call already made (a test's captured callbacks stay listed) takes no more kinds.
+    for _, callback, _ in connection.run_on_commit:
+        if isinstance(callback, _AfterCommit) and not callback.called:
+            return callback
+    return None

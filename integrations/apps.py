@@ -8,9 +8,9 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from hiring.events import events_drain_register
-        from integrations import tasks  # noqa: F401 - registers the tasks named below and by the services
-        from integrations.services.common import DRAIN_TASK
+        from hiring.events import events_reader_register
+        from integrations import tasks  # noqa: F401 - registers the tasks that services start by name (hiring.jobs)
+        from integrations.services.dispatch import events_recorded
 
         # The lower layers record events without knowing who reads them; this is the reader.
-        events_drain_register(DRAIN_TASK)
+        events_reader_register(events_recorded)

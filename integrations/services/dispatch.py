@@ -1,9 +1,10 @@
 """From the outbox to deliveries: which endpoints hear of an event, handing deliveries to workers, the sweep
 that catches up what an enqueue missed, and the log's pruning.
 
-The flow (docs/webhooks.md): a domain change records a ``DomainEvent`` (hiring.events) and, after commit, the
-drain task runs ``events_dispatch``: one ``Delivery`` per event and endpoint that wants it, enqueued after that
-commits, one task each, so a slow or failing endpoint delays no other. Retries are not Celery countdowns: a
+The flow (docs/webhooks.md): a domain change records a ``DomainEvent`` (hiring.events); after commit,
+``events_recorded`` starts the drain task if an endpoint wants the event, and the drain runs
+``events_dispatch``: one ``Delivery`` per event and endpoint that wants it, enqueued after that commits, one
+task each, so a slow or failing endpoint delays no other. Retries are not Celery countdowns: a
 retry a day away would sit in a worker's memory past the broker's visibility timeout and run twice. A failed
 attempt writes its ``next_attempt_at`` instead, and the sweep (beat, every HIRELOOP_WEBHOOK_SWEEP_SECONDS)
 enqueues what has fallen due.
@@ -23,7 +24,7 @@ from django.utils import timezone
 from hiring.jobs import enqueue
 from hiring.models import DomainEvent
 from integrations.models import Delivery, Endpoint
-from integrations.services.common import DELIVER_TASK, delivery_settings
+from integrations.services.common import DELIVER_TASK, DRAIN_TASK, delivery_settings
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,16 @@ def endpoints_for(kind: str, endpoints: Sequence[Endpoint]) -> list[Endpoint]:
     channels = [e for e in wanting if e.kind == Endpoint.Kind.SLACK]
     channel = [e for e in channels if e.audience == AUDIENCE[kind]] or [e for e in channels if e.audience == ""]
     return webhooks + channel
+
+
+def events_recorded(kinds: frozenset[str]) -> None:
+    """The outbox's reader (hiring.events), called after a commit that recorded events: start the drain when an
+    active endpoint wants one of those kinds. Otherwise nothing is published (a broker that hangs would cost the
+    user's request seconds for nothing); the sweep marks such events dispatched."""
+    wanted: set[str] = set().union(*Endpoint.objects.filter(is_active=True).values_list("events", flat=True))
+    if wanted & kinds:
+        enqueue(DRAIN_TASK,
+                failure="Could not enqueue the event outbox's drain (%s); the webhook sweep will catch up.")
 
 
 def events_dispatch(*, now: datetime | None = None) -> int:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
-from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from hiring import events
 from hiring.errors import PermissionRefused, ValidationFailed
-from hiring.events import EventSpec, event_record, events_drain_register, events_record_new
+from hiring.events import EventSpec, event_record, events_reader_register, events_record_all, events_record_new
 from hiring.models import AuditEvent, DomainEvent
 from hiring.notifications import feedback_overdue_events_record
 from scorecards.decisions import DecisionInput, loop_decide
@@ -21,14 +21,6 @@ from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import ALL_DIMENSIONS, scorecard_input, submit_scorecard
 
 pytestmark = pytest.mark.django_db
-
-DRAINED: list[str] = []
-
-
-@shared_task(name="tests.hiring.test_events.drain")
-def drain() -> None:
-    DRAINED.append("drained")
-
 
 def recorded() -> list[tuple[str, int | None, dict, str]]:
     return [(e.kind, e.loop_id, e.data, e.key) for e in DomainEvent.objects.order_by("id")]
@@ -138,17 +130,17 @@ def test_events_refused_decision_records_nothing(recruiter):
 
 def test_events_feedback_overdue_once_per_interview_and_day():
     """The hourly check records each overdue interview once a day; submitted or not-yet-due feedback is no event."""
+    noon = timezone.make_aware(datetime.combine(timezone.localdate(), time(12)))
+    shift = noon - timezone.now()  # interviews placed around today's noon, whatever the time of the run
     loop = make_loop()
-    late = make_interview(loop=loop, interviewer=UserFactory(), starts_in=timedelta(days=-3))
-    done = make_interview(loop=loop, interviewer=UserFactory(), starts_in=timedelta(days=-3))
+    late = make_interview(loop=loop, interviewer=UserFactory(), starts_in=shift - timedelta(days=3))
+    done = make_interview(loop=loop, interviewer=UserFactory(), starts_in=shift - timedelta(days=3))
     submit_scorecard(done)
-    due_tomorrow = make_interview(loop=loop, interviewer=UserFactory(), starts_in=timedelta(hours=-2))
+    due_tomorrow = make_interview(loop=loop, interviewer=UserFactory(), starts_in=shift - timedelta(hours=2))
     DomainEvent.objects.all().delete()
-    now = timezone.now()
-    day = timezone.localdate(now).isoformat()
 
-    counts = [feedback_overdue_events_record(now=now), feedback_overdue_events_record(now=now + timedelta(hours=1))]
-    next_day = feedback_overdue_events_record(now=now + timedelta(days=1))
+    counts = [feedback_overdue_events_record(now=noon), feedback_overdue_events_record(now=noon + timedelta(hours=1))]
+    next_day = feedback_overdue_events_record(now=noon + timedelta(days=1))
 
     assert counts == [1, 0]
     assert next_day == 2  # the late interview again, and the one that fell due meanwhile
@@ -158,7 +150,7 @@ def test_events_feedback_overdue_once_per_interview_and_day():
     first = DomainEvent.objects.order_by("id").first()
     assert first is not None
     assert (first.kind, first.loop_id, first.key, first.data) == (
-        "feedback.overdue", loop.pk, f"feedback.overdue:interview-{late.pk}:{day}",
+        "feedback.overdue", loop.pk, f"feedback.overdue:interview-{late.pk}:{noon.date().isoformat()}",
         {"loop_id": loop.pk, "interview_id": late.pk, "interviewer_id": late.interviewer_id,
          "feedback_due_at": late.feedback_due_at.isoformat()},
     )
@@ -177,17 +169,50 @@ def test_events_unknown_kind_is_a_programming_error():
     assert DomainEvent.objects.count() == 0
 
 
-def test_events_registered_drain_is_enqueued_only_after_commit(monkeypatch, django_capture_on_commit_callbacks):
-    """Recording names the reader's drain task after commit (eager here): a rolled-back change enqueues nothing."""
-    monkeypatch.setattr(events, "_drain_tasks", [])
-    DRAINED.clear()
-    events_drain_register("tests.hiring.test_events.drain")
-    events_drain_register("tests.hiring.test_events.drain")  # registering twice (two ready() calls) is harmless
+def test_events_readers_are_told_once_per_transaction_after_commit(monkeypatch, django_capture_on_commit_callbacks):
+    """One call after commit with every kind the transaction recorded (each call may cost a broker publish)."""
+    calls: list[frozenset[str]] = []
+    monkeypatch.setattr(events, "_readers", [])
+    events_drain = calls.append
+    events_reader_register(events_drain)
+    events_reader_register(events_drain)  # registering twice (two ready() calls) is harmless
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         event_record("decision.recorded", loop_id=None)
-    assert DRAINED == []
+        event_record("loop.ready_for_review", loop_id=None)
+        events_record_all([EventSpec(kind="recommendation.changed", loop_id=None)])
+    assert calls == []
     for callback in callbacks:
         callback()
 
-    assert (len(callbacks), DRAINED) == (1, ["drained"])
+    assert len(callbacks) == 1
+    assert calls == [frozenset({"decision.recorded", "loop.ready_for_review", "recommendation.changed"})]
+
+
+def test_events_rolled_back_savepoint_tells_no_reader_of_its_events(monkeypatch, django_capture_on_commit_callbacks):
+    calls: list[frozenset[str]] = []
+    monkeypatch.setattr(events, "_readers", [calls.append])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                event_record("decision.recorded", loop_id=None)
+                raise RuntimeError("refused")
+        except RuntimeError:
+            pass
+        event_record("loop.ready_for_review", loop_id=None)
+
+    assert calls == [frozenset({"loop.ready_for_review"})]
+    assert list(DomainEvent.objects.values_list("kind", flat=True)) == ["loop.ready_for_review"]
+
+
+def test_events_a_failing_reader_does_not_reach_the_user(monkeypatch, django_capture_on_commit_callbacks, caplog):
+    def broken(kinds: frozenset[str]) -> None:
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(events, "_readers", [broken])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_record("decision.recorded", loop_id=None)
+
+    assert caplog.messages == ["An event outbox reader failed after commit; its periodic sweep will catch up."]

@@ -556,3 +556,30 @@ def test_delivery_body_is_compact_sorted_json(receiver, webhook):
 
     body = ok.requests[0].body
     assert body == json.dumps(json.loads(body), separators=(",", ":"), sort_keys=True).encode()
+
+
+def test_dispatch_drain_is_published_only_when_an_active_endpoint_wants_the_events(webhook, receiver, monkeypatch,
+                                                                                   ada):
+    """No webhook, none for these kinds, or only a switched-off one: nothing is published (a hung broker would
+    cost the user's request seconds for nothing); the sweep hands such events on."""
+    published: list[str] = []
+
+    def enqueue(name: str, failure: str) -> bool:
+        published.append(name)
+        return True
+
+    monkeypatch.setattr(dispatch, "enqueue", enqueue)
+    ok = receiver(always(answer()))
+    kinds = frozenset({"decision.recorded"})
+
+    dispatch.events_recorded(kinds)
+    other, _ = webhook(ok.url, events=["feedback.overdue"], name="overdue only")
+    dispatch.events_recorded(kinds)
+    wanted, _ = webhook(ok.url, events=["decision.recorded"], name="decisions")
+    endpoint_disable(actor=ada, endpoint_id=wanted.pk)
+    dispatch.events_recorded(kinds)
+    assert published == []
+
+    Endpoint.objects.filter(pk=wanted.pk).update(is_active=True)
+    dispatch.events_recorded(kinds)
+    assert published == ["integrations.tasks.dispatch_events"]
