@@ -42,16 +42,11 @@ def retry_delay(attempts: int, config: DeliverySettings) -> timedelta:
 
 def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delivery | None:
     """Make the delivery's next attempt if it is due and nobody is making it; None when there was nothing to do
-    (already delivered, not due yet, claimed by another worker, or its endpoint is switched off)."""
+    (already delivered, not due yet, claimed by another worker, held back behind another attempt to its failing
+    endpoint, or its endpoint is switched off)."""
     config = delivery_settings()
     now = now or timezone.now()
-    claimed = (
-        Delivery.objects.filter(pk=delivery_id, endpoint__is_active=True)
-        .filter(Q(state=State.PENDING, next_attempt_at__lte=now) | Q(state=State.SENDING, lease_expires_at__lte=now))
-        .update(state=State.SENDING, attempts=F("attempts") + 1, last_attempt_at=now,
-                lease_expires_at=now + config.attempt_limit + LEASE_MARGIN)
-    )
-    if not claimed:
+    if not _claim(delivery_id, now=now, config=config):
         return None
     delivery = Delivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
     endpoint = delivery.endpoint
@@ -65,6 +60,36 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
         result = post(endpoint.url, body, headers, connect_timeout=config.connect_timeout,
                       read_timeout=config.read_timeout, allow_private=config.allow_private)
     return _record(delivery, result, now=now, config=config)
+
+
+def _claim(delivery_id: int, *, now: datetime, config: DeliverySettings) -> bool:
+    """Take the delivery for one attempt, if it is due, its endpoint is on, and no other attempt holds it.
+
+    While an endpoint is failing, its deliveries go one at a time: a receiver that hangs then holds one worker
+    slot, not every slot its waiting deliveries could fill, so other endpoints' deliveries keep moving. A
+    delivery held back this way waits for the attempt in progress (not counted as an attempt of its own).
+    The endpoint's row is locked for the check, so two workers cannot both see no attempt in progress.
+    """
+    with transaction.atomic():
+        endpoint_id = Delivery.objects.filter(pk=delivery_id).values_list("endpoint_id", flat=True).first()
+        endpoint = Endpoint.objects.select_for_update().filter(pk=endpoint_id or 0, is_active=True).first()
+        if endpoint is None:
+            return False
+        due = Delivery.objects.filter(pk=delivery_id).filter(
+            Q(state=State.PENDING, next_attempt_at__lte=now) | Q(state=State.SENDING, lease_expires_at__lte=now)
+        )
+        if endpoint.consecutive_failures:
+            in_progress = (
+                Delivery.objects.filter(endpoint_id=endpoint.pk, state=State.SENDING, lease_expires_at__gt=now)
+                .exclude(pk=delivery_id)
+                .values_list("lease_expires_at", flat=True)
+                .first()
+            )
+            if in_progress is not None:
+                due.filter(state=State.PENDING).update(next_attempt_at=in_progress)
+                return False
+        return bool(due.update(state=State.SENDING, attempts=F("attempts") + 1, last_attempt_at=now,
+                               lease_expires_at=now + config.attempt_limit + LEASE_MARGIN))
 
 
 def _request(delivery: Delivery, now: datetime) -> tuple[bytes, dict[str, str]]:

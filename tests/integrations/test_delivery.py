@@ -558,6 +558,34 @@ def test_delivery_body_is_compact_sorted_json(receiver, webhook):
     assert body == json.dumps(json.loads(body), separators=(",", ":"), sort_keys=True).encode()
 
 
+def test_delivery_to_a_failing_endpoint_waits_for_the_attempt_in_progress(receiver, webhook):
+    """A failing endpoint gets one attempt at a time (a hanging receiver holds one worker, not all); a healthy
+    one is not held back."""
+    down = receiver(always(answer(503)))
+    ok = receiver(always(answer()))
+    failing, _ = webhook(down.url, name="failing")
+    healthy, _ = webhook(ok.url, name="healthy")
+    Endpoint.objects.filter(pk=failing.pk).update(consecutive_failures=4)
+    decision_event()
+    decision_event()
+    t0 = timezone.now()
+    events_dispatch(now=t0)
+    lease = t0 + timedelta(seconds=20)
+    for endpoint in (failing, healthy):
+        first, second = Delivery.objects.filter(endpoint=endpoint).order_by("pk")
+        Delivery.objects.filter(pk=first.pk).update(state="sending", attempts=1, lease_expires_at=lease)
+
+        attempted = delivery_attempt(delivery_id=second.pk, now=t0)
+
+        second.refresh_from_db()
+        if endpoint == failing:
+            assert attempted is None
+            assert (second.state, second.attempts, second.next_attempt_at) == ("pending", 0, lease)
+        else:
+            assert attempted is not None and attempted.state == "delivered"
+    assert (len(down.requests), len(ok.requests)) == (0, 1)
+
+
 def test_dispatch_drain_is_published_only_when_an_active_endpoint_wants_the_events(webhook, receiver, monkeypatch,
                                                                                    ada):
     """No webhook, none for these kinds, or only a switched-off one: nothing is published (a hung broker would
