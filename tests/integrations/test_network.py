@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socketserver
+import threading
+
 import pytest
 
 from integrations import network
@@ -181,3 +184,23 @@ def test_network_post_reads_retry_after_in_seconds(receiver):
     busy = receiver(always(answer(429, "slow down", headers={"Retry-After": "120"})))
 
     assert _post(busy.url).retry_after == 120
+
+
+def test_network_post_answer_that_is_not_http_is_an_error_not_a_crash():
+    """A receiver answering with something else than HTTP (a misconfigured port) is a failed attempt."""
+
+    class NotHttp(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.recv(65536)
+            self.request.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+
+    server = socketserver.TCPServer(("127.0.0.1", 0), NotHttp)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = _post(f"http://127.0.0.1:{server.server_address[1]}/hooks")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert result.status is None
+    assert result.error == "The answer was not valid HTTP (BadStatusLine)."
