@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "exercises",
     # Interview history imported from Greenhouse or Lever (manage.py import_history).
     "imports",
+    "integrations",
     "privacy",
     # The benchmarks' synthetic-history command (manage.py generate_load_data); no models, no pages.
     "bench",
@@ -277,6 +278,11 @@ CELERY_BEAT_SCHEDULE.update({
         "task": "hiring.tasks.send_feedback_reminders",
         "schedule": crontab(minute=env.int("HIRELOOP_REMINDER_MINUTE", default=5)),
     },
+    # The same hour as the reminders: "feedback overdue" events for webhooks and Slack, once a day per interview.
+    "hiring-feedback-overdue-events": {
+        "task": "hiring.tasks.record_overdue_feedback_events",
+        "schedule": crontab(minute=env.int("HIRELOOP_REMINDER_MINUTE", default=5)),
+    },
     "hiring-overdue-digests": {
         "task": "hiring.tasks.send_overdue_digests",
         "schedule": crontab(hour=env.int("HIRELOOP_DIGEST_HOUR", default=8), minute=0),
@@ -393,6 +399,10 @@ SPECTACULAR_SETTINGS = {
         "LoopStatusEnum": "hiring.models.InterviewLoop.Status",
         "ScorecardStatusEnum": "scorecards.models.Scorecard.Status",
         "ReportStatusEnum": "scorecards.models.CalibrationReport.Status",
+        "EndpointKindEnum": "integrations.models.Endpoint.Kind",
+        "EndpointAudienceEnum": "integrations.models.Endpoint.Audience",
+        "DeliveryStateEnum": "integrations.models.Delivery.State",
+        "EventTypeEnum": "hiring.models.DomainEvent.Kind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -470,6 +480,56 @@ HIRELOOP_TAKE_HOME_ALLOWED_TYPES = env.list(
     "HIRELOOP_TAKE_HOME_ALLOWED_TYPES", default=["zip", "tar.gz", "pdf", "ipynb", "py", "md", "txt"]
 )
 HIRELOOP_TAKE_HOME_GRACE_HOURS = env.int("HIRELOOP_TAKE_HOME_GRACE_HOURS", default=24)
+
+# --- Webhooks and Slack (the integrations app; docs/webhooks.md) ---------------------------------------
+# Endpoints may not reach private, loopback, link-local (cloud metadata) or other internal addresses: checked
+# when an endpoint is registered and again, after resolving its host, at every attempt (server-side request
+# forgery). `true` only where receivers live on the same network on purpose (and in tests, on 127.0.0.1).
+HIRELOOP_WEBHOOK_ALLOW_PRIVATE = env.bool("HIRELOOP_WEBHOOK_ALLOW_PRIVATE", default=False)
+# Bodies are signed, not encrypted: production registers https:// endpoints only.
+HIRELOOP_WEBHOOK_REQUIRE_HTTPS = env.bool("HIRELOOP_WEBHOOK_REQUIRE_HTTPS", default=IS_PRODUCTION)
+# The hosts a Slack channel's incoming-webhook URL may name.
+HIRELOOP_SLACK_WEBHOOK_HOSTS = env.list(
+    "HIRELOOP_SLACK_WEBHOOK_HOSTS", default=["hooks.slack.com", "hooks.slack-gov.com"]
+)
+# Seconds: to connect (TLS included), then to answer. An attempt is cut off when both have passed in all, so a
+# hanging receiver holds one worker slot that long at most, and never a user's request.
+HIRELOOP_WEBHOOK_CONNECT_TIMEOUT = env.float("HIRELOOP_WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+HIRELOOP_WEBHOOK_READ_TIMEOUT = env.float("HIRELOOP_WEBHOOK_READ_TIMEOUT", default=5.0)
+# Retries: base * 2^(attempt - 1) seconds after each failed attempt, at most RETRY_MAX_SECONDS apart, for
+# RETRY_HOURS after the event (or a redelivery); then the delivery has failed.
+HIRELOOP_WEBHOOK_RETRY_BASE_SECONDS = env.int("HIRELOOP_WEBHOOK_RETRY_BASE_SECONDS", default=30)
+HIRELOOP_WEBHOOK_RETRY_MAX_SECONDS = env.int("HIRELOOP_WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+HIRELOOP_WEBHOOK_RETRY_HOURS = env.int("HIRELOOP_WEBHOOK_RETRY_HOURS", default=24)
+# An endpoint is switched off (and its owner emailed) when every attempt has failed for DISABLE_AFTER_HOURS, or
+# after DISABLE_AFTER_FAILURES failed attempts in a row, whichever comes first.
+HIRELOOP_WEBHOOK_DISABLE_AFTER_FAILURES = env.int("HIRELOOP_WEBHOOK_DISABLE_AFTER_FAILURES", default=100)
+HIRELOOP_WEBHOOK_DISABLE_AFTER_HOURS = env.int("HIRELOOP_WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+# How often beat re-sends what an enqueue missed and the retries that fell due; how long the log is kept.
+HIRELOOP_WEBHOOK_SWEEP_SECONDS = env.int("HIRELOOP_WEBHOOK_SWEEP_SECONDS", default=15)
+HIRELOOP_WEBHOOK_LOG_DAYS = env.int("HIRELOOP_WEBHOOK_LOG_DAYS", default=30)
+for _name in (
+    "HIRELOOP_WEBHOOK_CONNECT_TIMEOUT", "HIRELOOP_WEBHOOK_READ_TIMEOUT", "HIRELOOP_WEBHOOK_RETRY_BASE_SECONDS",
+    "HIRELOOP_WEBHOOK_RETRY_MAX_SECONDS", "HIRELOOP_WEBHOOK_RETRY_HOURS", "HIRELOOP_WEBHOOK_DISABLE_AFTER_FAILURES",
+    "HIRELOOP_WEBHOOK_DISABLE_AFTER_HOURS", "HIRELOOP_WEBHOOK_SWEEP_SECONDS", "HIRELOOP_WEBHOOK_LOG_DAYS",
+):
+    if vars()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be more than 0 ({vars()[_name]} given).")
+# The watchdog ends an attempt at connect + read seconds; the time limits only back it up.
+CELERY_TASK_ANNOTATIONS["integrations.tasks.deliver"] = {
+    "soft_time_limit": int(HIRELOOP_WEBHOOK_CONNECT_TIMEOUT + HIRELOOP_WEBHOOK_READ_TIMEOUT) + 15,
+    "time_limit": int(HIRELOOP_WEBHOOK_CONNECT_TIMEOUT + HIRELOOP_WEBHOOK_READ_TIMEOUT) + 30,
+}
+CELERY_BEAT_SCHEDULE.update({
+    "integrations-webhook-sweep": {
+        "task": "integrations.tasks.sweep",
+        "schedule": timedelta(seconds=HIRELOOP_WEBHOOK_SWEEP_SECONDS),
+    },
+    "integrations-webhook-log-prune": {
+        "task": "integrations.tasks.prune_log",
+        "schedule": crontab(hour=env.int("HIRELOOP_RETENTION_HOUR", default=2), minute=45),
+    },
+})
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/oidc/", include("hiring.oidc.urls")),
     path("accounts/profile/", profile.profile, name="profile"),
     path("accounts/profile/tokens/", profile.profile_token_create, name="profile-token-create"),
+    path("accounts/profile/slack/", profile.profile_slack_id_set, name="profile-slack-id"),
     path(
         "accounts/profile/tokens/<int:pk>/revoke/", profile.profile_token_revoke, name="profile-token-revoke"
     ),
@@ -24,4 +25,5 @@ urlpatterns = [
     path("", include("hiring.urls")),
     path("", include("scorecards.urls")),
     path("exercises/", include("exercises.urls")),
+    path("integrations/", include("integrations.urls")),
 ]

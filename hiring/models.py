@@ -34,6 +34,9 @@ class User(AbstractUser):
     oidc_issuer = models.CharField(max_length=255, blank=True, default="", db_default="")
     oidc_subject = models.CharField(max_length=255, blank=True, default="", db_default="")
 
+    # Set by the user on their profile page; Slack messages mention them with it (docs/webhooks.md).
+    slack_user_id = models.CharField(max_length=20, blank=True)
+
     class Meta(AbstractUser.Meta):
         constraints = [
             models.UniqueConstraint(
@@ -457,3 +460,39 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of user {self.user_id}"
+
+
+class DomainEvent(models.Model):
+    """Outbox row: something happened that systems outside Hireloop may hear of (webhooks, Slack).
+
+    Written by ``hiring.events`` in the transaction that makes the change, so an event exists exactly when its
+    change committed; a reader above the domain (the integrations app) hands it on and sets ``dispatched_at``.
+    ``data`` holds ids and timestamps only: never names, scores or evidence (docs/webhooks.md).
+    """
+
+    class Kind(models.TextChoices):
+        SCORECARD_SUBMITTED = "scorecard.submitted", "Scorecard submitted"
+        LOOP_READY_FOR_REVIEW = "loop.ready_for_review", "Loop ready for review"
+        RECOMMENDATION_CHANGED = "recommendation.changed", "Recommendation changed"
+        DECISION_RECORDED = "decision.recorded", "Decision recorded"
+        FEEDBACK_OVERDUE = "feedback.overdue", "Feedback overdue"
+
+    # The id receivers see (and deduplicate by): random, so it tells nothing about volumes or order.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # The occasion: an occasion noticed twice (the hourly overdue check) is one event.
+    key = models.CharField(max_length=120, unique=True)
+    loop_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(dispatched_at__isnull=True), name="domainevent_pending_idx"),
+            models.Index(fields=["occurred_at"], name="domainevent_occurred_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.uuid}"

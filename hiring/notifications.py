@@ -1,5 +1,5 @@
-"""Emails about feedback (daily overdue reminders, recruiters' digests, "ready for review" notices) and
-the warning that a personal API token expires soon.
+"""Emails about feedback (daily overdue reminders, recruiters' digests, "ready for review" notices), the
+"feedback overdue" events for webhooks and Slack, and the warning that a personal API token expires soon.
 
 Each email is recorded in ``SentNotification`` in the transaction that sends
 it, under a key naming its occasion (the local day, or the status change).
@@ -26,7 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hiring.accounts.tokens import api_tokens_expiring, days_left
-from hiring.models import AuditEvent, Interview, InterviewLoop, SentNotification, User
+from hiring.events import EventSpec, events_record_new
+from hiring.models import AuditEvent, DomainEvent, Interview, InterviewLoop, SentNotification, User
 from hiring.selectors.loops import overdue_interviews
 from hiring.services.stages import ready_for_review_events
 from scorecards.models import Scorecard
@@ -153,6 +154,30 @@ def feedback_reminders_send(*, now: datetime | None = None) -> int:
             sent += 1
     logger.info("Feedback reminders: %s sent for %s interviewers with overdue feedback.", sent, len(by_interviewer))
     return sent
+
+
+@transaction.atomic
+def feedback_overdue_events_record(*, now: datetime | None = None) -> int:
+    """Record a "feedback overdue" event (hiring.events) for each overdue interview, once per local day.
+
+    The same day key as the interviewer's reminder email, whether or not they have an email address: Slack
+    may reach whom email does not. Runs hourly; an interview already recorded today is not recorded again.
+    Returns the number of new events.
+    """
+    now = now or timezone.now()
+    day = _day_key(now)
+    overdue = overdue_interviews(now=now).values_list("pk", "loop_id", "interviewer_id", "feedback_due_at")
+    return events_record_new([
+        EventSpec(
+            kind=DomainEvent.Kind.FEEDBACK_OVERDUE,
+            loop_id=loop_id,
+            key=f"feedback.overdue:interview-{interview_id}:{day}",
+            occurred_at=now,
+            data={"loop_id": loop_id, "interview_id": interview_id, "interviewer_id": interviewer_id,
+                  "feedback_due_at": due_at.isoformat()},
+        )
+        for interview_id, loop_id, interviewer_id, due_at in overdue
+    ])
 
 
 @dataclass(frozen=True)

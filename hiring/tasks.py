@@ -10,6 +10,7 @@ from hiring.accounts.idempotency import idempotency_keys_purge
 from hiring.calendar.invites import interview_invites_catch_up, interview_invites_send
 from hiring.notifications import (
     api_token_expiry_warnings_send,
+    feedback_overdue_events_record,
     feedback_reminders_send,
     loop_ready_catch_up,
     loop_ready_notify,
@@ -23,6 +24,12 @@ from hiring.services.stages import NOTIFY_LOOP_READY_TASK, loops_refresh_stages
 def send_feedback_reminders() -> int:
     """Hourly: each interviewer with overdue feedback gets one reminder per day, from the hour it falls due."""
     return feedback_reminders_send()
+
+
+@shared_task(name="hiring.tasks.record_overdue_feedback_events", acks_late=True)
+def record_overdue_feedback_events() -> int:
+    """Hourly: a "feedback overdue" event per overdue interview and day, for webhooks and Slack."""
+    return feedback_overdue_events_record()
 
 
 @shared_task(name="hiring.tasks.send_overdue_digests", acks_late=True)

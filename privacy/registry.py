@@ -104,6 +104,7 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
     "hiring.SentNotification": {"*": "Which reminder went to which user, with ids."},
     "hiring.InterviewInvite": {"*": "Which calendar message (a method choice) went to whom, with ids and times."},
     "hiring.CalendarFeed": {"*": "The hash of a user's calendar feed token."},
+    "hiring.DomainEvent": {"*": "Event kinds, occasion keys, ids and timestamps only (hiring/events.py)."},
     "scorecards.Rubric": {"*": "Rubric content from the blueprints."},
     "scorecards.Dimension": {"*": "Rubric content from the blueprints."},
     "scorecards.FocusArea": {"*": "Rubric content from the blueprints."},
@@ -131,10 +132,15 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "*": "Paths, counts, ids, attribute names and problems; messages never quote a record's values.",
     },
     "imports.ExternalRecord": {"*": "A vendor's record ids, Hireloop row ids and hashes of values."},
+    "integrations.Endpoint": {"*": "Admins' settings for webhooks and Slack channels: URLs, secrets, event kinds."},
+    "integrations.Delivery": {"*": "States, status codes and errors of requests whose bodies hold ids only."},
+    "integrations.DeliveryAttempt": {
+        "*": "Status codes, timings, errors and the start of a receiver's answer to an id-only request.",
+    },
 }
 
 # Hireloop's own apps; Django's and third-party apps hold no candidate data (they are still swept).
-PROJECT_APPS = ("hiring", "scorecards", "exercises", "imports")
+PROJECT_APPS = ("hiring", "scorecards", "exercises", "imports", "integrations")
 
 CLASSIFIED_FIELD_TYPES = (models.CharField, models.TextField, models.JSONField, models.FileField)
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 from hiring.access import can_see_panel
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
-from hiring.models import Interview, InterviewLoop, User
+from hiring.events import event_record
+from hiring.models import DomainEvent, Interview, InterviewLoop, User
 from hiring.services.interviews import loop_interviews_call_off
 from scorecards.models import Recommendation, Scorecard
 from scorecards.recommendations.services import recommendation_compute
@@ -66,8 +67,8 @@ def loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> InterviewL
     against, and stores, what the recommendation is at this moment. Deciding
     against it, or hiring over a red flag, needs a written justification;
     outstanding feedback needs an explicit confirmation. A decided loop is
-    never decided again. The decision and its audit event commit together
-    or not at all.
+    never decided again. The decision, its audit event and its "decision
+    recorded" event (hiring.events) commit together or not at all.
 
     A member who names the recommendation they read (``expected_fingerprint``)
     and finds it changed is refused (``recommendation_changed``): nobody
@@ -174,6 +175,9 @@ def _loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> Interview
         },
     )
     loop_interviews_call_off(loop=loop, now=now)
+    # Who decided and when; what was decided stays in Hireloop (docs/webhooks.md).
+    event_record(DomainEvent.Kind.DECISION_RECORDED, loop_id=loop.pk, occurred_at=now,
+                 data={"loop_id": loop.pk, "decided_by_id": actor.pk, "decided_at": now.isoformat()})
     return loop
 
 

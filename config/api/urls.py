@@ -15,6 +15,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("hiring.api.urls")),
     path("", include("scorecards.api.urls")),
     path("", include("exercises.api.urls")),
+    path("", include("integrations.api.urls")),
     re_path(r"^.*$", api_not_found),
 ]
 

@@ -12,8 +12,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from hiring.audit.services import audit_record
+from hiring.events import event_record
 from hiring.jobs import enqueue
-from hiring.models import AuditEvent, Interview, InterviewLoop
+from hiring.models import AuditEvent, DomainEvent, Interview, InterviewLoop
 from scorecards.models import Scorecard
 
 NOTIFY_LOOP_READY_TASK = "hiring.tasks.notify_loop_ready"
@@ -25,7 +26,8 @@ def loop_refresh_status(*, loop: InterviewLoop, now: datetime | None = None, loc
     Cancelled interviews count for nothing. open: nothing has happened yet or interviews are to come; awaiting
     feedback: an interview has ended and its scorecard is not submitted; in
     review: every interview has a submitted scorecard. Entering review
-    notifies the recruiter and hiring manager once the transaction commits.
+    notifies the recruiter and hiring manager once the transaction commits,
+    and records a "ready for review" event (hiring.events).
 
     The loop row is locked first: two interviewers submitting the last two
     scorecards at once are serialised, so the second sees the first's
@@ -61,6 +63,9 @@ def loop_refresh_status(*, loop: InterviewLoop, now: datetime | None = None, loc
         event = audit_record(actor=None, action="loop.status_changed", obj=loop_row, loop_id=loop_row.pk,
                              before={"status": before}, after={"status": status})
         if status == InterviewLoop.Status.IN_REVIEW:
+            # Keyed by the status change, like the emails: one event per entry into review.
+            event_record(DomainEvent.Kind.LOOP_READY_FOR_REVIEW, loop_id=loop_row.pk, occurred_at=event.created_at,
+                         key=f"loop.ready_for_review:audit-{event.pk}", data={"loop_id": loop_row.pk})
             loop_id, event_id = loop_row.pk, event.pk
             transaction.on_commit(lambda: _enqueue_ready_for_review(loop_id, event_id))
     return loop

@@ -1,4 +1,6 @@
-"""The profile page: who you are, your calendar feed URL and your personal API tokens (create, see once, revoke)."""
+"""The profile page: who you are, your Slack member id, your calendar feed URL and your personal API tokens
+(create, see once, revoke).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from hiring.accounts.profile import user_slack_id_set
 from hiring.accounts.tokens import api_token_create, api_token_revoke, api_tokens_of, days_left
 from hiring.calendar.feeds import calendar_feed_active, calendar_feed_create, calendar_feed_revoke
 from hiring.errors import ApplicationError, NotFound
@@ -56,6 +59,16 @@ class ApiTokenForm(forms.Form):
         )
 
 
+class SlackIdForm(forms.Form):
+    slack_user_id = forms.CharField(
+        label="Slack member id",
+        max_length=20,
+        required=False,
+        help_text="Like U024BE7LH. In Slack: your profile, ⋮ (more), Copy member ID. Hireloop's Slack reminders "
+                  "then mention you. Leave it empty to be named instead.",
+    )
+
+
 @dataclass(frozen=True)
 class TokenRow:
     token: ApiToken
@@ -65,11 +78,12 @@ class TokenRow:
 
 def _page(
     request: AuthenticatedHttpRequest, form: ApiTokenForm, *, new_token: str = "", new_feed_url: str = "",
-    status: int = 200,
+    status: int = 200, slack_form: SlackIdForm | None = None,
 ) -> HttpResponse:
     now = timezone.now()
     context: dict[str, Any] = {
         "form": form,
+        "slack_form": slack_form or SlackIdForm(initial={"slack_user_id": request.user.slack_user_id}),
         "tokens": [
             TokenRow(token=token, expired=token.is_expired(now), days_left=days_left(token, now=now))
             for token in api_tokens_of(request.user)
@@ -143,3 +157,21 @@ def profile_feed_revoke(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise Http404(exc.message) from exc
     messages.success(request, "Your calendar feed URL is revoked; calendar apps using it get nothing from now on.")
     return redirect("profile")
+
+
+@login_required
+@require_POST
+def profile_slack_id_set(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SlackIdForm(request.POST)
+    if form.is_valid():
+        try:
+            user_slack_id_set(actor=request.user, slack_user_id=form.cleaned_data["slack_user_id"])
+        except ApplicationError as exc:
+            for errors in exc.field_errors.values():
+                for error in errors:
+                    form.add_error("slack_user_id", error)
+        else:
+            messages.success(request, "Slack member id saved." if request.user.slack_user_id
+                             else "Slack member id removed.")
+            return redirect("profile")
+    return _page(request, ApiTokenForm(), slack_form=form, status=400)

@@ -32,7 +32,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from hiring.audit.services import audit_event, audit_record_all
-from hiring.models import InterviewLoop
+from hiring.events import EventSpec, events_record_all
+from hiring.models import DomainEvent, InterviewLoop
 from scorecards.leniency.offsets import LeniencyTable
 from scorecards.leniency.selectors import leniency_history, loop_parts, stored_residuals
 from scorecards.leniency.services import leniency_residuals_refresh
@@ -80,8 +81,9 @@ def recommendation_compute(*, loop_id: int) -> ComputeOutcome:
     one-per-loop constraint backs that up). With unchanged inputs (same
     fingerprint) nothing is written. Only the outbox rows seen before the
     inputs were read are marked processed: a scorecard committed meanwhile
-    leaves its own row pending and gets its own run. A fixed number of
-    queries (see ``recommendation_compute_many``).
+    leaves its own row pending and gets its own run. A new outcome records a
+    "recommendation changed" event (hiring.events) in the same transaction.
+    A fixed number of queries (see ``recommendation_compute_many``).
     """
     return _compute_batch([loop_id])[0]
 
@@ -155,6 +157,10 @@ def _compute_batch(loop_ids: Sequence[int]) -> list[ComputeOutcome]:
             for r in written
         ]
     )
+    events_record_all([
+        _changed_event(r) for r in written
+        if (before := existing.get(r.loop_id)) is None or before.outcome != r.outcome
+    ])
     if pending_ids:
         RecomputeRequest.objects.filter(pk__in=pending_ids).update(processed_at=now)
     missing = ComputeOutcome(recommendation=None, changed=False, result=None)
@@ -162,6 +168,17 @@ def _compute_batch(loop_ids: Sequence[int]) -> list[ComputeOutcome]:
         if loop_id not in outcomes:
             logger.info("Loop %s no longer exists; nothing to recommend.", loop_id)
     return [outcomes.get(loop_id, missing) for loop_id in loop_ids]
+
+
+def _changed_event(recommendation: Recommendation) -> EventSpec:
+    """A "recommendation changed" event: its outcome is new (or the loop's first). Figures that move without
+    changing the outcome are no news outside Hireloop, and the outcome itself is not told (docs/webhooks.md)."""
+    return EventSpec(
+        kind=DomainEvent.Kind.RECOMMENDATION_CHANGED,
+        loop_id=recommendation.loop_id,
+        occurred_at=recommendation.computed_at,
+        data={"loop_id": recommendation.loop_id, "computed_at": recommendation.computed_at.isoformat()},
+    )
 
 
 def _upsert(recommendations: list[Recommendation]) -> None:

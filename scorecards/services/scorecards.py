@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from hiring.audit.services import audit_event, audit_record, audit_record_all
 from hiring.errors import Conflict, NotFound, ValidationFailed
-from hiring.models import AuditEvent, Interview, InterviewLoop, User
+from hiring.events import event_record
+from hiring.models import AuditEvent, DomainEvent, Interview, InterviewLoop, User
 from hiring.services import stages as hiring_stages
 from scorecards.models import Dimension, ObservedSignal, Rating, Scorecard, Signal
 from scorecards.selectors.scorecards import RubricContent
@@ -318,6 +319,9 @@ def scorecard_submit(
                  fields=["overall", "summary", "status", "submitted_at", "version"], action="scorecard.submitted",
                  before=before,
                  after={**_audit_values(data), "status": scorecard.status, "version": scorecard.version})
+    event_record(DomainEvent.Kind.SCORECARD_SUBMITTED, loop_id=interview.loop_id, occurred_at=scorecard.submitted_at,
+                 data={"loop_id": interview.loop_id, "interview_id": interview.pk, "scorecard_id": scorecard.pk,
+                       "interviewer_id": actor.pk})
     _after_feedback_change(interview.loop, reason="scorecard_submitted")
     return scorecard
 

@@ -40,13 +40,13 @@ FORM_QUERIES = 9
 # test's transaction): the interview and loop locked, the current scorecard (none), the focus under the lock;
 # the scorecard, its ratings, its signals and both audit events (created, submitted) inserted; the loop's stage
 # in one aggregate, its update and audit event (the panel's only interview moves it to review); the
-# recommendation's outbox row.
-SUBMIT_QUERIES = 16
+# recommendation's outbox row; the "scorecard submitted" and "ready for review" events (hiring.events).
+SUBMIT_QUERIES = 18
 # Over a saved draft (here with ratings and a signal): its ratings and signals are read (the audit's
 # before-values) and deleted first; a kind of row the draft does not hold is not deleted.
-SUBMIT_OVER_DRAFT_QUERIES = 20
+SUBMIT_OVER_DRAFT_QUERIES = 22
 # A card answering every dimension of the rubric covers any focus: the focus is not read.
-SUBMIT_WHOLE_RUBRIC_QUERIES = 15
+SUBMIT_WHOLE_RUBRIC_QUERIES = 17
 
 
 @pytest.fixture

@@ -1,0 +1,34 @@
+"""What users set about themselves on their profile page: their Slack member id, for Slack's mentions."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+
+from hiring.audit.services import audit_record
+from hiring.errors import ValidationFailed
+from hiring.models import User
+
+# Slack member ids: U (or W, Enterprise Grid) and upper-case letters and digits, e.g. U024BE7LH.
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,19}")
+
+
+@transaction.atomic
+def user_slack_id_set(*, actor: User, slack_user_id: str) -> User:
+    """Set (or clear, with "") the actor's own Slack member id; audited when it changes."""
+    value = slack_user_id.strip().upper()
+    if value and not SLACK_USER_ID.fullmatch(value):
+        raise ValidationFailed("That is not a Slack member id.", field_errors={"slack_user_id": [
+            "A Slack member id starts with U or W and has only letters and digits, like U024BE7LH. In Slack: your "
+            "profile, ⋮ (more), Copy member ID."]})
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if user.slack_user_id == value:
+        return user
+    before = user.slack_user_id
+    user.slack_user_id = value
+    user.save(update_fields=["slack_user_id"])
+    audit_record(actor=actor, action="user.slack_id_changed", obj=user, before={"slack_user_id": before},
+                 after={"slack_user_id": value})
+    actor.slack_user_id = value
+    return user
