@@ -35,7 +35,7 @@ class User(AbstractUser):
     oidc_subject = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     # Set by the user on their profile page; Slack messages mention them with it (docs/webhooks.md).
-    slack_user_id = models.CharField(max_length=20, blank=True)
+    slack_user_id = models.CharField(max_length=20, blank=True, default="", db_default="")
 
     class Meta(AbstractUser.Meta):
         constraints = [

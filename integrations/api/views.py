@@ -12,6 +12,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import error_response
 from hiring.types import signed_in_user
 from integrations.api.serializers import (
@@ -75,7 +76,7 @@ def _fresh(endpoint_id: int) -> Endpoint:
                           responses={204: None, 403: ADMINS_403}),
 )
 class WebhookEndpointViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet,
+    IdempotentWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet,
 ):
     serializer_class = EndpointSerializer
     permission_classes = [AdminsOnly]
@@ -163,7 +164,7 @@ class WebhookEndpointViewSet(
     retrieve=extend_schema(summary="Read a delivery with its attempts", description="Admins.",
                            responses={200: DeliveryDetailSerializer, 403: ADMINS_403}),
 )
-class WebhookDeliveryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class WebhookDeliveryViewSet(IdempotentWritesMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = DeliveryDetailSerializer
     permission_classes = [AdminsOnly]
     filter_backends: list[Any] = []

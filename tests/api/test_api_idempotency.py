@@ -102,7 +102,22 @@ def test_api_idempotency_every_write_operation_checks_the_key(world: World, api)
 # --- Every write, replayed -----------------------------------------------------------------------------------------
 
 # Writes no actor of the matrices can complete in their world; each has a replay test of its own below.
-REPLAYED_ELSEWHERE = {("post", "/api/v1/scorecards/{id}/amend/")}
+# Replayed in their own tests: the amendment in this file, the admins' webhook writes in test_api_webhooks.py,
+REPLAYED_ELSEWHERE = {
+    ("post", "/api/v1/scorecards/{id}/amend/"),
+    ("post", "/api/v1/webhook-endpoints/"),
+    ("put", "/api/v1/webhook-endpoints/{id}/"),
+    ("patch", "/api/v1/webhook-endpoints/{id}/"),
+    ("delete", "/api/v1/webhook-endpoints/{id}/"),
+    ("post", "/api/v1/webhook-endpoints/{id}/disable/"),
+    ("post", "/api/v1/webhook-endpoints/{id}/enable/"),
+    ("post", "/api/v1/webhook-endpoints/{id}/rotate-secret/"),
+    ("post", "/api/v1/webhook-deliveries/{id}/redeliver/"),
+    # ... and the calendar's writes in test_api_interview_changes.py.
+    ("post", "/api/v1/interviews/{id}/reschedule/"),
+    ("post", "/api/v1/interviews/{id}/cancel/"),
+    ("post", "/api/v1/loops/{id}/candidate-invites/"),
+}
 
 
 def _succeeds(case: Any) -> str:

@@ -121,3 +121,27 @@ def test_api_loops_candidate_invites_recruiter(world: World, api) -> None:
     assert invalid.status_code == 400
     assert set(invalid.json()["field_errors"]) == {"enabled"}
     assert InterviewLoop.objects.get(pk=world.loop.pk).candidate_invites is True
+
+
+def test_api_interviews_reschedule_cancel_and_invites_replay_with_the_same_idempotency_key(world: World, api) -> None:
+    """Retried with the same key, a reschedule, a cancellation and the invites switch answer as the first time
+    and change nothing more (the second cancel is not a 409, the sequence moves once)."""
+    interview = upcoming(world)
+    client = api(world.recruiter)
+    start = (timezone.now() + timedelta(days=9)).replace(microsecond=0)
+    move = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
+
+    moved = [client.post(f"/api/v1/interviews/{interview.pk}/reschedule/", move, format="json",
+                         HTTP_IDEMPOTENCY_KEY="move-1") for _ in range(2)]
+    after_move = snapshot(interview)
+    cancelled = [client.post(f"/api/v1/interviews/{interview.pk}/cancel/", HTTP_IDEMPOTENCY_KEY="cancel-1")
+                 for _ in range(2)]
+    after_cancel = snapshot(interview)
+    invites = [client.post(f"/api/v1/loops/{world.loop.pk}/candidate-invites/", {"enabled": True}, format="json",
+                           HTTP_IDEMPOTENCY_KEY="invites-1") for _ in range(2)]
+
+    for first, again in (moved, cancelled, invites):
+        assert (first.status_code, again.status_code, again["Idempotent-Replayed"]) == (200, 200, "true")
+        assert again.json() == first.json()
+    assert after_move[4] == 1 and after_cancel[4] == 2
+    assert snapshot(interview) == after_cancel

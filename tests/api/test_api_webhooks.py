@@ -196,3 +196,20 @@ def test_api_webhook_query_counts_list_and_log(ada, hook, django_assert_num_quer
         log = client.get(f"{BASE}{hook.pk}/deliveries/", {"page_size": 100})
 
     assert (listed.json()["count"], log.json()["count"]) == (rows, rows)
+
+
+def test_api_webhook_writes_replay_the_first_answer_with_the_same_idempotency_key(api, ada, receiver, hook):
+    """A retried webhook write with the same key answers as the first time and writes nothing more."""
+    client = api(ada)
+    key = {"HTTP_IDEMPOTENCY_KEY": "create-ats-endpoint-1"}
+    body = {"kind": "webhook", "name": "ATS sync", "url": receiver.url, "events": EVENTS}
+
+    first = client.post(BASE, body, format="json", **key)
+    again = client.post(BASE, body, format="json", **key)
+    rotated = client.post(f"{BASE}{hook.pk}/rotate-secret/", **{"HTTP_IDEMPOTENCY_KEY": "rotate-1"})
+    rotated_again = client.post(f"{BASE}{hook.pk}/rotate-secret/", **{"HTTP_IDEMPOTENCY_KEY": "rotate-1"})
+
+    assert (first.status_code, again.status_code, again["Idempotent-Replayed"]) == (201, 201, "true")
+    assert again.json() == first.json()
+    assert Endpoint.objects.filter(name="ATS sync").count() == 1
+    assert rotated_again.json()["secret"] == rotated.json()["secret"] == Endpoint.objects.get(pk=hook.pk).secret
