@@ -148,13 +148,19 @@ class InterviewForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         # Form.clean returns cleaned_data; the stub allows None for overrides that return nothing.
         data = cast("dict[str, Any]", super().clean())
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", "The interview must end after it starts.")
-        due = data.get("feedback_due_at")
-        if due and ends and due < ends:
-            self.add_error("feedback_due_at", "Feedback cannot be due before the interview ends.")
+        _check_interview_times(self, data)
         return data
+
+
+def _check_interview_times(form: forms.Form, data: dict[str, Any]) -> None:
+    """Scheduling and rescheduling share the rules on an interview's times: it ends after it starts, and its
+    feedback is not due before it ends."""
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if starts and ends and ends <= starts:
+        form.add_error("ends_at", "The interview must end after it starts.")
+    due = data.get("feedback_due_at")
+    if due and ends and due < ends:
+        form.add_error("feedback_due_at", "Feedback cannot be due before the interview ends.")
 
 
 class RescheduleForm(forms.Form):
@@ -171,12 +177,7 @@ class RescheduleForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = cast("dict[str, Any]", super().clean())
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", "The interview must end after it starts.")
-        due = data.get("feedback_due_at")
-        if due and ends and due < ends:
-            self.add_error("feedback_due_at", "Feedback cannot be due before the interview ends.")
+        _check_interview_times(self, data)
         return data
 
 
