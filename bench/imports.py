@@ -32,7 +32,11 @@ GOAL_APPLICATIONS = 50_000
 
 
 def _tables() -> list[tuple[Any, tuple[str, ...], str]]:
-    """(model, the columns the import writes, how to find the rows of a run)."""
+    """(model, its columns, how to find the rows of a run).
+
+    Every concrete column, not a hand-kept list: a column added later (with a Python-side default the
+    import fills) would otherwise be missing from the floor's COPY and fail its NOT NULL check.
+    """
     from hiring.models import Candidate, Interview, InterviewLoop
     from imports.models import ExternalRecord
     from scorecards.models import Rating, Scorecard
@@ -40,21 +44,18 @@ def _tables() -> list[tuple[Any, tuple[str, ...], str]]:
     def by_kind(kind: str) -> str:
         return f"id IN (SELECT object_id FROM imports_externalrecord WHERE run_id = %(run)s AND kind = '{kind}')"
 
+    def columns(model: Any) -> tuple[str, ...]:
+        return tuple(field.column for field in model._meta.concrete_fields)
+
     return [
-        (Candidate, ("id", "name", "email", "phone", "source", "notes", "created_by_id", "created_at", "updated_at"),
-         by_kind("candidate")),
-        (InterviewLoop, ("id", "candidate_id", "role_id", "rubric_id", "recruiter_id", "hiring_manager_id", "status",
-                         "withdrawn_reason", "decision", "decision_rationale", "decision_justification",
-                         "decided_at", "opened_at", "closed_at"), by_kind("loop")),
-        (Interview, ("id", "loop_id", "kind", "interviewer_id", "starts_at", "ends_at", "feedback_due_at",
-                     "created_at"), by_kind("interview")),
-        (Scorecard, ("id", "interview_id", "interviewer_id", "status", "overall", "summary", "revision",
-                     "amendment_reason", "is_current", "version", "created_at", "updated_at", "submitted_at",
-                     "source", "source_id"), by_kind("scorecard")),
-        (Rating, ("scorecard_id", "dimension_id", "score", "not_assessed", "evidence"),
+        (Candidate, columns(Candidate), by_kind("candidate")),
+        (InterviewLoop, columns(InterviewLoop), by_kind("loop")),
+        (Interview, columns(Interview), by_kind("interview")),
+        (Scorecard, columns(Scorecard), by_kind("scorecard")),
+        (Rating, columns(Rating),
          "scorecard_id IN (SELECT object_id FROM imports_externalrecord WHERE run_id = %(run)s "
          "AND kind = 'scorecard')"),
-        (ExternalRecord, ("source", "kind", "external_id", "object_id", "fingerprint", "run_id"), "run_id = %(run)s"),
+        (ExternalRecord, columns(ExternalRecord), "run_id = %(run)s"),
     ]
 
 
