@@ -3,6 +3,9 @@
 #
 #   DATABASE_URL=postgres://... REDIS_URL=redis://... bash tests/support/schemathesis_live.sh [EXAMPLES] [PORT]
 #
+# PHASES (default "fuzzing") picks schemathesis's phases: "coverage,fuzzing" adds the coverage phase's boundary
+# cases (some 5,000 requests a role, about 12 minutes a role on a busy 2-core machine).
+#
 # The database must hold the demo data (`manage.py migrate && manage.py load_rubrics && manage.py seed_demo`):
 # its users admin, committee, recruiter and ivy (an interviewer) get a fresh read-write token each. Rate limits
 # are raised for the run (a 429 is not what this looks for); everything else is production's. Prints, per role,
@@ -12,8 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 EXAMPLES="${1:-25}"
 PORT="${2:-8765}"
+PHASES="${PHASES:-fuzzing}"
 OUT="${SCHEMATHESIS_OUT:-test-artifacts/schemathesis-live}"
 mkdir -p "$OUT"
+rm -f "$OUT/access.log"
 : "${DATABASE_URL:?set DATABASE_URL to a scratch database with the demo data}"
 
 export DJANGO_ENV=production DJANGO_SECRET_KEY="schemathesis-live-$(date +%s)-0123456789abcdefghijklmnopqrstuv"
@@ -40,7 +45,7 @@ printf '%-11s %10s %5s\n' role cases 5xx
 for who in ivy recruiter committee admin; do
   .venv/bin/schemathesis run "http://127.0.0.1:$PORT/api/schema/" \
     -H "Authorization: Bearer ${TOKENS[$who]}" -H "X-Role: $who" \
-    --checks not_a_server_error --max-examples "$EXAMPLES" --seed 20261208 --generation-deterministic \
+    --checks not_a_server_error --phases "$PHASES" --max-examples "$EXAMPLES" --seed 20261208 --generation-deterministic \
     --workers 1 --request-timeout 30 --continue-on-failure --no-color \
     --report ndjson --report-ndjson-path "$OUT/$who.ndjson" > "$OUT/$who.txt" 2>&1 || true
   cases=$(grep -oE '[0-9]+ generated' "$OUT/$who.txt" | grep -oE '[0-9]+' | head -1 || echo "?")
