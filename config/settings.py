@@ -100,6 +100,8 @@ TEMPLATES = [
                 "hiring.context_processors.navigation",
                 "csp.context_processors.nonce",
             ],
+            # User-supplied text in pages is wrapped so it cannot reorder them (hiring/templatetags/isolation.py).
+            "builtins": ["hiring.templatetags.isolation"],
         },
     },
 ]

@@ -13,6 +13,7 @@ from exercises.services.library import ExerciseInput
 from exercises.uploads import accept_attribute
 from hiring.errors import ApplicationError
 from hiring.models import Interview, User
+from hiring.text import limit, validate_label
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -42,9 +43,9 @@ class ServiceErrorsMixin:
 
 
 class ExerciseForm(ServiceErrorsMixin, forms.Form):
-    title = forms.CharField(max_length=300)
+    title = forms.CharField(max_length=limit("exercise.title"), validators=[validate_label])
     format = forms.ChoiceField(choices=Exercise.Format.choices)
-    duration = forms.CharField(max_length=100, required=False,
+    duration = forms.CharField(max_length=limit("exercise.duration"), required=False,
                                help_text="As you would tell the candidate, e.g. “60–90 minutes”.")
     materials = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What the candidate is given",
@@ -135,7 +136,8 @@ class AssignForm(ServiceErrorsMixin, forms.Form):
 
 class ExtendForm(ServiceErrorsMixin, forms.Form):
     due_at = forms.DateTimeField(widget=DATETIME_INPUT, label="New deadline")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Reason",
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=limit("extension.reason"),
+                             label="Reason",
                              help_text="Kept in the extension history; the candidate is told the new deadline.")
 
     def clean_due_at(self) -> datetime | None:
@@ -173,7 +175,8 @@ class SubmissionForm(ServiceErrorsMixin, forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://github.com/you/your-solution", "autocomplete": "url"}),
         help_text="Make sure the reviewers can open it (public, or shared with the recruiter).",
     )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000,
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           max_length=limit("submission.note"),
                            label="Note for the reviewers")
     file = forms.FileField(required=False, label="File", widget=forms.FileInput)
 

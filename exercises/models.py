@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from exercises.uploads import storage_suffix
+from hiring.text import limit, limited_text, validate_label
 
 
 class Exercise(models.Model):
@@ -26,9 +27,9 @@ class Exercise(models.Model):
     role = models.ForeignKey("hiring.Role", on_delete=models.CASCADE, related_name="exercises")
     slug = models.SlugField(max_length=100)
     position = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=limit("exercise.title"), validators=[validate_label])
     format = models.CharField(max_length=20, choices=Format.choices)
-    duration = models.CharField(max_length=100, blank=True)
+    duration = models.CharField(max_length=limit("exercise.duration"), blank=True)
     materials = models.JSONField(default=list, blank=True, help_text="What the candidate is given.")
     tasks = models.JSONField(default=list, blank=True)
     evaluation = models.JSONField(default=list, blank=True, help_text="How it is evaluated.")
@@ -131,7 +132,7 @@ class DeadlineExtension(models.Model):
     assignment = models.ForeignKey(ExerciseAssignment, on_delete=models.CASCADE, related_name="extensions")
     previous_due_at = models.DateTimeField()
     new_due_at = models.DateTimeField()
-    reason = models.TextField(blank=True)
+    reason = limited_text("extension.reason", blank=True)
     extended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -165,7 +166,7 @@ class ExerciseSubmission(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     content_type = models.CharField(max_length=100, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
-    note = models.TextField(blank=True)
+    note = limited_text("submission.note", blank=True)
 
     class Meta:
         ordering = ["assignment", "number"]

@@ -11,6 +11,7 @@ from hiring.errors import ApplicationError
 from hiring.models import Candidate, Interview, InterviewLoop, User
 from hiring.selectors.loops import ACTIVE_STATUSES, people_choices, recruiter_choices, roles_with_rubric
 from hiring.selectors.pipeline import PIPELINE_DEFAULT_SORT, PIPELINE_SORTS, PipelineFilters
+from hiring.text import limit, validate_label
 from scorecards.models import Dimension
 
 SOURCE_SUGGESTIONS = ("Referral", "LinkedIn", "Careers page", "Agency", "Job board", "Event", "Internal")
@@ -41,13 +42,16 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class CandidateForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    email = forms.EmailField(max_length=254)
-    phone = forms.CharField(max_length=50, required=False)
+    name = forms.CharField(max_length=limit("candidate.name"), validators=[validate_label])
+    email = forms.EmailField(max_length=limit("candidate.email"))
+    phone = forms.CharField(max_length=limit("candidate.phone"), required=False)
     source = forms.CharField(
-        max_length=100, required=False, help_text="Where the candidate came from: referral, agency, careers page..."
+        max_length=limit("candidate.source"), required=False,
+        help_text="Where the candidate came from: referral, agency, careers page..."
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=limit("candidate.notes")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,7 +106,7 @@ class LoopAssignForm(forms.Form):
 class LoopWithdrawForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
+        max_length=limit("loop.withdrawn_reason"),
         help_text="Why the loop ends without a decision: the candidate withdrew, accepted another offer, "
         "the role was closed...",
     )

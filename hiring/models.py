@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from hiring.errors import PermissionRefused
+from hiring.text import limit, limited_text, validate_label
 
 
 class User(AbstractUser):
@@ -28,6 +29,13 @@ class User(AbstractUser):
         COMMITTEE = "committee", "Hiring committee"
         ADMIN = "admin", "Admin"
 
+    # Django's own name fields, refusing the invisible characters that could disguise a name (hiring/text.py).
+    first_name = models.CharField(
+        "first name", max_length=limit("user.first_name"), blank=True, validators=[validate_label]
+    )
+    last_name = models.CharField(
+        "last name", max_length=limit("user.last_name"), blank=True, validators=[validate_label]
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INTERVIEWER)
     # Who the company's identity provider says this is (OpenID Connect ``iss`` and ``sub``): set at the first
     # sign-in through it, then the only thing that finds the account, since an email address can change hands.
@@ -73,9 +81,9 @@ class User(AbstractUser):
 
 class Role(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
-    title = models.CharField(max_length=200)
-    level = models.CharField(max_length=200, blank=True)
-    purpose = models.TextField(blank=True)
+    title = models.CharField(max_length=limit("role.title"), validators=[validate_label])
+    level = models.CharField(max_length=limit("role.level"), blank=True, validators=[validate_label])
+    purpose = limited_text("role.purpose", blank=True)
     source_document = models.CharField(max_length=200, blank=True)
     source_lines = models.CharField(max_length=40, blank=True)
 
@@ -89,11 +97,11 @@ class Role(models.Model):
 class Candidate(models.Model):
     """A person applying. Name, email, phone and notes are personal data."""
 
-    name = models.CharField(max_length=200)
-    email = models.EmailField(max_length=254)
-    phone = models.CharField(max_length=50, blank=True)
-    source = models.CharField(max_length=100, blank=True)
-    notes = models.TextField(blank=True)
+    name = models.CharField(max_length=limit("candidate.name"), validators=[validate_label])
+    email = models.EmailField(max_length=limit("candidate.email"))
+    phone = models.CharField(max_length=limit("candidate.phone"), blank=True)
+    source = models.CharField(max_length=limit("candidate.source"), blank=True)
+    notes = limited_text("candidate.notes", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -142,10 +150,10 @@ class InterviewLoop(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_loops"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    withdrawn_reason = models.TextField(blank=True)
+    withdrawn_reason = limited_text("loop.withdrawn_reason", blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
-    decision_rationale = models.TextField(blank=True)
-    decision_justification = models.TextField(blank=True)
+    decision_rationale = limited_text("loop.decision_rationale", blank=True)
+    decision_justification = limited_text("loop.decision_justification", blank=True)
     decision_recommendation = models.JSONField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="decided_loops"
@@ -310,7 +318,10 @@ class ApiToken(models.Model):
         READ_WRITE = "read_write", "Read and write"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'ATS sync'.")
+    name = models.CharField(
+        max_length=limit("api_token.name"), validators=[validate_label],
+        help_text="What the token is for, e.g. 'ATS sync'."
+    )
     prefix = models.CharField(max_length=16)
     token_hash = models.CharField(max_length=64, unique=True)
     scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.READ_WRITE)

@@ -7,12 +7,14 @@ from typing import Any
 from django import forms
 
 from hiring.models import DomainEvent
+from hiring.text import limit, validate_label
 from integrations.models import Delivery, Endpoint
 from integrations.services.endpoints import EndpointInput
 
 
 class EndpointForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What it is for, e.g. “ATS sync” or “#hiring-recruiters”.")
+    name = forms.CharField(max_length=limit("endpoint.name"), validators=[validate_label],
+                           help_text="What it is for, e.g. “ATS sync” or “#hiring-recruiters”.")
     url = forms.CharField(label="URL", max_length=2000, widget=forms.URLInput(attrs={"spellcheck": "false"}))
     events = forms.MultipleChoiceField(choices=DomainEvent.Kind.choices, widget=forms.CheckboxSelectMultiple,
                                        error_messages={"required": "Choose at least one event."})

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from hiring.text import limit, validate_label
+
 
 class Endpoint(models.Model):
     """Where events go: a signed JSON webhook, or a Slack incoming webhook for one audience's channel.
@@ -29,7 +31,7 @@ class Endpoint(models.Model):
         COMMITTEE = "committee", "Hiring committee"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=limit("endpoint.name"), validators=[validate_label])
     url = models.CharField(max_length=2000)
     secret = models.CharField(max_length=200, blank=True)
     secret_set_at = models.DateTimeField(null=True, blank=True)

@@ -13,10 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from hiring.errors import ApplicationError, NotFound, PermissionRefused
 from hiring.forms import apply_error
+from hiring.templatetags.isolation import isolate
 from hiring.types import AuthenticatedHttpRequest
 from integrations.forms import DeliveryFilterForm, EndpointForm
 from integrations.models import Endpoint
@@ -95,7 +97,9 @@ def endpoint_create_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, f"“{created.endpoint.name}” is registered; new events go to it from now on.")
+            messages.success(request, format_html(
+                "“{}” is registered; new events go to it from now on.", isolate(created.endpoint.name)
+            ))
             if created.secret:
                 # Rendered, never redirected through the session: the plaintext is stored nowhere but the row.
                 return _detail(request, created.endpoint.pk, new_secret=created.secret, status=201)
@@ -129,7 +133,9 @@ def endpoint_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def endpoint_enable_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = endpoint_enable(actor=request.user, endpoint_id=pk)
-    messages.success(request, f"“{endpoint.name}” is on: new events go to it, and what was waiting resumes.")
+    messages.success(request, format_html(
+        "“{}” is on: new events go to it, and what was waiting resumes.", isolate(endpoint.name)
+    ))
     return redirect("integrations:endpoint-detail", pk=pk)
 
 
@@ -137,7 +143,9 @@ def endpoint_enable_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_POST
 def endpoint_disable_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = endpoint_disable(actor=request.user, endpoint_id=pk)
-    messages.success(request, f"“{endpoint.name}” is off: nothing is sent to it until you switch it on.")
+    messages.success(request, format_html(
+        "“{}” is off: nothing is sent to it until you switch it on.", isolate(endpoint.name)
+    ))
     return redirect("integrations:endpoint-detail", pk=pk)
 
 
@@ -158,7 +166,7 @@ def endpoint_delete_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     endpoint = endpoint_for_admin(pk)
     if request.method == "POST":
         endpoint_delete(actor=request.user, endpoint_id=pk)
-        messages.success(request, f"“{endpoint.name}” and its delivery log are deleted.")
+        messages.success(request, format_html("“{}” and its delivery log are deleted.", isolate(endpoint.name)))
         return redirect("integrations:endpoint-list")
     return render(request, "integrations/endpoint_delete.html", {"endpoint": endpoint})
 

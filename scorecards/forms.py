@@ -15,15 +15,15 @@ from typing import Any
 from django import forms
 
 from hiring.errors import ApplicationError
+from hiring.text import limit
 from scorecards.models import Dimension, Overall, Scorecard, Signal
 from scorecards.services.scorecard_input import RatingInput, ScorecardInput, SignalInput, rating_field, signal_field
 
 NOT_ASSESSED = "na"
 SCORE_CHOICES = [(str(value), str(value)) for value in range(1, 6)] + [(NOT_ASSESSED, "Not assessed")]
-# Generous bounds: they stop a runaway paste, not a thorough interviewer.
-EVIDENCE_MAX = 10_000
-SUMMARY_MAX = 20_000
-NOTE_MAX = 4_000
+EVIDENCE_MAX = limit("rating.evidence")
+SUMMARY_MAX = limit("scorecard.summary")
+NOTE_MAX = limit("observed_signal.note")
 
 
 def signal_box(signal_id: int) -> str:
@@ -148,7 +148,7 @@ class AmendForm(ScorecardForm):
     """The scorecard form plus the reason; the service requires the reason, reported with the other problems."""
 
     reason = forms.CharField(
-        required=False, max_length=SUMMARY_MAX, widget=forms.Textarea,
+        required=False, max_length=limit("scorecard.amendment_reason"), widget=forms.Textarea,
         label="Why are you amending this scorecard?",
         help_text="Required. The committee sees it beside both versions: what you learned or corrected.",
     )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hiring.errors import NotFound
+from hiring.text import limit, limited_text, validate_label
 
 
 class WeightKind(models.TextChoices):
@@ -65,16 +66,16 @@ class Rubric(models.Model):
 class Dimension(models.Model):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="dimensions")
     position = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=limit("dimension.name"), validators=[validate_label])
     weight_given = models.CharField(max_length=20, help_text="The weight as the document gives it: 20, high, 1.")
     weight_kind = models.CharField(max_length=20, choices=WeightKind.choices)
     weight_value = models.DecimalField(
         max_digits=8, decimal_places=3, help_text="Numeric weight before normalisation (High = ratio x Medium)."
     )
     critical = models.BooleanField(default=False)
-    anchor_meets = models.TextField(blank=True)
-    anchor_exceeds = models.TextField(blank=True)
-    anchor_concerns = models.TextField(blank=True)
+    anchor_meets = limited_text("rubric.text", blank=True)
+    anchor_exceeds = limited_text("rubric.text", blank=True)
+    anchor_concerns = limited_text("rubric.text", blank=True)
 
     class Meta:
         ordering = ["rubric", "position"]
@@ -93,8 +94,8 @@ class FocusArea(models.Model):
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="focus_areas")
     position = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=limit("focus_area.title"), validators=[validate_label])
+    description = limited_text("rubric.text", blank=True)
 
     class Meta:
         ordering = ["rubric", "position"]
@@ -115,7 +116,7 @@ class Signal(models.Model):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="signals")
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    text = models.TextField()
+    text = limited_text("rubric.text")
 
     class Meta:
         ordering = ["rubric", "position"]
@@ -158,12 +159,12 @@ class Scorecard(models.Model):
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     overall = models.CharField(max_length=12, choices=Overall.choices, blank=True)
-    summary = models.TextField(blank=True)
+    summary = limited_text("scorecard.summary", blank=True)
     revision = models.PositiveSmallIntegerField(default=1)
     amends = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amended_by"
     )
-    amendment_reason = models.TextField(blank=True)
+    amendment_reason = limited_text("scorecard.amendment_reason", blank=True)
     is_current = models.BooleanField(default=True)
     # Optimistic concurrency: every save bumps it; a save based on an older one is refused.
     version = models.PositiveIntegerField(default=1)
@@ -215,7 +216,7 @@ class Rating(models.Model):
     dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="ratings")
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     not_assessed = models.BooleanField(default=False)
-    evidence = models.TextField(blank=True)
+    evidence = limited_text("rating.evidence", blank=True)
 
     class Meta:
         ordering = ["scorecard", "dimension__position"]
@@ -238,7 +239,7 @@ class ObservedSignal(models.Model):
 
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="observed_signals")
     signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="observations")
-    note = models.TextField(blank=True)
+    note = limited_text("observed_signal.note", blank=True)
 
     class Meta:
         ordering = ["scorecard", "signal__position"]

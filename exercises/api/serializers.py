@@ -14,6 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import text_field
 from config.api.filters import MAX_ID
 from exercises.models import DeadlineExtension, Exercise, ExerciseAssignment, ExerciseSubmission
 from exercises.services.library import ExerciseInput
@@ -46,15 +47,16 @@ class ExerciseSerializer(serializers.ModelSerializer):
 def _items(help_text: str) -> serializers.ListField:
     # Blank items are dropped and the count and lengths checked by the service, as for the form's lines.
     return serializers.ListField(
-        child=serializers.CharField(allow_blank=True), required=False, help_text=help_text
+        child=text_field("exercise.item", allow_blank=True), required=False, help_text=help_text
     )
 
 
 class _ExerciseContentSerializer(serializers.Serializer):
-    title = serializers.CharField(allow_blank=True, help_text="At most 300 characters.")
+    title = text_field("exercise.title", label=True, allow_blank=True)
     format = serializers.ChoiceField(choices=Exercise.Format.choices)
-    duration = serializers.CharField(
-        allow_blank=True, required=False, help_text="As you would tell the candidate, e.g. “60–90 minutes”."
+    duration = text_field(
+        "exercise.duration", allow_blank=True, required=False,
+        help_text="As you would tell the candidate, e.g. “60–90 minutes”."
     )
     materials = _items("What the candidate is given, one item each (at most 40).")
     tasks = _items("One task each (at most 40).")
@@ -218,8 +220,9 @@ class AssignSerializer(serializers.Serializer):
 
 class ExtendSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(help_text="The new deadline, later than the current one.")
-    reason = serializers.CharField(
-        allow_blank=True, help_text="Kept in the extension history; the candidate is told the new deadline."
+    reason = text_field(
+        "extension.reason", allow_blank=True,
+        help_text="Kept in the extension history; the candidate is told the new deadline."
     )
 
 

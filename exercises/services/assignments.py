@@ -22,8 +22,9 @@ from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.models import Candidate, Interview, InterviewLoop, User
 from hiring.services.interviews import InterviewPlan, interview_schedule
 from hiring.services.stages import loop_refresh_status
+from hiring.text import limit
 
-MAX_REASON_LENGTH = 2000
+MAX_REASON_LENGTH = limit("extension.reason")
 # Take-homes run for days or weeks; a bound keeps absurd dates (year 9999) from overflowing the link's expiry.
 MAX_DEADLINE_AHEAD = timedelta(days=365)
 

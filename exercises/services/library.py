@@ -14,10 +14,11 @@ from exercises.models import Exercise
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from hiring.models import Role, User
+from hiring.text import label_problem, limit
 from scorecards.models import Rubric
 
 MAX_ITEMS = 40
-MAX_ITEM_LENGTH = 2000
+MAX_ITEM_LENGTH = limit("exercise.item")
 
 
 def _require_admin(actor: Any) -> None:
@@ -54,13 +55,15 @@ def _exercise_values(role: Role, data: ExerciseInput, *, current: Exercise | Non
     title = " ".join(data.title.split())
     if not title:
         errors["title"] = ["Give the exercise a title."]
-    elif len(title) > 300:
-        errors["title"] = ["At most 300 characters."]
+    elif len(title) > limit("exercise.title"):
+        errors["title"] = [f"At most {limit('exercise.title')} characters."]
+    elif problem := label_problem(title):
+        errors["title"] = [problem]
     if data.format not in Exercise.Format.values:
         errors["format"] = ["Choose take-home, live or discussion."]
     duration = data.duration.strip()
-    if len(duration) > 100:
-        errors["duration"] = ["At most 100 characters."]
+    if len(duration) > limit("exercise.duration"):
+        errors["duration"] = [f"At most {limit('exercise.duration')} characters."]
     values: dict[str, Any] = {
         "title": title,
         "format": data.format,

@@ -19,8 +19,9 @@ from exercises.services.common import enqueue_notice, local_time_text
 from exercises.uploads import check_upload
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
+from hiring.text import limit
 
-MAX_NOTE_LENGTH = 5000
+MAX_NOTE_LENGTH = limit("submission.note")
 
 
 @dataclass

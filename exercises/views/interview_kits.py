@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from exercises.forms import AttachForm
@@ -13,6 +14,7 @@ from exercises.selectors import take_homes as take_home_selectors
 from exercises.services.interview_kits import interview_attach_exercise
 from exercises.views.common import error_status, loop_or_404, raise_http, require_manager
 from hiring.errors import ApplicationError
+from hiring.templatetags.isolation import isolate
 from hiring.types import AuthenticatedHttpRequest
 
 
@@ -44,7 +46,9 @@ def attach(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
         else:
             if interview.exercise is not None:
                 kind = interview.get_kind_display().lower()
-                messages.success(request, f"“{interview.exercise.title}” is now in the {kind} kit.")
+                messages.success(request, format_html(
+                    "“{}” is now in the {} kit.", isolate(interview.exercise.title), kind
+                ))
             else:
                 messages.success(request, "The exercise was taken out of the interview kit.")
             return redirect("exercises:loop-exercises", loop_id=loop.pk)

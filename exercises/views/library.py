@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from exercises.forms import ExerciseForm
@@ -19,6 +20,7 @@ from exercises.selectors import take_homes as take_home_selectors
 from exercises.services import library as library_services
 from exercises.views.common import LIST_PAGE_SIZE, error_status, raise_http
 from hiring.errors import ApplicationError, NotFound
+from hiring.templatetags.isolation import isolate
 from hiring.types import AuthenticatedHttpRequest
 
 RECENT_ASSIGNMENTS = 20
@@ -102,7 +104,9 @@ def exercise_create(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
             form.add_service_error(error)
             status = error_status(error)
         else:
-            messages.success(request, f"“{exercise.title}” was added to the {role.title} library.")
+            messages.success(request, format_html(
+                "“{}” was added to the {} library.", isolate(exercise.title), isolate(role.title)
+            ))
             return redirect("exercises:exercise-detail", pk=exercise.pk)
     elif request.method == "POST":
         status = 400

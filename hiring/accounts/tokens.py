@@ -26,6 +26,7 @@ from django.utils import timezone
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.models import ApiToken, User
+from hiring.text import label_problem, length_problem
 
 TOKEN_MARK = "hl_"  # noqa: S105 - a public prefix that marks Hireloop tokens, not a secret
 PREFIX_LENGTH = len(TOKEN_MARK) + 8
@@ -91,8 +92,10 @@ def api_token_create(
     name = name.strip()
     if not name:
         raise ValidationFailed("Name the token.", field_errors={"name": ["Say what the token is for."]})
-    if len(name) > 100:
-        raise ValidationFailed("The name is too long.", field_errors={"name": ["Use at most 100 characters."]})
+    if problem := length_problem(name, "api_token.name"):
+        raise ValidationFailed("The name is too long.", field_errors={"name": [problem]})
+    if problem := label_problem(name):
+        raise ValidationFailed("The name holds an invisible character.", field_errors={"name": [problem]})
     days = _expiry_days(expires_in_days)
     if scope not in ApiToken.Scope.values:
         raise ValidationFailed(

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import text_field
 from config.api.filters import MAX_ID
 from exercises.models import Exercise
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
@@ -75,26 +76,29 @@ class CandidateCreateSerializer(serializers.Serializer):
     """Lengths and the email format are checked by the service, so pages and API say the same."""
 
     # Blank values pass through to the service, which names every problem in the pages' own words.
-    name = serializers.CharField(allow_blank=True, help_text="Full name (at most 200 characters).")
-    email = serializers.CharField(
-        allow_blank=True, help_text="Email address; unique among candidates (case-insensitive)."
+    name = text_field(
+        "candidate.name", label=True, allow_blank=True,
+        help_text="Full name; no direction controls or zero-width characters.",
     )
-    phone = serializers.CharField(required=False, allow_blank=True, default="")
+    email = text_field(
+        "candidate.email", allow_blank=True, help_text="Email address; unique among candidates (case-insensitive)."
+    )
+    phone = text_field("candidate.phone", required=False, allow_blank=True, default="")
     # The serializer metaclass moves declared fields into _declared_fields, so this never shadows Field.source.
-    source = serializers.CharField(  # type: ignore[assignment]
-        required=False, allow_blank=True, default="", help_text="E.g. Referral."
+    source = text_field(  # type: ignore[assignment]
+        "candidate.source", required=False, allow_blank=True, default="", help_text="E.g. Referral."
     )
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = text_field("candidate.notes", required=False, allow_blank=True, default="")
 
 
 class CandidateUpdateSerializer(serializers.Serializer):
     """Fields left out keep their value."""
 
-    name = serializers.CharField(required=False, allow_blank=True)
-    email = serializers.CharField(required=False, allow_blank=True)
-    phone = serializers.CharField(required=False, allow_blank=True)
-    source = serializers.CharField(required=False, allow_blank=True)  # type: ignore[assignment]  # as above
-    notes = serializers.CharField(required=False, allow_blank=True)
+    name = text_field("candidate.name", label=True, required=False, allow_blank=True)
+    email = text_field("candidate.email", required=False, allow_blank=True)
+    phone = text_field("candidate.phone", required=False, allow_blank=True)
+    source = text_field("candidate.source", required=False, allow_blank=True)  # type: ignore[assignment]  # as above
+    notes = text_field("candidate.notes", required=False, allow_blank=True)
 
 
 class CandidateRefSerializer(serializers.ModelSerializer):
@@ -197,7 +201,7 @@ class LoopAssignSerializer(serializers.Serializer):
 
 
 class LoopWithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, help_text="Why the loop closes without a decision.")
+    reason = text_field("loop.withdrawn_reason", allow_blank=True, help_text="Why the loop closes without a decision.")
 
 
 # --- Interviews -------------------------------------------------------------------
@@ -294,8 +298,9 @@ class DecisionSerializer(serializers.Serializer):
     """The committee's decision; the service says what is missing (rationale, justification, confirmation)."""
 
     decision = serializers.ChoiceField(choices=InterviewLoop.Decision.choices)
-    rationale = serializers.CharField(allow_blank=True, help_text="Why; required.")
-    justification = serializers.CharField(
+    rationale = text_field("loop.decision_rationale", allow_blank=True, help_text="Why; required.")
+    justification = text_field(
+        "loop.decision_justification",
         allow_blank=True, required=False, default="",
         help_text="Required when deciding against the recommendation or hiring over a red flag.",
     )

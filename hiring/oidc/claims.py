@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 
 from hiring.accounts.provisioning import ProviderIdentity
 from hiring.oidc.errors import OidcSignInFailed
+from hiring.text import strip_hidden
 
 NAME_MAX = 150
 SUBJECT_MAX = 255
@@ -69,7 +70,9 @@ def _flag(value: Any) -> bool | None:
 
 
 def _text(value: Any) -> str:
-    return value.strip()[:NAME_MAX] if isinstance(value, str) else ""
+    # A name the provider holds is taken, less the direction controls and zero-width characters that Hireloop
+    # refuses when a name is typed here (hiring/text.py): refusing would lock the person out.
+    return strip_hidden(value).strip()[:NAME_MAX] if isinstance(value, str) else ""
 
 
 def _names(claims: dict[str, Any]) -> tuple[str, str]:

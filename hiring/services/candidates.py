@@ -10,9 +10,10 @@ from hiring.audit.services import audit_record
 from hiring.errors import Conflict, ValidationFailed
 from hiring.models import Candidate, User
 from hiring.services.common import require_recruiting
+from hiring.text import label_problem, length_problem
 
 CANDIDATE_FIELDS = ("name", "email", "phone", "source", "notes")
-_MAX_LENGTHS = {"name": 200, "email": 254, "phone": 50, "source": 100}
+_LIMITS = {key: f"candidate.{key}" for key in CANDIDATE_FIELDS}
 
 
 class DuplicateCandidate(Conflict):
@@ -41,9 +42,11 @@ def _clean_candidate_values(values: dict[str, str]) -> dict[str, str]:
                 validate_email(cleaned["email"])
             except ValidationError:
                 errors["email"] = ["Enter a valid email address."]
-    for key, limit in _MAX_LENGTHS.items():
-        if key in cleaned and len(cleaned[key]) > limit and key not in errors:
-            errors[key] = [f"Use at most {limit} characters."]
+    for key, limit_key in _LIMITS.items():
+        if key in cleaned and key not in errors and (problem := length_problem(cleaned[key], limit_key)):
+            errors[key] = [problem]
+    if "name" in cleaned and "name" not in errors and (problem := label_problem(cleaned["name"])):
+        errors["name"] = [problem]
     if errors:
         raise ValidationFailed("The candidate could not be saved.", field_errors=errors)
     return cleaned

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from hiring.errors import ApplicationError
@@ -28,6 +29,7 @@ from hiring.selectors import loops as loop_selectors
 from hiring.selectors.scheduling import interview_scheduled_notices
 from hiring.services import interviews as interview_services
 from hiring.services import loops as loop_services
+from hiring.templatetags.isolation import isolate
 from hiring.types import AuthenticatedHttpRequest
 from hiring.views.common import managers_only, readers_only
 
@@ -67,8 +69,10 @@ def loop_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, f"Loop opened for {loop.role.title} (rubric v{loop.rubric.version}). "
-                                      "Now schedule its interviews.")
+            messages.success(request, format_html(
+                "Loop opened for {} (rubric v{}). Now schedule its interviews.", isolate(loop.role.title),
+                loop.rubric.version,
+            ))
             return redirect("hiring:loop-detail", pk=loop.pk)
     return render(request, "hiring/loop_form.html", {"form": form, "candidate": candidate},
                   status=400 if form.is_bound else 200)
@@ -148,8 +152,9 @@ def interview_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, f"{interview.get_kind_display()} with {interview.interviewer.display_name} "
-                                      "scheduled.")
+            messages.success(request, format_html(
+                "{} with {} scheduled.", interview.get_kind_display(), isolate(interview.interviewer.display_name)
+            ))
             for message in interview_scheduled_notices(interview, new=True):
                 messages.warning(request, message)
             if "add_another" in request.POST:
@@ -201,8 +206,10 @@ def interview_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, f"{interview.get_kind_display()} with {interview.interviewer.display_name} "
-                                      f"moved to {timezone.localtime(interview.starts_at):%a %d %b, %H:%M}.")
+            messages.success(request, format_html(
+                "{} with {} moved to {}.", interview.get_kind_display(), isolate(interview.interviewer.display_name),
+                f"{timezone.localtime(interview.starts_at):%a %d %b, %H:%M}",
+            ))
             for message in interview_scheduled_notices(interview, new=False, moved=True):
                 messages.warning(request, message)
             return redirect("hiring:loop-detail", pk=interview.loop_id)
@@ -222,8 +229,10 @@ def interview_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         except ApplicationError as exc:
             error = exc.message
         else:
-            messages.success(request, f"{interview.get_kind_display()} with {interview.interviewer.display_name} "
-                                      "cancelled; its interviewer is sent a cancellation for their calendar.")
+            messages.success(request, format_html(
+                "{} with {} cancelled; its interviewer is sent a cancellation for their calendar.",
+                interview.get_kind_display(), isolate(interview.interviewer.display_name),
+            ))
             return redirect("hiring:loop-detail", pk=interview.loop_id)
     return render(request, "hiring/interview_cancel.html", {"interview": interview, "error": error},
                   status=409 if error else 200)

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from hiring.accounts.profile import user_slack_id_set
@@ -22,13 +23,16 @@ from hiring.accounts.tokens import api_token_create, api_token_revoke, api_token
 from hiring.calendar.feeds import calendar_feed_active, calendar_feed_create, calendar_feed_revoke
 from hiring.errors import ApplicationError, NotFound
 from hiring.models import ApiToken
+from hiring.templatetags.isolation import isolate
+from hiring.text import limit, validate_label
 from hiring.types import AuthenticatedHttpRequest
 
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label="Token name",
-        max_length=100,
+        max_length=limit("api_token.name"),
+        validators=[validate_label],
         help_text="Say what the token is for, e.g. “ATS sync” or “calendar bot”.",
     )
     expires_in_days = forms.IntegerField(
@@ -136,7 +140,9 @@ def profile_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         token = api_token_revoke(actor=request.user, token_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    messages.success(request, f"Token “{token.name}” ({token.prefix}…) is revoked; requests with it are refused.")
+    messages.success(request, format_html(
+        "Token “{}” ({}…) is revoked; requests with it are refused.", isolate(token.name), token.prefix
+    ))
     return redirect("profile")
 
 

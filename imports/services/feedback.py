@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
+from hiring.text import length_problem, limit
 from imports.mapping import Mapping
 from imports.services.known import imported
 from imports.services.rows import Known, Plan, fingerprint
@@ -96,6 +97,9 @@ def plan_scorecards(
         if interview > 0 and (interview, interviewer) in written_here:
             plan.skip("scorecards", "the interviewer already wrote feedback for it in Hireloop", card.external_id)
             continue
+        if too_long := _too_long(card):
+            plan.skip("scorecards", too_long, card.external_id)
+            continue
         ratings = _ratings(plan, card, job.dimensions, job.job_id, names.get(job.job_id, ""))
         record = known.get("scorecard", card.external_id)
         if loop in plan.erased_loops and (record is None or record[2] != _scorecard_print(card, interview_key,
@@ -121,6 +125,15 @@ def plan_scorecards(
         plan.scorecards.changed_records.append((record_id, print_))
         plan.counts["scorecards"]["updated"] += 1
         plan.touched_loops.add(loop)
+
+
+def _too_long(card: ScorecardRecord) -> str | None:
+    """Why a scorecard cannot be imported whole: its summary or a rating's note is longer than Hireloop holds."""
+    if length_problem(card.summary or "", "scorecard.summary"):
+        return f"its summary is longer than {limit('scorecard.summary')} characters"
+    if any(length_problem(rating.note or "", "rating.evidence") for rating in card.ratings):
+        return f"a rating's note is longer than {limit('rating.evidence')} characters"
+    return None
 
 
 def _scorecard_print(card: ScorecardRecord, interview_key: str, ratings: list[Any]) -> str:

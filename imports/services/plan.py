@@ -16,11 +16,12 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from hiring.models import Candidate, InterviewLoop, User
+from hiring.text import length_problem, limit, strip_hidden
 from imports.mapping import Mapping
 from imports.services.feedback import plan_interviews, plan_scorecards
 from imports.services.known import imported, known_records
 from imports.services.rows import CLOSED, SOURCE_NAMES, Known, Plan, fingerprint
-from imports.sources.history import History, Outcome
+from imports.sources.history import CandidateRecord, History, Outcome
 
 
 def build_plan(history: History, mapping: Mapping, *, now: datetime) -> Plan:
@@ -94,12 +95,21 @@ def _plan_loops(plan: Plan, history: History, mapping: Mapping, known: Known, pe
                 ) -> dict[str, int]:
     """The loop of every imported application, and its candidate; returns application id -> loop reference."""
     importable = []
+    refused_candidates: set[str] = set()
     for application in history.applications.values():
         job = mapping.jobs.get(application.job_id)
+        vendor_candidate = history.candidates.get(application.candidate_id)
+        too_long = _too_long(vendor_candidate) if vendor_candidate is not None else None
         if job is None:
             plan.skip("loops", "the job is not in the mapping file", application.external_id)
         elif job.role_id is None or job.rubric_id is None:
             plan.skip("loops", "the job is mapped to no role (role: null)", application.external_id)
+        elif too_long:
+            # Refused whole rather than cut: a shortened email would match or create the wrong person.
+            plan.skip("loops", too_long, application.external_id)
+            if application.candidate_id not in refused_candidates:
+                refused_candidates.add(application.candidate_id)
+                plan.skip("candidates", too_long, application.candidate_id)
         else:
             importable.append((application, job))
     candidates = _plan_candidates(plan, history, known, {a.candidate_id for a, _ in importable})
@@ -148,6 +158,14 @@ def _plan_loops(plan: Plan, history: History, mapping: Mapping, known: Known, pe
     return loops
 
 
+def _too_long(candidate: CandidateRecord) -> str | None:
+    """Why a candidate cannot be imported as the vendor has them: a value longer than Hireloop holds."""
+    for name in ("name", "email", "phone"):
+        if length_problem(getattr(candidate, name) or "", f"candidate.{name}"):
+            return f"the candidate's {name} is longer than {limit(f'candidate.{name}')} characters"
+    return None
+
+
 def _plan_candidates(plan: Plan, history: History, known: Known, used: set[str]) -> dict[str, int]:
     """Candidate id -> reference; matched by email to a candidate already in Hireloop."""
     by_email = dict(
@@ -176,7 +194,9 @@ def _plan_candidates(plan: Plan, history: History, known: Known, used: set[str])
             elif candidate.email and by_email.get(candidate.email, object_id) != object_id:
                 plan.skip("candidates", "the new email belongs to another Hireloop candidate", candidate_id)
             else:
-                plan.candidates.updates.append((object_id, candidate.name, candidate.email, candidate.phone))
+                plan.candidates.updates.append(
+                    (object_id, strip_hidden(candidate.name), candidate.email, candidate.phone)
+                )
                 plan.candidates.changed_records.append((record_id, print_))
                 plan.counts["candidates"]["updated"] += 1
             continue
@@ -187,8 +207,9 @@ def _plan_candidates(plan: Plan, history: History, known: Known, used: set[str])
             ref = new_by_email[candidate.email]
             plan.counts["candidates"]["matched by email"] += 1
         else:
-            name = candidate.name or f"{SOURCE_NAMES[history.source]} candidate {candidate_id}"
-            ref = plan.candidates.add((name[:200], candidate.email, candidate.phone))
+            # Direction controls and zero-width characters, refused when typed in Hireloop, are dropped here.
+            name = strip_hidden(candidate.name) or f"{SOURCE_NAMES[history.source]} candidate {candidate_id}"
+            ref = plan.candidates.add((name, candidate.email, candidate.phone))
             plan.counts["candidates"]["created"] += 1
             if candidate.email:
                 new_by_email[candidate.email] = ref

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import text_field
 from hiring.models import DomainEvent
 from integrations.models import Delivery, DeliveryAttempt, Endpoint
 
@@ -48,7 +49,7 @@ class EndpointWithSecretSerializer(EndpointSerializer):
 
 class EndpointCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Endpoint.Kind.choices)
-    name = serializers.CharField(max_length=100)
+    name = text_field("endpoint.name", label=True)
     url = serializers.CharField(max_length=2000, help_text="http(s); for Slack, the incoming-webhook URL.")
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_CHOICES), allow_empty=False)
     audience = serializers.ChoiceField(choices=Endpoint.Audience.choices, required=False, default="",
@@ -60,7 +61,7 @@ class EndpointCreateSerializer(serializers.Serializer):
 class EndpointUpdateSerializer(serializers.Serializer):
     """Fields left out keep their value; ``version`` (optional) refuses the change if someone saved since."""
 
-    name = serializers.CharField(max_length=100, required=False)
+    name = text_field("endpoint.name", label=True, required=False)
     url = serializers.CharField(max_length=2000, required=False, allow_blank=True,
                                 help_text="Empty or left out: keep the current URL.")
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_CHOICES), required=False,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.models import DomainEvent, User
+from hiring.text import label_problem, limit
 from integrations.models import Delivery, Endpoint
 from integrations.network import addresses_to_call, target_of, url_problem
 from integrations.services.common import delivery_settings, require_admin
@@ -23,7 +24,7 @@ from integrations.services.dispatch import deliveries_enqueue
 from integrations.signing import secret_generate, secret_problem
 
 State = Delivery.State
-MAX_NAME_LENGTH = 100
+MAX_NAME_LENGTH = limit("endpoint.name")
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def _validate(kind: str, data: EndpointInput, *, current: Endpoint | None = None
         errors["name"] = ["Name the endpoint: what it is for, e.g. “ATS sync” or “#hiring-recruiters”."]
     elif len(name) > MAX_NAME_LENGTH:
         errors["name"] = [f"Use at most {MAX_NAME_LENGTH} characters."]
+    elif problem := label_problem(name):
+        errors["name"] = [problem]
     if current is None or data.url.strip():
         if url_errors := _url_errors(kind, data.url.strip()):
             errors["url"] = url_errors

@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import text_field
 from config.api.filters import MAX_ID
 from hiring.api.serializers import RoleRefSerializer, UserRefSerializer
 from scorecards.models import (
@@ -157,7 +158,8 @@ class RatingInputSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="1 to 5; null when not scored (yet)."
     )
     not_assessed = serializers.BooleanField(required=False, default=False)
-    evidence = serializers.CharField(
+    evidence = text_field(
+        "rating.evidence",
         required=False,
         allow_blank=True,
         default="",
@@ -169,7 +171,9 @@ class SignalInputSerializer(serializers.Serializer):
     signal = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, help_text="Id of a signal of the loop's rubric version."
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="Required for red flags.")
+    note = text_field(
+        "observed_signal.note", required=False, allow_blank=True, default="", help_text="Required for red flags."
+    )
 
 
 class ScorecardContentSerializer(serializers.Serializer):
@@ -180,7 +184,7 @@ class ScorecardContentSerializer(serializers.Serializer):
     ratings = RatingInputSerializer(many=True, required=False)
     signals = SignalInputSerializer(many=True, required=False)
     overall = serializers.ChoiceField(choices=Overall.choices, allow_blank=True, required=False)
-    summary = serializers.CharField(allow_blank=True, required=False)
+    summary = text_field("scorecard.summary", allow_blank=True, required=False)
 
     CONTENT_FIELDS = ("ratings", "signals", "overall", "summary")
 
@@ -256,7 +260,9 @@ class ScorecardSubmitSerializer(ScorecardContentSerializer):
 class ScorecardAmendSerializer(ScorecardContentSerializer):
     """The amended content in full (fields left out are copied from the current revision) and the reason."""
 
-    reason = serializers.CharField(allow_blank=True, help_text="Why the scorecard is amended after the debrief.")
+    reason = text_field(
+        "scorecard.amendment_reason", allow_blank=True, help_text="Why the scorecard is amended after the debrief."
+    )
     version = VersionField()
 
 

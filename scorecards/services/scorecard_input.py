@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hiring.errors import ValidationFailed
+from hiring.text import length_problem
 from scorecards.models import Dimension, Overall, Scorecard, Signal
 
 
@@ -73,6 +74,8 @@ def check_shape(parts: RubricParts, data: ScorecardInput) -> None:
             errors[rating_field(rating.dimension_id, "score")] = ["Choose a score from 1 to 5."]
         if rating.score is not None and rating.not_assessed:
             errors[rating_field(rating.dimension_id, "score")] = ["Choose a score or 'not assessed', not both."]
+        if problem := length_problem(rating.evidence, "rating.evidence"):
+            errors[rating_field(rating.dimension_id, "evidence")] = [problem]
     seen_signals: set[int] = set()
     for signal in data.signals:
         if signal.signal_id not in signals:
@@ -80,6 +83,10 @@ def check_shape(parts: RubricParts, data: ScorecardInput) -> None:
         elif signal.signal_id in seen_signals:
             errors.setdefault("signals", []).append(f"Signal {signal.signal_id} is ticked twice.")
         seen_signals.add(signal.signal_id)
+        if problem := length_problem(signal.note, "observed_signal.note"):
+            errors[signal_field(signal.signal_id)] = [problem]
+    if problem := length_problem(data.summary, "scorecard.summary"):
+        errors["summary"] = [problem]
     if data.overall and data.overall not in Overall.values:
         errors["overall"] = ["Choose strong no, no, yes or strong yes."]
     if errors:

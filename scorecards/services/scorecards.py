@@ -20,6 +20,7 @@ from hiring.errors import Conflict, NotFound, ValidationFailed
 from hiring.events import event_record
 from hiring.models import AuditEvent, DomainEvent, Interview, InterviewLoop, User
 from hiring.services import stages as hiring_stages
+from hiring.text import length_problem
 from scorecards.models import Dimension, ObservedSignal, Rating, Scorecard, Signal
 from scorecards.selectors.scorecards import RubricContent
 from scorecards.services.recompute import recommendation_request
@@ -382,6 +383,8 @@ def scorecard_amend(
     check_shape(parts, data)
     # Every problem at once: a missing reason is reported beside the incomplete fields.
     reason_errors = {} if reason.strip() else {"reason": ["Say why you amend the scorecard: what changed."]}
+    if problem := length_problem(reason.strip(), "scorecard.amendment_reason"):
+        reason_errors = {"reason": [problem]}
     try:
         check_complete(parts, data, required_ids=_required_ids(interview, parts, data))
     except ValidationFailed as exc:

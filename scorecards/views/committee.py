@@ -19,6 +19,7 @@ from hiring.audit.services import audit_scorecards_read
 from hiring.errors import ApplicationError
 from hiring.forms import apply_error
 from hiring.models import InterviewLoop
+from hiring.text import limit
 from hiring.types import AuthenticatedHttpRequest
 from hiring.views.common import page_for
 from scorecards.decisions import RECOMMENDATION_CHANGED, DecisionInput, decision_requirements, loop_decide
@@ -34,11 +35,13 @@ class DecisionForm(forms.Form):
         choices=InterviewLoop.Decision.choices, widget=forms.RadioSelect, label="Decision"
     )
     rationale = forms.CharField(
+        max_length=limit("loop.decision_rationale"),
         widget=forms.Textarea(attrs={"rows": 4}),
         label="Rationale",
         help_text="What the decision rests on, for the record.",
     )
     justification = forms.CharField(
+        max_length=limit("loop.decision_justification"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         label="Justification",

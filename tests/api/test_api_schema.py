@@ -34,8 +34,8 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-# Per operation and generation mode: valid cases go out with both tokens, invalid ones with one, so a run is
-# about 9 requests per operation (some 330 in all), seconds on an idle machine and under a minute on a busy one.
+# Per operation and generation mode: valid cases go out with every role's token, invalid ones with one role's
+# (each operation's in turn), so a run is about 15 requests per operation.
 EXAMPLES = 3
 ERROR_CODES = {"400", "401", "403", "404", "409", "429"}
 
@@ -113,10 +113,11 @@ def _real_ids(world: World) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.timeout(300)  # seconds on an idle machine; generous for a loaded one
-def test_api_schemathesis_live_schema_two_users(world: World, wsgi_app_in_test_transaction: Any) -> None:
-    """Generated requests (valid and invalid) with an interviewer's and a recruiter's tokens: never a 5xx,
-    every status, header and body as the schema says."""
-    tokens = [api_token_create(actor=user, name="schemathesis").plaintext for user in (world.pending, world.recruiter)]
+def test_api_schemathesis_live_schema_each_role(world: World, wsgi_app_in_test_transaction: Any) -> None:
+    """Generated requests (valid and invalid) with a token of each kind of user (interviewer, recruiter, hiring
+    committee, admin): never a 5xx, every status, header and body as the schema says."""
+    roles = (world.pending, world.recruiter, world.committee, world.admin)
+    tokens = [api_token_create(actor=user, name="schemathesis").plaintext for user in roles]
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app_in_test_transaction)
     real_ids = _real_ids(world)
     operations = _operations(schema)
@@ -130,9 +131,10 @@ def test_api_schemathesis_live_schema_two_users(world: World, wsgi_app_in_test_t
             for parameter in operation.path_parameters
             if parameter.name in fixed
         } or None
-        # Valid requests (on real objects where the path names one) as both users; invalid ones as each in turn.
+        # Valid requests (on real objects where the path names one) as every role; invalid ones as each in turn.
         _run(operation.as_strategy(generation_mode=GenerationMode.POSITIVE, path_parameters=path_parameters), tokens)
-        _run(operation.as_strategy(generation_mode=GenerationMode.NEGATIVE), tokens[len(operation.path) % 2:][:1])
+        turn = len(operation.path) % len(tokens)
+        _run(operation.as_strategy(generation_mode=GenerationMode.NEGATIVE), tokens[turn:turn + 1])
     print(f"Schemathesis: {len(operations)} operations in {time.monotonic() - started:.1f}s")  # noqa: T201
 
 

@@ -331,3 +331,29 @@ def test_import_greenhouse_brings_back_a_row_deleted_since(kate):
         "created": 1, "unchanged": 3}
     assert ratings_of("211232")["AI system design"] == (1, False, "Stuck on the retrieval step.")
     assert ExternalRecord.objects.filter(kind="scorecard").count() == 4
+
+
+def test_import_greenhouse_over_long_values_are_skipped_and_reported_not_crashed(kate, tmp_path):
+    """A candidate whose email is longer than Hireloop holds (254) and a rating note longer than evidence may be
+    (10,000) are skipped and named in the report; the rest is imported. Before, the email crashed the run."""
+    directory = copy_files(tmp_path, "greenhouse")
+    long_email = "s" * 250 + "@example.com"
+    candidates = directory / "candidates.json"
+    candidates.write_text(candidates.read_text().replace('"soren@example.com"', f'"{long_email}"'))
+    scorecards = directory / "scorecards.json"
+    before, after = scorecards.read_text().split('"id": 211233', 1)
+    after = after.replace('"note": null', '"note": "' + "x" * 10_001 + '"', 1)
+    scorecards.write_text(before + '"id": 211233' + after)
+
+    output = run_import(directory)
+
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.DONE
+    reasons = {(entry["kind"], entry["reason"]) for entry in run.skipped}
+    assert ("candidates", "the candidate's email is longer than 254 characters") in reasons
+    assert ("loops", "the candidate's email is longer than 254 characters") in reasons
+    assert ("scorecards", "a rating's note is longer than 10000 characters") in reasons
+    assert "the candidate's email is longer than 254 characters" in output
+    assert not Candidate.objects.filter(email__startswith="sssss").exists()
+    assert not Scorecard.objects.filter(source_id="211233").exists()
+    assert InterviewLoop.objects.exists()  # the other candidate's loop came in
