@@ -27,8 +27,8 @@ from scorecards.api.serializers import (
     RecomputeResultSerializer,
     WhatIfAmendmentSerializer,
     WhatIfLeftOutSerializer,
-    WhatIfRequestSerializer,
     WhatIfResultSerializer,
+    WhatIfSerializer,
 )
 from scorecards.models import Recommendation, RecomputeRequest
 from scorecards.recommendations.loop_whatif import loop_what_if
@@ -132,7 +132,7 @@ class LoopWhatIfView(IdempotentWritesMixin, GenericAPIView):
         "revision it amends, beside the one from all current feedback. Never stored as the loop's "
         "recommendation; recorded in the audit trail as a read (`recommendation.what_if_read`, ids only). "
         "A read-only token is refused like on every POST.",
-        request=WhatIfRequestSerializer,
+        request=WhatIfSerializer,
         responses={
             200: WhatIfResultSerializer,
             400: error_response(
@@ -147,7 +147,7 @@ class LoopWhatIfView(IdempotentWritesMixin, GenericAPIView):
         },
     )
     def post(self, request: Request, loop_id: int) -> Response:
-        body = WhatIfRequestSerializer(data=request.data)
+        body = WhatIfSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         result = loop_what_if(
             actor=signed_in_user(request),

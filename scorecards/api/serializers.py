@@ -298,7 +298,7 @@ class RecomputeResultSerializer(serializers.Serializer):
 # --- What-if ---------------------------------------------------------------------------
 
 
-class WhatIfRequestSerializer(serializers.Serializer):
+class WhatIfSerializer(serializers.Serializer):
     leave_out = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list,
         help_text="Ids of interviewers (users) whose submitted feedback on this loop is left out.",
