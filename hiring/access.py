@@ -84,6 +84,12 @@ def panel_blocked(user: Any, loop_ref: Any) -> Exists:
     return Exists(_pending_own_interviews(user, loop_ref))
 
 
+def can_open_committee_pages(user: Any) -> bool:
+    """The committee's pages and their what-if: the hiring committee and admins (on loops whose panel they may
+    see: ``can_see_panel``)."""
+    return bool(user.is_committee or user.is_hireloop_admin)
+
+
 def can_see_panel(user: Any, loop: InterviewLoop) -> bool:
     return loops_with_panel_visible_to(user).filter(pk=loop.pk).exists()
 

@@ -48,6 +48,29 @@ def decision_requirements(*, decision: str, recommendation: Recommendation | Non
     return reasons
 
 
+NO_EVIDENCE = "no_evidence"
+
+
+def decision_evidence_refusal(*, decision: str, submitted_scorecards: int) -> str:
+    """Why this decision cannot be recorded on the evidence there is, in words (empty: it can).
+
+    A hire needs at least one submitted scorecard: nobody is hired on no evidence at all. A no hire needs
+    none (the committee may stop a loop whose panel never reported), and neither does a withdrawal. Shared
+    by the service (which enforces it) and the page (which says it before submitting).
+    """
+    if decision == InterviewLoop.Decision.HIRE and submitted_scorecards == 0:
+        return (
+            "A hire cannot be recorded on a loop with no submitted scorecard: wait for the panel's feedback, "
+            "or record no hire (or withdraw the loop)."
+        )
+    return ""
+
+
+def submitted_scorecard_count(loop: InterviewLoop) -> int:
+    """The loop's current submitted scorecards (imported ones included): the evidence a hire needs."""
+    return Scorecard.objects.filter(interview__loop=loop, status=Scorecard.Status.SUBMITTED, is_current=True).count()
+
+
 def outstanding_interviews(loop: InterviewLoop) -> list[Interview]:
     """Interviews of the loop whose interviewer has not submitted feedback."""
     submitted = Scorecard.objects.filter(interview__loop=loop, status=Scorecard.Status.SUBMITTED).values(
@@ -66,7 +89,9 @@ def loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> InterviewL
     transaction with the loop locked, so that the decision is checked
     against, and stores, what the recommendation is at this moment. Deciding
     against it, or hiring over a red flag, needs a written justification;
-    outstanding feedback needs an explicit confirmation. A decided loop is
+    outstanding feedback needs an explicit confirmation; a hire needs at least
+    one submitted scorecard (``decision_evidence_refusal``; refused with
+    ``no_evidence``, nothing changed). A decided loop is
     never decided again. The decision, its audit event and its "decision
     recorded" event (hiring.events) commit together or not at all.
 
@@ -111,6 +136,10 @@ def _loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> Interview
         errors["rationale"] = ["Give the rationale for the decision."]
     if errors:
         raise ValidationFailed("The decision is not complete.", field_errors=errors)
+    evidence = submitted_scorecard_count(loop)
+    no_evidence = decision_evidence_refusal(decision=data.decision, submitted_scorecards=evidence)
+    if no_evidence:
+        raise ValidationFailed(no_evidence, code=NO_EVIDENCE, field_errors={"decision": [no_evidence]})
 
     recommendation = recommendation_compute(loop_id=loop.pk).recommendation
     if data.expected_fingerprint and recommendation and recommendation.fingerprint != data.expected_fingerprint:

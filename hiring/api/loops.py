@@ -168,10 +168,15 @@ class LoopViewSet(
         summary="Record the committee's decision",
         description="Members of the hiring committee, on loops whose panel they may see. The recommendation is "
         "brought up to date first; deciding against it, or hiring over a red flag, needs a `justification`; "
-        "deciding with feedback outstanding needs `confirm_outstanding`. Decisions are final.",
+        "deciding with feedback outstanding needs `confirm_outstanding`; a hire needs at least one submitted "
+        "scorecard. Decisions are final.",
         request=DecisionSerializer,
         responses={
             200: LoopSerializer,
+            400: error_response(
+                "Invalid input: `field_errors` names each field at fault; `no_evidence` (under `decision`): a hire "
+                "cannot be recorded on a loop with no submitted scorecard (a no hire can)."
+            ),
             403: error_response("`not_committee`: only the hiring committee records decisions."),
             409: error_response(
                 "`already_decided`, `loop_withdrawn`, or `recommendation_changed` since `expected_fingerprint` "

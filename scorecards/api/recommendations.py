@@ -1,4 +1,4 @@
-"""Recommendations over the API: the list, one loop's recommendation, and a request to recompute it.
+"""Recommendations over the API: the list, one loop's recommendation, a request to recompute it, and what-if.
 
 Reads follow the independence rule (hiring.access): an interviewer on the loop
 reads nothing of the panel's until they have submitted their own feedback.
@@ -20,9 +20,18 @@ from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import ScopedQuerysetMixin, error_response
 from hiring.access import can_see_panel, loops_visible_to, recommendations_visible_to
 from hiring.errors import NotFound, PermissionRefused
+from hiring.types import signed_in_user
 from scorecards.api.filters import RecommendationFilter
-from scorecards.api.serializers import RecommendationSerializer, RecomputeResultSerializer
+from scorecards.api.serializers import (
+    RecommendationSerializer,
+    RecomputeResultSerializer,
+    WhatIfAmendmentSerializer,
+    WhatIfLeftOutSerializer,
+    WhatIfResultSerializer,
+    WhatIfSerializer,
+)
 from scorecards.models import Recommendation, RecomputeRequest
+from scorecards.recommendations.loop_whatif import loop_what_if
 from scorecards.services.recompute import recommendation_request
 
 
@@ -104,3 +113,56 @@ class LoopRecommendationRecomputeView(IdempotentWritesMixin, GenericAPIView):
         with transaction.atomic():
             recommendation_request(loop.pk, reason="requested_via_api")
         return Response({"loop": loop.pk, "queued": True}, status=status.HTTP_202_ACCEPTED)
+
+
+class LoopWhatIfView(IdempotentWritesMixin, GenericAPIView):
+    """A POST because the question is a body (two lists of ids), but a read: nothing is stored but the audit
+    event. It honours Idempotency-Key all the same, like every POST: a client's retry library need not know
+    which POSTs are reads, and the replay answers the same figures."""
+
+    serializer_class = WhatIfResultSerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        summary="What if: a loop's recommendation without some interviewers, or ignoring amendments",
+        description="The hiring committee and admins, on loops whose panel they may see. Recomputes the "
+        "recommendation (outcome, reasons, weighted and leniency-adjusted scores with the interval) with the "
+        "interviewers in `leave_out` left out and each amended scorecard in `ignore_amendments` replaced by the "
+        "revision it amends, beside the one from all current feedback. Never stored as the loop's "
+        "recommendation; recorded in the audit trail as a read (`recommendation.what_if_read`, ids only). "
+        "A read-only token is refused like on every POST.",
+        request=WhatIfSerializer,
+        responses={
+            200: WhatIfResultSerializer,
+            400: error_response(
+                "`field_errors` names `leave_out` or `ignore_amendments`: an id that is not an interviewer with "
+                "submitted feedback on this loop, or not a current amendment of it; or neither list has an id."
+            ),
+            403: error_response(
+                "`not_committee`: only the hiring committee and admins ask what-if questions; `independence`: "
+                "you interview on this loop and have not submitted all your feedback yet."
+            ),
+            404: error_response("No such loop, or not visible to you."),
+        },
+    )
+    def post(self, request: Request, loop_id: int) -> Response:
+        body = WhatIfSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = loop_what_if(
+            actor=signed_in_user(request),
+            loop_id=loop_id,
+            leave_out=body.validated_data["leave_out"],
+            ignore_amendments=body.validated_data["ignore_amendments"],
+            via="api",
+        )
+        return Response(
+            {
+                "loop": result.loop.pk,
+                "saved": False,
+                "left_out": WhatIfLeftOutSerializer(result.left_out, many=True).data,
+                "ignored_amendments": WhatIfAmendmentSerializer(result.ignored_amendments, many=True).data,
+                "recommendation": result.actual.as_dict(),
+                "what_if": result.what_if.as_dict(),
+            }
+        )

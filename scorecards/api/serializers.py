@@ -299,3 +299,66 @@ class RecommendationSerializer(serializers.ModelSerializer):
 class RecomputeResultSerializer(serializers.Serializer):
     loop = serializers.IntegerField()
     queued = serializers.BooleanField(help_text="The recompute is queued; poll the recommendation.")
+
+
+# --- What-if ---------------------------------------------------------------------------
+
+
+class WhatIfSerializer(serializers.Serializer):
+    leave_out = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list,
+        help_text="Ids of interviewers (users) whose submitted feedback on this loop is left out.",
+    )
+    ignore_amendments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list,
+        help_text="Ids of current amended scorecards of this loop: the revision each amends is used instead.",
+    )
+
+
+class WhatIfLeftOutSerializer(serializers.Serializer):
+    interviewer = serializers.IntegerField(source="interviewer_id")
+    name = serializers.CharField()
+
+
+class WhatIfAmendmentSerializer(serializers.Serializer):
+    scorecard = serializers.IntegerField(source="scorecard_id")
+    revision = serializers.IntegerField()
+    interviewer = serializers.IntegerField(source="interviewer_id")
+    name = serializers.CharField()
+
+
+class AdjustedScoreSerializer(serializers.Serializer):
+    score = serializers.CharField()
+    low = serializers.CharField(help_text="The 95% interval's lower end.")
+    high = serializers.CharField(help_text="The 95% interval's upper end.")
+    interviewers = serializers.ListField(child=serializers.DictField(), help_text="Each interviewer's adjustment.")
+
+
+class RecommendationResultSerializer(serializers.Serializer):
+    """A recommendation as computed (the stored one's ``details`` have the same keys); decimals as strings."""
+
+    outcome = serializers.ChoiceField(choices=Recommendation.Outcome.choices)
+    outcome_label = serializers.CharField()
+    weighted_score = serializers.CharField(allow_null=True)
+    adjusted = AdjustedScoreSerializer(allow_null=True, help_text="The leniency-adjusted score and its interval.")
+    coverage = serializers.CharField()
+    scorecard_count = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    rules = serializers.ListField(child=serializers.DictField())
+    dimensions = serializers.ListField(child=serializers.DictField())
+    red_flags = serializers.ListField(child=serializers.DictField())
+    disagreements = serializers.ListField(child=serializers.DictField())
+    votes = serializers.DictField(child=serializers.IntegerField())
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class WhatIfResultSerializer(serializers.Serializer):
+    loop = serializers.IntegerField()
+    saved = serializers.BooleanField(help_text="Always false: a what-if is never stored as the loop's recommendation.")
+    left_out = WhatIfLeftOutSerializer(many=True)
+    ignored_amendments = WhatIfAmendmentSerializer(many=True)
+    recommendation = RecommendationResultSerializer(
+        help_text="Computed now from all current submitted feedback, as the stored recommendation is."
+    )
+    what_if = RecommendationResultSerializer(help_text="The same, with the interviewers left out and the amendments "
+                                             "ignored.")

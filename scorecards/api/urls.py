@@ -5,6 +5,7 @@ from scorecards.api.calibration import CalibrationReportViewSet
 from scorecards.api.recommendations import (
     LoopRecommendationRecomputeView,
     LoopRecommendationView,
+    LoopWhatIfView,
     RecommendationViewSet,
 )
 from scorecards.api.rubrics import RubricViewSet
@@ -23,5 +24,6 @@ urlpatterns = [
         LoopRecommendationRecomputeView.as_view(),
         name="loop-recommendation-recompute",
     ),
+    path("loops/<int:loop_id>/what-if/", LoopWhatIfView.as_view(), name="loop-what-if"),
     *router.urls,
 ]

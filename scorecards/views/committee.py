@@ -15,19 +15,27 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from hiring.access import can_open_committee_pages
 from hiring.audit.services import audit_scorecards_read
-from hiring.errors import ApplicationError
+from hiring.errors import ApplicationError, ValidationFailed
 from hiring.forms import apply_error
 from hiring.models import InterviewLoop
 from hiring.text import limit
 from hiring.types import AuthenticatedHttpRequest
 from hiring.views.common import page_for
-from scorecards.decisions import RECOMMENDATION_CHANGED, DecisionInput, decision_requirements, loop_decide
-from scorecards.recommendations.selectors import MatrixRow, committee_loop, committee_loops
+from scorecards.decisions import (
+    RECOMMENDATION_CHANGED,
+    DecisionInput,
+    decision_evidence_refusal,
+    decision_requirements,
+    loop_decide,
+)
+from scorecards.recommendations.loop_whatif import LoopWhatIf, loop_what_if
+from scorecards.recommendations.selectors import CommitteeLoop, MatrixRow, committee_loop, committee_loops
 
 PAGE_SIZE = 25
 committee_pages = page_for(
-    lambda user: user.is_committee or user.is_hireloop_admin,
+    can_open_committee_pages,
     "Only the hiring committee and admins can open the committee's pages.",
 )
 class DecisionForm(forms.Form):
@@ -69,6 +77,57 @@ class DecisionForm(forms.Form):
         self.data = data
 
 
+class WhatIfForm(forms.Form):
+    """The what-if's GET form: tick interviewers to leave out and amendments to ignore (choices from the page)."""
+
+    leave_out = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Leave out"
+    )
+    ignore_amendments = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Ignore the debrief amendment of"
+    )
+
+    def __init__(self, data: QueryDict | None, *, view: CommitteeLoop) -> None:
+        super().__init__(data)
+        people: dict[int, str] = {}
+        for row in view.current_rows:
+            people.setdefault(row.scorecard.interviewer_id, row.scorecard.interviewer.display_name)
+        leave_out = self.fields["leave_out"]
+        ignore = self.fields["ignore_amendments"]
+        assert isinstance(leave_out, forms.TypedMultipleChoiceField)
+        assert isinstance(ignore, forms.TypedMultipleChoiceField)
+        leave_out.choices = list(people.items())
+        ignore.choices = [
+            (card.pk, f"{card.interviewer.display_name} ({card.interview.get_kind_display()}, "
+                      f"revision {card.revision})")
+            for card in (row.scorecard for row in view.current_rows)
+            if card.revision > 1
+        ]
+
+
+WHAT_IF_PARAMETERS = ("what_if", "leave_out", "ignore_amendments")
+
+
+def _what_if(request: AuthenticatedHttpRequest, view: CommitteeLoop) -> tuple[WhatIfForm, LoopWhatIf | None]:
+    """The what-if the page's GET asks for, if it asks (computed, audited as a read, never stored)."""
+    asked = any(name in request.GET for name in WHAT_IF_PARAMETERS)
+    form = WhatIfForm(request.GET if asked else None, view=view)
+    if not asked or not form.is_valid():
+        return form, None
+    try:
+        result = loop_what_if(
+            actor=request.user,
+            loop_id=view.loop.pk,
+            leave_out=form.cleaned_data["leave_out"],
+            ignore_amendments=form.cleaned_data["ignore_amendments"],
+            via="page",
+        )
+    except ValidationFailed as exc:
+        apply_error(form, exc)
+        return form, None
+    return form, result
+
+
 @committee_pages
 def loop_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Loops awaiting a decision (ready to decide first), or decided ones with ?show=decided."""
@@ -89,6 +148,11 @@ def loop_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One loop for the committee: recommendation and reasons, the matrix, and the decision form."""
     view = committee_loop(user=request.user, loop_id=pk)
+    if request.method == "GET" and request.GET.get("partial") == "what-if":
+        # The page's script asks for the what-if alone when a box is ticked; its own audit event records the read.
+        what_if_form, what_if = _what_if(request, view)
+        return render(request, "scorecards/committee/_what_if_result.html",
+                      {"what_if": what_if, "what_if_form": what_if_form})
     can_decide = request.user.is_committee and view.loop.status not in (
         InterviewLoop.Status.DECIDED,
         InterviewLoop.Status.WITHDRAWN,
@@ -117,6 +181,7 @@ def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # Every scorecard shown on the page is another interviewer's: the committee's reads are audited.
     audit_scorecards_read(request.user, [row.scorecard for row in (*view.current_rows, *view.original_rows)])
     recommendation = view.recommendation
+    what_if_form, what_if = _what_if(request, view)
     context = {
         "view": view,
         "loop": view.loop,
@@ -132,7 +197,13 @@ def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             choice: decision_requirements(decision=choice, recommendation=recommendation)
             for choice in InterviewLoop.Decision.values
         },
+        "evidence_refusals": {
+            choice: decision_evidence_refusal(decision=choice, submitted_scorecards=len(view.current_rows))
+            for choice in InterviewLoop.Decision.values
+        },
         "snapshot": view.loop.decision_recommendation or {},
+        "what_if_form": what_if_form,
+        "what_if": what_if,
     }
     return render(request, "scorecards/committee/loop_detail.html", context)
 

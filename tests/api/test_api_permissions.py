@@ -150,6 +150,10 @@ CASES = [
          body=lambda w: {**_focus_content(w.submitted_interview), "reason": "Debrief: I misread the design answer."}),
     Case("request recompute", "post", lambda w: f"/api/v1/loops/{w.loop.pk}/recommendation/recompute/",
          _statuses(202, pending=403, outsider=404), body=lambda w: {}),
+    # A read by POST (its question is a body); the hiring committee and admins who may see the panel.
+    Case("what-if", "post", lambda w: f"/api/v1/loops/{w.loop.pk}/what-if/",
+         _statuses(403, outsider=404, committee=200, admin=200),
+         body=lambda w: {"leave_out": [w.submitted.pk]}),
     Case("decide", "post", lambda w: f"/api/v1/loops/{w.loop.pk}/decision/",
          _statuses(403, outsider=404, committee=200),
          body=lambda w: {"decision": "no_hire", "rationale": "Not enough depth on evaluation.",
