@@ -135,11 +135,36 @@ def test_adjusted_score_undoes_leniency_and_scale():
     assert estimate is not None
     assert estimate.score == pytest.approx(3.5)
     narrow = [RatingInput(rater="b", dimension="x", score=4, scale=0.5)]
-    assert adjusted_score(narrow, {"x": 1.0}, noise_sd=0.6).score == pytest.approx(5.0)
+    widened = adjusted_score(narrow, {"x": 1.0}, noise_sd=0.6)
+    assert widened is not None and widened.score == pytest.approx(5.0)
     # Half the scores on a dimension: a wider interval.
     one = adjusted_score([RatingInput(rater="a", dimension="x", score=3)], {"x": 1.0}, noise_sd=0.6)
     two = adjusted_score([RatingInput(rater="a", dimension="x", score=3), RatingInput(rater="b", dimension="x",
                                                                                        score=3)],
                          {"x": 1.0}, noise_sd=0.6)
+    assert one is not None and two is not None
     assert one.sd == pytest.approx(0.6) and two.sd == pytest.approx(0.6 / 2**0.5)
     assert adjusted_score([], {"x": 1.0}, noise_sd=0.6) is None
+
+
+def test_every_loop_at_once_matches_one_loop_at_a_time():
+    """The report's loops table (numpy) and the recommendation's adjustment (one loop) are the same arithmetic."""
+    from scorecards.leniency.model import adjusted_scores
+
+    history = simulate("restricted", seed=4, loops=60, raters=20)
+    result = fit(history)
+    weights = np.array([2.0, 1.0, 1.0, 0.5, 0.5])
+    table = adjusted_scores(history.loop, history.dimension, history.rater, history.score, weights=weights,
+                            fit=result)
+    for position, loop in enumerate(table.loops):
+        rows = np.flatnonzero(history.loop == loop)
+        ratings = [RatingInput(
+            rater=int(history.rater[i]), dimension=int(history.dimension[i]), score=float(history.score[i]),
+            offset=float(result.offset[history.rater[i]]), offset_sd=float(result.offset_sd[history.rater[i]]),
+            scale=float(result.scale[history.rater[i]]), scale_sd=float(result.scale_sd[history.rater[i]]),
+        ) for i in rows]
+        one = adjusted_score(ratings, dict(enumerate(weights.tolist())), noise_sd=result.sigma)
+        assert one is not None
+        assert table.adjusted[position] == pytest.approx(one.score, abs=1e-9)
+        assert table.low[position] == pytest.approx(one.low, abs=1e-9)
+        assert table.high[position] == pytest.approx(one.high, abs=1e-9)
