@@ -104,7 +104,8 @@ def _alpha_coverage(replications: int, *, bca: bool) -> float:
         for replication in range(replications):
             estimate = alpha_with_bootstrap(counts(np.random.default_rng(1000 + replication), 150), resamples=1000,
                                             seed=[replication])
-            hits += int(estimate.low is not None and estimate.low <= truth <= estimate.high)
+            low, high = estimate.low, estimate.high
+            hits += int(low is not None and high is not None and truth is not None and low <= truth <= high)
     finally:
         stats._bca_interval = original
     return hits / replications
