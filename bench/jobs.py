@@ -68,7 +68,7 @@ def _parts_alone(open_ids: list[int], rounds: int) -> tuple[list[float], list[fl
     current scorecards (the rules need each card, not the means: a red flag, two scores 2 points apart, a strong
     yes beside a no), and the recommendation rules (the pure function) on inputs and offsets read beforehand."""
     from hiring.models import InterviewLoop
-    from scorecards.leniency.selectors import leniency_history, loop_parts, stored_residuals
+    from scorecards.leniency.fits import model_table
     from scorecards.recommendations.rules import recommend
     from scorecards.recommendations.selectors import loops_inputs
     from scorecards.recommendations.services import leniency_offsets
@@ -79,12 +79,8 @@ def _parts_alone(open_ids: list[int], rounds: int) -> tuple[list[float], list[fl
         started = time.perf_counter()
         inputs = loops_inputs(loops)
         inputs_rates.append(len(loops) / (time.perf_counter() - started))
-    history, parts = leniency_history(), loop_parts(stored_residuals(open_ids))
-    work = [
-        (loop.rubric, loop.scorecards, leniency_offsets(
-            loop, history.table(leaving_out=parts.get(loop.loop_id), interviewers=loop.interviewer_ids)))
-        for loop in inputs.values()
-    ]
+    table = model_table()
+    work = [(loop.rubric, loop.scorecards, leniency_offsets(loop, table)) for loop in inputs.values()]
     rules_rates = []
     for _ in range(rounds):
         started = time.perf_counter()

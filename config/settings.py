@@ -472,6 +472,14 @@ CELERY_BEAT_SCHEDULE["candidate-retention"] = {
 # Recommendations: leniency shrinkage (pseudo-scorecards of zero offset), how long a pending
 # recompute request waits for its own enqueue before the drain re-sends it, and the task's retries.
 HIRELOOP_LENIENCY_PRIOR_STRENGTH = env.float("HIRELOOP_LENIENCY_PRIOR_STRENGTH", default=5.0)
+# The rater model (docs/calibration.md): refitted this often by beat and after every calibration report; below
+# this many loops joined by shared interviewers it is not fitted (no adjustment, the report says why).
+HIRELOOP_RATER_MODEL_FIT_MINUTES = env.int("HIRELOOP_RATER_MODEL_FIT_MINUTES", default=60)
+HIRELOOP_RATER_MODEL_MIN_LOOPS = env.int("HIRELOOP_RATER_MODEL_MIN_LOOPS", default=30)
+CELERY_BEAT_SCHEDULE["scorecards-rater-model-fit"] = {
+    "task": "scorecards.tasks.rater_model_fit",
+    "schedule": timedelta(minutes=HIRELOOP_RATER_MODEL_FIT_MINUTES),
+}
 HIRELOOP_OUTBOX_GRACE_SECONDS = env.int("HIRELOOP_OUTBOX_GRACE_SECONDS", default=60)
 HIRELOOP_RECOMMEND_MAX_RETRIES = env.int("HIRELOOP_RECOMMEND_MAX_RETRIES", default=6)
 HIRELOOP_RECOMMEND_RETRY_BACKOFF_MAX = env.int("HIRELOOP_RECOMMEND_RETRY_BACKOFF_MAX", default=120)

@@ -352,6 +352,35 @@ class LeniencyTotals(models.Model):
         return f"Leniency history of interviewer {self.interviewer_id}: {self.scorecards} scorecard(s)"
 
 
+class RaterModelFit(models.Model):
+    """One fit of the rater model (scorecards.leniency.model) to every current submitted score.
+
+    Recommendations read the newest row: a submit recomputes its own loop
+    with the interviewers' stored effects, never the history. Refitted by
+    beat (``HIRELOOP_RATER_MODEL_FIT_MINUTES``) and after each calibration
+    report. ``interviewers`` maps a user id (text) to ``[offset, offset_sd,
+    scale, scale_sd, loops, ratings, connected]``.
+    """
+
+    fitted_at = models.DateTimeField(db_index=True)
+    ratings = models.IntegerField()
+    loops = models.IntegerField()
+    connected_loops = models.IntegerField()
+    fitted = models.BooleanField()
+    converged = models.BooleanField()
+    iterations = models.IntegerField()
+    sigma = models.FloatField(null=True)
+    tau = models.FloatField(null=True)
+    sigma_offset = models.FloatField(null=True)
+    sigma_scale = models.FloatField(null=True)
+    seconds = models.FloatField()
+    notes = models.JSONField(default=list)
+    interviewers = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"Rater model fit of {self.fitted_at:%Y-%m-%d %H:%M} ({self.ratings} ratings)"
+
+
 class CalibrationReport(models.Model):
     """A calibration report requested for a scope; computed by a Celery job."""
 

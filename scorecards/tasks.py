@@ -17,6 +17,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError
 
 from scorecards.calibration.job import calibration_report_compute, calibration_requeue_stale
 from scorecards.calibration.services import CALIBRATION_COMPUTE_TASK, calibration_schedule_monthly
+from scorecards.leniency.fits import RATER_MODEL_FIT_TASK, rater_model_refit
 from scorecards.recommendations.services import recommendation_compute, recommendation_outbox_drain
 from scorecards.services.recompute import RECOMMEND_LOOP_TASK
 
@@ -76,3 +77,9 @@ def calibration_monthly() -> int:
 def calibration_requeue() -> int:
     """Hand over again reports left queued (the broker was down) or whose worker stopped (a lapsed lease)."""
     return len(calibration_requeue_stale())
+
+
+@shared_task(name=RATER_MODEL_FIT_TASK, acks_late=True, ignore_result=True)
+def rater_model_fit() -> int:
+    """Refit the rater model to the whole history (beat, and after each calibration report); returns its id."""
+    return rater_model_refit().pk

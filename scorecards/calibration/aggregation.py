@@ -115,6 +115,8 @@ class Names:
     interviewers: dict[int, tuple[str, str]] = field(default_factory=dict)
     roles: dict[int, str] = field(default_factory=dict)
     dimensions: dict[int, str] = field(default_factory=dict)
+    weights: dict[int, float] = field(default_factory=dict)  # by dimension key; a ratings file's are all 1
+    loops: dict[int, str] = field(default_factory=dict)  # a ratings file's loop keys (the database's are ids)
 
 
 def cards_query(dialect: Dialect, source: str) -> str:
@@ -277,6 +279,11 @@ class Staging:
             FROM per_card GROUP BY interviewer
             """
         )
+
+    def model_ratings(self) -> list[tuple[int, int, int, int]]:
+        """Every staged score (loop, dimension, interviewer, score): what the rater model is fitted to."""
+        return [tuple(row) for row in self.fetch(f"SELECT loop, dimension, interviewer, score FROM {ROWS} "
+                                                  "WHERE score IS NOT NULL")]
 
     def interviewer_dimensions(self) -> list[dict[str, Any]]:
         """Per interviewer, role and dimension: ratings, scores, their sum, and focus adherence counts."""

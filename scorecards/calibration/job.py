@@ -27,6 +27,7 @@ from scorecards.calibration.lease import Heartbeat, LeaseLost, lease_duration, l
 from scorecards.calibration.report import report_from_database
 from scorecards.calibration.selectors import ReportScope
 from scorecards.calibration.services import calibration_report_enqueue, report_description, report_options
+from scorecards.leniency.fits import rater_model_refit_enqueue
 from scorecards.models import CalibrationReport
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,8 @@ def _finish(report: CalibrationReport, attempt: int, result: dict[str, Any]) -> 
     current.save()
     audit_record(actor=None, action="calibration.completed", obj=current,
                  after={"status": current.status, **result["totals"]})
+    # A report is when the committee looks at the figures: the recommendations' stored fit is brought up to date.
+    transaction.on_commit(rater_model_refit_enqueue)
     return current
 
 

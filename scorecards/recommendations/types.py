@@ -64,11 +64,14 @@ class ScorecardInput:
 
 @dataclass(frozen=True)
 class InterviewerOffset:
-    """An interviewer's leniency estimate as the adjustment uses it (see scorecards.leniency.offsets)."""
+    """An interviewer's effects in the rater model as the adjustment uses them (scorecards.leniency.model)."""
 
     offset: float
     std_error: float
-    scorecards: int  # history behind it; 0 means no history and an offset of 0
+    scorecards: int  # loops behind it; 0 means no history and an offset of 0
+    scale: float = 1.0  # scale use, 1 typical
+    scale_std_error: float = 0.0
+    noise_sd: float = 0.75  # the model's scoring noise (scale points), shared by every interviewer of one fit
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,8 @@ class RuleResult:
 
 @dataclass(frozen=True)
 class Adjustment:
-    """The leniency-adjusted weighted score, with a band for the uncertainty of the offsets."""
+    """The leniency-adjusted weighted score, with a 95% interval for the candidate's level (noise, the number of
+    scores and the interviewers' effects' uncertainty)."""
 
     score: Fraction | float
     low: float

@@ -126,10 +126,10 @@ def test_recommend_one_loop_prints_and_stores_it():
         f"Loop {loop.pk} · Applied AI Engineer rubric v1",
         "Recommendation: Hire",
         "Weighted score: 3.500   Coverage: 100%   Scorecards: 2",
-        # Two interviewers without history: each offset's std error is 0.75 / sqrt(5); each carries half the
-        # score, so the half band is 1.96 * sqrt(2 * (0.5 * 0.3354)^2) = 0.465.
-        "Leniency-adjusted: 3.500 (band 3.035 to 3.965); shown beside the weighted score, it does not change the "
-        "outcome",
+        # No fit of the rater model yet: no adjustment, and the interval is the scoring noise (0.75) of two scores
+        # per dimension: 1.96 * 0.75 / sqrt(2) * sqrt(sum of the squared weights, 0.1548) = 0.409.
+        "Leniency-adjusted: 3.500 (95% interval for the candidate's level 3.091 to 3.909); shown beside the "
+        "weighted score, it does not change the outcome",
         "Reasons:",
         "  - Weighted score 3.50 is at or above the 3.5 hire threshold",
     ]

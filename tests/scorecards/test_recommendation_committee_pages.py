@@ -14,6 +14,7 @@ from scorecards.recommendations.services import recommendation_compute
 from scorecards.services.scorecards import scorecard_amend
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import ALL_DIMENSIONS, scorecard_input, submit_scorecard
+from tests.scorecards.test_rater_model_database import store_fit
 
 RED_FLAG = "Recommends logging raw sensitive user data/prompts without safeguards."
 
@@ -226,7 +227,7 @@ def hidden_fingerprint(response) -> str:
 
 @pytest.mark.django_db
 def test_committee_decide_on_a_stale_recommendation_through_the_form(client, committee_member):
-    """The stored recommendation predates its interviewer's leniency history (as on the demo data).
+    """The stored recommendation predates the rater model's newest fit (as on the demo data).
 
     The first submission is refused and the page shows the refreshed
     recommendation, its fingerprint in the form; submitting that form again
@@ -234,10 +235,10 @@ def test_committee_decide_on_a_stale_recommendation_through_the_form(client, com
     """
     generous = UserFactory()
     loop = decided_loop_ready([((2,) * 7, {"interviewer": generous, "overall": "no"}), ((2,) * 7, {"overall": "no"})])
-    decided_loop_ready([((4,) * 7, {"interviewer": generous}), ((2,) * 7, {"overall": "no"})])
     client.force_login(committee_member)
     url = reverse("scorecards:committee-loop", args=[loop.pk])
     seen = hidden_fingerprint(client.get(url))
+    store_fit({generous.pk: [0.8, 0.2, 1.0, 0.1, 30, 200, True]})  # the model measured them since
     assert seen == Recommendation.objects.get(loop=loop).fingerprint
     form = {"decision": "no_hire", "rationale": "Not this time.", "expected_fingerprint": seen}
 

@@ -443,12 +443,14 @@ def test_recommendation_rejects_scores_outside_the_scale():
 
 
 def test_recommendation_adjusted_score_subtracts_offsets_with_a_band():
-    """A lenient interviewer's +0.5 is taken off their scores; the band propagates the offsets' std errors.
+    """A lenient interviewer's +0.5 is taken off their scores; the interval adds the noise of each score.
 
     Two equal dimensions. a scores d1=4, d2=4; b scores d1=3. Raw: (3.5 + 4) / 2 = 3.75.
     Adjusted: d1 = ((4 - 0.5) + 3) / 2 = 3.25, d2 = 3.5, so 3.375.
-    Shares of the score: a = 0.5/2 + 0.5/1 = 0.75, b = 0.25.
-    Half band = 1.96 * sqrt((0.75 * 0.2)^2 + (0.25 * 0.4)^2) = 1.96 * sqrt(0.0325) = 0.35334.
+    Shares of the score: per score on d1 0.25, on d2 0.5; so a = 0.75, b = 0.25.
+    Noise (0.75 a score): 0.75^2 * (0.25^2 + 0.25^2 + 0.5^2) = 0.2109375.
+    Offsets: (0.75 * 0.2)^2 + (0.25 * 0.4)^2 = 0.0325.
+    Half width = 1.96 * sqrt(0.2434375) = 0.96705.
     """
     rubric = RubricSpec(dimensions=(DimensionSpec("d1", Decimal(1)), DimensionSpec("d2", Decimal(1))))
     result = recommend(
@@ -462,11 +464,12 @@ def test_recommendation_adjusted_score_subtracts_offsets_with_a_band():
     assert result.weighted_score == Fraction(15, 4)
     assert result.outcome == "hire"  # the adjusted score is shown beside the outcome, never deciding it
     data = result.as_dict()["adjusted"]
-    assert (data["score"], data["low"], data["high"]) == ("3.375", "3.022", "3.728")
+    assert (data["score"], data["low"], data["high"]) == ("3.375", "2.408", "4.342")
     assert data["interviewers"] == [
-        {"interviewer": "a", "offset": 0.5, "std_error": 0.2, "history": 12,
-         "note": "+0.50 (lenient, from 12 scorecards with co-panelists)"},
-        {"interviewer": "b", "offset": 0.0, "std_error": 0.4, "history": 0, "note": "No history yet: adjustment 0"},
+        {"interviewer": "a", "offset": 0.5, "std_error": 0.2, "scale": 1.0, "history": 12,
+         "note": "+0.50 (lenient, from 12 loops in the rater model)"},
+        {"interviewer": "b", "offset": 0.0, "std_error": 0.4, "scale": 1.0, "history": 0,
+         "note": "No history yet: adjustment 0"},
     ]
 
 

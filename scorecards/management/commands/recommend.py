@@ -102,7 +102,8 @@ class Command(BaseCommand):
         adjusted = data["adjusted"]
         if adjusted:
             self.stdout.write(
-                f"Leniency-adjusted: {adjusted['score']} (band {adjusted['low']} to {adjusted['high']}); "
+                f"Leniency-adjusted: {adjusted['score']} (95% interval for the candidate's level "
+                f"{adjusted['low']} to {adjusted['high']}); "
                 "shown beside the weighted score, it does not change the outcome"
             )
         self.stdout.write("Reasons:")
