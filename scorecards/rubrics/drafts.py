@@ -102,8 +102,9 @@ def rubric_draft_open(*, actor: Any, role_slug: str) -> RubricDraft:
     """The role's draft, started from its newest version when there is none."""
     _require_editor(actor)
     role = _role(role_slug, lock=True)
-    draft = RubricDraft.objects.select_related("based_on").filter(role=role).first()
+    draft = RubricDraft.objects.select_related("based_on", "updated_by").filter(role=role).first()
     if draft is not None:
+        draft.role = role
         return draft
     current = Rubric.objects.current(role=role)
     spec = rubric_spec(role_slug=role.slug, version=current.version)
