@@ -121,6 +121,8 @@ def editor_document(
         dimension_forms.append(dimensions.forms.index(form))
     signal_docs, signal_forms = [], []
     for form in signals.ordered_forms:
+        if signals.forms.index(form) >= signals.initial_form_count() and not form.cleaned_data["text"].strip():
+            continue  # the spare row: its kind has a value from the start, so only its text says it was used
         signal_docs.append({"kind": form.cleaned_data["kind"], "text": form.cleaned_data["text"]})
         signal_forms.append(signals.forms.index(form))
     rubric = dict(base["rubric"])
