@@ -84,7 +84,11 @@ class RubricViewSet(IdempotentWritesMixin, mixins.ListModelMixin, mixins.Retriev
         description="Section by section (scale and thresholds, each dimension matched by its key, signals), the "
         "other version beside this one. `against` is the other version's id; by default the role's previous version.",
         parameters=[OpenApiParameter("against", int, description="Id of the version to compare with.")],
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The sections of the diff.")},
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The sections of the diff."),
+            400: error_response("`against` is not an id."),
+            404: error_response("No such version, or no version to compare with."),
+        },
     )
     @action(detail=True, methods=["get"])
     def diff(self, request: Request, pk: str | None = None) -> Response:
@@ -170,6 +174,7 @@ class EditsRubrics(BasePermission):
         summary="Read (or start) a role's rubric draft",
         description="Admins and rubric editors. The role's draft with its diff against the version it started from; "
         "the first read starts one from the newest version.",
+        responses={200: RubricDraftSerializer, 403: error_response("Only admins and rubric editors edit rubrics.")},
     ),
 )
 class RubricDraftViewSet(viewsets.GenericViewSet):
@@ -191,7 +196,11 @@ class RubricDraftViewSet(viewsets.GenericViewSet):
         "the field it concerns (`field_errors[\"rubric.dimensions[2].anchors.4\"]`) and nothing is saved. A "
         "revision other than the draft's is refused (409).",
         request=RubricDraftWriteSerializer,
-        responses={200: RubricDraftSerializer, 403: error_response("Only admins and rubric editors edit rubrics.")},
+        responses={
+            200: RubricDraftSerializer,
+            403: error_response("Only admins and rubric editors edit rubrics."),
+            409: error_response("`stale_draft`: the draft was saved since that revision."),
+        },
     )
     def update(self, request: Request, role: str) -> Response:
         body = RubricDraftWriteSerializer(data=request.data)
@@ -208,7 +217,11 @@ class RubricDraftViewSet(viewsets.GenericViewSet):
         "change note; refused when the draft changed since `revision`, when a version was published since it began, "
         "or when it changes nothing.",
         request=RubricDraftPublishSerializer,
-        responses={201: RubricSerializer, 403: error_response("Only admins and rubric editors edit rubrics.")},
+        responses={
+            201: RubricSerializer,
+            403: error_response("Only admins and rubric editors edit rubrics."),
+            409: error_response("`stale_draft` or `draft_behind`: review the draft again, or start again."),
+        },
     )
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, role: str) -> Response:
