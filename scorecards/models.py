@@ -46,11 +46,15 @@ class Rubric(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    change_note = models.TextField(
+        blank=True, help_text="Why this version was published (required when published from the editor)."
+    )
 
     objects = RubricQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "-version"]
+        permissions = [("edit_rubric", "Can edit rubric drafts and publish rubric versions")]
         constraints = [
             models.UniqueConstraint(fields=["role", "version"], name="rubric_unique_version"),
             models.CheckConstraint(condition=Q(version__gte=1), name="rubric_version_positive"),
@@ -63,9 +67,19 @@ class Rubric(models.Model):
         return f"{self.role} v{self.version}"
 
 
+class AnchorSource(models.TextChoices):
+    """Who wrote an anchor: copied from the role's source document, or written by the hiring team."""
+
+    DOCUMENT = "document", "From the document"
+    TEAM = "team", "Written by the team"
+
+
 class Dimension(models.Model):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="dimensions")
     position = models.PositiveSmallIntegerField()
+    # The dimension's identity across versions: kept when it is renamed, reweighted or reworded, so what hangs
+    # off a dimension (questions, exercises) follows it from one version to the next.
+    key = models.SlugField(max_length=80)
     name = models.CharField(max_length=limit("dimension.name"), validators=[validate_label])
     weight_given = models.CharField(max_length=20, help_text="The weight as the document gives it: 20, high, 1.")
     weight_kind = models.CharField(max_length=20, choices=WeightKind.choices)
@@ -73,20 +87,47 @@ class Dimension(models.Model):
         max_digits=8, decimal_places=3, help_text="Numeric weight before normalisation (High = ratio x Medium)."
     )
     critical = models.BooleanField(default=False)
-    anchor_meets = limited_text("rubric.text", blank=True)
-    anchor_exceeds = limited_text("rubric.text", blank=True)
-    anchor_concerns = limited_text("rubric.text", blank=True)
+    anchors = models.JSONField(
+        default=dict,
+        help_text="What each point looks like: {'1': {'text': ..., 'source': 'document' | 'team'}, ... '5': ...}.",
+    )
 
     class Meta:
         ordering = ["rubric", "position"]
         constraints = [
             models.UniqueConstraint(fields=["rubric", "name"], name="dimension_unique_name_per_rubric"),
+            models.UniqueConstraint(fields=["rubric", "key"], name="dimension_unique_key_per_rubric"),
             models.UniqueConstraint(fields=["rubric", "position"], name="dimension_unique_position_per_rubric"),
             models.CheckConstraint(condition=Q(weight_value__gt=0), name="dimension_weight_positive"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class RubricDraft(models.Model):
+    """A role's rubric being edited in the app: the next version, in the file format, until it is published.
+
+    One per role. ``based_on`` is the published version it started from; publishing refuses a draft whose base
+    is no longer the newest version, so nobody overwrites a version they have not seen.
+    """
+
+    role = models.OneToOneField("hiring.Role", on_delete=models.CASCADE, related_name="rubric_draft")
+    based_on = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="+")
+    document = models.JSONField(help_text="The draft as a rubric document (fixtures/rubrics/FORMAT.md).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Optimistic concurrency, as scorecards: a save based on an older revision is refused.
+    revision = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"Draft of {self.role} (from v{self.based_on.version})"
 
 
 class FocusArea(models.Model):

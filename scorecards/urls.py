@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scorecards.views import calibration, committee, interviews, rubrics, scorecard
+from scorecards.views import calibration, committee, interviews, rubric_editor, rubrics, scorecard
 
 app_name = "scorecards"
 
@@ -30,4 +30,7 @@ urlpatterns += [
     path("interviews/<int:interview_id>/panel/", interviews.panel, name="panel"),
     path("rubrics/", rubrics.rubric_list, name="rubric-list"),
     path("rubrics/<slug:slug>/", rubrics.rubric_detail, name="rubric-detail"),
+    path("rubrics/<slug:slug>/edit/", rubric_editor.rubric_edit, name="rubric-edit"),
+    path("rubrics/<slug:slug>/edit/review/", rubric_editor.rubric_review, name="rubric-review"),
+    path("rubrics/<slug:slug>/edit/discard/", rubric_editor.rubric_discard, name="rubric-discard"),
 ]

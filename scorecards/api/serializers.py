@@ -45,23 +45,32 @@ class RubricSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AnchorsSerializer(serializers.Serializer):
-    meets = serializers.CharField(source="anchor_meets")
-    exceeds = serializers.CharField(source="anchor_exceeds")
-    concerns = serializers.CharField(source="anchor_concerns")
+class AnchorSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="What this point looks like; empty when the rubric gives none.")
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # the field is named "source" in the format
+        choices=["document", "team", ""], help_text="Copied from the role's document, or written by the team."
+    )
+
+
 
 
 class DimensionSerializer(serializers.ModelSerializer):
-    anchors = AnchorsSerializer(source="*", read_only=True)
+    anchors = serializers.SerializerMethodField(help_text='One anchor per point, keyed "1" to "5".')
     normalized_weight = serializers.SerializerMethodField(help_text="Share of the rubric's weight (sums to 1).")
 
     class Meta:
         model = Dimension
         fields = [
-            "id", "position", "name", "weight_given", "weight_kind", "weight_value", "normalized_weight",
+            "id", "position", "key", "name", "weight_given", "weight_kind", "weight_value", "normalized_weight",
             "critical", "anchors",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=AnchorSerializer()))
+    def get_anchors(self, dimension: Dimension) -> dict[str, Any]:
+        anchors = dimension.anchors or {}
+        points = {point: anchors.get(point) or {} for point in ("1", "2", "3", "4", "5")}
+        return {point: {"text": a.get("text", ""), "source": a.get("source", "")} for point, a in points.items()}
 
     @extend_schema_field(serializers.DecimalField(max_digits=7, decimal_places=6))
     def get_normalized_weight(self, dimension: Dimension) -> str:

@@ -8,10 +8,11 @@ from scorecards.api.recommendations import (
     LoopWhatIfView,
     RecommendationViewSet,
 )
-from scorecards.api.rubrics import RubricViewSet
+from scorecards.api.rubrics import RubricDraftViewSet, RubricViewSet
 from scorecards.api.scorecards import ScorecardViewSet
 
 router = SimpleRouter()
+router.register("rubric-drafts", RubricDraftViewSet, basename="rubric-draft")
 router.register("rubrics", RubricViewSet, basename="rubric")
 router.register("scorecards", ScorecardViewSet, basename="scorecard")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")

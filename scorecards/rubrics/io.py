@@ -14,11 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.text import slugify
 
 from hiring.errors import ValidationFailed
 
 WEIGHT_KINDS = ("percent", "high_medium", "equal")
 SIGNAL_KINDS = ("strong", "weak", "red_flag")
+POINTS = ("1", "2", "3", "4", "5")
+ANCHOR_SOURCES = ("document", "team")
+# The columns of the documents' scorecard tables, read by files written before anchors had one entry per point.
+LEGACY_ANCHOR_POINTS = {"concerns": "1", "meets": "3", "exceeds": "5"}
 EXERCISE_FORMATS = ("take_home", "live", "discussion")
 DEFAULT_THRESHOLDS = {
     "hire": Decimal("3.5"),
@@ -80,6 +85,65 @@ def _decimal(value: Any, where: str, problems: list[str]) -> Decimal | None:
         problems.append(f"{where}: must be a finite number")
         return None
     return number
+
+
+_PROBLEM_PATH = re.compile(r"^(?P<head>[\w.\[\]]+)(?: \([^)]*\))?(?P<tail>[\w.]*): ")
+
+
+def problems_by_field(problems: list[str]) -> dict[str, list[str]]:
+    """Group a RubricFileError's problems by the field they name (``rubric.dimensions[2].anchors.4``).
+
+    The editor puts each message beside its field; the messages stay the validator's own, so the file and the
+    editor refuse the same things in the same words.
+    """
+    grouped: dict[str, list[str]] = {}
+    for problem in problems:
+        match = _PROBLEM_PATH.match(problem)
+        field = (match["head"] + match["tail"]) if match else "rubric"
+        message = problem[match.end():] if match else problem
+        grouped.setdefault(field, []).append(message)
+    return grouped
+
+
+def _anchors(value: Any, where: str, problems: list[str]) -> dict[str, dict[str, str]]:
+    """An anchor per point 1-5 as ``{"text", "source"}``; an empty point has text "" and source "".
+
+    A point is written ``3: {text: ..., source: document}``; the older keys ``concerns``, ``meets`` and
+    ``exceeds`` (points 1, 3 and 5, copied from the document) are still read.
+    """
+    anchors = {point: {"text": "", "source": ""} for point in POINTS}
+    if value is None:
+        return anchors
+    if not isinstance(value, dict):
+        problems.append(f"{where}: must be a mapping of points 1 to 5")
+        return anchors
+    given: set[str] = set()
+    for raw_key, raw in value.items():
+        key = str(raw_key).strip()
+        if key in LEGACY_ANCHOR_POINTS:
+            point, entry = LEGACY_ANCHOR_POINTS[key], {"text": raw, "source": "document"}
+        elif key in POINTS:
+            point, entry = key, raw
+        else:
+            problems.append(f"{where}.{key}: unknown anchor (points 1 to 5)")
+            continue
+        if point in given:
+            problems.append(f"{where}.{point}: given twice")
+            continue
+        given.add(point)
+        if not isinstance(entry, dict) or not isinstance(entry.get("text", ""), str):
+            problems.append(f"{where}.{point}: must be a mapping with text and source")
+            continue
+        text = _text(entry.get("text"))
+        source = _text(entry.get("source"))
+        if text and source not in ANCHOR_SOURCES:
+            problems.append(
+                f"{where}.{point}: source must be 'document' or 'team' (who wrote it), not {source or 'missing'!r}"
+            )
+        if len(text) > 1000:
+            problems.append(f"{where}.{point}: at most 1000 characters, not {len(text)}")
+        anchors[point] = {"text": text, "source": source if text else ""}
+    return anchors
 
 
 def validate_rubric(data: Any, source: str) -> dict[str, Any]:
@@ -172,6 +236,7 @@ def validate_rubric(data: Any, source: str) -> dict[str, Any]:
         problems.append("rubric.dimensions: missing or empty")
         dims_in = []
     seen_names: set[str] = set()
+    seen_keys: set[str] = set()
     kinds: set[str] = set()
     for index, entry in enumerate(dims_in):
         where = f"rubric.dimensions[{index}]"
@@ -204,24 +269,26 @@ def validate_rubric(data: Any, source: str) -> dict[str, Any]:
                 problems.append(f"{where}: weight must be positive, not {raw_weight!r}")
             elif number is not None:
                 weight_given = format(number.normalize(), "f")
-        anchors_in = entry.get("anchors") or {}
-        if not isinstance(anchors_in, dict):
-            problems.append(f"{where}.anchors: must be a mapping of meets/exceeds/concerns")
-            anchors_in = {}
-        unknown_anchors = set(anchors_in) - {"meets", "exceeds", "concerns"}
-        if unknown_anchors:
-            problems.append(f"{where}.anchors: unknown anchor {', '.join(sorted(unknown_anchors))}")
+        path = f"rubric.dimensions[{index}]"
+        key = _text(entry.get("key")) or slugify(name)[:80]
+        if name and not SLUG_RE.match(key):
+            problems.append(f"{path}.key: {key!r} must be lowercase letters, digits and hyphens")
+        elif key and key in seen_keys:
+            problems.append(f"{path}.key: duplicate dimension key {key!r}")
+        seen_keys.add(key)
+        anchors = _anchors(entry.get("anchors"), f"{path}.anchors", problems)
         critical = entry.get("critical")
         if critical is not None and not isinstance(critical, bool):
             problems.append(f"{where}.critical: must be true or false")
             critical = None
         dimensions.append(
             {
+                "key": key,
                 "name": name,
                 "weight": weight_given,
                 "weight_kind": kind,
                 "critical": critical,
-                "anchors": {key: _text(anchors_in.get(key)) for key in ("meets", "exceeds", "concerns")},
+                "anchors": anchors,
             }
         )
     if len(kinds) > 1:
@@ -364,7 +431,8 @@ def spec_to_document(spec: dict[str, Any], *, with_normalized: bool) -> dict[str
         if with_normalized:
             item["normalized_weight"] = float(round(normal, 6))
         item["critical"] = dimension["critical"]
-        item["anchors"] = dict(dimension["anchors"])
+        item["key"] = dimension["key"]
+        item["anchors"] = {int(point): dict(anchor) for point, anchor in sorted(dimension["anchors"].items())}
         dimensions.append(item)
     thresholds = {}
     for key, value in rubric["thresholds"].items():

@@ -11,7 +11,8 @@ from django.db.models import Count, Prefetch, Q
 from exercises.models import Exercise
 from hiring.errors import NotFound
 from hiring.models import Role
-from scorecards.models import Dimension, Rubric, Signal
+from scorecards.models import Dimension, Rubric, RubricDraft, Signal
+from scorecards.rubrics.anchors import Anchor, anchors_of
 from scorecards.rubrics.selectors import dimension_normalized_weights
 
 THRESHOLD_NAMES = {
@@ -63,13 +64,15 @@ class RubricPage:
     role: Role
     rubric: Rubric
     is_latest: bool
-    dimensions: list[tuple[Dimension, Decimal, Decimal]]  # (dimension, normalised weight, as a percent)
+    # (dimension, normalised weight, as a percent, its anchors)
+    dimensions: list[tuple[Dimension, Decimal, Decimal, list[Anchor]]]
     scale: list[tuple[str, str]]
     strong: list[Signal]
     weak: list[Signal]
     red_flags: list[Signal]
     versions: list[VersionEntry]  # newest first
     exercises: list[Exercise]
+    has_draft: bool
 
 
 def rubric_page(*, role_slug: str, version: int | None = None) -> RubricPage:
@@ -108,7 +111,8 @@ def rubric_page(*, role_slug: str, version: int | None = None) -> RubricPage:
         rubric=rubric,
         is_latest=chosen.pk == versions[0].pk,
         dimensions=[
-            (d, normals[d.pk], (normals[d.pk] * 100).quantize(Decimal("0.1"))) for d in dimensions
+            (d, normals[d.pk], (normals[d.pk] * 100).quantize(Decimal("0.1")), anchors_of(d, rubric.scale_labels))
+            for d in dimensions
         ],
         scale=sorted((str(k), v) for k, v in rubric.scale_labels.items()),
         strong=[s for s in signals if s.kind == Signal.Kind.STRONG],
@@ -116,6 +120,7 @@ def rubric_page(*, role_slug: str, version: int | None = None) -> RubricPage:
         red_flags=[s for s in signals if s.kind == Signal.Kind.RED_FLAG],
         versions=history,
         exercises=list(Exercise.objects.filter(role=role, is_active=True).order_by("position", "id")),
+        has_draft=RubricDraft.objects.filter(role=role).exists(),
     )
 
 
@@ -130,7 +135,13 @@ def rubric_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         if str(old_thresholds.get(key)) != str(new_thresholds.get(key)):
             changes.append(f"{label}: {old_thresholds.get(key)} → {new_thresholds.get(key)}.")
 
-    old_dims = {d["name"]: d for d in before.get("dimensions", [])}
+    renamed = {
+        old_dim["name"]: new_dim["name"]
+        for old_dim in before.get("dimensions", []) for new_dim in after.get("dimensions", [])
+        if old_dim.get("key") and old_dim.get("key") == new_dim.get("key") and old_dim["name"] != new_dim["name"]
+    }
+    changes += [f"Dimension renamed: {old_name} → {new_name}." for old_name, new_name in renamed.items()]
+    old_dims = {renamed.get(d["name"], d["name"]): d for d in before.get("dimensions", [])}
     new_dims = {d["name"]: d for d in after.get("dimensions", [])}
     for name in new_dims:
         if name not in old_dims:
@@ -160,6 +171,7 @@ def rubric_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     changes += [f"{kinds.get(k, k)} added: {t}" for k, t in sorted(new_signals - old_signals)]
     changes += [f"{kinds.get(k, k)} removed: {t}" for k, t in sorted(old_signals - new_signals)]
 
-    if old.get("exercises") != new.get("exercises"):
+    # A version published from the editor leaves the exercise library alone and records none.
+    if old.get("exercises") and new.get("exercises") and old.get("exercises") != new.get("exercises"):
         changes.append("Exercises changed.")
     return changes or ["No change to the rubric's content."]

@@ -37,6 +37,9 @@ def rubric_spec(*, role_slug: str, version: int | None = None) -> dict[str, Any]
             f"Role {role_slug!r} has no rubric version {version or ''}.".replace("  ", " "), code="no_rubric"
         )
     exercises = Exercise.objects.filter(role=role, is_active=True).order_by("position", "id")
+    # An exercise keeps a renamed dimension's old name for the loops still on the older version; a version's file
+    # names only its own dimensions.
+    names = {d.name for d in rubric.dimensions.all()}
     return {
         "role": {
             "slug": role.slug,
@@ -59,11 +62,12 @@ def rubric_spec(*, role_slug: str, version: int | None = None) -> dict[str, Any]
             "focus_areas": [{"title": a.title, "description": a.description} for a in rubric.focus_areas.all()],
             "dimensions": [
                 {
+                    "key": d.key,
                     "name": d.name,
                     "weight": d.weight_given,
                     "weight_kind": d.weight_kind,
                     "critical": d.critical,
-                    "anchors": {"meets": d.anchor_meets, "exceeds": d.anchor_exceeds, "concerns": d.anchor_concerns},
+                    "anchors": d.anchors,
                     "weight_value": _plain(d.weight_value),
                 }
                 for d in rubric.dimensions.all()
@@ -79,7 +83,7 @@ def rubric_spec(*, role_slug: str, version: int | None = None) -> dict[str, Any]
                 "materials": e.materials,
                 "tasks": e.tasks,
                 "evaluation": e.evaluation,
-                "dimensions": e.dimension_names,
+                "dimensions": [name for name in e.dimension_names if name in names],
             }
             for e in exercises
         ],

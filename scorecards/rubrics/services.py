@@ -15,13 +15,17 @@ from scorecards.rubrics.io import content_hash
 
 
 @transaction.atomic
-def rubric_publish(*, spec: dict[str, Any], actor: Any = None) -> tuple[Rubric, bool]:
+def rubric_publish(
+    *, spec: dict[str, Any], actor: Any = None, change_note: str = "", sync_exercises: bool = True
+) -> tuple[Rubric, bool]:
     """Publish ``spec`` (from ``rubric_io.validate_rubric``) as the role's newest rubric version.
 
     Returns ``(rubric, created)``. A specification identical to the newest
     version publishes nothing; a changed one makes a new version and never
     edits a published one. The role's exercises are updated in place by slug
-    (assignments keep the text they were sent with).
+    (assignments keep the text they were sent with), unless ``sync_exercises``
+    is false: the editor publishes the rubric alone and leaves the library as
+    admins keep it.
     """
     role_data = spec["role"]
     role, _ = Role.objects.select_for_update().get_or_create(
@@ -33,7 +37,8 @@ def rubric_publish(*, spec: dict[str, Any], actor: Any = None) -> tuple[Rubric, 
             setattr(role, field, role_data[field])
         role.save(update_fields=list(role_fields))
 
-    _sync_exercises(role, spec["exercises"])
+    if sync_exercises:
+        _sync_exercises(role, spec["exercises"])
 
     digest = content_hash(spec)
     latest = Rubric.objects.filter(role=role).order_by("-version").first()
@@ -54,20 +59,20 @@ def rubric_publish(*, spec: dict[str, Any], actor: Any = None) -> tuple[Rubric, 
         high_to_medium_ratio=Decimal(thresholds["high_to_medium_ratio"]),
         content_hash=digest,
         source=spec,
+        change_note=change_note,
         published_by=actor if getattr(actor, "pk", None) else None,
     )
     Dimension.objects.bulk_create(
         Dimension(
             rubric=rubric,
             position=position,
+            key=dimension["key"],
             name=dimension["name"],
             weight_given=dimension["weight"],
             weight_kind=dimension["weight_kind"],
             weight_value=Decimal(dimension["weight_value"]),
             critical=dimension["critical"],
-            anchor_meets=dimension["anchors"]["meets"],
-            anchor_exceeds=dimension["anchors"]["exceeds"],
-            anchor_concerns=dimension["anchors"]["concerns"],
+            anchors=dimension["anchors"],
         )
         for position, dimension in enumerate(rubric_data["dimensions"], start=1)
     )
@@ -84,7 +89,7 @@ def rubric_publish(*, spec: dict[str, Any], actor: Any = None) -> tuple[Rubric, 
         action="rubric.published",
         obj=rubric,
         before={"version": latest.version} if latest else None,
-        after={"role": role.slug, "version": rubric.version, "content_hash": digest},
+        after={"role": role.slug, "version": rubric.version, "content_hash": digest, "change_note": change_note},
     )
     return rubric, True
 

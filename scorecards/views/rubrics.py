@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from hiring.types import AuthenticatedHttpRequest
 from hiring.views.common import signed_in
+from scorecards.rubrics.drafts import may_edit_rubrics
 from scorecards.rubrics.pages import rubric_catalogue, rubric_page
 
 
@@ -21,4 +22,5 @@ def rubric_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     version = int(version_param) if version_param and version_param.isdigit() else None
     if version_param and version is None:
         raise Http404("No such rubric version.")
-    return render(request, "scorecards/rubric_detail.html", {"page": rubric_page(role_slug=slug, version=version)})
+    page = rubric_page(role_slug=slug, version=version)
+    return render(request, "scorecards/rubric_detail.html", {"page": page, "can_edit": may_edit_rubrics(request.user)})

@@ -21,6 +21,7 @@ from scorecards.models import (
     Recommendation,
     RecomputeRequest,
     Rubric,
+    RubricDraft,
     Scorecard,
 )
 from tests.api.conftest import World
@@ -55,6 +56,18 @@ def _publishable_rubric() -> dict[str, Any]:
     return document
 
 
+def _open_draft(world: World) -> None:
+    from scorecards.rubrics.drafts import rubric_draft_open
+
+    rubric_draft_open(actor=world.admin, role_slug=world.loop.role.slug)
+
+
+def _edited_draft(world: World) -> dict[str, Any]:
+    document = RubricDraft.objects.get(role=world.loop.role).document
+    document["rubric"]["dimensions"][0]["anchors"]["2"]["text"] = "Tests only the happy path."
+    return document
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -80,6 +93,9 @@ CASES = [
     Case("rubric versions", "get", lambda w: "/api/v1/rubrics/", _statuses(200)),
     Case("rubric", "get", lambda w: f"/api/v1/rubrics/{w.loop.rubric_id}/", _statuses(200)),
     Case("rubric export", "get", lambda w: f"/api/v1/rubrics/{w.loop.rubric_id}/export/", _statuses(200)),
+    Case("rubric diff", "get", lambda w: f"/api/v1/rubrics/{w.loop.rubric_id}/diff/?against={w.loop.rubric_id}",
+         _statuses(200)),
+    Case("rubric draft", "get", lambda w: f"/api/v1/rubric-drafts/{w.loop.role.slug}/", _statuses(403, admin=200)),
     Case("exercises", "get", lambda w: "/api/v1/exercises/", _statuses(200)),
     Case("me", "get", lambda w: "/api/v1/users/me/", _statuses(200)),
     Case("users", "get", lambda w: "/api/v1/users/", _statuses(200, pending=403, submitted=403, outsider=403)),
@@ -160,6 +176,14 @@ CASES = [
                          "justification": "Decided without the pending interviews.", "confirm_outstanding": True}),
     Case("publish rubric", "post", lambda w: "/api/v1/rubrics/", _statuses(403, admin=201),
          body=lambda w: _publishable_rubric()),
+    Case("save rubric draft", "put", lambda w: f"/api/v1/rubric-drafts/{w.loop.role.slug}/", _statuses(403, admin=200),
+         body=lambda w: {"revision": 1, "document": _edited_draft(w)}, prepare=_open_draft),
+    Case("publish rubric draft", "post", lambda w: f"/api/v1/rubric-drafts/{w.loop.role.slug}/publish/",
+         # The draft changes nothing yet: the admin is let in and refused for that (400 no_change).
+         _statuses(403, admin=400), body=lambda w: {"revision": 1, "change_note": "Clearer anchors."},
+         prepare=_open_draft),
+    Case("discard rubric draft", "delete", lambda w: f"/api/v1/rubric-drafts/{w.loop.role.slug}/",
+         _statuses(403, admin=204), prepare=_open_draft),
     Case("request calibration report", "post", lambda w: "/api/v1/calibration-reports/",
          _statuses(403, committee=202, admin=202),
          body=lambda w: {"role": w.loop.role.slug, "date_from": "2026-01-01", "date_to": "2026-06-30"}),
@@ -176,8 +200,9 @@ def state() -> dict[str, Any]:
         "counts": {
             model.__name__: model.objects.count()
             for model in (Candidate, InterviewLoop, Interview, Scorecard, Rating, ObservedSignal, Rubric,
-                          Recommendation, RecomputeRequest, AuditEvent, IdempotencyKey, CalibrationReport)
+                          Recommendation, RecomputeRequest, AuditEvent, IdempotencyKey, CalibrationReport, RubricDraft)
         },
+        "drafts": list(RubricDraft.objects.order_by("pk").values_list("revision", "document")),
         "candidates": list(Candidate.objects.order_by("pk").values_list("name", "email", "phone", "updated_at")),
         "loops": list(InterviewLoop.objects.order_by("pk").values_list(
             "status", "decision", "recruiter_id", "hiring_manager_id", "withdrawn_reason")),

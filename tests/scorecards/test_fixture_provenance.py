@@ -40,9 +40,10 @@ def quoted_fields(data):
         yield f"rubric.focus_areas[{i}].description", area.get("description")
     for i, dim in enumerate(rubric.get("dimensions") or []):
         yield f"rubric.dimensions[{i}].name", dim.get("name")
-        for key, anchor in (dim.get("anchors") or {}).items():
-            if anchor:
-                yield f"rubric.dimensions[{i}].anchors.{key}", anchor
+        # Only the anchors marked as the document's: the team's own are checked below.
+        for point, anchor in (dim.get("anchors") or {}).items():
+            if anchor.get("source") == "document":
+                yield f"rubric.dimensions[{i}].anchors.{point}", anchor.get("text")
     for i, signal in enumerate(rubric.get("signals") or []):
         yield f"rubric.signals[{i}] ({signal.get('kind')})", signal.get("text")
     for i, exercise in enumerate(data.get("exercises") or []):
@@ -107,3 +108,20 @@ def test_dimension_count_matches_expected(path):
     count = len(data["rubric"]["dimensions"])
     expected = EXPECTED_DIMENSION_COUNTS[slug]
     assert count == expected, f"{path.name}: expected {expected} dimensions, found {count}"
+
+
+@pytest.mark.parametrize("path", RUBRIC_FILES, ids=lambda p: p.stem)
+def test_every_point_has_an_anchor_and_says_who_wrote_it(path):
+    """Each dimension describes all five points; text not in the document is marked as the team's."""
+    data = load(path)
+    source = fold((SOURCES_DIR / data["role"]["source_document"]).read_text(encoding="utf-8"))
+    for dim in data["rubric"]["dimensions"]:
+        anchors = dim["anchors"]
+        assert sorted(anchors) == [1, 2, 3, 4, 5], f"{dim['name']}: anchors for {sorted(anchors)}"
+        for point, anchor in anchors.items():
+            assert fold(anchor["text"]), f"{dim['name']} point {point}: empty"
+            assert anchor["source"] in ("document", "team"), f"{dim['name']} point {point}: {anchor['source']!r}"
+            if anchor["source"] == "team":
+                # Written from the document's signals and concerns, but not a copy of one of its anchors.
+                copied = point == 3 and fold(anchor["text"]) in source
+                assert not copied, f"{dim['name']}: the document's 3 is marked team"

@@ -79,13 +79,13 @@ def test_changed_file_publishes_a_new_version_and_keeps_the_old(tmp_path):
     """Editing a rubric makes version 2; version 1 stays exactly as it was."""
     _load()
     v1 = Rubric.objects.get(role__slug="applied-ai-engineer", version=1)
-    v1_dims = list(v1.dimensions.values_list("name", "weight_given", "anchor_meets"))
+    v1_dims = list(v1.dimensions.values_list("name", "weight_given", "anchors"))
     data = _fixture("applied-ai-engineer")
-    data["rubric"]["dimensions"][0]["anchors"]["meets"] = "Writes clean, tested code."
+    data["rubric"]["dimensions"][0]["anchors"][3]["text"] = "Writes clean, tested code."
     _load(_write(tmp_path, data))
     v2 = Rubric.objects.get(role__slug="applied-ai-engineer", version=2)
-    assert v2.dimensions.get(position=1).anchor_meets == "Writes clean, tested code."
-    assert list(v1.dimensions.values_list("name", "weight_given", "anchor_meets")) == v1_dims
+    assert v2.dimensions.get(position=1).anchors["3"]["text"] == "Writes clean, tested code."
+    assert list(v1.dimensions.values_list("name", "weight_given", "anchors")) == v1_dims
     assert AuditEvent.objects.filter(action="rubric.published", object_id=str(v2.pk)).count() == 1
 
 
@@ -156,12 +156,12 @@ def test_malformed_file_is_rejected_whole(case, tmp_path):
     before = _counts()
     data = _fixture("applied-ai-engineer")
     data["role"]["slug"] = "brand-new-role"
-    data["rubric"]["dimensions"][0]["anchors"]["meets"] = "Changed so that a good file would publish."
+    data["rubric"]["dimensions"][0]["anchors"][3]["text"] = "Changed so that a good file would publish."
     mutate, message = BAD_FILES[case]
     mutate(data)
     bad = _write(tmp_path, data, "bad.yaml")
     good_data = _fixture("junior-ai-engineer")
-    good_data["rubric"]["dimensions"][0]["anchors"]["meets"] = "Changed too."
+    good_data["rubric"]["dimensions"][0]["anchors"][3]["text"] = "Changed too."
     good = _write(tmp_path, good_data, "good.yaml")
     with pytest.raises(CommandError) as excinfo:
         _load(good, bad)
@@ -237,9 +237,8 @@ def test_export_then_load_as_new_role_gives_an_identical_rubric(slug, tmp_path):
         "weight_kind",
         "weight_value",
         "critical",
-        "anchor_meets",
-        "anchor_exceeds",
-        "anchor_concerns",
+        "key",
+        "anchors",
     )
     assert list(copy.dimensions.values_list(*fields)) == list(original.dimensions.values_list(*fields))
     assert list(copy.signals.values_list("kind", "text")) == list(original.signals.values_list("kind", "text"))

@@ -104,7 +104,7 @@ def test_views_my_interviews_query_count_fixed(client, django_assert_num_queries
 
 
 def test_views_kit_shows_focus_anchors_exercise_and_signals(client, interviewer):
-    """The kit: candidate, role, focus dimensions with their 1/3/5 anchors, what to assess, the exercise brief
+    """The kit: candidate, role, focus dimensions with an anchor for each point 1-5, what to assess, the exercise brief
     and the signals and red flags to listen for."""
     loop = make_loop(role_slug="associate-applied-ai-engineer")
     exercise = loop.role.exercises.get(slug="ship-a-minimal-inference-service")
@@ -123,7 +123,12 @@ def test_views_kit_shows_focus_anchors_exercise_and_signals(client, interviewer)
                  "Strong modularity, thoughtful edge cases, strong tests",  # exceeds (5)
                  "Messy code, no tests, poor debugging"):  # common concerns (1)
         assert text in html
-    assert "Common concerns (1 · Below bar)" in html
+    for dimension, anchors in response.context["focus"]:
+        assert [anchor.value for anchor in anchors] == ["1", "2", "3", "4", "5"], dimension.name
+        # The document gives 1, 3 and 5 for this role; the team wrote 2 and 4, and the kit says so.
+        assert [anchor.by_team for anchor in anchors] == [False, True, False, True, False], dimension.name
+    assert "1 · Below bar" in html and "2 · Approaching bar" in html and "4 · Exceeds bar" in html
+    assert html.count("document\">team</span>") == 4  # the badge on each of the team's anchors
     for area in loop.rubric.focus_areas.all():
         assert area.title in html
     assert f"Exercise: {exercise.title}" in html

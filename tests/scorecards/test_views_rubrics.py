@@ -16,15 +16,18 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, the rubrics with their counts.
 LIST_QUERIES = 3
-# Session, user, role, its versions, the shown version, its dimensions, focus areas, signals, the exercises.
-DETAIL_QUERIES = 9
+# Session, user, role, its versions, the shown version, its dimensions, focus areas, signals, the exercises,
+# whether a draft is open, and the user's and their groups' permissions (may they edit it?).
+DETAIL_QUERIES = 12
 
 
 def publish_second_version() -> None:
     """Applied AI Engineer v2: an anchor reworded, a red flag added, the hire threshold raised."""
     path = RUBRIC_DIR / "applied-ai-engineer.yaml"
     document = read_rubric_file(path)
-    document["rubric"]["dimensions"][0]["anchors"]["exceeds"] = "Designs for failure and proves it with tests"
+    document["rubric"]["dimensions"][0]["anchors"][5] = {
+        "text": "Designs for failure and proves it with tests", "source": "team",
+    }
     document["rubric"]["signals"].append({"kind": "red_flag", "text": "Dismisses testing as optional."})
     document["rubric"].setdefault("thresholds", {})["hire"] = 3.6
     rubric_publish(spec=validate_rubric(document, str(path)))
@@ -51,7 +54,7 @@ def test_views_rubric_detail_weights_anchors_signals(client, rubrics, interviewe
 
     percent = client.get(reverse("scorecards:rubric-detail", args=["applied-ai-engineer"]))
     rows = {d.name: (d.weight_given, str(normal.quantize(normal.__class__("0.001"))), str(pct))
-            for d, normal, pct in percent.context["page"].dimensions}
+            for d, normal, pct, _ in percent.context["page"].dimensions}
     assert rows["Software engineering"] == ("20", "0.200", "20.0")
     assert rows["Cost/performance thinking"] == ("10", "0.100", "10.0")
     html = percent.content.decode()
@@ -59,7 +62,7 @@ def test_views_rubric_detail_weights_anchors_signals(client, rubrics, interviewe
     assert "Recommends logging raw sensitive user data/prompts without safeguards." in html
 
     high_medium = client.get(reverse("scorecards:rubric-detail", args=["junior-applied-ai-engineer"]))
-    weights = {d.name: (d.weight_given, str(pct)) for d, _, pct in high_medium.context["page"].dimensions}
+    weights = {d.name: (d.weight_given, str(pct)) for d, _, pct, _ in high_medium.context["page"].dimensions}
     # Three High and five Medium dimensions: 3 x 2 + 5 x 1 = 11 parts; High is 2/11, Medium 1/11.
     assert weights["Python engineering"] == ("high", "18.2")
     assert weights["Data handling"] == ("medium", "9.1")
@@ -110,6 +113,13 @@ def test_views_rubric_pages_query_counts_fixed(client, rubrics, interviewer, dja
         client.get(reverse("scorecards:rubric-detail", args=["applied-ai-engineer"]))
 
 
+def test_rubric_changes_name_a_renamed_dimension_by_its_key():
+    old = fixture_spec("applied-ai-engineer")
+    new = copy.deepcopy(old)
+    new["rubric"]["dimensions"][0]["name"] = "Software craft"
+    assert rubric_changes(old, new) == ["Dimension renamed: Software engineering → Software craft."]
+
+
 def test_rubric_changes_dimension_added_removed_and_reweighted():
     """The history's wording for dimensions, focus areas and exercises, from two specifications."""
     old = fixture_spec("applied-ai-engineer")
@@ -117,9 +127,9 @@ def test_rubric_changes_dimension_added_removed_and_reweighted():
     new["rubric"]["dimensions"][0]["weight"] = "25"
     new["rubric"]["dimensions"][1]["critical"] = True
     removed = new["rubric"]["dimensions"].pop()
-    new["rubric"]["dimensions"].append({**removed, "name": "Product sense"})
+    new["rubric"]["dimensions"].append({**removed, "name": "Product sense", "key": "product-sense"})
     new["rubric"]["focus_areas"] = new["rubric"]["focus_areas"][1:]
-    new["exercises"] = []
+    new["exercises"] = new["exercises"][1:]
     assert rubric_changes(old, new) == [
         "Dimension added: Product sense.",
         f"Dimension removed: {removed['name']}.",

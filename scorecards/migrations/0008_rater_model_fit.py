@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scorecards', '0006_calibration_report_lease'),
+        ('scorecards', '0007_text_limits_and_label_checks'),
     ]
 
     operations = [
