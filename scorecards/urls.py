@@ -30,6 +30,10 @@ urlpatterns += [
          name="scorecard-amend"),
     path("interviews/<int:interview_id>/panel/", interviews.panel, name="panel"),
     path("loops/<int:pk>/questions/", questions.loop_questions, name="loop-questions"),
+    path("questions/", questions.question_list, name="question-list"),
+    path("questions/new/<slug:slug>/", questions.question_create_page, name="question-create"),
+    path("questions/<int:pk>/edit/", questions.question_edit_page, name="question-edit"),
+    path("questions/<int:pk>/retire/", questions.question_retire_page, name="question-retire"),
     path("rubrics/", rubrics.rubric_list, name="rubric-list"),
     path("rubrics/<slug:slug>/", rubrics.rubric_detail, name="rubric-detail"),
 ]
