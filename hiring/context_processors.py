@@ -18,6 +18,7 @@ NAV_ITEMS: list[tuple[str, str, set[str]]] = [
     ("Calibration", "scorecards:report-list", {"committee", "admin"}),
     ("Audit trail", "hiring:audit-list", {"committee", "admin"}),
     ("Rubrics", "scorecards:rubric-list", {"interviewer", "recruiter", "committee", "admin"}),
+    ("Questions", "scorecards:question-list", {"recruiter", "admin"}),
     ("Integrations", "integrations:endpoint-list", {"admin"}),
 ]
 

@@ -68,6 +68,8 @@ PERSONAL_DATA: tuple[PersonalField, ...] = (
                   "What the candidate said or did, as evidence for a score."),
     PersonalField("scorecards.ObservedSignal", "note", "free_text", "scorecard__interview__loop__candidate",
                   "What the interviewer observed for a signal or red flag."),
+    PersonalField("scorecards.QuestionNote", "text", "free_text", "interview__loop__candidate",
+                  "The interviewer's private note on a question, taken during the interview."),
     PersonalField("exercises.DeadlineExtension", "reason", "free_text", "assignment__loop__candidate",
                   "Why the candidate was given more time (often personal circumstances)."),
     PersonalField("exercises.ExerciseSubmission", "repository_url", "link", "assignment__loop__candidate",
@@ -115,6 +117,9 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "source": "The system an imported scorecard was written in (a choice).",
         "source_id": "The scorecard's id in that system.",
     },
+    "scorecards.Question": {"*": "Interview questions from the blueprints or written by staff."},
+    "scorecards.QuestionDimension": {"*": "Which rubric dimension (by key) a question assesses."},
+    "scorecards.EvidenceFlag": {"*": "A rule id and the listed words it matched, never the evidence."},
     "scorecards.Recommendation": {"*": "Computed scores, outcome and rule reasons; no free text from scorecards."},
     "scorecards.RecomputeRequest": {"reason": "Which event asked for a recompute."},
     "scorecards.CalibrationReport": {

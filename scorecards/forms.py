@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from hiring.errors import ApplicationError
 from hiring.text import limit
 from scorecards.models import Dimension, Overall, Scorecard, Signal
+from scorecards.questions.services import QuestionInput
 from scorecards.services.scorecard_input import RatingInput, ScorecardInput, SignalInput, rating_field, signal_field
 
 NOT_ASSESSED = "na"
@@ -152,3 +153,38 @@ class AmendForm(ScorecardForm):
         label="Why are you amending this scorecard?",
         help_text="Required. The committee sees it beside both versions: what you learned or corrected.",
     )
+
+
+class QuestionForm(forms.Form):
+    """A question of the bank: the page's form for ``scorecards.questions.services``."""
+
+    text = forms.CharField(label="Question", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    dimension_keys = forms.MultipleChoiceField(
+        label="Dimensions it assesses", widget=forms.CheckboxSelectMultiple,
+        help_text="Linked by the dimension's name, so the question stays linked when the rubric is published again.",
+    )
+    probes = forms.CharField(label="Follow-up probes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="One per line.")
+    strong_answer = forms.CharField(label="What a strong answer sounds like", required=False, max_length=2000,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    weak_answer = forms.CharField(label="What a weak answer sounds like", required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, dimensions: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["dimension_keys"]).choices = list(dimensions.items())
+
+    def to_input(self) -> QuestionInput:
+        data = self.cleaned_data
+        return QuestionInput(
+            text=data["text"], dimension_keys=list(data["dimension_keys"]),
+            probes=[line for line in data.get("probes", "").splitlines() if line.strip()],
+            strong_answer=data.get("strong_answer", ""), weak_answer=data.get("weak_answer", ""),
+        )
+
+    def add_service_error(self, error: ApplicationError) -> None:
+        for name, messages in error.field_errors.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+        if not error.field_errors:
+            self.add_error(None, error.message)

@@ -475,3 +475,125 @@ class CalibrationReport(models.Model):
 
     def __str__(self) -> str:
         return f"Calibration report #{self.pk}"
+
+
+# --- Question bank, the questions picked per interview, interviewers' notes, evidence flags ----------------------
+
+
+class QuestionOrigin(models.TextChoices):
+    DOCUMENT = "document", "From the document"
+    TEAM = "team", "Written by the team"
+
+
+class Question(models.Model):
+    """A question of a role's bank, linked to dimensions by their key within the role (not a rubric version's row),
+    so it stays linked when the rubric is published again."""
+
+    role = models.ForeignKey("hiring.Role", on_delete=models.CASCADE, related_name="questions")
+    # The seed's name for the question: a re-run of the seed finds it again; "" for questions written in the app.
+    seed_key = models.CharField(max_length=120, blank=True, default="")
+    text = models.TextField()
+    probes = models.JSONField(default=list, blank=True, help_text="Follow-up probes, one string each.")
+    strong_answer = models.TextField(blank=True)
+    weak_answer = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=QuestionOrigin.choices, default=QuestionOrigin.TEAM)
+    guidance_origin = models.CharField(
+        max_length=10, choices=QuestionOrigin.choices, default=QuestionOrigin.TEAM,
+        help_text="Who wrote the probes and the strong and weak answers.",
+    )
+    source = models.CharField(max_length=200, blank=True, help_text="Document and lines the question comes from.")
+    retired_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "seed_key"], condition=~Q(seed_key=""),
+                                    name="question_unique_seed_key_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class QuestionDimension(models.Model):
+    """A question assesses a dimension of its role, named by the dimension's stable key."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="dimension_links")
+    dimension_key = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["question", "dimension_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "dimension_key"], name="questiondimension_unique"),
+        ]
+        indexes = [models.Index(fields=["dimension_key"])]
+
+    def __str__(self) -> str:
+        return self.dimension_key
+
+
+class QuestionPick(models.Model):
+    """The recruiter picked this question for this interview's interviewer to ask."""
+
+    interview = models.ForeignKey("hiring.Interview", on_delete=models.CASCADE, related_name="question_picks")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="picks")
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    picked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["interview", "question"]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "question"], name="questionpick_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} for interview {self.interview_id}"
+
+
+class QuestionNote(models.Model):
+    """The interviewer's own note on one question during the interview: private, like a scorecard draft."""
+
+    interview = models.ForeignKey("hiring.Interview", on_delete=models.CASCADE, related_name="question_notes")
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["interview", "question"]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "interviewer", "question"], name="questionnote_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note on {self.question_id} ({self.interview_id})"
+
+
+class EvidenceFlag(models.Model):
+    """A rule of ``scorecards/evidence/rules.json`` that a submitted rating's evidence tripped (never blocking)."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="evidence_flags")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(max_length=40)
+    # The listed words that matched (the rules file's words, never the rest of the evidence).
+    terms = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["scorecard", "dimension", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "dimension", "rule"], name="evidenceflag_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} on scorecard {self.scorecard_id}"

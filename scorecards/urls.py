@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scorecards.views import calibration, committee, interviews, rubric_editor, rubrics, scorecard
+from scorecards.views import calibration, committee, interviews, questions, rubric_editor, rubrics, scorecard
 
 app_name = "scorecards"
 
@@ -24,10 +24,16 @@ urlpatterns += [
 urlpatterns += [
     path("interviews/", interviews.my_interviews_page, name="my-interviews"),
     path("interviews/<int:interview_id>/kit/", interviews.interview_kit, name="interview-kit"),
+    path("interviews/<int:interview_id>/notes/", interviews.interview_notes, name="interview-notes"),
     path("interviews/<int:interview_id>/scorecard/", scorecard.scorecard_edit, name="scorecard-edit"),
     path("interviews/<int:interview_id>/scorecard/amend/", scorecard.scorecard_amend_page,
          name="scorecard-amend"),
     path("interviews/<int:interview_id>/panel/", interviews.panel, name="panel"),
+    path("loops/<int:pk>/questions/", questions.loop_questions, name="loop-questions"),
+    path("questions/", questions.question_list, name="question-list"),
+    path("questions/new/<slug:slug>/", questions.question_create_page, name="question-create"),
+    path("questions/<int:pk>/edit/", questions.question_edit_page, name="question-edit"),
+    path("questions/<int:pk>/retire/", questions.question_retire_page, name="question-retire"),
     path("rubrics/", rubrics.rubric_list, name="rubric-list"),
     path("rubrics/<slug:slug>/", rubrics.rubric_detail, name="rubric-detail"),
     path("rubrics/<slug:slug>/edit/", rubric_editor.rubric_edit, name="rubric-edit"),

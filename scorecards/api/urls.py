@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from scorecards.api.calibration import CalibrationReportViewSet
+from scorecards.api.questions import QuestionViewSet
 from scorecards.api.recommendations import (
     LoopRecommendationRecomputeView,
     LoopRecommendationView,
@@ -14,6 +15,7 @@ from scorecards.api.scorecards import ScorecardViewSet
 router = SimpleRouter()
 router.register("rubric-drafts", RubricDraftViewSet, basename="rubric-draft")
 router.register("rubrics", RubricViewSet, basename="rubric")
+router.register("questions", QuestionViewSet, basename="question")
 router.register("scorecards", ScorecardViewSet, basename="scorecard")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
 router.register("calibration-reports", CalibrationReportViewSet, basename="calibration-report")

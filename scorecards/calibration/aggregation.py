@@ -231,6 +231,39 @@ class Staging:
             for who, lags in values.items()
         }
 
+    def interviewer_evidence(self, *, scorecards: str, ratings: str, flags: str) -> dict[int, dict[str, Any]]:
+        """Per interviewer, from the staged scorecards as stored (the database source only; a ratings file has no
+        evidence): how many were written in Hireloop and how many of those carry evidence hints (``flags``,
+        stored at submit), and the median length in characters of their non-empty evidence."""
+        counts = self.fetch(
+            f"""
+            SELECT c.interviewer, COUNT(*) AS checked,
+                   SUM(CASE WHEN EXISTS (SELECT 1 FROM {flags} f WHERE f.scorecard_id = c.scorecard)
+                            THEN 1 ELSE 0 END) AS flagged
+            FROM {CARDS} c JOIN {scorecards} s ON s.id = c.scorecard
+            WHERE s.source = '' GROUP BY c.interviewer
+            """
+        )
+        result: dict[int, dict[str, Any]] = {
+            who: {"checked": int(checked), "flagged": int(flagged or 0), "n": 0, "median": None}
+            for who, checked, flagged in counts
+        }
+        length = "LENGTH(TRIM(r.evidence))"
+        source = f"FROM {CARDS} c JOIN {ratings} r ON r.scorecard_id = c.scorecard WHERE {length} > 0"
+        if self.dialect.has_percentile_cont:
+            rows = self.fetch(f"SELECT c.interviewer, COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY "
+                              f"{length}) {source} GROUP BY c.interviewer")
+        else:
+            values: dict[int, list[float]] = defaultdict(list)
+            for who, chars in self.fetch(f"SELECT c.interviewer, {length} AS chars {source} "
+                                         "ORDER BY c.interviewer, chars"):
+                values[who].append(float(chars))
+            rows = [(who, len(lengths), percentile_cont(lengths, 0.5)) for who, lengths in values.items()]
+        for who, n, median in rows:
+            person = result.setdefault(who, {"checked": 0, "flagged": 0, "n": 0, "median": None})
+            person["n"], person["median"] = int(n), _number(median)
+        return result
+
     def leniency(self) -> list[dict[str, Any]]:
         """Leave-one-out residuals against co-panelists, summarised per interviewer.
 

@@ -28,6 +28,7 @@ from scorecards.calibration.stats import (
     alpha_with_bootstrap,
     alpha_with_bootstrap_groups,
 )
+from scorecards.models import EvidenceFlag, Rating, Scorecard
 
 SCHEMA_VERSION = 2
 Progress = Callable[[int], None]
@@ -63,7 +64,9 @@ def report_from_database(
 def database_aggregates(scope: ReportScope) -> dict[str, Any]:
     """The database's share of a report: every SQL aggregate of the scope (``assemble_report`` does the rest)."""
     with staged_queryset(calibration_scorecards_queryset(scope)) as staging:
-        return {**_collect(staging), "panels_checked": True}
+        evidence = staging.interviewer_evidence(scorecards=Scorecard._meta.db_table, ratings=Rating._meta.db_table,
+                                                flags=EvidenceFlag._meta.db_table)
+        return {**_collect(staging), "panels_checked": True, "evidence": evidence}
 
 
 def report_from_rows(
@@ -189,12 +192,24 @@ def _interviewers(aggregates: dict[str, Any], options: ReportOptions, model: Rep
             "lag_p90_hours": _round(lag.get("p90")),
             "late_n": int(card["late_n"] or 0),
             "late_share": _share(card["late"], card["late_n"]),
+            **_evidence_columns(aggregates.get("evidence", {}).get(who)),
         })
     flag(people, min_sample=options.min_sample, confidence=options.confidence)
     for person in people:
         person["offset_p"] = _round(person["offset_p"], 6)
     people.sort(key=lambda person: (person["name"].lower(), person["interviewer"]))
     return people
+
+
+def _evidence_columns(evidence: dict[str, Any] | None) -> dict[str, Any]:
+    """The evidence columns of an interviewer's row; empty for a ratings file, which carries no evidence."""
+    evidence = evidence or {}
+    return {
+        "evidence_checked_n": int(evidence.get("checked") or 0),
+        "evidence_flagged_share": _share(evidence.get("flagged"), evidence.get("checked")),
+        "evidence_n": int(evidence.get("n") or 0),
+        "evidence_median_chars": _round(evidence.get("median"), 1),
+    }
 
 
 def _dimension_key_seed(options: ReportOptions, role: str, dimension: str) -> list[int]:

@@ -136,6 +136,10 @@ INTERVIEWER_COLUMNS = (
     Column("lag_p90_hours", "90th percentile hours", HOURS, n_key="lag_n"),
     Column("late_n", "Scorecards with a due time", INT),
     Column("late_share", "Late share", SHARE, n_key="late_n"),
+    Column("evidence_checked_n", "Scorecards checked for evidence hints", INT),
+    Column("evidence_flagged_share", "Share with evidence hints", SHARE, n_key="evidence_checked_n"),
+    Column("evidence_n", "Ratings with evidence", INT),
+    Column("evidence_median_chars", "Median evidence length (characters)", NUMBER, n_key="evidence_n"),
 )
 INTERVIEWER_DIMENSION_COLUMNS = (
     Column("interviewer", "Interviewer"),
@@ -323,6 +327,20 @@ def display_tables(result: dict[str, Any]) -> list[Table]:
             ),
             result.get("interviewers", []),
             "Hours from the end of the interview to the submitted scorecard.",
+        ),
+        Table(
+            "evidence",
+            "Interviewers: evidence",
+            (
+                Column("name", "Interviewer"),
+                Column("evidence_checked_n", "Scorecards checked", INT),
+                Column("evidence_flagged_share", "With evidence hints", SHARE, n_key="evidence_checked_n"),
+                Column("evidence_median_chars", "Median evidence length (characters)", NUMBER, n_key="evidence_n"),
+            ),
+            result.get("interviewers", []),
+            "Evidence hints are the flags of docs/evidence-help.md (impressions instead of observations, language "
+            "linked to bias), stored when a scorecard written in Hireloop is submitted. A high share or short "
+            "evidence shows whom to coach.",
         ),
         *interviewer_dimension_matrices(result),
         Table(

@@ -23,6 +23,7 @@ from hiring.services import stages as hiring_stages
 from hiring.text import length_problem
 from scorecards.models import Dimension, ObservedSignal, Rating, Scorecard, Signal
 from scorecards.selectors.scorecards import RubricContent
+from scorecards.services.evidence_flags import evidence_flags_store
 from scorecards.services.recompute import recommendation_request
 from scorecards.services.scorecard_input import (
     RatingInput,
@@ -320,6 +321,7 @@ def scorecard_submit(
                  fields=["overall", "summary", "status", "submitted_at", "version"], action="scorecard.submitted",
                  before=before,
                  after={**_audit_values(data), "status": scorecard.status, "version": scorecard.version})
+    evidence_flags_store(scorecard, data)
     event_record(DomainEvent.Kind.SCORECARD_SUBMITTED, loop_id=interview.loop_id, occurred_at=scorecard.submitted_at,
                  data={"loop_id": interview.loop_id, "interview_id": interview.pk, "scorecard_id": scorecard.pk,
                        "interviewer_id": actor.pk})
@@ -414,6 +416,7 @@ def scorecard_amend(
         version=current.version + 1,
     )
     _write_content(amendment, data, before=None)
+    evidence_flags_store(amendment, data)
     audit_record(actor=actor, action="scorecard.amended", obj=amendment, loop_id=interview.loop_id,
                  before=before, after={**_audit_values(data), "revision": amendment.revision, "amends": current.pk})
     _after_feedback_change(interview.loop, reason="scorecard_amended")

@@ -5,18 +5,23 @@ Thin views: selectors read, the independence rule is asked of hiring.access, rea
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from hiring.access import can_see_panel
 from hiring.audit.services import audit_scorecards_read
+from hiring.errors import Conflict, ValidationFailed
 from hiring.models import Interview
 from hiring.types import AuthenticatedHttpRequest
 from hiring.views.common import signed_in
 from scorecards.models import Scorecard, Signal
+from scorecards.questions.selectors import kit_questions, own_notes
+from scorecards.questions.services import question_notes_save
 from scorecards.selectors.scorecards import (
     interview_for_kit,
     my_interviews,
@@ -32,6 +37,10 @@ def focus_ids_of(interview: Interview) -> set[int]:
     focus = {d.pk for d in interview.focus_dimensions.all()}
     # An interview without focus dimensions assesses the whole rubric (the service requires them all).
     return focus or {d.pk for d in interview.loop.rubric.dimensions.all()}
+
+
+def loop_closed(interview: Interview) -> bool:
+    return bool(interview.loop.is_closed)
 
 
 def _exercise_link(interview: Interview) -> str:
@@ -68,7 +77,14 @@ def interview_kit(request: AuthenticatedHttpRequest, interview_id: int) -> HttpR
         if is_mine else None
     )
     signals = list(rubric.signals.all())
+    questions = kit_questions(interview)
+    # Notes are the interviewer's own, like a scorecard draft: read only for the interview's interviewer.
+    notes = own_notes(user=request.user, interview=interview) if is_mine else {}
+    can_note = is_mine and not loop_closed(interview) and not (my_card and my_card.is_submitted)
     return render(request, "scorecards/interview_kit.html", {
+        "questions": [(q, notes.get(q.pk)) for q in questions.questions],
+        "questions_picked": questions.picked,
+        "can_note": can_note,
         "interview": interview,
         "loop": interview.loop,
         "rubric": rubric,
@@ -112,3 +128,20 @@ def panel(request: AuthenticatedHttpRequest, interview_id: int) -> HttpResponse:
         "matrix": matrix,
         "waiting_for": view.waiting_for,
     })
+
+
+@signed_in
+@require_POST
+def interview_notes(request: AuthenticatedHttpRequest, interview_id: int) -> HttpResponse:
+    """Save the interviewer's notes on the kit's questions (fields ``note-<question id>``)."""
+    notes: dict[int, str] = {}
+    for name in request.POST:
+        if name.startswith("note-") and name[5:].isdigit():
+            notes[int(name[5:])] = request.POST.get(name, "")
+    try:
+        changed = question_notes_save(actor=request.user, interview_id=interview_id, notes=notes)
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, " ".join([exc.message, *(m for ms in exc.field_errors.values() for m in ms)]))
+        return redirect("scorecards:interview-kit", interview_id=interview_id)
+    messages.success(request, f"Notes saved ({changed} changed). Only you see them.")
+    return redirect(reverse("scorecards:interview-kit", args=[interview_id]) + "#kit-questions")

@@ -23,8 +23,11 @@ from hiring.errors import Conflict, ValidationFailed
 from hiring.models import Interview
 from hiring.types import AuthenticatedHttpRequest
 from hiring.views.common import signed_in
+from scorecards.evidence.check import rule_by_id
+from scorecards.evidence.check import rules as evidence_rules
 from scorecards.forms import NOT_ASSESSED, AmendForm, ScorecardForm, signal_box
-from scorecards.models import Dimension, Overall, Scorecard, Signal
+from scorecards.models import Dimension, EvidenceFlag, Overall, Scorecard, Signal
+from scorecards.questions.selectors import notes_as_evidence
 from scorecards.selectors.scorecards import (
     current_of,
     own_interview,
@@ -166,6 +169,7 @@ def _form_context(form: ScorecardForm, interview: Interview) -> dict[str, Any]:
         "error_summary": _error_summary(form),
         "focus_answered": sum(1 for row in focus_rows if str(row.score.value() or "")),
         "overall_choices": Overall.choices,
+        "evidence_rules": evidence_rules(),
     }
 
 
@@ -205,8 +209,23 @@ def _read_only_page(
         "can_amend": current is not None and current.is_submitted and refusal is None,
         "amend_blocked": refusal.message if refusal is not None else "",
         "notice": notice,
+        "evidence_flags": _flags_of(current),
         "panel_visible": current is not None and current.is_submitted and can_see_panel(request.user, interview.loop),
     }, status=status)
+
+
+def _flags_of(card: Scorecard | None) -> list[dict[str, Any]]:
+    """The evidence hints stored when the author submitted (this page is only ever the author's own)."""
+    if card is None or not card.is_submitted:
+        return []
+    rows = []
+    for flag in EvidenceFlag.objects.filter(scorecard=card).select_related("dimension").order_by(
+        "dimension__position", "id"
+    ):
+        rule = rule_by_id(flag.rule) or {"title": flag.rule, "why": "", "instead": ""}
+        rows.append({"dimension": flag.dimension.name, "title": rule["title"], "why": rule["why"],
+                     "instead": rule["instead"], "terms": [t.rstrip("*") for t in flag.terms]})
+    return rows
 
 
 AMEND_TEMPLATE = "scorecards/scorecard_amend.html"
@@ -254,8 +273,21 @@ def scorecard_edit(request: AuthenticatedHttpRequest, interview_id: int) -> Http
                    "its feedback can no longer be changed.",
         )
     version = current.version if current is not None else FIRST_VERSION
-    form = _form_for(interview, ScorecardForm, initial=ScorecardForm.initial_from(current, version=version))
+    initial = ScorecardForm.initial_from(current, version=version)
+    _prefill_from_notes(request, interview, initial)
+    form = _form_for(interview, ScorecardForm, initial=initial)
     return _form_page(request, interview, form, current=current)
+
+
+def _prefill_from_notes(request: AuthenticatedHttpRequest, interview: Interview, initial: dict[str, Any]) -> None:
+    """The interviewer's notes on the kit's questions fill the evidence boxes they left empty."""
+    dimensions = sorted(interview.loop.rubric.dimensions.all(),
+                        key=lambda d: (d.pk not in focus_ids_of(interview), d.position))
+    for dimension_id, text in notes_as_evidence(user=request.user, interview=interview,
+                                                dimensions=dimensions).items():
+        name = rating_field(dimension_id, "evidence")
+        if not (initial.get(name) or "").strip():
+            initial[name] = text
 
 
 def _scorecard_post(request: AuthenticatedHttpRequest, interview_id: int) -> HttpResponse:

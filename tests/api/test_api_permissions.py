@@ -17,6 +17,7 @@ from hiring.models import AuditEvent, Candidate, IdempotencyKey, Interview, Inte
 from scorecards.models import (
     CalibrationReport,
     ObservedSignal,
+    Question,
     Rating,
     Recommendation,
     RecomputeRequest,
@@ -77,6 +78,12 @@ class Case:
     body: Callable[[World], dict[str, Any]] | None = None
     # Brings the world to the state the endpoint acts on, in the same savepoint as the request.
     prepare: Callable[[World], None] | None = None
+
+
+def _a_question(world: World) -> None:
+    """A question in the world's role's bank (the bank is seeded by load_rubrics, not by the test factories)."""
+    question = Question.objects.create(role=world.loop.role, text="Tell me about a test that caught a real bug.")
+    question.dimension_links.create(dimension_key="software-engineering")
 
 
 def _report_failed(world: World) -> None:
@@ -174,6 +181,16 @@ CASES = [
          _statuses(403, outsider=404, committee=200),
          body=lambda w: {"decision": "no_hire", "rationale": "Not enough depth on evaluation.",
                          "justification": "Decided without the pending interviews.", "confirm_outstanding": True}),
+    Case("question bank", "get", lambda w: "/api/v1/questions/", _statuses(403, recruiter=200, admin=200),
+         prepare=_a_question),
+    Case("add question", "post", lambda w: "/api/v1/questions/", _statuses(403, recruiter=201, admin=201),
+         body=lambda w: {"role": w.loop.role.slug, "text": "How did you test the retry logic?",
+                         "dimension_keys": ["software-engineering"], "probes": ["What did the test miss?"]}),
+    Case("edit question", "patch", lambda w: f"/api/v1/questions/{Question.objects.latest('id').pk}/",
+         _statuses(403, recruiter=200, admin=200), body=lambda w: {"text": "How did you test it?"},
+         prepare=_a_question),
+    Case("retire question", "post", lambda w: f"/api/v1/questions/{Question.objects.latest('id').pk}/retire/",
+         _statuses(403, recruiter=200, admin=200), body=lambda w: {}, prepare=_a_question),
     Case("publish rubric", "post", lambda w: "/api/v1/rubrics/", _statuses(403, admin=201),
          body=lambda w: _publishable_rubric()),
     Case("save rubric draft", "put", lambda w: f"/api/v1/rubric-drafts/{w.loop.role.slug}/", _statuses(403, admin=200),
@@ -200,7 +217,8 @@ def state() -> dict[str, Any]:
         "counts": {
             model.__name__: model.objects.count()
             for model in (Candidate, InterviewLoop, Interview, Scorecard, Rating, ObservedSignal, Rubric,
-                          Recommendation, RecomputeRequest, AuditEvent, IdempotencyKey, CalibrationReport, RubricDraft)
+                          Recommendation, RecomputeRequest, AuditEvent, IdempotencyKey, CalibrationReport, RubricDraft,
+                          Question)
         },
         "drafts": list(RubricDraft.objects.order_by("pk").values_list("revision", "document")),
         "candidates": list(Candidate.objects.order_by("pk").values_list("name", "email", "phone", "updated_at")),
@@ -211,6 +229,7 @@ def state() -> dict[str, Any]:
             "status", "version", "overall", "summary", "is_current", "updated_at")),
         "reports": list(CalibrationReport.objects.order_by("pk").values_list(
             "status", "attempts", "error", "queued_at")),
+        "questions": list(Question.objects.order_by("pk").values_list("text", "retired_at", "updated_at")),
     }
 
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from hiring.models import User
+from scorecards.questions.seed import SeedError, questions_seed
 from scorecards.rubrics.io import RubricFileError, read_rubric_file, validate_rubric
 from scorecards.rubrics.services import rubric_publish
 
@@ -51,9 +52,15 @@ class Command(BaseCommand):
         # All or nothing: every file was validated above, and they are published together.
         with transaction.atomic():
             results = [(path, *rubric_publish(spec=spec, actor=actor)) for path, spec in specs]
-        for path, rubric, created in results:
+            try:
+                seeded = [questions_seed(role=rubric.role, spec=spec) for (_, rubric, _), (_, spec) in
+                          zip(results, specs, strict=True)]
+            except SeedError as exc:
+                raise CommandError(f"Nothing was loaded: {exc}") from exc
+        for (path, rubric, created), (new_questions, _) in zip(results, seeded, strict=True):
             state = "published" if created else "unchanged"
-            self.stdout.write(f"{rubric.role.slug}: version {rubric.version} {state} ({path.name})")
+            self.stdout.write(f"{rubric.role.slug}: version {rubric.version} {state} ({path.name}); "
+                              f"{new_questions} new questions")
 
 
 def _actor(username: str | None) -> User | None:
