@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "imports",
     "integrations",
     "privacy",
+    # Quality of hire: check-ins on hires and the validity report (docs/quality-of-hire.md).
+    "outcomes",
     # The benchmarks' synthetic-history command (manage.py generate_load_data); no models, no pages.
     "bench",
 ]
@@ -617,3 +619,24 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# Quality of hire (docs/quality-of-hire.md): a check-in not submitted this many days after it fell due is
+# overdue (the recruiter's digest); below the minimum sample a figure is greyed and the report says how many
+# more hires give an interval HIRELOOP_OUTCOME_INTERVAL_WIDTH wide. Beat sends due check-ins daily.
+HIRELOOP_OUTCOME_OVERDUE_DAYS = env.int("HIRELOOP_OUTCOME_OVERDUE_DAYS", default=14)
+HIRELOOP_OUTCOME_MIN_SAMPLE = env.int("HIRELOOP_OUTCOME_MIN_SAMPLE", default=10)
+HIRELOOP_OUTCOME_INTERVAL_WIDTH = env.float("HIRELOOP_OUTCOME_INTERVAL_WIDTH", default=0.3)
+CELERY_BEAT_SCHEDULE.update({
+    "outcomes-send-due-checkins": {
+        "task": "outcomes.tasks.send_due_checkins",
+        "schedule": crontab(hour=env.int("HIRELOOP_DIGEST_HOUR", default=8), minute=10),
+    },
+    "outcomes-overdue-checkin-digests": {
+        "task": "outcomes.tasks.send_overdue_checkin_digests",
+        "schedule": crontab(hour=env.int("HIRELOOP_DIGEST_HOUR", default=8), minute=20),
+    },
+    "outcomes-validity-requeue": {
+        "task": "outcomes.tasks.requeue_validity_reports",
+        "schedule": timedelta(minutes=10),
+    },
+})

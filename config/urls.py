@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("scorecards.urls")),
     path("exercises/", include("exercises.urls")),
     path("integrations/", include("integrations.urls")),
+    path("outcomes/", include("outcomes.urls")),
 ]

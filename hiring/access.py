@@ -6,6 +6,10 @@ scorecard, score or recommendation of that loop until they have submitted
 feedback for every interview of theirs on it. That holds for everyone on a
 panel, the committee and admins included. Recruiters, the committee and
 admins read everything of loops they do not interview on.
+
+The same idea holds for a hire's manager (docs/quality-of-hire.md): while a check-in
+on the person is theirs to fill in, the loop's scores and recommendation are hidden
+from them, so that the rating of the work is not anchored on the interview.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hiring.models import Interview, InterviewLoop
+from outcomes.models import CheckIn
 from scorecards.models import Recommendation, Scorecard
 
 # Audit events about these objects carry panel feedback in their before/after values: a scorecard's scores,
@@ -54,6 +59,12 @@ def _pending_own_interviews(user: Any, loop_ref: Any) -> QuerySet[Interview]:
     return _owed_interviews(user).filter(loop=loop_ref)
 
 
+def _pending_checkins(user: Any, loop_ref: Any) -> QuerySet[CheckIn]:
+    """Check-ins on a hire from the loop that the user, as the hire's manager, has not submitted yet."""
+    return CheckIn.objects.filter(hire__loop=loop_ref, hire__manager_id=user.pk).exclude(
+        status=CheckIn.Status.SUBMITTED)
+
+
 def loops_with_feedback_owed_by(user: Any) -> QuerySet[InterviewLoop]:
     """Loops whose panel the user may not see because they interview on it and have not submitted yet.
 
@@ -67,10 +78,11 @@ def loops_with_feedback_owed_by(user: Any) -> QuerySet[InterviewLoop]:
 def loops_with_panel_visible_to(user: Any) -> QuerySet[InterviewLoop]:
     """Loops whose panel feedback (scores, recommendation) the user may read."""
     blocked = Exists(_pending_own_interviews(user, OuterRef("pk")))
+    rating = Exists(_pending_checkins(user, OuterRef("pk")))
     if user.sees_all_loops:
-        return InterviewLoop.objects.exclude(blocked)
+        return InterviewLoop.objects.exclude(blocked).exclude(rating)
     on_panel = Exists(Interview.objects.scheduled().filter(loop=OuterRef("pk"), interviewer=user))
-    return InterviewLoop.objects.filter(on_panel).exclude(blocked)
+    return InterviewLoop.objects.filter(on_panel).exclude(blocked).exclude(rating)
 
 
 def panel_blocked(user: Any, loop_ref: Any) -> Exists:
@@ -80,8 +92,11 @@ def panel_blocked(user: Any, loop_ref: Any) -> Exists:
     does not see every loop only sees the loops they interview on). A list
     annotates it per row; asking loops_with_panel_visible_to per row makes
     PostgreSQL hash the rule over every loop in the database first.
+    A hire's manager with a check-in still to fill in is blocked the same way.
     """
-    return Exists(_pending_own_interviews(user, loop_ref))
+    return Exists(InterviewLoop.objects.filter(pk=loop_ref).filter(
+        Exists(_pending_own_interviews(user, OuterRef("pk"))) | Exists(_pending_checkins(user, OuterRef("pk")))
+    ))
 
 
 def can_open_committee_pages(user: Any) -> bool:

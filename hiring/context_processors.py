@@ -16,6 +16,8 @@ NAV_ITEMS: list[tuple[str, str, set[str]]] = [
     ("Exercises", "exercises:library", {"interviewer", "recruiter", "committee", "admin"}),
     ("Committee", "scorecards:committee-loops", {"committee", "admin"}),
     ("Calibration", "scorecards:report-list", {"committee", "admin"}),
+    ("Check-ins", "outcomes:checkins", {"interviewer", "recruiter", "committee", "admin"}),
+    ("Quality of hire", "outcomes:validity", {"committee", "admin"}),
     ("Audit trail", "hiring:audit-list", {"committee", "admin"}),
     ("Rubrics", "scorecards:rubric-list", {"interviewer", "recruiter", "committee", "admin"}),
     ("Questions", "scorecards:question-list", {"recruiter", "admin"}),

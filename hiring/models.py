@@ -394,6 +394,8 @@ class SentNotification(models.Model):
         OVERDUE_DIGEST = "overdue_digest", "Recruiter's overdue feedback digest"
         LOOP_READY = "loop_ready", "Loop ready for review"
         API_TOKEN_EXPIRY = "api_token_expiry", "API token expires soon"
+        OUTCOME_CHECKIN = "outcome_checkin", "A hire's check-in for their manager"
+        OUTCOME_OVERDUE_DIGEST = "outcome_overdue_digest", "Recruiter's overdue check-ins digest"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -487,6 +489,7 @@ class DomainEvent(models.Model):
         RECOMMENDATION_CHANGED = "recommendation.changed", "Recommendation changed"
         DECISION_RECORDED = "decision.recorded", "Decision recorded"
         FEEDBACK_OVERDUE = "feedback.overdue", "Feedback overdue"
+        OUTCOME_CHECKIN_DUE = "outcome.checkin_due", "Check-in on a hire due"
 
     # The id receivers see (and deduplicate by): random, so it tells nothing about volumes or order.
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -75,6 +75,11 @@ def _hours(hours: int) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
+def _template(name: str) -> str:
+    """A bare name is one of hiring's email templates; another app passes its own path ("outcomes/email/x")."""
+    return name if "/" in name else f"hiring/email/{name}"
+
+
 def _send_once(
     *,
     kind: str,
@@ -97,13 +102,13 @@ def _send_once(
             )
             message = EmailMultiAlternatives(
                 subject=subject,
-                body=render_to_string(f"hiring/email/{template}.txt", context),
+                body=render_to_string(f"{_template(template)}.txt", context),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[recipient.email],
                 # Ids only: the development console prints this header and nothing else of the message.
                 headers={"X-Hireloop-Notification": f"{kind}; key={key}; recipient=user-{recipient.pk}"},
             )
-            message.attach_alternative(render_to_string(f"hiring/email/{template}.html", context), "text/html")
+            message.attach_alternative(render_to_string(f"{_template(template)}.html", context), "text/html")
             message.send()
     except IntegrityError:
         # Another run sent it between our check and our insert.
@@ -114,8 +119,15 @@ def _send_once(
     return True
 
 
+# For the apps above: the same once-per-occasion email, with their own templates.
+email_send_once = _send_once
+
+
 def _reachable(user: User | None) -> bool:
     return user is not None and user.is_active and bool(user.email)
+
+
+reachable = _reachable
 
 
 def _day_key(now: datetime) -> str:

@@ -40,6 +40,8 @@ def event_links(kind: str, data: dict[str, Any]) -> dict[str, str]:
     elif kind == Kind.FEEDBACK_OVERDUE:
         links["scorecard_form"] = _url("scorecards:scorecard-edit", interview_id=data["interview_id"])
         links["interview_api"] = _url("api:interview-detail", pk=data["interview_id"])
+    elif kind == Kind.OUTCOME_CHECKIN_DUE:
+        links["checkin_form"] = _url("outcomes:checkin", pk=data["checkin_id"])
     return links
 
 

@@ -71,14 +71,17 @@ def slack_facts(event: DomainEvent) -> SlackFacts:
     if event.loop_id is not None:
         loop = InterviewLoop.objects.select_related("role").only("pk", "role__title").filter(pk=event.loop_id).first()
     person = None
-    if "interviewer_id" in data:
+    person_id = data.get("interviewer_id", data.get("manager_id"))
+    if person_id is not None:
         person = User.objects.only("pk", "username", "first_name", "last_name", "slack_user_id").filter(
-            pk=data["interviewer_id"]).first()
+            pk=person_id).first()
     action_url = ""
     if event.kind in (Kind.RECOMMENDATION_CHANGED, Kind.DECISION_RECORDED):
         action_url = _url("scorecards:committee-loop", pk=data["loop_id"])
     elif event.kind == Kind.FEEDBACK_OVERDUE:
         action_url = _url("scorecards:scorecard-edit", interview_id=data["interview_id"])
+    elif event.kind == Kind.OUTCOME_CHECKIN_DUE:
+        action_url = _url("outcomes:checkin", pk=data["checkin_id"])
     due = ""
     if "feedback_due_at" in data:
         due = f"{timezone.localtime(datetime.fromisoformat(data['feedback_due_at'])):%a %d %b %Y, %H:%M %Z}"

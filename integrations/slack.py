@@ -62,6 +62,9 @@ def slack_text(facts: SlackFacts) -> str:
     if facts.kind == Kind.FEEDBACK_OVERDUE:
         return (f":alarm_clock: *Feedback overdue*: {_person(facts, mention=True)}, your scorecard for {loop} was "
                 f"due {escape(facts.due)}. <{facts.action_url}|Write it now>.")
+    if facts.kind == Kind.OUTCOME_CHECKIN_DUE:
+        return (f":seedling: *Check-in due*: {_person(facts, mention=True)}, how is the person you hired from {loop} "
+                f"doing? <{facts.action_url}|Fill in the check-in>.")
     raise ValueError(f"No Slack message for event kind {facts.kind!r}.")
 
 

@@ -24,6 +24,7 @@ from hiring.accounts.idempotency import idempotency_answers_scrub
 from hiring.audit.services import audit_record
 from hiring.errors import NotFound
 from hiring.models import AuditEvent, Candidate, IdempotencyKey, User
+from outcomes.models import CheckIn, Hire
 from privacy.export import require_privacy_officer
 from privacy.registry import (
     ERASED_LINK,
@@ -90,6 +91,7 @@ class ErasureReport:
     files_deleted: list[str] = field(default_factory=list)
     reports_rerendered: list[int] = field(default_factory=list)
     cache_keys_removed: int = 0
+    outcome_checkins_deleted: int = 0
 
     def summary(self) -> dict[str, Any]:
         """Counts only: this goes to the audit trail and the logs."""
@@ -100,6 +102,7 @@ class ErasureReport:
             "files_deleted": len(self.files_deleted),
             "reports_rerendered": self.reports_rerendered,
             "cache_keys_removed": self.cache_keys_removed,
+            "outcome_checkins_deleted": self.outcome_checkins_deleted,
         }
 
 
@@ -263,6 +266,14 @@ def _scrub_files(all_needles: Needles, own_files: list[tuple[str, str]], touched
             model._base_manager.filter(pk=pk).update(**{field_name: ""})
 
 
+def _delete_outcomes(candidate_id: int) -> int:
+    """A hire's check-ins rate the person at work, not an interview: nothing in Hireloop's figures needs them
+    after erasure that it may keep, so the hire, its check-ins and their area ratings go (docs/quality-of-hire.md)."""
+    checkins = CheckIn.objects.filter(hire__loop__candidate_id=candidate_id).count()
+    Hire.objects.filter(loop__candidate_id=candidate_id).delete()
+    return checkins
+
+
 def candidate_erase(*, actor: User | None, candidate_id: int, via: str) -> ErasureReport:
     """Replace a candidate's personal data everywhere with anonymous placeholders, keeping the scores.
 
@@ -296,6 +307,7 @@ def candidate_erase(*, actor: User | None, candidate_id: int, via: str) -> Erasu
                         f"erased-{candidate_id}@erased.invalid"}
         needles = _needles(candidate_personal_values(candidate_id), identity, placeholders)
         own_files = _erase_registered_fields(candidate_id, report)
+        report.outcome_checkins_deleted = _delete_outcomes(candidate_id)
         touched_reports = _sweep_database(needles, report) if needles.everything else set()
         _scrub_kept_answers(needles, report)
         Candidate.objects.filter(pk=candidate_id).update(erased_at=candidate.erased_at or timezone.now())

@@ -26,6 +26,7 @@ from hiring.access import loops_with_feedback_owed_by
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, PermissionRefused
 from hiring.models import AuditEvent, Candidate, InterviewLoop, User
+from outcomes.models import Hire
 from privacy.registry import (
     PERSONAL_DATA,
 )
@@ -113,6 +114,25 @@ def _take_home_data(loop: InterviewLoop) -> list[dict[str, Any]]:
     ]
 
 
+def _hire_data(hire: Hire | None) -> dict[str, Any] | None:
+    """The start date and every check-in on the person, with the manager's ratings (docs/quality-of-hire.md)."""
+    if hire is None:
+        return None
+    return {
+        "start_date": _iso(hire.start_date),
+        "manager": _person(hire.manager),
+        "checkins": [
+            {"label": checkin.label, "due_on": _iso(checkin.due_on), "status": checkin.status,
+             "submitted_at": _iso(checkin.submitted_at), "performance": checkin.performance,
+             "would_hire_again": checkin.would_hire_again, "still_in_role": checkin.still_in_role,
+             "comment": checkin.comment,
+             "outcome_areas": [{"area": rating.area.title, "score": rating.score}
+                               for rating in checkin.area_ratings.all()]}
+            for checkin in sorted(hire.checkins.all(), key=lambda c: (c.due_on, c.pk))
+        ],
+    }
+
+
 def candidate_export_data(candidate: Candidate) -> dict[str, Any]:
     """Everything Hireloop holds about one candidate, as plain JSON-ready data (no audit, no checks)."""
 
@@ -132,6 +152,8 @@ def candidate_export_data(candidate: Candidate) -> dict[str, Any]:
     for scorecard in scorecards:
         by_interview.setdefault(scorecard.interview_id, []).append(_scorecard_data(scorecard))
     recommendations = {r.loop_id: r for r in Recommendation.objects.filter(loop__candidate=candidate)}
+    hires = {hire.loop_id: hire for hire in Hire.objects.filter(loop__candidate=candidate).select_related("manager")
+             .prefetch_related("checkins__area_ratings__area")}
     loop_data = []
     for loop in loops:
         recommendation = recommendations.get(loop.pk)
@@ -171,6 +193,7 @@ def candidate_export_data(candidate: Candidate) -> dict[str, Any]:
                     for interview in loop.interviews.all()
                 ],
                 "take_home_exercises": _take_home_data(loop),
+                "hire": _hire_data(hires.get(loop.pk)),
             }
         )
     loop_ids = [loop["id"] for loop in loop_data]

@@ -70,6 +70,8 @@ PERSONAL_DATA: tuple[PersonalField, ...] = (
                   "What the interviewer observed for a signal or red flag."),
     PersonalField("scorecards.QuestionNote", "text", "free_text", "interview__loop__candidate",
                   "The interviewer's private note on a question, taken during the interview."),
+    PersonalField("outcomes.CheckIn", "comment", "free_text", "hire__loop__candidate",
+                  "The manager's comment on the hire's work at a check-in."),
     PersonalField("exercises.DeadlineExtension", "reason", "free_text", "assignment__loop__candidate",
                   "Why the candidate was given more time (often personal circumstances)."),
     PersonalField("exercises.ExerciseSubmission", "repository_url", "link", "assignment__loop__candidate",
@@ -139,13 +141,22 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
     "imports.ExternalRecord": {"*": "A vendor's record ids, Hireloop row ids and hashes of values."},
     "integrations.Endpoint": {"*": "Admins' settings for webhooks and Slack channels: URLs, secrets, event kinds."},
     "integrations.Delivery": {"*": "States, status codes and errors of requests whose bodies hold ids only."},
+    "outcomes.OutcomePlan": {"*": "A role's check-in schedule: labels and days."},
+    "outcomes.OutcomeArea": {"*": "Outcome areas from the blueprints or written by the committee."},
+    "outcomes.CheckIn": {
+        "label": "Which check-in (90d, 12m).",
+        "status": "A choice.",
+    },
+    "outcomes.ValidityReport": {
+        "*": "Per-dimension and per-interviewer statistics over a role's hires; no row per person.",
+    },
     "integrations.DeliveryAttempt": {
         "*": "Status codes, timings, errors and the start of a receiver's answer to an id-only request.",
     },
 }
 
 # Hireloop's own apps; Django's and third-party apps hold no candidate data (they are still swept).
-PROJECT_APPS = ("hiring", "scorecards", "exercises", "imports", "integrations")
+PROJECT_APPS = ("hiring", "scorecards", "exercises", "imports", "integrations", "outcomes")
 
 CLASSIFIED_FIELD_TYPES = (models.CharField, models.TextField, models.JSONField, models.FileField)
 

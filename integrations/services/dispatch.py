@@ -47,6 +47,8 @@ AUDIENCE: dict[str, str] = {
     Kind.RECOMMENDATION_CHANGED: Audience.COMMITTEE,
     Kind.DECISION_RECORDED: Audience.RECRUITERS,
     Kind.FEEDBACK_OVERDUE: Audience.INTERVIEWERS,
+    # The manager is mentioned, like an interviewer whose feedback is overdue.
+    Kind.OUTCOME_CHECKIN_DUE: Audience.INTERVIEWERS,
 }
 
 

@@ -75,7 +75,7 @@ def test_endpoint_create_refused_to_non_admins_changes_nothing(kind):
     ("webhook", EndpointInput(name="x" * 101, url=PUBLIC_URL, events=["loop.renamed"]), "short", {
         "name": ["Use at most 100 characters."],
         "events": ["Unknown event 'loop.renamed'; choose among: scorecard.submitted, loop.ready_for_review, "
-                   "recommendation.changed, decision.recorded, feedback.overdue."],
+                   "recommendation.changed, decision.recorded, feedback.overdue, outcome.checkin_due."],
         "secret": ["Use a secret of 24 to 200 characters, or leave it empty and Hireloop makes one."],
     }),
     ("webhook", EndpointInput(name="ATS", url=PUBLIC_URL, events=ALL_EVENTS, audience="recruiters"), "", {
