@@ -3,9 +3,9 @@
 Swagger UI (shipped by drf-spectacular's sidecar), the page this replaces, failed the suite's WCAG 2.2 AA
 audit in ways its settings do not reach: no page language, 68 nested interactive controls, up to 68 targets
 under 24 px, 72 low-contrast texts (docs/accessibility.md). So the page is written here, small because the
-schema already holds everything: the schema's operations grouped by tag, each with its parameters, request body and responses, then every
-component schema, in plain HTML inside the site's own layout (headings, tables in focusable scroll regions,
-the site's CSS, no script). Descriptions are CommonMark (markdown-it-py), raw HTML in them turned off.
+schema already holds everything: its operations grouped by tag, each with its parameters, request body and
+responses, then every component schema, in plain HTML inside the site's own layout (headings, lists, the
+site's CSS, no script). Descriptions are CommonMark (markdown-it-py), raw HTML in them turned off.
 """
 
 from __future__ import annotations
