@@ -68,7 +68,7 @@ def test_views_panel_open_after_own_submission(client, interviewer, loop, mine, 
     assert "COLLEAGUE-EVIDENCE" in html
     assert "COLLEAGUE-SUMMARY" in html
     assert "DRAFT-OF-ANOTHER" not in html
-    assert f"Still waiting for feedback from: {drafting.interviewer.display_name}" in html
+    assert f"Still waiting for feedback from: <bdi>{drafting.interviewer.display_name}</bdi>" in html
     assert [card.pk for card in response.context["scorecards"]] == [
         card.pk for card in Scorecard.objects.filter(status="submitted").order_by("interview__starts_at", "pk")
     ]
