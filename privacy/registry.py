@@ -113,6 +113,11 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
     "scorecards.Dimension": {"*": "Rubric content from the blueprints."},
     "scorecards.FocusArea": {"*": "Rubric content from the blueprints."},
     "scorecards.Signal": {"*": "Rubric content from the blueprints."},
+    "scorecards.RubricDraft": {"*": "A rubric being edited: rubric content, written by staff, about no candidate."},
+    "scorecards.RaterModelFit": {
+        "*": "Per-interviewer leniency and scale-use estimates (staff, by user id) and the fit's notes; no "
+             "candidate's name or words.",
+    },
     "scorecards.Scorecard": {
         "status": "A choice.",
         "overall": "A choice.",

@@ -177,7 +177,7 @@ class EditsRubrics(BasePermission):
         responses={200: RubricDraftSerializer, 403: error_response("Only admins and rubric editors edit rubrics.")},
     ),
 )
-class RubricDraftViewSet(viewsets.GenericViewSet):
+class RubricDraftViewSet(IdempotentWritesMixin, viewsets.GenericViewSet):
     """A role's rubric draft, by role slug: read, save whole, publish, discard."""
 
     permission_classes = [EditsRubrics]

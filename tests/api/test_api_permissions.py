@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from hiring.models import AuditEvent, Candidate, IdempotencyKey, Interview, InterviewLoop
 from scorecards.models import (
@@ -63,6 +64,18 @@ def _open_draft(world: World) -> None:
     rubric_draft_open(actor=world.admin, role_slug=world.loop.role.slug)
 
 
+def _edited_draft_saved(world: World) -> None:
+    """A draft with one anchor rewritten and saved (revision 2), so that publishing it makes a new version."""
+    from scorecards.rubrics.drafts import rubric_draft_save
+
+    _open_draft(world)
+    rubric_draft_save(actor=world.admin, role_slug=world.loop.role.slug, document=_edited_draft(world), revision=1)
+
+
+def _a_retired_question(world: World) -> None:
+    Question.objects.filter(pk=_question_id(world)).update(retired_at=timezone.now())
+
+
 def _edited_draft(world: World) -> dict[str, Any]:
     document = RubricDraft.objects.get(role=world.loop.role).document
     document["rubric"]["dimensions"][0]["anchors"]["2"]["text"] = "Tests only the happy path."
@@ -82,8 +95,16 @@ class Case:
 
 def _a_question(world: World) -> None:
     """A question in the world's role's bank (the bank is seeded by load_rubrics, not by the test factories)."""
-    question = Question.objects.create(role=world.loop.role, text="Tell me about a test that caught a real bug.")
-    question.dimension_links.create(dimension_key="software-engineering")
+    _question_id(world)
+
+
+def _question_id(world: World) -> int:
+    """The world's question, made on first use: the schema walk asks for the URL before any case prepares it."""
+    question = Question.objects.filter(role=world.loop.role).order_by("-id").first()
+    if question is None:
+        question = Question.objects.create(role=world.loop.role, text="Tell me about a test that caught a real bug.")
+        question.dimension_links.create(dimension_key="software-engineering")
+    return question.pk
 
 
 def _report_failed(world: World) -> None:
@@ -186,11 +207,13 @@ CASES = [
     Case("add question", "post", lambda w: "/api/v1/questions/", _statuses(403, recruiter=201, admin=201),
          body=lambda w: {"role": w.loop.role.slug, "text": "How did you test the retry logic?",
                          "dimension_keys": ["software-engineering"], "probes": ["What did the test miss?"]}),
-    Case("edit question", "patch", lambda w: f"/api/v1/questions/{Question.objects.latest('id').pk}/",
+    Case("edit question", "patch", lambda w: f"/api/v1/questions/{_question_id(w)}/",
          _statuses(403, recruiter=200, admin=200), body=lambda w: {"text": "How did you test it?"},
          prepare=_a_question),
-    Case("retire question", "post", lambda w: f"/api/v1/questions/{Question.objects.latest('id').pk}/retire/",
+    Case("retire question", "post", lambda w: f"/api/v1/questions/{_question_id(w)}/retire/",
          _statuses(403, recruiter=200, admin=200), body=lambda w: {}, prepare=_a_question),
+    Case("restore question", "post", lambda w: f"/api/v1/questions/{_question_id(w)}/restore/",
+         _statuses(403, recruiter=200, admin=200), body=lambda w: {}, prepare=_a_retired_question),
     Case("publish rubric", "post", lambda w: "/api/v1/rubrics/", _statuses(403, admin=201),
          body=lambda w: _publishable_rubric()),
     Case("save rubric draft", "put", lambda w: f"/api/v1/rubric-drafts/{w.loop.role.slug}/", _statuses(403, admin=200),
@@ -199,6 +222,9 @@ CASES = [
          # The draft changes nothing yet: the admin is let in and refused for that (400 no_change).
          _statuses(403, admin=400), body=lambda w: {"revision": 1, "change_note": "Clearer anchors."},
          prepare=_open_draft),
+    Case("publish an edited rubric draft", "post", lambda w: f"/api/v1/rubric-drafts/{w.loop.role.slug}/publish/",
+         _statuses(403, admin=201), body=lambda w: {"revision": 2, "change_note": "Clearer anchors."},
+         prepare=_edited_draft_saved),
     Case("discard rubric draft", "delete", lambda w: f"/api/v1/rubric-drafts/{w.loop.role.slug}/",
          _statuses(403, admin=204), prepare=_open_draft),
     Case("request calibration report", "post", lambda w: "/api/v1/calibration-reports/",

@@ -359,3 +359,11 @@ def test_files_written_with_the_old_anchor_columns_still_load():
     assert anchors["3"] == {"text": "M", "source": "document"}
     assert anchors["5"] == {"text": "E", "source": "document"}
     assert anchors["2"] == {"text": "", "source": ""}
+
+
+def test_a_rubric_editor_manages_the_question_bank_an_interviewer_does_not(editor):
+    """Questions hang off the rubric's dimensions: the "Rubric editors" group holds the question permission too."""
+    from scorecards.questions.access import can_manage_questions
+
+    assert can_manage_questions(editor) is True
+    assert can_manage_questions(UserFactory(kind="interviewer", username="ivan")) is False
