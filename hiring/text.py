@@ -56,6 +56,9 @@ LIMITS: dict[str, int] = {
     "extension.reason": 2_000,
     "submission.note": 5_000,
     "rubric.text": 10_000,  # a focus area's description, a dimension's anchors, a signal's text
+    "question.text": 2_000,  # a question, each of its probes, its strong and weak answers
+    "question_note.text": 10_000,
+    "checkin.comment": 10_000,
 }
 
 # Bidirectional controls (embeddings, overrides, isolates, marks) and zero-width characters.

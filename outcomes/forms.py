@@ -6,6 +6,7 @@ from django import forms
 
 from hiring.forms import PersonChoiceField
 from hiring.models import Role, User
+from hiring.text import limit
 from outcomes.models import SCALE, OutcomeArea
 
 RATING_CHOICES = [(str(value), f"{value} – {label}") for value, label in SCALE.items()]
@@ -27,7 +28,7 @@ class CheckInForm(forms.Form):
     still_in_role = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, required=False,
                                       label="Are they still in the role?")
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                              label="Anything to add (optional)")
+                              max_length=limit("checkin.comment"), label="Anything to add (optional)")
 
     def __init__(self, *args: Any, areas: list[OutcomeArea], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

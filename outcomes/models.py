@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from hiring.text import limited_text
+
 # The check-ins a role gets unless it says otherwise: a label the reports and the outcomes file use, and the
 # days after the start date it falls due.
 DEFAULT_CHECKINS: list[dict[str, Any]] = [{"label": "90d", "days": 90}, {"label": "12m", "days": 365}]
@@ -105,7 +107,7 @@ class CheckIn(models.Model):
     performance = models.PositiveSmallIntegerField(null=True, blank=True)
     would_hire_again = models.BooleanField(null=True, blank=True)
     still_in_role = models.BooleanField(null=True, blank=True)
-    comment = models.TextField(blank=True)
+    comment = limited_text("checkin.comment", blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]

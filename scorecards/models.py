@@ -492,10 +492,10 @@ class Question(models.Model):
     role = models.ForeignKey("hiring.Role", on_delete=models.CASCADE, related_name="questions")
     # The seed's name for the question: a re-run of the seed finds it again; "" for questions written in the app.
     seed_key = models.CharField(max_length=120, blank=True, default="")
-    text = models.TextField()
+    text = limited_text("question.text")
     probes = models.JSONField(default=list, blank=True, help_text="Follow-up probes, one string each.")
-    strong_answer = models.TextField(blank=True)
-    weak_answer = models.TextField(blank=True)
+    strong_answer = limited_text("question.text", blank=True)
+    weak_answer = limited_text("question.text", blank=True)
     origin = models.CharField(max_length=10, choices=QuestionOrigin.choices, default=QuestionOrigin.TEAM)
     guidance_origin = models.CharField(
         max_length=10, choices=QuestionOrigin.choices, default=QuestionOrigin.TEAM,
@@ -567,7 +567,7 @@ class QuestionNote(models.Model):
     interview = models.ForeignKey("hiring.Interview", on_delete=models.CASCADE, related_name="question_notes")
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="notes")
-    text = models.TextField(blank=True)
+    text = limited_text("question_note.text", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

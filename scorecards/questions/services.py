@@ -12,12 +12,13 @@ from django.utils import timezone
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from hiring.models import Interview, InterviewLoop, Role
+from hiring.text import limit, too_long_message
 from scorecards.models import Dimension, Question, QuestionDimension, QuestionNote, QuestionPick, Scorecard
 from scorecards.questions.access import can_manage_questions, can_plan_questions
 from scorecards.questions.selectors import kit_question_ids
 
-TEXT_LIMIT = 2000
-NOTE_LIMIT = 10000
+TEXT_LIMIT = limit("question.text")
+NOTE_LIMIT = limit("question_note.text")
 PROBES_LIMIT = 10
 
 
@@ -44,7 +45,7 @@ def _checked(role: Role, data: QuestionInput) -> QuestionInput:
     if not text:
         errors["text"] = ["Write the question."]
     elif len(text) > TEXT_LIMIT:
-        errors["text"] = [f"Keep the question under {TEXT_LIMIT} characters (it has {len(text)})."]
+        errors["text"] = [too_long_message(TEXT_LIMIT, len(text))]
     known = role_dimension_keys(role)
     keys = list(dict.fromkeys(key.strip() for key in data.dimension_keys if key.strip()))
     unknown = [key for key in keys if key not in known]
@@ -56,10 +57,10 @@ def _checked(role: Role, data: QuestionInput) -> QuestionInput:
     if len(probes) > PROBES_LIMIT:
         errors["probes"] = [f"At most {PROBES_LIMIT} follow-up probes."]
     elif any(len(probe) > TEXT_LIMIT for probe in probes):
-        errors["probes"] = [f"Keep each probe under {TEXT_LIMIT} characters."]
+        errors["probes"] = [f"Each probe: {too_long_message(TEXT_LIMIT, max(len(p) for p in probes))}"]
     for name in ("strong_answer", "weak_answer"):
         if len(getattr(data, name)) > TEXT_LIMIT:
-            errors[name] = [f"Keep it under {TEXT_LIMIT} characters."]
+            errors[name] = [too_long_message(TEXT_LIMIT, len(getattr(data, name)))]
     if errors:
         raise ValidationFailed("The question has problems.", code="invalid_question", field_errors=errors)
     return QuestionInput(text=text, dimension_keys=keys, probes=probes, strong_answer=data.strong_answer.strip(),
@@ -207,7 +208,7 @@ def question_notes_save(*, actor: Any, interview_id: int, notes: dict[int, str])
         raise Conflict("Your scorecard is submitted; the notes were for writing it.", code="already_submitted")
     allowed = kit_question_ids(interview)
     errors = {f"note-{qid}": ["Not a question of this interview's kit."] for qid in notes if qid not in allowed}
-    errors.update({f"note-{qid}": [f"Keep the note under {NOTE_LIMIT} characters."]
+    errors.update({f"note-{qid}": [too_long_message(NOTE_LIMIT, len(text))]
                    for qid, text in notes.items() if len(text) > NOTE_LIMIT})
     if errors:
         raise ValidationFailed("Some notes could not be saved.", code="invalid_notes", field_errors=errors)
