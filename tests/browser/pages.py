@@ -44,6 +44,10 @@ EXCLUDED = {
     "scorecards:report-chart": "an SVG image embedded in the report page (audited there)",
     "scorecards:report-download": "a file download (PDF, CSV, XLSX, JSON)",
     "exercises:submission-download": "a file download (the candidate's zip)",
+    "outcomes:validity-download": "a file download (the validity report as PDF, CSV, XLSX or JSON)",
+    "scorecards:interview-notes": POST_ONLY,
+    "scorecards:question-retire": POST_ONLY,
+    "scorecards:rubric-discard": POST_ONLY,
     "api-schema": "the OpenAPI document (YAML/JSON); its page is api-docs",
 }
 
@@ -83,6 +87,13 @@ class Demo:
     report: int
     endpoint: int
     delivery: int
+    hire_loop: int  # decided "hire", start date recorded, managed by ``interviewer``
+    open_checkin: int  # a check-in of that hire that is due: the manager's form
+    submitted_checkin: int  # one the manager has submitted: the read-only ratings
+    role: int  # the role of ``loop`` (outcome set-up)
+    validity_report: int  # a finished validity report of the hire's role
+    question: int  # a question in the bank of ``rubric_slug``'s role
+    # ``rubric_slug``'s role also has an open rubric draft, so the review page has something to show.
 
 
 # url name -> the addresses to audit (several when one view has distinct states worth auditing).
@@ -137,6 +148,20 @@ AUDITED: dict[str, Callable[[Demo], list[str]]] = {
     "integrations:endpoint-edit": lambda d: [reverse("integrations:endpoint-edit", args=[d.endpoint])],
     "integrations:endpoint-delete": lambda d: [reverse("integrations:endpoint-delete", args=[d.endpoint])],
     "integrations:delivery-detail": lambda d: [reverse("integrations:delivery-detail", args=[d.delivery])],
+    "outcomes:checkins": lambda d: [reverse("outcomes:checkins")],
+    "outcomes:checkin": lambda d: [reverse("outcomes:checkin", args=[d.open_checkin]),
+                                   reverse("outcomes:checkin", args=[d.submitted_checkin])],
+    "outcomes:hire-start": lambda d: [reverse("outcomes:hire-start", args=[d.loop]),
+                                      reverse("outcomes:hire-start", args=[d.hire_loop])],
+    "outcomes:setup": lambda d: [reverse("outcomes:setup", args=[d.role])],
+    "outcomes:validity": lambda d: [reverse("outcomes:validity")],
+    "outcomes:validity-detail": lambda d: [reverse("outcomes:validity-detail", args=[d.validity_report])],
+    "scorecards:loop-questions": lambda d: [reverse("scorecards:loop-questions", args=[d.loop])],
+    "scorecards:question-list": lambda d: [reverse("scorecards:question-list")],
+    "scorecards:question-create": lambda d: [reverse("scorecards:question-create", args=[d.rubric_slug])],
+    "scorecards:question-edit": lambda d: [reverse("scorecards:question-edit", args=[d.question])],
+    "scorecards:rubric-edit": lambda d: [reverse("scorecards:rubric-edit", args=[d.rubric_slug])],
+    "scorecards:rubric-review": lambda d: [reverse("scorecards:rubric-review", args=[d.rubric_slug])],
 }
 
 # Pages no URL name leads to: the error pages, each met as a signed-in user would meet it.

@@ -5,11 +5,17 @@ page that role can open (tests/browser/pages.py, built from the URL conf). On ea
 by axe-playwright-python) runs with the WCAG 2.0/2.1/2.2 A and AA rules at 1280 px, the window narrows to
 390 px, the page must not scroll sideways, and axe runs again. Everything is collected before asserting,
 so one run gives the whole picture; the figures also go to test-artifacts/accessibility-audit.json.
+
+The whole walk takes minutes. To audit only some pages while fixing them, name them (URL names; a name ending
+in ":" takes its whole namespace) and, if you like, the roles:
+    HIRELOOP_AUDIT_PAGES=outcomes:,scorecards:rubric-edit HIRELOOP_AUDIT_ROLES=committee,admin pytest ...
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 import time
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -29,7 +35,11 @@ from hiring.management.commands.seed_demo import DEMO_PASSWORD
 from hiring.models import DomainEvent, Interview, InterviewLoop, User
 from integrations.models import Delivery, DeliveryAttempt, Endpoint
 from integrations.services.endpoints import EndpointInput, endpoint_create
-from scorecards.models import CalibrationReport, Scorecard
+from outcomes.models import CheckIn, ValidityReport
+from outcomes.services import CheckInInput, checkin_submit, hire_record, outcome_areas_ensure
+from outcomes.validity.job import validity_report_compute, validity_report_request
+from scorecards.models import CalibrationReport, Question, Scorecard
+from scorecards.rubrics.drafts import rubric_draft_open, rubric_draft_save
 from tests.browser.pages import AUDITED, ERROR_PAGES, EXCLUDED, EXCLUDED_NAMESPACES, Demo, named_patterns
 from tests.conftest import REPO, SCREENSHOTS
 
@@ -47,6 +57,16 @@ OPEN_LOOPS = [InterviewLoop.Status.OPEN, InterviewLoop.Status.AWAITING_FEEDBACK,
 # Pages drawn by a script after loading: what to wait for before auditing them.
 READY = {"api-docs": ".opblock, [data-api-operation]"}
 ROLES = ["anonymous", "interviewer", "recruiter", "committee", "admin"]
+
+
+def _subset(variable: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(variable, "").split(",") if item.strip()]
+
+
+def selected(name: str) -> bool:
+    """Whether HIRELOOP_AUDIT_PAGES (empty: every page) names this page or its namespace."""
+    only = _subset("HIRELOOP_AUDIT_PAGES")
+    return not only or any(name == item or (item.endswith(":") and name.startswith(item)) for item in only)
 
 
 def test_every_named_page_is_audited_or_excluded_with_a_reason():
@@ -77,6 +97,15 @@ def demo_rows() -> Demo:
     _, token = take_home_reissue_link(actor=recruiter, assignment_id=assignment.pk)
     delivery = Delivery.objects.order_by("pk").first()
     assert delivery is not None, "the demo's events made no webhook delivery"
+    hire, open_checkin, submitted_checkin, validity = outcome_rows(interviewer)
+    question = Question.objects.filter(role=review.role).order_by("pk").first()
+    assert question is not None, "load_rubrics seeded no question for the role"
+    # An open draft that differs from the published version: the editor and the review's diff have content.
+    admin = User.objects.get(username="admin")
+    draft = rubric_draft_open(actor=admin, role_slug=review.role.slug)
+    document = copy.deepcopy(draft.document)
+    document["rubric"]["dimensions"][0]["anchors"]["2"]["text"] = "Needs help to structure the work."
+    rubric_draft_save(actor=admin, role_slug=review.role.slug, document=document, revision=draft.revision)
     return Demo(
         interviewer=interviewer.username,
         open_interview=interviews.filter(interviewer=interviewer, done=False,
@@ -95,7 +124,34 @@ def demo_rows() -> Demo:
         report=CalibrationReport.objects.latest("pk").pk,
         endpoint=delivery.endpoint_id,
         delivery=delivery.pk,
+        hire_loop=hire,
+        open_checkin=open_checkin,
+        submitted_checkin=submitted_checkin,
+        role=review.role_id,
+        validity_report=validity,
+        question=question.pk,
     )
+
+
+def outcome_rows(manager: User) -> tuple[int, int, int, int]:
+    """A hire who started 200 days ago, managed by the audited interviewer: the 90-day check-in submitted, the
+    6-month one due; and the committee's validity report of that role, computed."""
+    loop = InterviewLoop.objects.filter(decision=InterviewLoop.Decision.HIRE).order_by("pk").first()
+    assert loop is not None, "the demo decided no loop \u201chire\u201d"
+    recruiter = User.objects.get(username="recruiter")
+    hire = hire_record(actor=recruiter, loop_id=loop.pk, start_date=timezone.localdate() - timedelta(days=200),
+                       manager_id=manager.pk)
+    first, due = hire.checkins.order_by("due_on")[:2]
+    areas = outcome_areas_ensure(role=loop.role)
+    checkin_submit(actor=manager, checkin_id=first.pk, data=CheckInInput(
+        performance="4", would_hire_again="yes", still_in_role="yes", comment="Settled in quickly.",
+        areas={str(area.pk): "4" for area in areas}))
+    assert due.status == CheckIn.Status.SCHEDULED
+    report = validity_report_request(actor=User.objects.get(username="committee"), role_id=loop.role_id)
+    validity_report_compute(report_id=report.pk)  # a no-op when the eager worker has already computed it
+    report.refresh_from_db()
+    assert report.status == ValidityReport.Status.DONE, report.error
+    return loop.pk, due.pk, first.pk, report.pk
 
 
 @pytest.fixture
@@ -204,13 +260,15 @@ def test_every_page_as_every_role_passes_axe_at_both_widths(browser: Browser, li
         stale.unlink()
     users = {"interviewer": demo.interviewer, "recruiter": "recruiter", "committee": "committee", "admin": "admin"}
     opened: set[str] = set()
-    for role in ROLES:
+    roles = [role for role in ROLES if role in (_subset("HIRELOOP_AUDIT_ROLES") or ROLES)]
+    audited = {name: build for name, build in AUDITED.items() if selected(name)}
+    for role in roles:
         context = browser.new_context(viewport={"width": WIDE, "height": 900})
         context.add_init_script(axe_script)
         page = context.new_page()
         if role != "anonymous":
             sign_in(page, live_server.url, users[role])
-        for name, build in AUDITED.items():
+        for name, build in audited.items():
             for path in build(demo):
                 response = page.goto(f"{live_server.url}{path}")
                 assert response is not None
@@ -224,7 +282,7 @@ def test_every_page_as_every_role_passes_axe_at_both_widths(browser: Browser, li
                     page.locator(READY[name]).first.wait_for(timeout=60_000)
                 audit_page(page, audit, role, name, path)
         for error, where in ERROR_PAGES.items():
-            if (role, error) in (("interviewer", "403"), ("anonymous", "404")):
+            if (role, error) in (("interviewer", "403"), ("anonymous", "404")) and selected(error):
                 path = reverse(where) if ":" in where else where
                 response = page.goto(f"{live_server.url}{path}")
                 assert response is not None and response.status == int(error)
@@ -234,7 +292,7 @@ def test_every_page_as_every_role_passes_axe_at_both_widths(browser: Browser, li
         audit.write()  # after each role: a run stopped half-way still leaves its figures
 
     summary = audit.summary()
-    never = sorted(set(AUDITED) - opened)
+    never = sorted(set(audited) - opened)
     assert not never, f"No role could open these audited pages (the audit list builds a wrong address?): {never}"
     assert not summary["violations_by_rule"], f"axe violations (details in {REPORT}): {json.dumps(summary, indent=1)}"
     assert not summary["overflowing_at_390"], f"Pages scrolling sideways at 390 px: {summary['overflowing_at_390']}"
