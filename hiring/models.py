@@ -37,6 +37,11 @@ class User(AbstractUser):
     # Set by the user on their profile page; Slack messages mention them with it (docs/webhooks.md).
     slack_user_id = models.CharField(max_length=20, blank=True, default="", db_default="")
 
+    # The interface language and time zone the user chose on their profile page; empty means "not chosen": the
+    # browser's Accept-Language, then English, and the site's TIME_ZONE (hiring/locale.py).
+    language = models.CharField(max_length=10, blank=True, default="", db_default="")
+    time_zone = models.CharField(max_length=64, blank=True, default="", db_default="")
+
     class Meta(AbstractUser.Meta):
         constraints = [
             models.UniqueConstraint(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from hiring.accounts.locale import activate_for_user
 from hiring.accounts.tokens import ApiTokenRefused, api_token_authenticate, api_token_refusal
 
 
@@ -43,6 +45,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         refusal = api_token_refusal(token, method=request.method or "")
         if refusal is not None:
             raise TokenScopeRefused(refusal)
+        # DRF authenticates inside the view, after the middleware: the token's user's own language and time zone
+        # are switched on here, as UserLocaleMiddleware does for a session's user.
+        activate_for_user(user)
+        request._request.LANGUAGE_CODE = translation.get_language()
         return user, token
 
     def authenticate_header(self, request: Request) -> str:

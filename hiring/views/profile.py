@@ -14,10 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from hiring.accounts.profile import user_slack_id_set
+from hiring.accounts.locale import activate_for_user, language_choices, time_zone_choices
+from hiring.accounts.profile import user_locale_set, user_slack_id_set
 from hiring.accounts.tokens import api_token_create, api_token_revoke, api_tokens_of, days_left
 from hiring.calendar.feeds import calendar_feed_active, calendar_feed_create, calendar_feed_revoke
 from hiring.errors import ApplicationError, NotFound
@@ -59,6 +62,27 @@ class ApiTokenForm(forms.Form):
         )
 
 
+class LocaleForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_lazy("Language"),
+        required=False,
+        help_text=_lazy("Pages, emails to you and the PDFs you download. Left on “Browser's language”, Hireloop "
+                        "follows your browser, else English."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_lazy("Time zone"),
+        required=False,
+        help_text=_lazy("Dates and times on pages and in emails to you. Left empty: the site's time zone."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language, zone = self.fields["language"], self.fields["time_zone"]
+        assert isinstance(language, forms.ChoiceField) and isinstance(zone, forms.ChoiceField)
+        language.choices = [("", _("Browser's language")), *language_choices()]
+        zone.choices = [("", _("Site's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE}), *time_zone_choices()]
+
+
 class SlackIdForm(forms.Form):
     slack_user_id = forms.CharField(
         label="Slack member id",
@@ -78,11 +102,14 @@ class TokenRow:
 
 def _page(
     request: AuthenticatedHttpRequest, form: ApiTokenForm, *, new_token: str = "", new_feed_url: str = "",
-    status: int = 200, slack_form: SlackIdForm | None = None,
+    status: int = 200, slack_form: SlackIdForm | None = None, locale_form: LocaleForm | None = None,
 ) -> HttpResponse:
     now = timezone.now()
     context: dict[str, Any] = {
         "form": form,
+        "locale_form": locale_form or LocaleForm(
+            initial={"language": request.user.language, "time_zone": request.user.time_zone}
+        ),
         "slack_form": slack_form or SlackIdForm(initial={"slack_user_id": request.user.slack_user_id}),
         "tokens": [
             TokenRow(token=token, expired=token.is_expired(now), days_left=days_left(token, now=now))
@@ -175,3 +202,25 @@ def profile_slack_id_set(request: AuthenticatedHttpRequest) -> HttpResponse:
                              else "Slack member id removed.")
             return redirect("profile")
     return _page(request, ApiTokenForm(), slack_form=form, status=400)
+
+
+@login_required
+@require_POST
+def profile_locale_set(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = LocaleForm(request.POST)
+    if form.is_valid():
+        try:
+            user_locale_set(actor=request.user, language=form.cleaned_data["language"],
+                            time_zone=form.cleaned_data["time_zone"])
+        except ApplicationError as exc:
+            for field, errors in exc.field_errors.items():
+                for error in errors:
+                    form.add_error(field, error)
+        else:
+            # The confirmation is read on the next page, in the language just chosen.
+            activate_for_user(request.user)
+            if not request.user.language:
+                translation.activate(translation.get_language_from_request(request))
+            messages.success(request, _("Language and time zone saved."))
+            return redirect("profile")
+    return _page(request, ApiTokenForm(), locale_form=form, status=400)
