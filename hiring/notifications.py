@@ -133,6 +133,8 @@ def _send_once(
             )
             with user_locale(recipient):
                 subject_text = subject()
+                # Words that depend on the language (partials, like "in 7 days") are worded now, in theirs.
+                context = {key: value() if isinstance(value, partial) else value for key, value in context.items()}
                 text = render_to_string(f"hiring/email/{template}.txt", context)
                 html = render_to_string(f"hiring/email/{template}.html", context)
             message = EmailMultiAlternatives(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from hiring.models import DomainEvent
 from integrations.models import Delivery, Endpoint
@@ -12,19 +13,32 @@ from integrations.services.endpoints import EndpointInput
 
 
 class EndpointForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What it is for, e.g. “ATS sync” or “#hiring-recruiters”.")
-    url = forms.CharField(label="URL", max_length=2000, widget=forms.URLInput(attrs={"spellcheck": "false"}))
+    name = forms.CharField(
+        max_length=100, help_text=gettext_lazy("What it is for, e.g. “ATS sync” or “#hiring-recruiters”.")
+    )
+    url = forms.CharField(
+        label=gettext_lazy("URL"), max_length=2000, widget=forms.URLInput(attrs={"spellcheck": "false"})
+    )
     events = forms.MultipleChoiceField(choices=DomainEvent.Kind.choices, widget=forms.CheckboxSelectMultiple,
-                                       error_messages={"required": "Choose at least one event."})
+                                       error_messages={"required": gettext_lazy("Choose at least one event.")})
     audience = forms.ChoiceField(
-        label="Audience", choices=Endpoint.Audience.choices, required=False,
-        help_text="Whose channel this is: scorecards submitted, loops ready for review and decisions go to the "
-                  "recruiters' channel, changed recommendations to the committee's, overdue feedback to the "
-                  "interviewers'. The default channel gets what no other channel takes.",
+        label=gettext_lazy("Audience"),
+        choices=Endpoint.Audience.choices,
+        required=False,
+        help_text=gettext_lazy(
+            "Whose channel this is: scorecards submitted, loops ready for review and decisions go to the "
+            "recruiters' channel, changed recommendations to the committee's, overdue feedback to the "
+            "interviewers'. The default channel gets what no other channel takes."
+        ),
     )
     secret = forms.CharField(
-        max_length=200, required=False, strip=False, widget=forms.PasswordInput(render_value=False),
-        help_text="Leave it empty and Hireloop makes one, shown once. Your own: 24 to 200 printable characters.",
+        max_length=200,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=gettext_lazy(
+            "Leave it empty and Hireloop makes one, shown once. Your own: 24 to 200 printable characters."
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from hiring.errors import ApplicationError, NotFound, PermissionRefused
@@ -41,7 +42,7 @@ def admins_only(view: View) -> View:
     @wraps(view)
     def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_hireloop_admin:
-            raise PermissionDenied("Only admins manage webhooks and Slack channels.")
+            raise PermissionDenied(gettext("Only admins manage webhooks and Slack channels."))
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
@@ -54,7 +55,7 @@ def admins_only(view: View) -> View:
 
 def _kind(value: str | None) -> str:
     if value not in Endpoint.Kind.values:
-        raise Http404("No such kind of endpoint.")
+        raise Http404(gettext("No such kind of endpoint."))
     return str(value)
 
 
@@ -95,7 +96,10 @@ def endpoint_create_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, f"“{created.endpoint.name}” is registered; new events go to it from now on.")
+            messages.success(
+                request,
+                gettext("“%(name)s” is registered; new events go to it from now on.") % {"name": created.endpoint.name},
+            )
             if created.secret:
                 # Rendered, never redirected through the session: the plaintext is stored nowhere but the row.
                 return _detail(request, created.endpoint.pk, new_secret=created.secret, status=201)
@@ -116,7 +120,7 @@ def endpoint_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except ApplicationError as exc:
                 apply_error(form, exc)
             else:
-                messages.success(request, "Endpoint saved.")
+                messages.success(request, gettext("Endpoint saved."))
                 return redirect("integrations:endpoint-detail", pk=pk)
     else:
         form = EndpointForm.for_endpoint(endpoint)
@@ -129,7 +133,10 @@ def endpoint_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def endpoint_enable_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = endpoint_enable(actor=request.user, endpoint_id=pk)
-    messages.success(request, f"“{endpoint.name}” is on: new events go to it, and what was waiting resumes.")
+    messages.success(
+        request,
+        gettext("“%(name)s” is on: new events go to it, and what was waiting resumes.") % {"name": endpoint.name},
+    )
     return redirect("integrations:endpoint-detail", pk=pk)
 
 
@@ -137,7 +144,9 @@ def endpoint_enable_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_POST
 def endpoint_disable_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = endpoint_disable(actor=request.user, endpoint_id=pk)
-    messages.success(request, f"“{endpoint.name}” is off: nothing is sent to it until you switch it on.")
+    messages.success(
+        request, gettext("“%(name)s” is off: nothing is sent to it until you switch it on.") % {"name": endpoint.name}
+    )
     return redirect("integrations:endpoint-detail", pk=pk)
 
 
@@ -149,7 +158,7 @@ def endpoint_rotate_secret_page(request: AuthenticatedHttpRequest, pk: int) -> H
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("integrations:endpoint-detail", pk=pk)
-    messages.success(request, "New secret made: every request is signed with it from now on.")
+    messages.success(request, gettext("New secret made: every request is signed with it from now on."))
     return _detail(request, pk, new_secret=rotated.secret)
 
 
@@ -158,7 +167,7 @@ def endpoint_delete_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     endpoint = endpoint_for_admin(pk)
     if request.method == "POST":
         endpoint_delete(actor=request.user, endpoint_id=pk)
-        messages.success(request, f"“{endpoint.name}” and its delivery log are deleted.")
+        messages.success(request, gettext("“%(name)s” and its delivery log are deleted.") % {"name": endpoint.name})
         return redirect("integrations:endpoint-list")
     return render(request, "integrations/endpoint_delete.html", {"endpoint": endpoint})
 
@@ -178,5 +187,7 @@ def delivery_redeliver_page(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Redelivery queued: the same event, with the same event id, is sent again now.")
+        messages.success(
+            request, gettext("Redelivery queued: the same event, with the same event id, is sent again now.")
+        )
     return redirect("integrations:delivery-detail", pk=pk)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -33,11 +34,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Send the token as 'Authorization: Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(gettext("Send the token as 'Authorization: Bearer <token>'."))
         try:
             plaintext = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed("The token is not valid.") from exc
+            raise exceptions.AuthenticationFailed(gettext("The token is not valid.")) from exc
         try:
             user, token = api_token_authenticate(plaintext)
         except ApiTokenRefused as refused:

@@ -37,11 +37,11 @@ _MESSAGES: dict[type[exceptions.APIException], StrOrPromise] = {
 class ErrorSerializer(serializers.Serializer):
     """The body of every error response (documents the shape in the schema)."""
 
-    code = serializers.CharField(help_text="Stable, machine-readable reason, e.g. `stale_version`.")
-    message = serializers.CharField(help_text="A sentence for people.")
+    code = serializers.CharField(help_text=gettext_lazy("Stable, machine-readable reason, e.g. `stale_version`."))
+    message = serializers.CharField(help_text=gettext_lazy("A sentence for people."))
     field_errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages by field name; nested fields are dotted (`ratings.0.score`).",
+        help_text=gettext_lazy("Messages by field name; nested fields are dotted (`ratings.0.score`)."),
     )
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from exercises.forms import AttachForm
@@ -44,9 +45,13 @@ def attach(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
         else:
             if interview.exercise is not None:
                 kind = interview.get_kind_display().lower()
-                messages.success(request, f"“{interview.exercise.title}” is now in the {kind} kit.")
+                messages.success(
+                    request,
+                    gettext("“%(title)s” is now in the %(kind)s kit.")
+                    % {"title": interview.exercise.title, "kind": kind},
+                )
             else:
-                messages.success(request, "The exercise was taken out of the interview kit.")
+                messages.success(request, gettext("The exercise was taken out of the interview kit."))
             return redirect("exercises:loop-exercises", loop_id=loop.pk)
     elif request.method == "POST":
         status = 400

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from exercises.forms import ExerciseForm
@@ -25,7 +26,7 @@ RECENT_ASSIGNMENTS = 20
 
 def _require_admin(user: Any) -> None:
     if not user.is_hireloop_admin:
-        raise PermissionDenied("Only admins add and edit exercises.")
+        raise PermissionDenied(gettext("Only admins add and edit exercises."))
 
 
 @login_required
@@ -102,7 +103,11 @@ def exercise_create(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
             form.add_service_error(error)
             status = error_status(error)
         else:
-            messages.success(request, f"“{exercise.title}” was added to the {role.title} library.")
+            messages.success(
+                request,
+                gettext("“%(title)s” was added to the %(title2)s library.")
+                % {"title": exercise.title, "title2": role.title},
+            )
             return redirect("exercises:exercise-detail", pk=exercise.pk)
     elif request.method == "POST":
         status = 400
@@ -131,8 +136,9 @@ def exercise_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_service_error(error)
             status = error_status(error)
         else:
-            messages.success(request,
-                             "The exercise was saved. Take-homes already sent keep the text they were sent with.")
+            messages.success(
+                request, gettext("The exercise was saved. Take-homes already sent keep the text they were sent with.")
+            )
             return redirect("exercises:exercise-detail", pk=exercise.pk)
     elif request.method == "POST":
         status = 400

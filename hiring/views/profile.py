@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -30,21 +31,21 @@ from hiring.types import AuthenticatedHttpRequest
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label="Token name",
+        label=gettext_lazy("Token name"),
         max_length=100,
-        help_text="Say what the token is for, e.g. “ATS sync” or “calendar bot”.",
+        help_text=gettext_lazy("Say what the token is for, e.g. “ATS sync” or “calendar bot”."),
     )
     expires_in_days = forms.IntegerField(
-        label="Expires after (days)",
+        label=gettext_lazy("Expires after (days)"),
         required=False,
-        error_messages={"invalid": "Enter a whole number of days."},
+        error_messages={"invalid": gettext_lazy("Enter a whole number of days.")},
     )
     scope = forms.ChoiceField(
-        label="Scope",
+        label=gettext_lazy("Scope"),
         choices=ApiToken.Scope.choices,
         initial=ApiToken.Scope.READ,
         widget=forms.RadioSelect,
-        help_text="A read-only token can read what you can read, and is refused any change (HTTP 403).",
+        help_text=gettext_lazy("A read-only token can read what you can read, and is refused any change (HTTP 403)."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -85,11 +86,13 @@ class LocaleForm(forms.Form):
 
 class SlackIdForm(forms.Form):
     slack_user_id = forms.CharField(
-        label="Slack member id",
+        label=gettext_lazy("Slack member id"),
         max_length=20,
         required=False,
-        help_text="Like U024BE7LH. In Slack: your profile, ⋮ (more), Copy member ID. Hireloop's Slack reminders "
-                  "then mention you. Leave it empty to be named instead.",
+        help_text=gettext_lazy(
+            "Like U024BE7LH. In Slack: your profile, ⋮ (more), Copy member ID. Hireloop's Slack reminders "
+            "then mention you. Leave it empty to be named instead."
+        ),
     )
 
 
@@ -163,7 +166,11 @@ def profile_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         token = api_token_revoke(actor=request.user, token_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    messages.success(request, f"Token “{token.name}” ({token.prefix}…) is revoked; requests with it are refused.")
+    messages.success(
+        request,
+        gettext("Token “%(name)s” (%(prefix)s…) is revoked; requests with it are refused.")
+        % {"name": token.name, "prefix": token.prefix},
+    )
     return redirect("profile")
 
 
@@ -182,7 +189,9 @@ def profile_feed_revoke(request: AuthenticatedHttpRequest) -> HttpResponse:
         calendar_feed_revoke(actor=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    messages.success(request, "Your calendar feed URL is revoked; calendar apps using it get nothing from now on.")
+    messages.success(
+        request, gettext("Your calendar feed URL is revoked; calendar apps using it get nothing from now on.")
+    )
     return redirect("profile")
 
 
@@ -198,8 +207,8 @@ def profile_slack_id_set(request: AuthenticatedHttpRequest) -> HttpResponse:
                 for error in errors:
                     form.add_error("slack_user_id", error)
         else:
-            messages.success(request, "Slack member id saved." if request.user.slack_user_id
-                             else "Slack member id removed.")
+            messages.success(request, gettext("Slack member id saved.") if request.user.slack_user_id
+                             else gettext("Slack member id removed."))
             return redirect("profile")
     return _page(request, ApiTokenForm(), slack_form=form, status=400)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext
 
 from exercises.models import Exercise
 from hiring.errors import NotFound
@@ -76,13 +77,16 @@ def rubric_page(*, role_slug: str, version: int | None = None) -> RubricPage:
     """One version of a role's rubric (the newest by default) with its parts and the version history."""
     role = Role.objects.filter(slug=role_slug).first()
     if role is None:
-        raise NotFound(f"No role {role_slug!r}.")
+        raise NotFound(gettext("No role %(role_slug)s.") % {"role_slug": repr(role_slug)})
     versions = list(Rubric.objects.filter(role=role).select_related("published_by").order_by("-version"))
     if not versions:
-        raise NotFound(f"Role {role_slug!r} has no published rubric.")
+        raise NotFound(gettext("Role %(role_slug)s has no published rubric.") % {"role_slug": repr(role_slug)})
     chosen = versions[0] if version is None else next((r for r in versions if r.version == version), None)
     if chosen is None:
-        raise NotFound(f"Role {role_slug!r} has no rubric version {version}.")
+        raise NotFound(
+            gettext("Role %(role_slug)s has no rubric version %(version)s.")
+            % {"role_slug": repr(role_slug), "version": version}
+        )
     rubric = (
         Rubric.objects.filter(pk=chosen.pk)
         .prefetch_related(

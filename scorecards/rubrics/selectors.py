@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 from exercises.models import Exercise
 from hiring.errors import NotFound
 from hiring.models import Role
@@ -29,7 +31,9 @@ def rubric_spec(*, role_slug: str, version: int | None = None) -> dict[str, Any]
     try:
         role = Role.objects.get(slug=role_slug)
     except Role.DoesNotExist as exc:
-        raise NotFound(f"No role with slug {role_slug!r}.", code="unknown_role") from exc
+        raise NotFound(
+            gettext("No role with slug %(role_slug)s.") % {"role_slug": repr(role_slug)}, code="unknown_role"
+        ) from exc
     rubrics = Rubric.objects.filter(role=role).prefetch_related("dimensions", "focus_areas", "signals")
     rubric = rubrics.filter(version=version).first() if version else rubrics.order_by("-version").first()
     if rubric is None:
