@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext
 
 from exercises.models import Exercise
 from hiring.errors import NotFound
 from hiring.models import Role
-from scorecards.models import Dimension, Rubric
+from scorecards.models import Dimension, Rubric, Signal
 from scorecards.rubrics.io import normalized_weights
 
 
@@ -92,3 +94,34 @@ def rubric_spec(*, role_slug: str, version: int | None = None) -> dict[str, Any]
 
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
+
+
+def rubric_translation(rubric: Rubric, language: str | None = None) -> dict[str, Any]:
+    """The rubric's own text in ``language`` (default: the active one), as its file gives it under
+    ``translations`` (docs/rubric-format.md#translations); {} when it carries none, and the text stays as written.
+    """
+    code = (language or translation.get_language() or "").lower()
+    translations = ((rubric.source or {}).get("rubric") or {}).get("translations") or {}
+    return translations.get(code) or translations.get(code.split("-")[0]) or {}
+
+
+def translated_dimension(dimension: Dimension, texts: dict[str, Any]) -> Dimension:
+    """A display copy of ``dimension`` with the translated name and anchors; the stored one is untouched."""
+    own = (texts.get("dimensions") or {}).get(dimension.name)
+    if not own:
+        return dimension
+    shown = copy.copy(dimension)
+    shown.name = own.get("name") or dimension.name
+    shown.anchor_meets = own.get("meets") or dimension.anchor_meets
+    shown.anchor_exceeds = own.get("exceeds") or dimension.anchor_exceeds
+    shown.anchor_concerns = own.get("concerns") or dimension.anchor_concerns
+    return shown
+
+
+def translated_signal(signal: Signal, texts: dict[str, Any]) -> Signal:
+    text = (texts.get("signals") or {}).get(signal.text)
+    if not text:
+        return signal
+    shown = copy.copy(signal)
+    shown.text = text
+    return shown

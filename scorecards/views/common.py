@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from scorecards.models import Dimension
 
 
@@ -19,9 +21,9 @@ class Anchor:
 def anchors_of(dimension: Dimension, scale: dict[str, str]) -> list[Anchor]:
     """What 1, 3 and 5 look like, as the rubric words them; absent anchors are left out."""
     rows = [
-        ("1", "concerns", "Common concerns", dimension.anchor_concerns),
-        ("3", "meets", "Meets", dimension.anchor_meets),
-        ("5", "exceeds", "Exceeds / strong", dimension.anchor_exceeds),
+        ("1", "concerns", gettext("Common concerns"), dimension.anchor_concerns),
+        ("3", "meets", gettext("Meets"), dimension.anchor_meets),
+        ("5", "exceeds", gettext("Exceeds / strong"), dimension.anchor_exceeds),
     ]
     return [
         Anchor(id=f"anchor-{dimension.pk}-{value}", value=value, kind=kind,

@@ -17,6 +17,7 @@ from hiring.models import Interview
 from hiring.types import AuthenticatedHttpRequest
 from hiring.views.common import signed_in
 from scorecards.models import Scorecard, Signal
+from scorecards.rubrics.selectors import rubric_translation, translated_dimension, translated_signal
 from scorecards.selectors.scorecards import (
     interview_for_kit,
     my_interviews,
@@ -60,14 +61,15 @@ def interview_kit(request: AuthenticatedHttpRequest, interview_id: int) -> HttpR
     interview = interview_for_kit(user=request.user, interview_id=interview_id)
     rubric = interview.loop.rubric
     focus_ids = focus_ids_of(interview)
-    dimensions = list(rubric.dimensions.all())
-    scale = {str(k): v for k, v in rubric.scale_labels.items()}
+    texts = rubric_translation(rubric)
+    dimensions = [translated_dimension(d, texts) for d in rubric.dimensions.all()]
+    scale = {**{str(k): v for k, v in rubric.scale_labels.items()}, **(texts.get("scale") or {})}
     is_mine = interview.interviewer_id == request.user.pk
     my_card = (
         Scorecard.objects.filter(interview=interview, interviewer=request.user, is_current=True).first()
         if is_mine else None
     )
-    signals = list(rubric.signals.all())
+    signals = [translated_signal(s, texts) for s in rubric.signals.all()]
     return render(request, "scorecards/interview_kit.html", {
         "interview": interview,
         "loop": interview.loop,

@@ -26,6 +26,7 @@ from hiring.types import AuthenticatedHttpRequest
 from hiring.views.common import signed_in
 from scorecards.forms import NOT_ASSESSED, AmendForm, ScorecardForm, signal_box
 from scorecards.models import Dimension, Overall, Scorecard, Signal
+from scorecards.rubrics.selectors import rubric_translation, translated_dimension, translated_signal
 from scorecards.selectors.scorecards import (
     current_of,
     own_interview,
@@ -83,9 +84,11 @@ class SignalRow:
 
 
 def _dimension_rows(form: ScorecardForm, interview: Interview, focus_ids: set[int]) -> list[DimensionRow]:
-    scale = {str(k): v for k, v in interview.loop.rubric.scale_labels.items()}
+    texts = rubric_translation(interview.loop.rubric)
+    scale = {**{str(k): v for k, v in interview.loop.rubric.scale_labels.items()}, **(texts.get("scale") or {})}
     rows = []
-    for dimension in form.dimensions:
+    for stored in form.dimensions:
+        dimension = translated_dimension(stored, texts)
         score = form[rating_field(dimension.pk, "score")]
         evidence = form[rating_field(dimension.pk, "evidence")]
         chosen = str(score.value() or "")
@@ -113,11 +116,14 @@ def _dimension_rows(form: ScorecardForm, interview: Interview, focus_ids: set[in
     return rows
 
 
-def _signal_rows(form: ScorecardForm) -> dict[str, list[SignalRow]]:
+def _signal_rows(form: ScorecardForm, interview: Interview) -> dict[str, list[SignalRow]]:
+    texts = rubric_translation(interview.loop.rubric)
     groups: dict[str, list[SignalRow]] = {kind: [] for kind in Signal.Kind.values}
     for signal in form.signals:
         note = form[signal_field(signal.pk)] if signal_field(signal.pk) in form.fields else None
-        groups[signal.kind].append(SignalRow(signal=signal, box=form[signal_box(signal.pk)], note=note))
+        groups[signal.kind].append(
+            SignalRow(signal=translated_signal(signal, texts), box=form[signal_box(signal.pk)], note=note)
+        )
     return groups
 
 
@@ -165,7 +171,7 @@ def _form_context(form: ScorecardForm, interview: Interview) -> dict[str, Any]:
         "focus_rows": focus_rows,
         "other_rows": other_rows,
         "open_others": any(row.has_value or row.errors for row in other_rows),
-        "signal_groups": _signal_rows(form),
+        "signal_groups": _signal_rows(form, interview),
         "error_summary": _error_summary(form),
         "focus_answered": sum(1 for row in focus_rows if str(row.score.value() or "")),
         "overall_choices": Overall.choices,
