@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The browser's Accept-Language; the profile's language (UserLocaleMiddleware, after authentication) wins.
-    "django.middleware.locale.LocaleMiddleware",
+    "config.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check and the view: a throttled take-home request reads no body and looks up no token.
     "config.api.throttling.TakeHomeThrottleMiddleware",

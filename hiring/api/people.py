@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import error_response
 from hiring.accounts.profile import user_locale_set
 from hiring.api.filters import UserFilter
@@ -64,7 +65,7 @@ class RoleViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Read a user", responses={200: UserSerializer, 403: error_response("Interviewers cannot read users.")}
     ),
 )
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
+class UserViewSet(IdempotentWritesMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = UserSerializer
     queryset = User.objects.all()
     filterset_class = UserFilter

@@ -68,7 +68,7 @@ def report_description(report: CalibrationReport) -> dict[str, Any]:
         "role_slug": report.role.slug if report.role_id and report.role else None,
         "date_from": report.date_from.isoformat(),
         "date_to": report.date_to.isoformat(),
-        "interview_kind": Interview.Kind(report.interview_kind).label if report.interview_kind else None,
+        "interview_kind": str(Interview.Kind(report.interview_kind).label) if report.interview_kind else None,
         "scheduled": report.scheduled,
     }
 
