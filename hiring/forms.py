@@ -214,11 +214,11 @@ class ReassignForm(forms.Form):
 
 
 STATUS_FILTER_CHOICES = [
-    ("", "Active loops"),
+    ("", gettext_lazy("Active loops")),
     *[(status.value, status.label) for status in InterviewLoop.Status if status in ACTIVE_STATUSES],
     (InterviewLoop.Status.DECIDED.value, InterviewLoop.Status.DECIDED.label),
     (InterviewLoop.Status.WITHDRAWN.value, InterviewLoop.Status.WITHDRAWN.label),
-    ("all", "All loops"),
+    ("all", gettext_lazy("All loops")),
 ]
 SORT_CHOICES = [(key, key) for key in PIPELINE_SORTS] + [(f"-{key}", f"-{key}") for key in PIPELINE_SORTS]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from hiring.models import DomainEvent
 from integrations.models import Delivery, Endpoint
@@ -47,19 +47,20 @@ class EndpointForm(forms.Form):
         self.kind = kind
         if kind == Endpoint.Kind.SLACK:
             del self.fields["secret"]
-            self.fields["url"].label = "Incoming-webhook URL"
-            self.fields["url"].help_text = (
+            self.fields["url"].label = gettext("Incoming-webhook URL")
+            self.fields["url"].help_text = gettext(
                 "From Slack: your app's “Incoming Webhooks” page, one URL per channel (https://hooks.slack.com/"
                 "services/…). It is a secret: Hireloop shows only its host afterwards."
             )
         else:
             del self.fields["audience"]
-            self.fields["url"].help_text = "Where Hireloop POSTs the signed JSON (https:// in production)."
+            self.fields["url"].help_text = gettext("Where Hireloop POSTs the signed JSON (https:// in production).")
         if editing is not None:
             self.fields.pop("secret", None)
             if kind == Endpoint.Kind.SLACK:
                 self.fields["url"].required = False
-                self.fields["url"].help_text = "Leave it empty to keep the current URL; paste a new one to replace it."
+                self.fields["url"].help_text = gettext(
+                    "Leave it empty to keep the current URL; paste a new one to replace it.")
         else:
             del self.fields["version"]
 

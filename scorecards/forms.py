@@ -20,7 +20,7 @@ from scorecards.models import Dimension, Overall, Scorecard, Signal
 from scorecards.services.scorecard_input import RatingInput, ScorecardInput, SignalInput, rating_field, signal_field
 
 NOT_ASSESSED = "na"
-SCORE_CHOICES = [(str(value), str(value)) for value in range(1, 6)] + [(NOT_ASSESSED, "Not assessed")]
+SCORE_CHOICES = [(str(value), str(value)) for value in range(1, 6)] + [(NOT_ASSESSED, gettext_lazy("Not assessed"))]
 # Generous bounds: they stop a runaway paste, not a thorough interviewer.
 EVIDENCE_MAX = 10_000
 SUMMARY_MAX = 20_000

@@ -30,7 +30,9 @@ class CalibrationRequestForm(forms.Form):
     date_from = forms.DateField(label=gettext_lazy("Interviews ended from"), widget=DateInput())
     date_to = forms.DateField(label=gettext_lazy("to (inclusive)"), widget=DateInput())
     interview_kind = forms.ChoiceField(
-        label=gettext_lazy("Interview kind"), required=False, choices=[("", "All kinds"), *Interview.Kind.choices]
+        label=gettext_lazy("Interview kind"),
+        required=False,
+        choices=[("", gettext_lazy("All kinds")), *Interview.Kind.choices],
     )
     min_sample = forms.IntegerField(
         label=gettext_lazy("Minimum sample"),

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hiring.errors import ApplicationError, Conflict
@@ -35,9 +35,10 @@ from scorecards.models import CalibrationReport
 
 PAGE_SIZE = 25
 POLL_SECONDS = 2
-committee_only = page_for(can_use_calibration, "Only the hiring committee and admins can use calibration reports.")
+committee_only = page_for(can_use_calibration,
+                          gettext_lazy("Only the hiring committee and admins can use calibration reports."))
 def _kind_label(kind: str) -> str:
-    return str(Interview.Kind(kind).label) if kind in Interview.Kind.values else "All kinds"
+    return str(Interview.Kind(kind).label) if kind in Interview.Kind.values else gettext("All kinds")
 
 
 def _initial_from_query(request: HttpRequest) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from scorecards.recommendations.selectors import MatrixRow, committee_loop, comm
 PAGE_SIZE = 25
 committee_pages = page_for(
     lambda user: user.is_committee or user.is_hireloop_admin,
-    "Only the hiring committee and admins can open the committee's pages.",
+    gettext_lazy("Only the hiring committee and admins can open the committee's pages."),
 )
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
