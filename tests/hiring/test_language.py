@@ -138,6 +138,7 @@ def test_the_calibration_pdf_is_in_the_language_of_whoever_downloads_it(client, 
     german = pdf_text(client, done_report)
     assert f"Kalibrierungsbericht #{done_report.pk}" in german
     assert "Hireloop-Kalibrierungsbericht · Seite 1" in german
+    assert "Interviewer: Bewertungen und Milde" in german  # the tables' titles and headers too
     assert "Calibration report" not in german
     # The German copy was rendered for that download only: the stored (English) copy is still what English gets.
     committee_member.language = "en-gb"
