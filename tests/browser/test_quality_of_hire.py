@@ -32,7 +32,7 @@ def test_browser_manager_check_in_from_the_email_then_the_committee_report(
 
     # 1. The link in the manager's email, followed after signing in.
     [email] = mail.outbox
-    link = re.search(r"http://\S+/outcomes/checkins/\d+/", email.body)
+    link = re.search(r"http://\S+/outcomes/checkins/\d+/", str(email.body))
     assert link is not None
     sign_in("manny")
     page.goto(link.group(0))
