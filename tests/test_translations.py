@@ -28,7 +28,7 @@ MAKEMESSAGES = [
     "--ignore=.venv", "--ignore=tests", "--ignore=bench", "--ignore=node_modules", "--ignore=staticfiles",
     "--ignore=test-artifacts",
 ]
-APPS = ["hiring", "scorecards", "exercises", "integrations", "imports", "privacy", "config"]
+APPS = ["hiring", "scorecards", "exercises", "integrations", "imports", "privacy", "outcomes", "config"]
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[sd]|%%")
 
 
@@ -113,3 +113,12 @@ def test_makemessages_finds_no_string_the_catalogues_lack(tmp_path):
         assert after - before == set(), f"new strings to translate in {code}: run makemessages, then translate"
         assert before - after == set(), f"strings no longer used in {code}: run makemessages"
         assert extracted.fuzzy_entries() == [], f"makemessages marked entries fuzzy in {code}"
+
+
+def test_every_evidence_hint_text_is_marked_for_the_catalogues():
+    """makemessages cannot read rules.json: its texts are listed in scorecards/evidence/messages.py."""
+    from scorecards.evidence.check import rules
+    from scorecards.evidence.messages import MARKED, TEXT_KEYS
+
+    texts = {rule[key] for rule in rules()["rules"] for key in TEXT_KEYS}
+    assert texts == set(MARKED)

@@ -25,7 +25,7 @@ from hiring.models import Interview
 from hiring.types import AuthenticatedHttpRequest
 from hiring.views.common import signed_in
 from scorecards.evidence.check import rule_by_id
-from scorecards.evidence.check import rules as evidence_rules
+from scorecards.evidence.messages import localized_rules, translated_rule
 from scorecards.forms import NOT_ASSESSED, AmendForm, ScorecardForm, signal_box
 from scorecards.models import Dimension, EvidenceFlag, Overall, Scorecard, Signal
 from scorecards.questions.selectors import notes_as_evidence
@@ -178,7 +178,7 @@ def _form_context(form: ScorecardForm, interview: Interview) -> dict[str, Any]:
         "error_summary": _error_summary(form),
         "focus_answered": sum(1 for row in focus_rows if str(row.score.value() or "")),
         "overall_choices": Overall.choices,
-        "evidence_rules": evidence_rules(),
+        "evidence_rules": localized_rules(),
     }
 
 
@@ -231,7 +231,7 @@ def _flags_of(card: Scorecard | None) -> list[dict[str, Any]]:
     for flag in EvidenceFlag.objects.filter(scorecard=card).select_related("dimension").order_by(
         "dimension__position", "id"
     ):
-        rule = rule_by_id(flag.rule) or {"title": flag.rule, "why": "", "instead": ""}
+        rule = translated_rule(rule_by_id(flag.rule) or {"title": flag.rule, "why": "", "instead": ""})
         rows.append({"dimension": flag.dimension.name, "title": rule["title"], "why": rule["why"],
                      "instead": rule["instead"], "terms": [t.rstrip("*") for t in flag.terms]})
     return rows

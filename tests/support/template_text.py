@@ -177,7 +177,11 @@ def literal_arguments(source: str) -> list[str]:
             continue
         for match in LITERAL_ARGUMENT.finditer(contents):
             literal = match.group(2)
-            if literal not in ALLOWED and LETTER.search(literal) and not contents[: match.start(1)].endswith("_("):
+            before = contents[: match.start(1)]
+            # An element id handed to an included template is markup, not text.
+            if re.search(r"\bid\s*=\s*$", before):
+                continue
+            if literal not in ALLOWED and LETTER.search(literal) and not before.endswith("_("):
                 found.append(literal)
     return found
 
