@@ -45,7 +45,7 @@ def test_reschedule_page_moves_the_interview_and_says_the_warnings(client, rita,
     interview.refresh_from_db()
     assert interview.starts_at == start
     messages = messages_of(moved)
-    assert messages[0] == f"Coding with Lena Lund moved to {timezone.localtime(start):%a %d %b, %H:%M}."
+    assert messages[0] == f"Coding with <bdi>Lena Lund</bdi> moved to {timezone.localtime(start):%a %d %b, %H:%M}."
     assert any(m.startswith("Lena Lund has 1 interviews in the week of ") for m in messages)
 
 

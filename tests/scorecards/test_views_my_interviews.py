@@ -131,7 +131,7 @@ def test_views_kit_shows_focus_anchors_exercise_and_signals(client, interviewer)
     assert html.count("document\">team</span>") == 4  # the badge on each of the team's anchors
     for area in loop.rubric.focus_areas.all():
         assert area.title in html
-    assert f"Exercise: {exercise.title}" in html
+    assert f"Exercise: <bdi>{exercise.title}</bdi>" in html
     for item in [*exercise.materials, *exercise.tasks, *exercise.evaluation]:
         assert item in html
     for signal in loop.rubric.signals.all():

@@ -68,7 +68,7 @@ def test_views_panel_open_after_own_submission(client, interviewer, loop, mine, 
     assert "COLLEAGUE-EVIDENCE" in html
     assert "COLLEAGUE-SUMMARY" in html
     assert "DRAFT-OF-ANOTHER" not in html
-    assert f"Still waiting for feedback from: {drafting.interviewer.display_name}" in html
+    assert f"Still waiting for feedback from: <bdi>{drafting.interviewer.display_name}</bdi>" in html
     assert [card.pk for card in response.context["scorecards"]] == [
         card.pk for card in Scorecard.objects.filter(status="submitted").order_by("interview__starts_at", "pk")
     ]
@@ -179,7 +179,7 @@ def test_views_amend_creates_revision_and_keeps_original(client, interviewer, mi
     assert amended["reason"] == "The debrief changed my view."
     html = client.get(reverse("scorecards:scorecard-edit", args=[mine.pk])).content.decode()
     assert "Amendment saved as revision 2" in html
-    assert "Reason: The debrief changed my view." in html
+    assert "Reason: <bdi>The debrief changed my view.</bdi>" in html
     assert "Original scorecard, submitted" in html
     assert "Original evidence" in html
 
