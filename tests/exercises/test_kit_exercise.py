@@ -35,7 +35,7 @@ def test_kit_take_home_review_shows_brief_as_sent_criteria_and_submissions(djang
     review = Interview.objects.get(pk=review_id)
     with django_assert_num_queries(2):  # the assignment with its loop, its submissions
         html = render_kit(review)
-    assert "Take-home to review: Take-home or live coding" in html
+    assert "Take-home to review: <bdi>Take-home or live coding</bdi>" in html
     assert "Renamed later" not in html and "Something else" not in html
     assert "Demonstrate versioning/config patterns" in html
     assert "The brief below is exactly what the candidate received." in html
@@ -53,10 +53,10 @@ def test_kit_live_exercise_shows_its_brief_and_criteria():
     design = loop.role.exercises.get(slug="applied-ai-system-design")
     interview_attach_exercise(actor=recruiter_of(loop), interview_id=interview.pk, exercise_id=design.pk)
     html = render_kit(Interview.objects.get(pk=interview.pk))
-    assert "Exercise: Applied AI system design exercise" in html
+    assert "Exercise: <bdi>Applied AI system design exercise</bdi>" in html
     assert "60–90 minutes" in html
     for criterion in ["architecture", "rollout plan", "monitoring", "evaluation", "cost controls", "failure modes"]:
-        assert f"<li>{criterion}</li>" in html
+        assert f"<li><bdi>{criterion}</bdi></li>" in html
     assert "Take-home to review" not in html
 
 

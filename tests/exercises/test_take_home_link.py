@@ -31,7 +31,7 @@ def test_take_home_page_valid_link_shows_brief_without_an_account(client):
     response = page(client, token)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "<h1>Take-home or live coding</h1>" in body
+    assert "<h1><bdi>Take-home or live coding</bdi></h1>" in body
     assert "Build a small inference microservice or pipeline component" in body
     assert 'name="repository_url"' in body and 'type="file"' in body
     assert 'accept=".ipynb,.md,.pdf,.py,.tar.gz,.txt,.zip"' in body

@@ -31,7 +31,7 @@ def test_library_page_lists_every_role_with_its_exercise_counts(client, rubrics,
     signed_in(kind)
     body = client.get("/exercises/").content.decode()
     assert "<h1>Exercise library</h1>" in body
-    assert 'href="/exercises/roles/applied-ai-engineer/">Applied AI Engineer</a>' in body
+    assert 'href="/exercises/roles/applied-ai-engineer/"><bdi>Applied AI Engineer</bdi></a>' in body
     assert "4 exercises: 1 take-home, 1 live, 2 discussion" in body
 
 

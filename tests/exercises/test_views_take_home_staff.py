@@ -43,7 +43,7 @@ def test_assign_page_recruiter_sends_take_home(client, django_capture_on_commit_
     reviewer = UserFactory(username="rev", first_name="Rey", last_name="Vance")
     client.force_login(loop.recruiter)
     page = client.get(f"/exercises/loops/{loop.pk}/take-home/").content.decode()
-    assert "Send a take-home to Noor Haddad" in page
+    assert "Send a take-home to <bdi>Noor Haddad</bdi>" in page
     assert "Take-home or live coding" in page
     assert "Evaluation and error analysis exercise" not in page  # live: goes in an interview kit
     due = (timezone.now() + timedelta(days=4)).replace(second=0, microsecond=0)
@@ -205,7 +205,7 @@ def test_loop_exercises_page_lists_take_homes_and_kit_exercises(client):
     assignment, _ = make_take_home(loop=loop)
     client.force_login(loop.recruiter)
     body = client.get(f"/exercises/loops/{loop.pk}/").content.decode()
-    assert f'href="/exercises/take-homes/{assignment.pk}/">Take-home or live coding</a>' in body
+    assert f'href="/exercises/take-homes/{assignment.pk}/"><bdi>Take-home or live coding</bdi></a>' in body
     assert "Take-home review" in body
     assert "Send a take-home" in body and "Put an exercise in an interview" in body
 
@@ -224,7 +224,7 @@ def test_attach_page_puts_live_exercise_in_interview_kit_and_adds_its_focus(clie
     assert sorted(interview.focus_dimensions.values_list("name", flat=True)) == [
         "Applied ML/AI fundamentals", "Responsible AI / security / privacy", "Software engineering"]
     body = client.get(f"/exercises/loops/{loop.pk}/").content.decode()
-    assert f'href="/exercises/{live.pk}/">Evaluation and error analysis exercise</a>' in body
+    assert f'href="/exercises/{live.pk}/"><bdi>Evaluation and error analysis exercise</bdi></a>' in body
 
 
 def test_attach_page_refuses_take_home_exercise(client):
@@ -251,7 +251,7 @@ def test_reassigned_review_goes_to_the_new_reviewer(client, django_capture_on_co
     assert [m.to for m in mail.outbox] == [[assignment.loop.candidate.email], [new_reviewer.email]]
     client.force_login(new_reviewer)
     body = client.get(f"/exercises/take-homes/{assignment.pk}/").content.decode()
-    assert "Reviewer: <strong>Nia Okoro</strong>." in body
+    assert "Reviewer: <strong><bdi>Nia Okoro</bdi></strong>." in body
     assert "Write the review scorecard" in body
 
 
@@ -289,7 +289,7 @@ def test_exercise_page_lists_the_take_homes_the_reviewer_reviews(client):
     assignment, _ = make_take_home()
     client.force_login(assignment.reviewer)
     body = client.get(f"/exercises/{assignment.exercise_id}/").content.decode()
-    assert f'href="/exercises/take-homes/{assignment.pk}/">{assignment.loop.candidate.name}</a>' in body
+    assert f'href="/exercises/take-homes/{assignment.pk}/"><bdi>{assignment.loop.candidate.name}</bdi></a>' in body
     assert '<span class="badge ok">You</span>' in body
     client.force_login(UserFactory(username="outsider"))
     assert 'id="sent-heading"' not in client.get(f"/exercises/{assignment.exercise_id}/").content.decode()
