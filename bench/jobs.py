@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from bench import environment
@@ -132,6 +132,8 @@ def calibration(h: Harness) -> None:
                     if status != CalibrationReport.Status.DONE:
                         raise RuntimeError(f"The calibration report failed: {error}")
                     product_times.append(time.perf_counter() - started)
+                    # A finished report has the worker refit the rater model: let it, untimed, before the next.
+                    _wait_for_fit(after=report.pk, since=started, worker=worker)
                 else:
                     started = time.perf_counter()
                     rows = sqlfloors.calibration(floor_connection, start, end)
@@ -143,6 +145,7 @@ def calibration(h: Harness) -> None:
                     ratings = sum(row[2] for row in rows)
         units_times, units = h.time_sql(lambda: sqlfloors.calibration_units(floor_connection, start, end), 0,
                                         minimum=h.profile.calibration_rounds)
+        fit_times, fit_inside, fit_ratings = _rater_model_fits(h.profile.calibration_rounds, worker)
     finally:
         worker.stop()
         floor_connection.close()
@@ -164,6 +167,45 @@ def calibration(h: Harness) -> None:
         runs={"product_s": product_times, "floor_s": floor_times, "statistics_alone_s": statistics_times,
               "units_alone_s": units_times},
     )
+    h.record(
+        "rater_model_fit", ratings=fit_ratings, product_s=round(median(fit_times), 3),
+        in_worker_s=round(median(fit_inside), 3), calibration_report_s=round(median(product_times), 3),
+        ratio_to_report=round(median(fit_times) / median(product_times), 2),
+        runs={"product_s": fit_times, "in_worker_s": fit_inside},
+    )
+
+
+def _wait_for_fit(*, after: int, since: float, worker: Any) -> None:
+    from scorecards.models import RaterModelFit
+
+    deadline = time.perf_counter() + CALIBRATION_TIMEOUT
+    wall = datetime.now(UTC) - timedelta(seconds=time.perf_counter() - since)
+    while not RaterModelFit.objects.filter(fitted_at__gte=wall).exists():
+        if time.perf_counter() > deadline or worker.process.poll() is not None:
+            raise RuntimeError(f"No rater model fit after report {after}; see celery.log")
+        time.sleep(0.05)
+
+
+def _rater_model_fits(rounds: int, worker: Any) -> tuple[list[float], list[float], int]:
+    """The rater model refitted to the whole history through Celery (what beat runs): request to stored row."""
+    from scorecards.leniency.fits import rater_model_refit_enqueue
+    from scorecards.models import RaterModelFit
+
+    times, inside, ratings = [], [], 0
+    for _ in range(rounds):
+        before = RaterModelFit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        started = time.perf_counter()
+        if not rater_model_refit_enqueue():
+            raise RuntimeError("Could not enqueue the rater model's fit")
+        deadline = started + CALIBRATION_TIMEOUT
+        while (row := RaterModelFit.objects.filter(pk__gt=before).first()) is None:
+            if time.perf_counter() > deadline or worker.process.poll() is not None:
+                raise RuntimeError("The rater model's fit did not finish; see celery.log")
+            time.sleep(0.02)
+        times.append(time.perf_counter() - started)
+        inside.append(row.seconds)
+        ratings = row.ratings
+    return times, inside, ratings
 
 
 def _statistics_alone(report: Any, rounds: int) -> list[float]:

@@ -81,6 +81,15 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
             f"{_fmt(c['floor_s'], 's')} (GROUP BY + no-op task)", f"{c['ratio']}x", "<= 2x",
             _verdict(c["ratio"] <= 2),
         ))
+    if "rater_model_fit" in b:
+        f = b["rater_model_fit"]
+        table.append((
+            f"Rater model fit, whole history ({f['ratings']:,} ratings), via Celery (in the worker: "
+            f"{_fmt(f['in_worker_s'], 's')})",
+            _fmt(f["product_s"], "s"), f"{_fmt(f['calibration_report_s'], 's')} (the calibration report, same run)",
+            f"{f['ratio_to_report']}x", "< 10 s and <= 1.5x the report",
+            _verdict(f["product_s"] < 10 and f["ratio_to_report"] <= 1.5),
+        ))
     exports = sorted((v for k, v in b.items() if k.startswith("export_")), key=lambda v: v["rows"])
     for item in exports:
         table.append((

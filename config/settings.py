@@ -416,6 +416,8 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "scorecards.models.CalibrationReport.Status",
         "EndpointKindEnum": "integrations.models.Endpoint.Kind",
         "EndpointAudienceEnum": "integrations.models.Endpoint.Audience",
+        # A question and its guidance share one choice set (from the document, or written by the team).
+        "QuestionOriginEnum": "scorecards.models.QuestionOrigin",
         "DeliveryStateEnum": "integrations.models.Delivery.State",
         "EventTypeEnum": "hiring.models.DomainEvent.Kind",
     },

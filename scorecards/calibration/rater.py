@@ -47,12 +47,13 @@ def report_model(aggregates: dict[str, Any], confidence: float) -> ReportModel:
         table = adjusted_scores(data[:, 0], data[:, 1], rater, data[:, 3].astype(float), weights=weights, fit=fit,
                                 z=_z(confidence))
         for i, key in enumerate(table.loops.tolist()):
+            # Unfitted, there is no adjustment and no noise to size an interval with: the raw score alone.
             loops.append({
                 "loop": names.loops.get(key, key),
                 "raw_score": _round(table.raw[i]),
-                "adjusted_score": _round(_clip(table.adjusted[i])),
-                "adjusted_low": _round(_clip(table.low[i])),
-                "adjusted_high": _round(_clip(table.high[i])),
+                "adjusted_score": _round(_clip(table.adjusted[i])) if fit.fitted else None,
+                "adjusted_low": _round(_clip(table.low[i])) if fit.fitted else None,
+                "adjusted_high": _round(_clip(table.high[i])) if fit.fitted else None,
             })
     return ReportModel(fit=fit, interviewer_ids=interviewer_ids, loops=loops)
 

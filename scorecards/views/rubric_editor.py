@@ -50,8 +50,9 @@ def rubric_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     draft = rubric_draft_open(actor=request.user, role_slug=slug)
     initial = editor_initial(draft.document, draft.revision)
     errors: list[str] = []
-    stale = False
+    status = 200
     if request.method == "POST":
+        status = 400
         settings, dimensions, signals = _forms(request.POST, initial)
         if settings.is_valid() and dimensions.is_valid() and signals.is_valid():
             document, dimension_forms, signal_forms = editor_document(draft.document, settings, dimensions, signals)
@@ -61,8 +62,8 @@ def rubric_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                     revision=settings.cleaned_data["revision"],
                 )
             except Conflict as exc:
-                stale = True
                 errors.append(exc.message)
+                status = exc.status_code
             except ApplicationError as exc:
                 errors += place_problems(
                     exc.field_errors, settings, dimensions, signals, dimension_forms, signal_forms
@@ -73,10 +74,8 @@ def rubric_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 return redirect(target, slug=slug)
         else:
             errors.append(gettext("The draft was not saved: correct the fields marked below."))
-        status = 409 if stale else 400
     else:
         settings, dimensions, signals = _forms(None, initial)
-        status = 200
     context = {
         "draft": draft, "role": draft.role, "settings": settings, "dimensions": dimensions, "signals": signals,
         "errors": errors,

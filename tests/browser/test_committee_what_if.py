@@ -68,6 +68,7 @@ def test_browser_what_if_without_script(browser: Browser, live_server, committee
         page.get_by_label("Username").fill(committee_member.username)
         page.get_by_label("Password").fill("hireloop-test")
         page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
         page.goto(f"{live_server.url}/committee/loops/{loop.pk}/")
         what_if = page.locator("#what-if")
         what_if.get_by_label("Cy Young").check()

@@ -74,7 +74,7 @@ def same_number(text_or_value, expected) -> bool:
 def test_csv_zip_holds_one_file_per_table_with_the_json_numbers(result):
     """Each table is a CSV file; every number equals the JSON report's, empty where there is none."""
     tables = csv_tables(render_csv_zip(result))
-    assert sorted(tables) == ["about", "dimensions", "interviewer_dimensions", "interviewers", "roles"]
+    assert sorted(tables) == ["about", "dimensions", "interviewer_dimensions", "interviewers", "loops", "roles"]
     for table in data_tables(result)[1:]:
         rows = tables[table.name]
         assert len(rows) == len(table.rows)
@@ -141,7 +141,12 @@ def test_pdf_shows_the_json_numbers_and_the_charts(result):
         if person["offset_n"] < 5:
             offset += f" (n={person['offset_n']})"
         mean = f"{person['mean_score']:.2f}" + (f" (n={person['scores']})" if person["scores"] < 5 else "")
-        assert f"{person['name']} {person['scorecards']} {mean} {offset} {person['offset_n']}" in text
+        scale = "" if person["scale"] is None else f"{person['scale']:.2f}"
+        if person["scale_low"] is not None:
+            scale += f" [{person['scale_low']:.2f}, {person['scale_high']:.2f}]"
+        if person["offset_n"] < 5:
+            scale += f" (n={person['offset_n']})"
+        assert f"{person['name']} {person['scorecards']} {mean} {offset} {scale} {person['offset_n']}" in text
     for dimension in result["dimensions"]:
         alpha = f"{dimension['alpha']:.2f} [{dimension['alpha_low']:.2f}, {dimension['alpha_high']:.2f}]"
         counts = " ".join(str(dimension[f"score_{v}"]) for v in range(1, 6))

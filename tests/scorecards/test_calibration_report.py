@@ -10,7 +10,6 @@ The panel (role "Eng", feedback due 24 hours after the interview):
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +17,6 @@ import pytest
 from scorecards.calibration.report import ReportOptions, report_from_rows
 from scorecards.calibration.rows import RatingRow
 from scorecards.calibration.stats import krippendorff_alpha_ordinal
-from scorecards.leniency.offsets import ScoreObservation, estimate_leniency
 
 pytestmark = pytest.mark.django_db
 
@@ -64,25 +62,6 @@ def test_report_totals_by_hand():
     result = compute(panel())
     assert result["totals"] == {"scorecards": 5, "loops": 2, "loops_left_out": 0, "interviewers": 3, "scores": 6,
                                  "roles": 1, "rows": 7}
-
-
-def test_leniency_offset_and_interval_by_hand():
-    """ann: L1 Coding 4 - 2 = +2 (Design has no other score), L2 Coding 5 - (3+4)/2 = +1.5.
-
-    Offset (2 + 1.5) / 2 = 1.75, variance 0.125, standard error 0.25,
-    t(0.975, 1) = 12.706: interval 1.75 +/- 3.1766. bob mirrors ann; cy has
-    one compared scorecard (4 - (5+3)/2 = 0) and so no interval.
-    """
-    people = by_interviewer(compute(panel()))
-    ann, bob, cy = people["ann"], people["bob"], people["cy"]
-    assert (ann["offset"], ann["offset_n"], ann["offset_comparisons"]) == (1.75, 2, 2)
-    assert ann["offset_low"] == pytest.approx(1.75 - 3.1766, abs=1e-4)
-    assert ann["offset_high"] == pytest.approx(1.75 + 3.1766, abs=1e-4)
-    assert bob["offset"] == -1.75 and bob["offset_low"] == pytest.approx(-4.9266, abs=1e-4)
-    assert (cy["offset"], cy["offset_low"], cy["offset_high"], cy["offset_n"]) == (0.0, None, None, 1)
-    # Two compared scorecards are far below the minimum sample: nobody is tested, nobody flagged.
-    assert [p["flag"] for p in people.values()] == ["", "", ""]
-    assert [p["offset_p_holm"] for p in people.values()] == [None, None, None]
 
 
 def test_interviewer_scores_shares_and_adherence_by_hand():
@@ -178,26 +157,3 @@ def test_empty_scope_gives_an_empty_report():
     assert result["totals"]["scorecards"] == 0
     assert result["interviewers"] == [] and result["dimensions"] == [] and result["roles"] == []
     assert result["agreement"]["alpha"] is None
-
-
-def test_leniency_equals_the_recommendation_estimator_raw_offset():
-    """The SQL offset is the recommendation job's definition: scorecards.leniency.offsets's unshrunk raw_offset."""
-    generator = random.Random(5)
-    people = [f"r{i}" for i in range(8)]
-    rows = []
-    for loop in range(60):
-        for who in generator.sample(people, 3):
-            for dimension in generator.sample(["A", "B", "C", "D"], 3):
-                rows.append(rating(f"L{loop}", who, dimension, generator.randint(1, 5), overall="yes"))
-    # One interviewer sits twice on a loop: both scorecards are left out of each other's reference.
-    rows.append(rating("L0", rows[0].interviewer, "A", 5, overall="yes", scorecard="L0/second"))
-    expected = estimate_leniency(
-        ScoreObservation(scorecard=r.scorecard, loop=r.loop, interviewer=r.interviewer, dimension=r.dimension,
-                         score=r.score)
-        for r in rows if r.score is not None
-    )
-    for person in compute(rows)["interviewers"]:
-        estimate = expected.get(person["interviewer"])
-        assert person["offset"] == pytest.approx(estimate.raw_offset, abs=1e-4)
-        assert person["offset_n"] == estimate.scorecards
-        assert person["offset_comparisons"] == estimate.comparisons

@@ -94,3 +94,60 @@ def test_simulation_agreement_is_positive_and_reproducible():
     assert first["agreement"]["alpha_low"] < first["agreement"]["alpha"] < first["agreement"]["alpha_high"]
     assert first["dimensions"] == second["dimensions"]
     assert first["interviewers"] == second["interviewers"]
+
+
+def rows_from(history) -> list[RatingRow]:
+    """A simulated history (bench.rater_sim) as a ratings file's rows."""
+    return [
+        RatingRow(scorecard=f"{loop}/{who}", loop=f"loop{loop}", interviewer=f"rater{who:02d}",
+                  interviewer_name=f"rater{who:02d}", role="Applied AI Engineer", kind="coding",
+                  dimension=DIMENSIONS[dimension], score=int(score), focus=True, overall=None, decision=None,
+                  ended_at=START, submitted_at=START + timedelta(hours=2), due_at=START + timedelta(hours=24))
+        for loop, who, dimension, score in zip(history.loop.tolist(), history.rater.tolist(),
+                                               history.dimension.tolist(), history.score.tolist(), strict=True)
+    ]
+
+
+def test_report_reads_scale_use_apart_from_leniency_and_adjusts_every_loop():
+    """A strong pool; a sixth of the raters use only the middle of the scale, a sixth only its ends, none is
+    lenient: no flag (the leave-one-out offsets flagged 41 of 180 in three such histories), narrow and wide
+    scale use, and a loops table whose intervals contain the candidates' true levels."""
+    from bench.rater_sim import simulate
+
+    history = simulate("restricted", seed=2, loops=300, raters=30)
+    result = report(rows_from(history))
+    assert result["schema"] == 2 and result["model"]["fitted"]
+    people = {row["interviewer"]: row for row in result["interviewers"]}
+    assert [who for who, row in people.items() if row["flag"]] == []
+    narrow = [people[f"rater{who:02d}"]["scale"] for who in range(5)]
+    wide = [people[f"rater{who:02d}"]["scale"] for who in range(5, 10)]
+    assert max(narrow) < 0.7 < 1.3 < min(wide)
+    row = people["rater00"]
+    assert row["scale_low"] < row["scale"] < row["scale_high"]
+    assert row["offset_low"] < row["offset"] < row["offset_high"]
+    assert row["offset_loops"] == row["scale_loops"] == row["loops"]
+    loops = {row["loop"]: row for row in result["loops"]}
+    assert len(loops) == 300
+    inside = 0
+    for loop in range(300):
+        figures = loops[f"loop{loop}"]
+        assert set(figures) == {"loop", "raw_score", "adjusted_score", "adjusted_low", "adjusted_high"}
+        scored = sorted(set(history.dimension[history.loop == loop].tolist()))
+        truth = min(max(float(np.mean(history.level[loop, scored])), 1.0), 5.0)
+        inside += int(figures["adjusted_low"] - 1e-4 <= truth <= figures["adjusted_high"] + 1e-4)
+    assert inside / 300 >= 0.9
+
+
+def test_report_with_too_few_connected_loops_says_so_and_shows_no_offsets():
+    result = report(simulate_small())
+    assert not result["model"]["fitted"]
+    assert result["notes"][0].startswith("The rater model was not fitted: Only 12 loops")
+    assert all(row["offset"] is None and row["flag"] == "" and row["scale"] is None for row in result["interviewers"])
+    assert len(result["loops"]) == 12
+    assert all(row["raw_score"] is not None and row["adjusted_score"] is None for row in result["loops"])
+
+
+def simulate_small() -> list[RatingRow]:
+    from bench.rater_sim import simulate
+
+    return rows_from(simulate("balanced", seed=3, loops=12, raters=8))

@@ -132,7 +132,7 @@ def test_views_calibration_detail_shows_figures_and_greys_small_samples(client, 
     page = client.get(reverse("scorecards:report-detail", args=[done_report.pk])).content.decode()
     ann = next(row for row in done_report.result["interviewers"] if row["interviewer"] == "ann")
     assert ann["mean_score"] == 3.5 and ann["offset"] == 1.0  # SE 4 - 2 and ML 3 - 3, averaged
-    assert '<th scope="row">Ann Lee</th>' in page
+    assert '<th scope="row"><bdi>Ann Lee</bdi></th>' in page  # names are isolated (docs/security.md)
     assert 'class="num small-sample" title="Small sample: n = 2">3.50 (n=2)</td>' in page
     assert 'title="Small sample: n = 1">+1.00 (n=1)</td>' in page
     for name in ("distribution", "leniency", "alpha"):

@@ -88,3 +88,19 @@ def test_the_author_sees_the_flags_after_submit_and_the_form_embeds_the_rules(cl
     scorecard_submit(actor=interviewer, interview_id=interview.pk, data=data, expected_version=None)
     page = client.get(f"/interviews/{interview.pk}/scorecard/").content.decode()
     assert "Hints on your evidence" in page and "culture fit" in page
+
+
+def test_the_backfill_flags_scorecards_submitted_before_the_hints_and_runs_again_safely(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    interviewer, interview, data = _open_interview("great culture fit, very smart")
+    card = scorecard_submit(actor=interviewer, interview_id=interview.pk, data=data, expected_version=None)
+    EvidenceFlag.objects.all().delete()  # as if submitted before the hints existed
+    out = StringIO()
+    call_command("evidence_flags_backfill", stdout=out)
+    assert f"{2 * 3} evidence hints stored" in out.getvalue()
+    assert EvidenceFlag.objects.filter(scorecard=card).count() == 6
+    call_command("evidence_flags_backfill", stdout=out)
+    assert EvidenceFlag.objects.filter(scorecard=card).count() == 6

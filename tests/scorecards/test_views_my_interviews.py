@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 # Session, user, then one query per section: upcoming, due, overdue, the submitted page's count and rows, closed.
 MY_INTERVIEWS_QUERIES = 8
 # Session, user, the interview (loop, candidate, role, rubric, exercise, interviewer), its focus dimensions,
-# the rubric's dimensions, signals and focus areas, and the interviewer's own current scorecard.
-KIT_QUERIES = 8
+# the rubric's dimensions, signals and focus areas, and the interviewer's own current scorecard; the questions
+# picked for the interview (none here), the role's questions (none here) and the interviewer's notes.
+KIT_QUERIES = 11
 
 INTERVIEWER_URLS = ["my-interviews", "interview-kit", "scorecard-edit", "scorecard-amend", "panel", "rubric-list",
                     "rubric-detail"]

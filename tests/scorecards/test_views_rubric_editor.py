@@ -146,3 +146,17 @@ def test_editor_pages_cost_a_fixed_number_of_queries(client, rubrics, editor, dj
         for dim in dims:
             dim["weight_kind"], dim["weight"] = "equal", 1
         draft.save()
+
+
+def test_a_save_over_someone_elses_newer_save_is_refused(client, rubrics, editor, admin_user):
+    client.force_login(editor)
+    data = _post_data(client.get(reverse("scorecards:rubric-edit", args=[SLUG])))
+    other = client.__class__()
+    other.force_login(admin_user)
+    theirs = _post_data(other.get(reverse("scorecards:rubric-edit", args=[SLUG])))
+    theirs["dimension-0-anchor_2"] = "The admin's words."
+    assert other.post(reverse("scorecards:rubric-edit", args=[SLUG]), theirs).status_code == 302
+    data["dimension-0-anchor_2"] = "The editor's words."
+    response = client.post(reverse("scorecards:rubric-edit", args=[SLUG]), data)
+    assert response.status_code == 409 and "Someone saved this draft" in response.content.decode()
+    assert RubricDraft.objects.get().document["rubric"]["dimensions"][0]["anchors"]["2"]["text"] == "The admin's words."

@@ -33,18 +33,20 @@ from tests.scorecards.interviewer_helpers import (
 pytestmark = pytest.mark.django_db
 
 # Session, user, the interview (loop, candidate, role, rubric, exercise), its focus dimensions, the rubric's
-# dimensions and signals, the interviewer's scorecards with their ratings and signals.
-FORM_QUERIES = 9
+# dimensions and signals, the interviewer's scorecards with their ratings and signals, their notes on the kit's
+# questions (to pre-fill the evidence).
+FORM_QUERIES = 10
 # Submitting a first scorecard: session, user, the interview's rubric (its dimensions and signals are read once
 # per process: a published rubric never changes); then one transaction (savepoint and release here, inside the
 # test's transaction): the interview and loop locked, the current scorecard (none), the focus under the lock;
 # the scorecard, its ratings, its signals and both audit events (created, submitted) inserted; the loop's stage
 # in one aggregate, its update and audit event (the panel's only interview moves it to review); the
 # recommendation's outbox row; the "scorecard submitted" and "ready for review" events (hiring.events).
-SUBMIT_QUERIES = 18
+# The evidence hints of "Clear." (too short, no behaviour) in one insert.
+SUBMIT_QUERIES = 19
 # Over a saved draft (here with ratings and a signal): its ratings and signals are read (the audit's
 # before-values) and deleted first; a kind of row the draft does not hold is not deleted.
-SUBMIT_OVER_DRAFT_QUERIES = 22
+SUBMIT_OVER_DRAFT_QUERIES = 23
 # A card answering every dimension of the rubric covers any focus: the focus is not read.
 SUBMIT_WHOLE_RUBRIC_QUERIES = 17
 

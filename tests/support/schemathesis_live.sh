@@ -4,7 +4,8 @@
 #   DATABASE_URL=postgres://... REDIS_URL=redis://... bash tests/support/schemathesis_live.sh [EXAMPLES] [PORT]
 #
 # PHASES (default "fuzzing") picks schemathesis's phases: "coverage,fuzzing" adds the coverage phase's boundary
-# cases (some 5,000 requests a role, about 12 minutes a role on a busy 2-core machine).
+# cases (some 5,000 requests a role, about 12 minutes a role on a busy 2-core machine). ROLES (default
+# "ivy recruiter committee admin") picks the demo users.
 #
 # The database must hold the demo data (`manage.py migrate && manage.py load_rubrics && manage.py seed_demo`):
 # its users admin, committee, recruiter and ivy (an interviewer) get a fresh read-write token each. Rate limits
@@ -16,6 +17,7 @@ cd "$(dirname "$0")/../.."
 EXAMPLES="${1:-25}"
 PORT="${2:-8765}"
 PHASES="${PHASES:-fuzzing}"
+ROLES="${ROLES:-ivy recruiter committee admin}"
 OUT="${SCHEMATHESIS_OUT:-test-artifacts/schemathesis-live}"
 mkdir -p "$OUT"
 rm -f "$OUT/access.log"
@@ -27,7 +29,7 @@ export HIRELOOP_API_RATE_TOKEN_READ=100000/min HIRELOOP_API_RATE_TOKEN_WRITE=100
 export HIRELOOP_API_RATE_USER_READ=100000/min HIRELOOP_API_RATE_USER_WRITE=100000/min HIRELOOP_API_RATE_ANON=100000/min
 
 declare -A TOKENS
-for who in ivy recruiter committee admin; do
+for who in $ROLES; do
   TOKENS[$who]=$(.venv/bin/python manage.py shell -c "
 from hiring.accounts.tokens import api_token_create
 from hiring.models import User
@@ -42,7 +44,7 @@ trap 'kill "$(cat "$OUT/gunicorn.pid")" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/api/schema/" -o /dev/null && break; sleep 0.2; done
 
 printf '%-11s %10s %5s\n' role cases 5xx
-for who in ivy recruiter committee admin; do
+for who in $ROLES; do
   .venv/bin/schemathesis run "http://127.0.0.1:$PORT/api/schema/" \
     -H "Authorization: Bearer ${TOKENS[$who]}" -H "X-Role: $who" \
     --checks not_a_server_error --phases "$PHASES" --max-examples "$EXAMPLES" --seed 20261208 --generation-deterministic \
