@@ -19,7 +19,7 @@ ifeq ($(HIRELOOP_SITE_URL)$(shell grep -Es '^[[:space:]]*(export[[:space:]]+)?HI
 SITE_URL_ENV := HIRELOOP_SITE_URL=http://$(HOST):$(PORT)
 endif
 
-.PHONY: run setup install install-run migrate demo test test-fast browser-deps lint check bench bench-quick clean
+.PHONY: run setup install install-run migrate demo test test-fast browser-deps gettext-deps messages lint check bench bench-quick clean
 
 # Two stamps, so that `make run` installs the runtime only (a quicker first start) and a later `make test`
 # adds just the tools on top of it.
@@ -59,9 +59,23 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Debian's Chromium: sudo apt-get install chromium"; fi; }
 
+# GNU gettext (xgettext, msgmerge, msgfmt): the suite checks that `makemessages` finds no new string. `make run`
+# needs none of it: the compiled catalogues (locale/*/LC_MESSAGES/django.mo) are committed.
+gettext-deps:
+	@command -v xgettext >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "The translation tests need GNU gettext: sudo apt-get install gettext"; fi; }
+
+# After changing a user-facing string: extract, translate the new entries in locale/*/LC_MESSAGES/django.po, then
+# compile (docs/translations.md).
+messages: install gettext-deps
+	$(PY) manage.py makemessages --locale=de --locale=fr --locale=es --add-location=file --no-obsolete \
+	  --ignore=.venv --ignore=tests --ignore=bench --ignore=node_modules --ignore=staticfiles --ignore=test-artifacts
+	$(PY) manage.py compilemessages
+
 # The migrations check compares models with migration files; its history check would warn that PG_TEST_URL's
 # database does not exist, which is expected (see PG_PROBE_URL above).
-test: install browser-deps
+test: install browser-deps gettext-deps
 	@# The OpenID provider the sign-in tests start (Node.js); installed again when its lock file changes.
 	@if command -v npm >/dev/null; then d=tests/support/oidc_provider; \
 	  [ -f $$d/node_modules/.installed ] && [ $$d/node_modules/.installed -nt $$d/package-lock.json ] || \

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/profile/", profile.profile, name="profile"),
     path("accounts/profile/tokens/", profile.profile_token_create, name="profile-token-create"),
     path("accounts/profile/slack/", profile.profile_slack_id_set, name="profile-slack-id"),
+    path("accounts/profile/language/", profile.profile_locale_set, name="profile-locale"),
     path(
         "accounts/profile/tokens/<int:pk>/revoke/", profile.profile_token_revoke, name="profile-token-revoke"
     ),

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from exercises.models import Exercise
 from exercises.services.library import ExerciseInput
@@ -46,21 +47,25 @@ class ExerciseForm(ServiceErrorsMixin, forms.Form):
     title = forms.CharField(max_length=limit("exercise.title"), validators=[validate_label])
     format = forms.ChoiceField(choices=Exercise.Format.choices)
     duration = forms.CharField(max_length=limit("exercise.duration"), required=False,
-                               help_text="As you would tell the candidate, e.g. “60–90 minutes”.")
+                               help_text=gettext_lazy("As you would tell the candidate, e.g. “60–90 minutes”."))
     materials = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What the candidate is given",
-        help_text="One item per line.",
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=gettext_lazy("What the candidate is given"),
+        help_text=gettext_lazy("One item per line."),
     )
-    tasks = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, help_text="One task per line.")
+    tasks = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, help_text=gettext_lazy("One task per line.")
+    )
     evaluation = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, label="How it is evaluated",
-        help_text="One criterion per line; reviewers see these in their interview kit.",
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, label=gettext_lazy("How it is evaluated"),
+        help_text=gettext_lazy("One criterion per line; reviewers see these in their interview kit."),
     )
     dimension_names = forms.MultipleChoiceField(
-        widget=forms.CheckboxSelectMultiple, required=False, label="Dimensions it feeds",
-        help_text="The scorecard of a review or interview with this exercise focuses on these.",
+        widget=forms.CheckboxSelectMultiple, required=False, label=gettext_lazy("Dimensions it feeds"),
+        help_text=gettext_lazy("The scorecard of a review or interview with this exercise focuses on these."),
     )
-    is_active = forms.BooleanField(required=False, initial=True, label="In the library (uncheck to retire it)")
+    is_active = forms.BooleanField(
+        required=False, initial=True, label=gettext_lazy("In the library (uncheck to retire it)")
+    )
     updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, dimension_names: list[str], **kwargs: Any) -> None:
@@ -110,12 +115,18 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class AssignForm(ServiceErrorsMixin, forms.Form):
-    exercise = forms.ModelChoiceField(queryset=Exercise.objects.none(), empty_label=None, label="Take-home exercise")
-    due_at = forms.DateTimeField(widget=DATETIME_INPUT, label="Deadline")
-    reviewer = forms.ModelChoiceField(queryset=User.objects.none(), label="Reviewer",
-                                      help_text="Gets a take-home review in “My interviews”.")
-    review_due_at = forms.DateTimeField(widget=DATETIME_INPUT, required=False, label="Review feedback due",
-                                        help_text="Leave empty for the usual delay after the deadline.")
+    exercise = forms.ModelChoiceField(
+        queryset=Exercise.objects.none(), empty_label=None, label=gettext_lazy("Take-home exercise")
+    )
+    due_at = forms.DateTimeField(widget=DATETIME_INPUT, label=gettext_lazy("Deadline"))
+    reviewer = forms.ModelChoiceField(queryset=User.objects.none(), label=gettext_lazy("Reviewer"),
+                                      help_text=gettext_lazy("Gets a take-home review in “My interviews”."))
+    review_due_at = forms.DateTimeField(
+        widget=DATETIME_INPUT,
+        required=False,
+        label=gettext_lazy("Review feedback due"),
+        help_text=gettext_lazy("Leave empty for the usual delay after the deadline."),
+    )
 
     def __init__(self, *args: Any, exercises: Any, reviewers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,10 +146,13 @@ class AssignForm(ServiceErrorsMixin, forms.Form):
 
 
 class ExtendForm(ServiceErrorsMixin, forms.Form):
-    due_at = forms.DateTimeField(widget=DATETIME_INPUT, label="New deadline")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=limit("extension.reason"),
-                             label="Reason",
-                             help_text="Kept in the extension history; the candidate is told the new deadline.")
+    due_at = forms.DateTimeField(widget=DATETIME_INPUT, label=gettext_lazy("New deadline"))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=limit("extension.reason"),
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy("Kept in the extension history; the candidate is told the new deadline."),
+    )
 
     def clean_due_at(self) -> datetime | None:
         return _aware(self.cleaned_data.get("due_at"))
@@ -146,13 +160,16 @@ class ExtendForm(ServiceErrorsMixin, forms.Form):
 
 class AttachForm(ServiceErrorsMixin, forms.Form):
     interview: forms.ModelChoiceField[Interview] = forms.ModelChoiceField(
-        queryset=None, empty_label=None, label="Interview"
+        queryset=None, empty_label=None, label=gettext_lazy("Interview")
     )
     exercise: forms.ModelChoiceField[Exercise] = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="No exercise", label="Live or discussion exercise"
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("No exercise"),
+        label=gettext_lazy("Live or discussion exercise"),
     )
     add_focus = forms.BooleanField(required=False, initial=True,
-                                   label="Add the exercise's dimensions to the interview's focus")
+                                   label=gettext_lazy("Add the exercise's dimensions to the interview's focus"))
 
     def __init__(self, *args: Any, interviews: Any, exercises: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -171,14 +188,14 @@ class SubmissionForm(ServiceErrorsMixin, forms.Form):
     """The candidate's form. Checks of size and type happen in the service, with the reasons spelled out."""
 
     repository_url = forms.CharField(
-        max_length=500, required=False, label="Repository URL",
+        max_length=500, required=False, label=gettext_lazy("Repository URL"),
         widget=forms.URLInput(attrs={"placeholder": "https://github.com/you/your-solution", "autocomplete": "url"}),
-        help_text="Make sure the reviewers can open it (public, or shared with the recruiter).",
+        help_text=gettext_lazy("Make sure the reviewers can open it (public, or shared with the recruiter)."),
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                            max_length=limit("submission.note"),
-                           label="Note for the reviewers")
-    file = forms.FileField(required=False, label="File", widget=forms.FileInput)
+                           label=gettext_lazy("Note for the reviewers"))
+    file = forms.FileField(required=False, label=gettext_lazy("File"), widget=forms.FileInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from exercises.uploads import storage_suffix
 from hiring.text import limit, limited_text, validate_label
@@ -16,13 +17,13 @@ from hiring.text import limit, limited_text, validate_label
 
 class Exercise(models.Model):
     class Format(models.TextChoices):
-        TAKE_HOME = "take_home", "Take-home"
-        LIVE = "live", "Live"
-        DISCUSSION = "discussion", "Discussion"
+        TAKE_HOME = "take_home", gettext_lazy("Take-home")
+        LIVE = "live", gettext_lazy("Live")
+        DISCUSSION = "discussion", gettext_lazy("Discussion")
 
     class Origin(models.TextChoices):
-        DOCUMENT = "document", "From the role document"
-        CUSTOM = "custom", "Added in Hireloop"
+        DOCUMENT = "document", gettext_lazy("From the role document")
+        CUSTOM = "custom", gettext_lazy("Added in Hireloop")
 
     role = models.ForeignKey("hiring.Role", on_delete=models.CASCADE, related_name="exercises")
     slug = models.SlugField(max_length=100)
@@ -30,18 +31,20 @@ class Exercise(models.Model):
     title = models.CharField(max_length=limit("exercise.title"), validators=[validate_label])
     format = models.CharField(max_length=20, choices=Format.choices)
     duration = models.CharField(max_length=limit("exercise.duration"), blank=True)
-    materials = models.JSONField(default=list, blank=True, help_text="What the candidate is given.")
+    materials = models.JSONField(default=list, blank=True, help_text=gettext_lazy("What the candidate is given."))
     tasks = models.JSONField(default=list, blank=True)
-    evaluation = models.JSONField(default=list, blank=True, help_text="How it is evaluated.")
+    evaluation = models.JSONField(default=list, blank=True, help_text=gettext_lazy("How it is evaluated."))
     dimension_names = models.JSONField(
-        default=list, blank=True, help_text="Names of the rubric dimensions it feeds; matched by name in any version."
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("Names of the rubric dimensions it feeds; matched by name in any version."),
     )
     is_active = models.BooleanField(default=True)
     origin = models.CharField(
         max_length=10,
         choices=Origin.choices,
         default=Origin.DOCUMENT,
-        help_text="Document exercises are refreshed from the rubric files when rubrics are loaded again.",
+        help_text=gettext_lazy("Document exercises are refreshed from the rubric files when rubrics are loaded again."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,10 +83,12 @@ class ExerciseAssignment(models.Model):
     tasks = models.JSONField(default=list, blank=True)
     evaluation = models.JSONField(default=list, blank=True)
     dimension_names = models.JSONField(default=list, blank=True)
-    due_at = models.DateTimeField(help_text="The current deadline (after any extension).")
+    due_at = models.DateTimeField(help_text=gettext_lazy("The current deadline (after any extension)."))
     original_due_at = models.DateTimeField()
     grace_hours = models.PositiveSmallIntegerField(
-        help_text="The link keeps working this long after the deadline, to show the brief and what was submitted."
+        help_text=gettext_lazy(
+            "The link keeps working this long after the deadline, to show the brief and what was submitted."
+        )
     )
     token_hash = models.CharField(max_length=64, unique=True)
     token_issued_at = models.DateTimeField()

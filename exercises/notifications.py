@@ -17,16 +17,20 @@ from django.urls import reverse
 from exercises.links import candidate_link, token_digest
 from exercises.models import ExerciseAssignment, ExerciseSubmission
 from exercises.services.assignments import take_home_mark_emailed
+from hiring.accounts.locale import user_locale
+from hiring.models import User
 
 logger = logging.getLogger(__name__)
 
 NOTICES = ("deadline_extended", "submission_received")
 
 
-def _send(template: str, context: dict[str, Any], to: str) -> None:
-    subject = " ".join(render_to_string(f"exercises/email/{template}_subject.txt", context).split())
-    text = render_to_string(f"exercises/email/{template}.txt", context)
-    html = render_to_string(f"exercises/email/{template}.html", context)
+def _send(template: str, context: dict[str, Any], to: str, *, user: User | None = None) -> None:
+    """Worded in ``user``'s language and time zone; a candidate (no user) gets the site's."""
+    with user_locale(user):
+        subject = " ".join(render_to_string(f"exercises/email/{template}_subject.txt", context).split())
+        text = render_to_string(f"exercises/email/{template}.txt", context)
+        html = render_to_string(f"exercises/email/{template}.html", context)
     # The kind only: these go to candidates, who need no internal ids; the development console prints it.
     message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
                                      headers={"X-Hireloop-Notification": template})
@@ -104,6 +108,6 @@ def send_take_home_notice(*, assignment_id: int, notice: str, submission_id: int
             context["review_url"] = settings.SITE_URL + reverse(
                 "exercises:assignment-detail", kwargs={"pk": assignment.pk}
             )
-            _send("submission_for_review", context, reviewer.email)
+            _send("submission_for_review", context, reviewer.email, user=reviewer)
     logger.info("Sent the %s notice for assignment %s.", notice, assignment_id)
     return True

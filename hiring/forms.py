@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from exercises.models import Exercise
 from hiring.errors import ApplicationError
@@ -46,8 +47,9 @@ class CandidateForm(forms.Form):
     email = forms.EmailField(max_length=limit("candidate.email"))
     phone = forms.CharField(max_length=limit("candidate.phone"), required=False)
     source = forms.CharField(
-        max_length=limit("candidate.source"), required=False,
-        help_text="Where the candidate came from: referral, agency, careers page..."
+        max_length=limit("candidate.source"),
+        required=False,
+        help_text=gettext_lazy("Where the candidate came from: referral, agency, careers page..."),
     )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=limit("candidate.notes")
@@ -64,7 +66,7 @@ class CandidateForm(forms.Form):
 
 
 class CandidateSearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Name or email")
+    q = forms.CharField(required=False, max_length=200, label=gettext_lazy("Name or email"))
 
 
 # --- Loops ------------------------------------------------------------------------
@@ -72,14 +74,19 @@ class CandidateSearchForm(forms.Form):
 
 class LoopOpenForm(forms.Form):
     candidate = forms.ModelChoiceField(queryset=Candidate.objects.none(), widget=forms.HiddenInput)
-    role = forms.ModelChoiceField(queryset=roles_with_rubric(), empty_label="Choose a role",
-                                  help_text="The loop uses the role's current rubric version.")
+    role = forms.ModelChoiceField(queryset=roles_with_rubric(), empty_label=gettext_lazy("Choose a role"),
+                                  help_text=gettext_lazy("The loop uses the role's current rubric version."))
     recruiter = PersonChoiceField(queryset=recruiter_choices(), empty_label=None)
-    hiring_manager = PersonChoiceField(queryset=people_choices(), required=False, empty_label="Nobody yet")
+    hiring_manager = PersonChoiceField(
+        queryset=people_choices(), required=False, empty_label=gettext_lazy("Nobody yet")
+    )
     candidate_invites = forms.BooleanField(
-        required=False, label="Email the candidate calendar invites",
-        help_text="The candidate gets an invitation (time, interview kind, role: nothing of the kit) for each "
-        "interview, and its updates.",
+        required=False,
+        label=gettext_lazy("Email the candidate calendar invites"),
+        help_text=gettext_lazy(
+            "The candidate gets an invitation (time, interview kind, role: nothing of the kit) for each "
+            "interview, and its updates."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -95,7 +102,9 @@ class LoopOpenForm(forms.Form):
 
 class LoopAssignForm(forms.Form):
     recruiter = PersonChoiceField(queryset=recruiter_choices(), empty_label=None)
-    hiring_manager = PersonChoiceField(queryset=people_choices(), required=False, empty_label="Nobody yet")
+    hiring_manager = PersonChoiceField(
+        queryset=people_choices(), required=False, empty_label=gettext_lazy("Nobody yet")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,8 +116,8 @@ class LoopWithdrawForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=limit("loop.withdrawn_reason"),
-        help_text="Why the loop ends without a decision: the candidate withdrew, accepted another offer, "
-        "the role was closed...",
+        help_text=gettext_lazy("Why the loop ends without a decision: the candidate withdrew, accepted another offer, "
+        "the role was closed..."),
     )
 
 
@@ -124,19 +133,23 @@ class DimensionChoiceField(forms.ModelMultipleChoiceField):
 
 class InterviewForm(forms.Form):
     kind = forms.ChoiceField(choices=Interview.Kind.choices)
-    interviewer = PersonChoiceField(queryset=people_choices(), empty_label="Choose an interviewer")
-    starts_at = forms.DateTimeField(label="Starts", widget=DateTimeLocalInput())
-    ends_at = forms.DateTimeField(label="Ends", widget=DateTimeLocalInput())
+    interviewer = PersonChoiceField(queryset=people_choices(), empty_label=gettext_lazy("Choose an interviewer"))
+    starts_at = forms.DateTimeField(label=gettext_lazy("Starts"), widget=DateTimeLocalInput())
+    ends_at = forms.DateTimeField(label=gettext_lazy("Ends"), widget=DateTimeLocalInput())
     focus_dimensions = DimensionChoiceField(
         queryset=Dimension.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="What this interviewer assesses. Leave all unticked to have them score every dimension.",
+        help_text=gettext_lazy(
+            "What this interviewer assesses. Leave all unticked to have them score every dimension."
+        ),
     )
-    exercise = forms.ModelChoiceField(queryset=Exercise.objects.none(), required=False, empty_label="No exercise")
+    exercise = forms.ModelChoiceField(
+        queryset=Exercise.objects.none(), required=False, empty_label=gettext_lazy("No exercise")
+    )
     feedback_due_at = forms.DateTimeField(
-        label="Feedback due", required=False, widget=DateTimeLocalInput(),
-        help_text="Leave empty for 24 hours after the interview ends.",
+        label=gettext_lazy("Feedback due"), required=False, widget=DateTimeLocalInput(),
+        help_text=gettext_lazy("Leave empty for 24 hours after the interview ends."),
     )
 
     def __init__(self, *args: Any, loop: InterviewLoop, **kwargs: Any) -> None:
@@ -161,18 +174,18 @@ def _check_interview_times(form: forms.Form, data: dict[str, Any]) -> None:
     feedback is not due before it ends."""
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if starts and ends and ends <= starts:
-        form.add_error("ends_at", "The interview must end after it starts.")
+        form.add_error("ends_at", gettext("The interview must end after it starts."))
     due = data.get("feedback_due_at")
     if due and ends and due < ends:
-        form.add_error("feedback_due_at", "Feedback cannot be due before the interview ends.")
+        form.add_error("feedback_due_at", gettext("Feedback cannot be due before the interview ends."))
 
 
 class RescheduleForm(forms.Form):
-    starts_at = forms.DateTimeField(label="Starts", widget=DateTimeLocalInput())
-    ends_at = forms.DateTimeField(label="Ends", widget=DateTimeLocalInput())
+    starts_at = forms.DateTimeField(label=gettext_lazy("Starts"), widget=DateTimeLocalInput())
+    ends_at = forms.DateTimeField(label=gettext_lazy("Ends"), widget=DateTimeLocalInput())
     feedback_due_at = forms.DateTimeField(
-        label="Feedback due", required=False, widget=DateTimeLocalInput(),
-        help_text="Leave empty to keep it as long after the end as it is now.",
+        label=gettext_lazy("Feedback due"), required=False, widget=DateTimeLocalInput(),
+        help_text=gettext_lazy("Leave empty to keep it as long after the end as it is now."),
     )
 
     @classmethod
@@ -190,7 +203,7 @@ class CandidateInvitesForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    interviewer = PersonChoiceField(queryset=people_choices(), empty_label="Choose the new interviewer")
+    interviewer = PersonChoiceField(queryset=people_choices(), empty_label=gettext_lazy("Choose the new interviewer"))
 
     def __init__(self, *args: Any, exclude: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,20 +217,22 @@ class ReassignForm(forms.Form):
 
 
 STATUS_FILTER_CHOICES = [
-    ("", "Active loops"),
+    ("", gettext_lazy("Active loops")),
     *[(status.value, status.label) for status in InterviewLoop.Status if status in ACTIVE_STATUSES],
     (InterviewLoop.Status.DECIDED.value, InterviewLoop.Status.DECIDED.label),
     (InterviewLoop.Status.WITHDRAWN.value, InterviewLoop.Status.WITHDRAWN.label),
-    ("all", "All loops"),
+    ("all", gettext_lazy("All loops")),
 ]
 SORT_CHOICES = [(key, key) for key in PIPELINE_SORTS] + [(f"-{key}", f"-{key}") for key in PIPELINE_SORTS]
 
 
 class PipelineFilterForm(forms.Form):
-    role = forms.ModelChoiceField(queryset=roles_with_rubric(), required=False, empty_label="All roles")
-    recruiter = PersonChoiceField(queryset=recruiter_choices(), required=False, empty_label="All recruiters")
-    status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False, label="Stage")
-    overdue = forms.BooleanField(required=False, label="Feedback overdue")
+    role = forms.ModelChoiceField(queryset=roles_with_rubric(), required=False, empty_label=gettext_lazy("All roles"))
+    recruiter = PersonChoiceField(
+        queryset=recruiter_choices(), required=False, empty_label=gettext_lazy("All recruiters")
+    )
+    status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False, label=gettext_lazy("Stage"))
+    overdue = forms.BooleanField(required=False, label=gettext_lazy("Feedback overdue"))
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from hiring.errors import PermissionRefused
 from hiring.text import limit, limited_text, validate_label
@@ -24,10 +25,10 @@ class User(AbstractUser):
     """
 
     class Kind(models.TextChoices):
-        INTERVIEWER = "interviewer", "Interviewer"
-        RECRUITER = "recruiter", "Recruiter"
-        COMMITTEE = "committee", "Hiring committee"
-        ADMIN = "admin", "Admin"
+        INTERVIEWER = "interviewer", gettext_lazy("Interviewer")
+        RECRUITER = "recruiter", gettext_lazy("Recruiter")
+        COMMITTEE = "committee", gettext_lazy("Hiring committee")
+        ADMIN = "admin", gettext_lazy("Admin")
 
     # Django's own name fields, refusing the invisible characters that could disguise a name (hiring/text.py).
     first_name = models.CharField(
@@ -44,6 +45,11 @@ class User(AbstractUser):
 
     # Set by the user on their profile page; Slack messages mention them with it (docs/webhooks.md).
     slack_user_id = models.CharField(max_length=20, blank=True, default="", db_default="")
+
+    # The interface language and time zone the user chose on their profile page; empty means "not chosen": the
+    # browser's Accept-Language, then English, and the site's TIME_ZONE (hiring/locale.py).
+    language = models.CharField(max_length=10, blank=True, default="", db_default="")
+    time_zone = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta(AbstractUser.Meta):
         constraints = [
@@ -130,15 +136,15 @@ class InterviewLoop(models.Model):
     """One candidate's interview process for one role, pinned to a rubric version."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        AWAITING_FEEDBACK = "awaiting_feedback", "Awaiting feedback"
-        IN_REVIEW = "in_review", "In review"
-        DECIDED = "decided", "Decided"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        OPEN = "open", gettext_lazy("Open")
+        AWAITING_FEEDBACK = "awaiting_feedback", gettext_lazy("Awaiting feedback")
+        IN_REVIEW = "in_review", gettext_lazy("In review")
+        DECIDED = "decided", gettext_lazy("Decided")
+        WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
 
     class Decision(models.TextChoices):
-        HIRE = "hire", "Hire"
-        NO_HIRE = "no_hire", "No hire"
+        HIRE = "hire", gettext_lazy("Hire")
+        NO_HIRE = "no_hire", gettext_lazy("No hire")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="loops")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="loops")
@@ -162,7 +168,8 @@ class InterviewLoop(models.Model):
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     candidate_invites = models.BooleanField(
-        default=False, help_text="Email the candidate calendar invites for the loop's interviews (never their kit)."
+        default=False,
+        help_text=gettext_lazy("Email the candidate calendar invites for the loop's interviews (never their kit)."),
     )
 
     class Meta:
@@ -196,14 +203,14 @@ class Interview(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PHONE_SCREEN = "phone_screen", "Phone screen"
-        CODING = "coding", "Coding"
-        SYSTEM_DESIGN = "system_design", "System design"
-        ML_FUNDAMENTALS = "ml_fundamentals", "ML fundamentals"
-        PRACTICAL = "practical", "Practical exercise"
-        TAKE_HOME_REVIEW = "take_home_review", "Take-home review"
-        BEHAVIOURAL = "behavioural", "Behavioural"
-        HIRING_MANAGER = "hiring_manager", "Hiring manager"
+        PHONE_SCREEN = "phone_screen", gettext_lazy("Phone screen")
+        CODING = "coding", gettext_lazy("Coding")
+        SYSTEM_DESIGN = "system_design", gettext_lazy("System design")
+        ML_FUNDAMENTALS = "ml_fundamentals", gettext_lazy("ML fundamentals")
+        PRACTICAL = "practical", gettext_lazy("Practical exercise")
+        TAKE_HOME_REVIEW = "take_home_review", gettext_lazy("Take-home review")
+        BEHAVIOURAL = "behavioural", gettext_lazy("Behavioural")
+        HIRING_MANAGER = "hiring_manager", gettext_lazy("Hiring manager")
 
     loop = models.ForeignKey(InterviewLoop, on_delete=models.CASCADE, related_name="interviews")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -248,10 +255,10 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     """
 
     def update(self, **kwargs: Any) -> int:
-        raise PermissionRefused("Audit events cannot be edited.", code="audit_immutable")
+        raise PermissionRefused(gettext("Audit events cannot be edited."), code="audit_immutable")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionRefused("Audit events cannot be deleted.", code="audit_immutable")
+        raise PermissionRefused(gettext("Audit events cannot be deleted."), code="audit_immutable")
 
     def scrub_values(self, *, pk: int, before: Any, after: Any) -> None:
         """Replace one event's before/after values; only erasure calls it, inside its transaction.
@@ -300,11 +307,11 @@ class AuditEvent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise PermissionRefused("Audit events cannot be edited.", code="audit_immutable")
+            raise PermissionRefused(gettext("Audit events cannot be edited."), code="audit_immutable")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionRefused("Audit events cannot be deleted.", code="audit_immutable")
+        raise PermissionRefused(gettext("Audit events cannot be deleted."), code="audit_immutable")
 
 
 class ApiToken(models.Model):
@@ -314,14 +321,14 @@ class ApiToken(models.Model):
     """
 
     class Scope(models.TextChoices):
-        READ = "read", "Read only"
-        READ_WRITE = "read_write", "Read and write"
+        READ = "read", gettext_lazy("Read only")
+        READ_WRITE = "read_write", gettext_lazy("Read and write")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(
         max_length=limit("api_token.name"), validators=[validate_label],
-        help_text="What the token is for, e.g. 'ATS sync'."
-    )
+        help_text=gettext_lazy("What the token is for, e.g. 'ATS sync'."
+    ))
     prefix = models.CharField(max_length=16)
     token_hash = models.CharField(max_length=64, unique=True)
     scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.READ_WRITE)
@@ -362,11 +369,15 @@ class IdempotencyKey(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
-    endpoint = models.CharField(max_length=300, help_text="The request's method and path, for people reading it.")
-    request_hash = models.CharField(max_length=64, help_text="A keyed hash of the method, path and body.")
+    endpoint = models.CharField(
+        max_length=300, help_text=gettext_lazy("The request's method and path, for people reading it.")
+    )
+    request_hash = models.CharField(max_length=64, help_text=gettext_lazy("A keyed hash of the method, path and body."))
     status_code = models.PositiveSmallIntegerField()
-    response_body = models.TextField(blank=True, help_text="The answer's JSON, as the API sent it.")
-    response_headers = models.JSONField(default=dict, blank=True, help_text="The answer's ETag and Location.")
+    response_body = models.TextField(blank=True, help_text=gettext_lazy("The answer's JSON, as the API sent it."))
+    response_headers = models.JSONField(
+        default=dict, blank=True, help_text=gettext_lazy("The answer's ETag and Location.")
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -390,18 +401,20 @@ class SentNotification(models.Model):
     """
 
     class Kind(models.TextChoices):
-        FEEDBACK_REMINDER = "feedback_reminder", "Overdue feedback reminder"
-        OVERDUE_DIGEST = "overdue_digest", "Recruiter's overdue feedback digest"
-        LOOP_READY = "loop_ready", "Loop ready for review"
-        API_TOKEN_EXPIRY = "api_token_expiry", "API token expires soon"
-        OUTCOME_CHECKIN = "outcome_checkin", "A hire's check-in for their manager"
-        OUTCOME_OVERDUE_DIGEST = "outcome_overdue_digest", "Recruiter's overdue check-ins digest"
+        FEEDBACK_REMINDER = "feedback_reminder", gettext_lazy("Overdue feedback reminder")
+        OVERDUE_DIGEST = "overdue_digest", gettext_lazy("Recruiter's overdue feedback digest")
+        LOOP_READY = "loop_ready", gettext_lazy("Loop ready for review")
+        API_TOKEN_EXPIRY = "api_token_expiry", gettext_lazy("API token expires soon")
+        OUTCOME_CHECKIN = "outcome_checkin", gettext_lazy("A hire's check-in for their manager")
+        OUTCOME_OVERDUE_DIGEST = "outcome_overdue_digest", gettext_lazy("Recruiter's overdue check-ins digest")
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=80)
     loop = models.ForeignKey(InterviewLoop, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    interview_ids = models.JSONField(default=list, blank=True, help_text="The interviews the email was about.")
+    interview_ids = models.JSONField(
+        default=list, blank=True, help_text=gettext_lazy("The interviews the email was about.")
+    )
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -424,8 +437,8 @@ class InterviewInvite(models.Model):
     """
 
     class Method(models.TextChoices):
-        REQUEST = "REQUEST", "Invitation or update"
-        CANCEL = "CANCEL", "Cancellation"
+        REQUEST = "REQUEST", gettext_lazy("Invitation or update")
+        CANCEL = "CANCEL", gettext_lazy("Cancellation")
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="invites")
     recipient = models.ForeignKey(
@@ -484,12 +497,12 @@ class DomainEvent(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SCORECARD_SUBMITTED = "scorecard.submitted", "Scorecard submitted"
-        LOOP_READY_FOR_REVIEW = "loop.ready_for_review", "Loop ready for review"
-        RECOMMENDATION_CHANGED = "recommendation.changed", "Recommendation changed"
-        DECISION_RECORDED = "decision.recorded", "Decision recorded"
-        FEEDBACK_OVERDUE = "feedback.overdue", "Feedback overdue"
-        OUTCOME_CHECKIN_DUE = "outcome.checkin_due", "Check-in on a hire due"
+        SCORECARD_SUBMITTED = "scorecard.submitted", gettext_lazy("Scorecard submitted")
+        LOOP_READY_FOR_REVIEW = "loop.ready_for_review", gettext_lazy("Loop ready for review")
+        RECOMMENDATION_CHANGED = "recommendation.changed", gettext_lazy("Recommendation changed")
+        DECISION_RECORDED = "decision.recorded", gettext_lazy("Decision recorded")
+        FEEDBACK_OVERDUE = "feedback.overdue", gettext_lazy("Feedback overdue")
+        OUTCOME_CHECKIN_DUE = "outcome.checkin_due", gettext_lazy("Check-in on a hire due")
 
     # The id receivers see (and deduplicate by): random, so it tells nothing about volumes or order.
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

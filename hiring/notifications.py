@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +26,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
+from hiring.accounts.locale import user_locale
 from hiring.accounts.tokens import api_tokens_expiring, days_left
 from hiring.events import EventSpec, events_record_new
 from hiring.models import AuditEvent, DomainEvent, Interview, InterviewLoop, SentNotification, User
@@ -62,17 +66,46 @@ def late_text(delta: timedelta) -> str:
     """"3 days", "1 day 5 hours", "less than an hour": how late feedback is, as a person would say it."""
     hours = int(delta.total_seconds() // 3600)
     if hours >= 48:
-        return f"{hours // 24} days"
+        return ngettext("%(count)d day", "%(count)d days", hours // 24) % {"count": hours // 24}
     if hours >= 24:
         rest = hours - 24
-        return "1 day" + (f" {_hours(rest)}" if rest else "")
+        if rest:
+            return ngettext("1 day %(count)d hour", "1 day %(count)d hours", rest) % {"count": rest}
+        return gettext("1 day")
     if hours >= 1:
-        return _hours(hours)
-    return "less than an hour"
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    return gettext("less than an hour")
 
 
-def _hours(hours: int) -> str:
-    return f"{hours} hour{'s' if hours != 1 else ''}"
+def _reminder_subject(count: int) -> str:
+    return ngettext(
+        "Reminder: your feedback is overdue for %(count)d interview",
+        "Reminder: your feedback is overdue for %(count)d interviews", count,
+    ) % {"count": count}
+
+
+def _digest_subject(count: int, loops: int) -> str:
+    return gettext("Overdue feedback: %(scorecards)s on %(loops)s") % {
+        "scorecards": ngettext("%(count)d scorecard", "%(count)d scorecards", count) % {"count": count},
+        "loops": ngettext("%(count)d loop", "%(count)d loops", loops) % {"count": loops},
+    }
+
+
+def _ready_subject(loop: InterviewLoop) -> str:
+    return gettext("Ready for review: %(candidate)s, %(role)s") % {
+        "candidate": loop.candidate.name, "role": loop.role.title}
+
+
+def _expires_when(left: int) -> str:
+    if left == 0:
+        return gettext("today")
+    if left == 1:
+        return gettext("tomorrow")
+    return ngettext("in %(count)d day", "in %(count)d days", left) % {"count": left}
+
+
+def _expiry_subject(name: str, when: Callable[[], str]) -> str:
+    return gettext("Your Hireloop API token “%(name)s” expires %(when)s") % {"name": name, "when": when()}
 
 
 def _template(name: str) -> str:
@@ -86,12 +119,15 @@ def _send_once(
     recipient: User,
     key: str,
     template: str,
-    subject: str,
+    subject: Callable[[], str],
     context: dict[str, Any],
     loop: InterviewLoop | None = None,
     interview_ids: list[int] | None = None,
 ) -> bool:
-    """Send one HTML + text email unless one of this kind and key already went to the recipient."""
+    """Send one HTML + text email unless one of this kind and key already went to the recipient.
+
+    ``subject`` is called, and the templates rendered, in the recipient's language and time zone.
+    """
     if SentNotification.objects.filter(kind=kind, recipient=recipient, key=key).exists():
         return False
     context = {**context, "recipient": recipient, "site_url": settings.SITE_URL}
@@ -100,15 +136,21 @@ def _send_once(
             SentNotification.objects.create(
                 kind=kind, recipient=recipient, key=key, loop=loop, interview_ids=interview_ids or []
             )
+            with user_locale(recipient):
+                subject_text = subject()
+                # Words that depend on the language (partials, like "in 7 days") are worded now, in theirs.
+                context = {key: value() if isinstance(value, partial) else value for key, value in context.items()}
+                text = render_to_string(f"{_template(template)}.txt", context)
+                html = render_to_string(f"{_template(template)}.html", context)
             message = EmailMultiAlternatives(
-                subject=subject,
-                body=render_to_string(f"{_template(template)}.txt", context),
+                subject=subject_text,
+                body=text,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[recipient.email],
                 # Ids only: the development console prints this header and nothing else of the message.
                 headers={"X-Hireloop-Notification": f"{kind}; key={key}; recipient=user-{recipient.pk}"},
             )
-            message.attach_alternative(render_to_string(f"{_template(template)}.html", context), "text/html")
+            message.attach_alternative(html, "text/html")
             message.send()
     except IntegrityError:
         # Another run sent it between our check and our insert.
@@ -153,13 +195,12 @@ def feedback_reminders_send(*, now: datetime | None = None) -> int:
             continue
         items = [OverdueItem(interview=i, late_by=now - i.feedback_due_at, url=feedback_url(i)) for i in interviews]
         count = len(items)
-        subject = f"Reminder: your feedback is overdue for {count} interview{'s' if count != 1 else ''}"
         if _send_once(
             kind=SentNotification.Kind.FEEDBACK_REMINDER,
             recipient=interviewer,
             key=key,
             template="feedback_reminder",
-            subject=subject,
+            subject=partial(_reminder_subject, count),
             context={"items": items, "count": count},
             interview_ids=[i.pk for i in interviews],
         ):
@@ -230,8 +271,7 @@ def overdue_digests_send(*, now: datetime | None = None) -> int:
             recipient=recruiter,
             key=key,
             template="overdue_digest",
-            subject=f"Overdue feedback: {count} scorecard{'s' if count != 1 else ''} on {len(digest)} "
-            f"loop{'s' if len(digest) != 1 else ''}",
+            subject=partial(_digest_subject, count, len(digest)),
             context={"loops": digest, "count": count, "day": timezone.localdate(now),
                      "pipeline_url": absolute_url(reverse("hiring:pipeline") + "?overdue=1")},
             interview_ids=[i.interview.pk for entry in digest for i in entry.items],
@@ -287,7 +327,7 @@ def loop_ready_notify(*, loop_id: int, event_id: int) -> int:
             recipient=person,
             key=f"loop-{loop.pk}-event-{event_id}",
             template="loop_ready",
-            subject=f"Ready for review: {loop.candidate.name}, {loop.role.title}",
+            subject=partial(_ready_subject, loop),
             context=context,
             loop=loop,
             interview_ids=[i.pk for i in interviews],
@@ -320,13 +360,14 @@ def api_token_expiry_warnings_send(*, now: datetime | None = None) -> int:
         if not _reachable(token.user):
             continue
         left = days_left(token, now=now)
-        when = "today" if left == 0 else "tomorrow" if left == 1 else f"in {left} days"
+        # Called in the recipient's language, by the subject and the templates.
+        when = partial(_expires_when, left)
         if _send_once(
             kind=SentNotification.Kind.API_TOKEN_EXPIRY,
             recipient=token.user,
             key=f"api-token-{token.pk}",
             template="api_token_expiry",
-            subject=f"Your Hireloop API token “{token.name}” expires {when}",
+            subject=partial(_expiry_subject, token.name, when),
             context={"token": token, "when": when, "profile_url": profile_url},
         ):
             sent += 1

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 # field (model.field as people know it) -> the most characters it holds
 LIMITS: dict[str, int] = {
@@ -84,12 +85,16 @@ _HIDDEN = {
 _HIDDEN_RE = re.compile("[" + "".join(_HIDDEN) + "]")
 
 
+# One wording for the forms, the API and the models (Django's validator fills the same two names).
+TOO_LONG = gettext_noop("Use at most %(limit_value)d characters (this has %(show_value)d).")
+
+
 def limit(field: str) -> int:
     return LIMITS[field]
 
 
 def too_long_message(field_limit: int, length: int) -> str:
-    return f"Use at most {field_limit} characters (this has {length})."
+    return gettext(TOO_LONG) % {"limit_value": field_limit, "show_value": length}
 
 
 def length_problem(value: str, field: str) -> str | None:
@@ -104,10 +109,10 @@ def label_problem(value: str) -> str | None:
     if found is None:
         return None
     char = found.group()
-    return (
-        f"Remove the invisible character U+{ord(char):04X} ({_HIDDEN[char].lower()}): names may not hold "
-        "direction controls or zero-width characters, which can disguise a name or reorder the text around it."
-    )
+    return gettext(
+        "Remove the invisible character U+%(code)s (%(name)s): names may not hold direction controls or zero-width "
+        "characters, which can disguise a name or reorder the text around it."
+    ) % {"code": f"{ord(char):04X}", "name": _HIDDEN[char].lower()}
 
 
 def strip_hidden(value: str) -> str:
@@ -119,7 +124,7 @@ def strip_hidden(value: str) -> str:
 class TextLimitValidator(MaxLengthValidator):
     """Django's length validator with the limit named by its ``LIMITS`` key, and Hireloop's wording."""
 
-    message = "Use at most %(limit_value)d characters (this has %(show_value)d)."
+    message = gettext_lazy(TOO_LONG)
 
     def __init__(self, field: str) -> None:
         self.field = field

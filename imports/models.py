@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Source(models.TextChoices):
-    GREENHOUSE = "greenhouse", "Greenhouse"
-    LEVER = "lever", "Lever"
+    GREENHOUSE = "greenhouse", gettext_lazy("Greenhouse")
+    LEVER = "lever", gettext_lazy("Lever")
 
 
 class ImportRun(models.Model):
@@ -21,24 +22,34 @@ class ImportRun(models.Model):
     """
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Refused"
+        RUNNING = "running", gettext_lazy("Running")
+        DONE = "done", gettext_lazy("Done")
+        FAILED = "failed", gettext_lazy("Refused")
 
     source = models.CharField(max_length=20, choices=Source.choices)
-    directory = models.CharField(max_length=500, help_text="The folder the vendor's files were read from.")
+    directory = models.CharField(
+        max_length=500, help_text=gettext_lazy("The folder the vendor's files were read from.")
+    )
     mapping_file = models.CharField(max_length=500)
-    fetched = models.BooleanField(default=False, help_text="The files were fetched from the vendor's API first.")
+    fetched = models.BooleanField(
+        default=False, help_text=gettext_lazy("The files were fetched from the vendor's API first.")
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    counts = models.JSONField(default=dict, blank=True, help_text="{kind: {created, updated, unchanged, skipped}}")
-    skipped = models.JSONField(default=list, blank=True, help_text="Why records were skipped, with counts.")
-    unmapped = models.JSONField(default=list, blank=True, help_text="Attributes no dimension was mapped to.")
-    problems = models.JSONField(default=list, blank=True, help_text="Why the run was refused.")
+    counts = models.JSONField(
+        default=dict, blank=True, help_text=gettext_lazy("{kind: {created, updated, unchanged, skipped}}")
+    )
+    skipped = models.JSONField(
+        default=list, blank=True, help_text=gettext_lazy("Why records were skipped, with counts.")
+    )
+    unmapped = models.JSONField(
+        default=list, blank=True, help_text=gettext_lazy("Attributes no dimension was mapped to.")
+    )
+    problems = models.JSONField(default=list, blank=True, help_text=gettext_lazy("Why the run was refused."))
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -55,11 +66,11 @@ class ExternalRecord(models.Model):
     """
 
     class Kind(models.TextChoices):
-        USER = "user", "User"
-        CANDIDATE = "candidate", "Candidate"
-        LOOP = "loop", "Loop"
-        INTERVIEW = "interview", "Interview"
-        SCORECARD = "scorecard", "Scorecard"
+        USER = "user", gettext_lazy("User")
+        CANDIDATE = "candidate", gettext_lazy("Candidate")
+        LOOP = "loop", gettext_lazy("Loop")
+        INTERVIEW = "interview", gettext_lazy("Interview")
+        SCORECARD = "scorecard", gettext_lazy("Scorecard")
 
     source = models.CharField(max_length=20, choices=Source.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -67,7 +78,7 @@ class ExternalRecord(models.Model):
     object_id = models.BigIntegerField()
     fingerprint = models.CharField(max_length=40)
     run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="records",
-                            help_text="The run that last created or changed the row.")
+                            help_text=gettext_lazy("The run that last created or changed the row."))
 
     class Meta:
         ordering = ["source", "kind", "external_id"]

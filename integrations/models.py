@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from hiring.text import limit, validate_label
 
@@ -21,14 +22,14 @@ class Endpoint(models.Model):
     """
 
     class Kind(models.TextChoices):
-        WEBHOOK = "webhook", "Webhook"
-        SLACK = "slack", "Slack channel"
+        WEBHOOK = "webhook", gettext_lazy("Webhook")
+        SLACK = "slack", gettext_lazy("Slack channel")
 
     class Audience(models.TextChoices):
-        DEFAULT = "", "Default (events no other channel takes)"
-        INTERVIEWERS = "interviewers", "Interviewers"
-        RECRUITERS = "recruiters", "Recruiters"
-        COMMITTEE = "committee", "Hiring committee"
+        DEFAULT = "", gettext_lazy("Default (events no other channel takes)")
+        INTERVIEWERS = "interviewers", gettext_lazy("Interviewers")
+        RECRUITERS = "recruiters", gettext_lazy("Recruiters")
+        COMMITTEE = "committee", gettext_lazy("Hiring committee")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     name = models.CharField(max_length=limit("endpoint.name"), validators=[validate_label])
@@ -76,10 +77,10 @@ class Delivery(models.Model):
     """One event on its way to one endpoint: attempted until it is answered with 2xx or its retries run out."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        SENDING = "sending", "Sending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", gettext_lazy("Waiting")
+        SENDING = "sending", gettext_lazy("Sending")
+        DELIVERED = "delivered", gettext_lazy("Delivered")
+        FAILED = "failed", gettext_lazy("Failed")
 
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey("hiring.DomainEvent", on_delete=models.CASCADE, related_name="deliveries")

@@ -9,7 +9,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 
+from hiring.accounts.locale import user_locale
 from hiring.models import User
 from integrations.models import Endpoint
 
@@ -43,17 +45,22 @@ def endpoint_switched_off_notify(*, endpoint_id: int) -> int:
     for recipient in recipients:
         assert recipient is not None
         try:
+            with user_locale(recipient):
+                subject = gettext("Hireloop switched off the %(kind)s “%(name)s”") % {
+                    "kind": endpoint.get_kind_display().lower(), "name": endpoint.name}
+                text = render_to_string("integrations/email/endpoint_switched_off.txt",
+                                        {**context, "recipient": recipient})
+                html = render_to_string("integrations/email/endpoint_switched_off.html",
+                                        {**context, "recipient": recipient})
             message = EmailMultiAlternatives(
-                subject=f"Hireloop switched off the {endpoint.get_kind_display().lower()} “{endpoint.name}”",
-                body=render_to_string("integrations/email/endpoint_switched_off.txt",
-                                      {**context, "recipient": recipient}),
+                subject=subject,
+                body=text,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[recipient.email],
                 headers={"X-Hireloop-Notification":
                          f"webhook_switched_off; endpoint={endpoint.pk}; recipient=user-{recipient.pk}"},
             )
-            message.attach_alternative(render_to_string("integrations/email/endpoint_switched_off.html",
-                                                        {**context, "recipient": recipient}), "text/html")
+            message.attach_alternative(html, "text/html")
             message.send()
         except Exception:
             logger.exception("Could not email user %s that endpoint %s was switched off.", recipient.pk, endpoint.pk)

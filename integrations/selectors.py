@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.errors import NotFound
 from hiring.models import DomainEvent, InterviewLoop, User
@@ -34,7 +35,7 @@ def endpoints_for_admin() -> QuerySet[Endpoint]:
 def endpoint_for_admin(endpoint_id: int) -> Endpoint:
     endpoint = endpoints_for_admin().filter(pk=endpoint_id).first()
     if endpoint is None:
-        raise NotFound("No such endpoint.")
+        raise NotFound(gettext("No such endpoint."))
     return endpoint
 
 
@@ -55,7 +56,7 @@ def delivery_for_admin(delivery_id: int) -> Delivery:
         .first()
     )
     if delivery is None:
-        raise NotFound("No such delivery.")
+        raise NotFound(gettext("No such delivery."))
     return delivery
 
 

@@ -13,12 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from hiring.errors import ApplicationError, NotFound, PermissionRefused
 from hiring.forms import apply_error
-from hiring.templatetags.isolation import isolate
+from hiring.templatetags.isolation import html_message, isolate
 from hiring.types import AuthenticatedHttpRequest
 from integrations.forms import DeliveryFilterForm, EndpointForm
 from integrations.models import Endpoint
@@ -43,7 +43,7 @@ def admins_only(view: View) -> View:
     @wraps(view)
     def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_hireloop_admin:
-            raise PermissionDenied("Only admins manage webhooks and Slack channels.")
+            raise PermissionDenied(gettext("Only admins manage webhooks and Slack channels."))
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
@@ -56,7 +56,7 @@ def admins_only(view: View) -> View:
 
 def _kind(value: str | None) -> str:
     if value not in Endpoint.Kind.values:
-        raise Http404("No such kind of endpoint.")
+        raise Http404(gettext("No such kind of endpoint."))
     return str(value)
 
 
@@ -97,9 +97,12 @@ def endpoint_create_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, format_html(
-                "“{}” is registered; new events go to it from now on.", isolate(created.endpoint.name)
-            ))
+            messages.success(
+                request, html_message(
+                    gettext("“%(name)s” is registered; new events go to it from now on."),
+                    name=isolate(created.endpoint.name),
+                ),
+            )
             if created.secret:
                 # Rendered, never redirected through the session: the plaintext is stored nowhere but the row.
                 return _detail(request, created.endpoint.pk, new_secret=created.secret, status=201)
@@ -120,7 +123,7 @@ def endpoint_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except ApplicationError as exc:
                 apply_error(form, exc)
             else:
-                messages.success(request, "Endpoint saved.")
+                messages.success(request, gettext("Endpoint saved."))
                 return redirect("integrations:endpoint-detail", pk=pk)
     else:
         form = EndpointForm.for_endpoint(endpoint)
@@ -133,9 +136,11 @@ def endpoint_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def endpoint_enable_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = endpoint_enable(actor=request.user, endpoint_id=pk)
-    messages.success(request, format_html(
-        "“{}” is on: new events go to it, and what was waiting resumes.", isolate(endpoint.name)
-    ))
+    messages.success(
+        request, html_message(
+            gettext("“%(name)s” is on: new events go to it, and what was waiting resumes."), name=isolate(endpoint.name)
+        ),
+    )
     return redirect("integrations:endpoint-detail", pk=pk)
 
 
@@ -143,9 +148,11 @@ def endpoint_enable_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_POST
 def endpoint_disable_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = endpoint_disable(actor=request.user, endpoint_id=pk)
-    messages.success(request, format_html(
-        "“{}” is off: nothing is sent to it until you switch it on.", isolate(endpoint.name)
-    ))
+    messages.success(
+        request, html_message(
+            gettext("“%(name)s” is off: nothing is sent to it until you switch it on."), name=isolate(endpoint.name)
+        ),
+    )
     return redirect("integrations:endpoint-detail", pk=pk)
 
 
@@ -157,7 +164,7 @@ def endpoint_rotate_secret_page(request: AuthenticatedHttpRequest, pk: int) -> H
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("integrations:endpoint-detail", pk=pk)
-    messages.success(request, "New secret made: every request is signed with it from now on.")
+    messages.success(request, gettext("New secret made: every request is signed with it from now on."))
     return _detail(request, pk, new_secret=rotated.secret)
 
 
@@ -166,7 +173,11 @@ def endpoint_delete_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     endpoint = endpoint_for_admin(pk)
     if request.method == "POST":
         endpoint_delete(actor=request.user, endpoint_id=pk)
-        messages.success(request, format_html("“{}” and its delivery log are deleted.", isolate(endpoint.name)))
+        messages.success(
+            request, html_message(
+                gettext("“%(name)s” and its delivery log are deleted."), name=isolate(endpoint.name)
+            ),
+        )
         return redirect("integrations:endpoint-list")
     return render(request, "integrations/endpoint_delete.html", {"endpoint": endpoint})
 
@@ -186,5 +197,7 @@ def delivery_redeliver_page(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Redelivery queued: the same event, with the same event id, is sent again now.")
+        messages.success(
+            request, gettext("Redelivery queued: the same event, with the same event id, is sent again now.")
+        )
     return redirect("integrations:delivery-detail", pk=pk)

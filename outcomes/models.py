@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from hiring.text import limited_text
 
@@ -15,12 +17,12 @@ from hiring.text import limited_text
 # days after the start date it falls due.
 DEFAULT_CHECKINS: list[dict[str, Any]] = [{"label": "90d", "days": 90}, {"label": "12m", "days": 365}]
 
-SCALE: dict[int, str] = {
-    1: "Well below expectations",
-    2: "Below expectations",
-    3: "Meets expectations",
-    4: "Above expectations",
-    5: "Well above expectations",
+SCALE: dict[int, str | Promise] = {
+    1: gettext_lazy("Well below expectations"),
+    2: gettext_lazy("Below expectations"),
+    3: gettext_lazy("Meets expectations"),
+    4: gettext_lazy("Above expectations"),
+    5: gettext_lazy("Well above expectations"),
 }
 
 
@@ -45,16 +47,16 @@ class OutcomeArea(models.Model):
     so that past ratings keep their area."""
 
     class Source(models.TextChoices):
-        KPI = "kpi", "Top KPIs (from the document)"
-        GOAL = "goal", "Main goals (from the document)"
-        COMMITTEE = "committee", "Added by the committee"
+        KPI = "kpi", gettext_lazy("Top KPIs (from the document)")
+        GOAL = "goal", gettext_lazy("Main goals (from the document)")
+        COMMITTEE = "committee", gettext_lazy("Added by the committee")
 
     role = models.ForeignKey("hiring.Role", on_delete=models.CASCADE, related_name="outcome_areas")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices)
-    document_text = models.TextField(blank=True, help_text="The words of the document it was taken from.")
+    document_text = models.TextField(blank=True, help_text=gettext_lazy("The words of the document it was taken from."))
     edited = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
 
@@ -91,9 +93,9 @@ class CheckIn(models.Model):
     """One manager's rating of one hire at one time after the start date."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        SENT = "sent", "Sent to the manager"
-        SUBMITTED = "submitted", "Submitted"
+        SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+        SENT = "sent", gettext_lazy("Sent to the manager")
+        SUBMITTED = "submitted", gettext_lazy("Submitted")
 
     hire = models.ForeignKey(Hire, on_delete=models.CASCADE, related_name="checkins")
     label = models.CharField(max_length=20)
@@ -152,10 +154,10 @@ class ValidityReport(models.Model):
     """A validity report for one role, computed by a Celery job from the database (docs/quality-of-hire.md)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", gettext_lazy("Queued")
+        RUNNING = "running", gettext_lazy("Running")
+        DONE = "done", gettext_lazy("Done")
+        FAILED = "failed", gettext_lazy("Failed")
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

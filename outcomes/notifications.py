@@ -7,10 +7,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from hiring.events import event_record
 from hiring.models import DomainEvent, SentNotification, User
@@ -23,6 +25,18 @@ logger = logging.getLogger(__name__)
 
 def checkin_url(checkin: CheckIn) -> str:
     return absolute_url(reverse("outcomes:checkin", args=[checkin.pk]))
+
+
+def _checkin_subject(title: str, label: str) -> str:
+    return gettext("Check-in due: how is your new %(title)s doing? (%(label)s)") % {"title": title, "label": label}
+
+
+def _digest_subject(count: int) -> str:
+    return ngettext(
+        "Overdue check-ins: %(count)d manager still to rate a hire",
+        "Overdue check-ins: %(count)d managers still to rate a hire",
+        count,
+    ) % {"count": count}
 
 
 def checkins_send_due(*, now: datetime | None = None) -> int:
@@ -52,7 +66,7 @@ def checkins_send_due(*, now: datetime | None = None) -> int:
             recipient=manager,
             key=f"checkin-{checkin.pk}",
             template="outcomes/email/checkin_due",
-            subject=f"Check-in due: how is your new {checkin.hire.loop.role.title} doing? ({checkin.label})",
+            subject=partial(_checkin_subject, checkin.hire.loop.role.title, checkin.label),
             context={"checkin": checkin, "url": checkin_url(checkin)},
             loop=checkin.hire.loop,
         ):
@@ -84,7 +98,7 @@ def overdue_checkin_digests_send(*, now: datetime | None = None) -> int:
             recipient=recruiter,
             key=today.isoformat(),
             template="outcomes/email/overdue_digest",
-            subject=f"Overdue check-ins: {count} manager{'s' if count != 1 else ''} still to rate a hire",
+            subject=partial(_digest_subject, count),
             context={"checkins": checkins, "today": today, "count": count,
                      "list_url": absolute_url(reverse("outcomes:checkins") + "?overdue=1")},
         ):

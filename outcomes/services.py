@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
@@ -54,25 +56,25 @@ def outcome_areas_ensure(*, role: Role) -> list[OutcomeArea]:
 def hire_record(*, actor: User, loop_id: int, start_date: date | None, manager_id: int | None) -> Hire:
     """Record a hire's start date and manager, and schedule the role's check-ins from the start date."""
     if not can_record_hires(actor):
-        raise PermissionRefused("Only recruiters, the hiring committee and admins record start dates.",
+        raise PermissionRefused(gettext("Only recruiters, the hiring committee and admins record start dates."),
                                 code="not_allowed")
     loop = InterviewLoop.objects.select_for_update().select_related("role").filter(pk=loop_id).first()
     if loop is None:
-        raise NotFound("No such loop.")
+        raise NotFound(gettext("No such loop."))
     if loop.decision != InterviewLoop.Decision.HIRE:
-        raise Conflict("Only a loop decided \u201chire\u201d has a start date.", code="not_hired")
+        raise Conflict(gettext("Only a loop decided “hire” has a start date."), code="not_hired")
     if Hire.objects.filter(loop=loop).exists():
-        raise Conflict("This hire's start date is already recorded.", code="already_recorded")
+        raise Conflict(gettext("This hire's start date is already recorded."), code="already_recorded")
     errors: dict[str, list[str]] = {}
     if start_date is None:
-        errors["start_date"] = ["Give the start date (YYYY-MM-DD)."]
+        errors["start_date"] = [gettext("Give the start date (YYYY-MM-DD).")]
     elif loop.decided_at and start_date < timezone.localdate(loop.decided_at) - timedelta(days=365):
-        errors["start_date"] = ["The start date is more than a year before the decision."]
+        errors["start_date"] = [gettext("The start date is more than a year before the decision.")]
     manager = User.objects.filter(pk=manager_id, is_active=True).first() if manager_id else None
     if manager is None:
-        errors["manager"] = ["Choose the new hire's manager (an active user)."]
+        errors["manager"] = [gettext("Choose the new hire's manager (an active user).")]
     if errors:
-        raise ValidationFailed("The start date cannot be recorded.", field_errors=errors)
+        raise ValidationFailed(gettext("The start date cannot be recorded."), field_errors=errors)
     assert start_date is not None and manager is not None
     hire = Hire.objects.create(loop=loop, start_date=start_date, manager=manager, recorded_by=actor)
     checkins = CheckIn.objects.bulk_create([
@@ -99,7 +101,7 @@ class CheckInInput:
 def _yes_no(value: str, field_name: str, errors: dict[str, list[str]]) -> bool | None:
     if value in ("yes", "no"):
         return value == "yes"
-    errors[field_name] = ["Answer yes or no."]
+    errors[field_name] = [gettext("Answer yes or no.")]
     return None
 
 
@@ -109,7 +111,7 @@ def _score(value: str, field_name: str, errors: dict[str, list[str]], *, require
         return None
     if text in {"1", "2", "3", "4", "5"}:
         return int(text)
-    errors[field_name] = ["Choose a rating from 1 to 5." if required or text else "Choose a rating."]
+    errors[field_name] = [gettext("Choose a rating from 1 to 5.") if required or text else gettext("Choose a rating.")]
     return None
 
 
@@ -119,11 +121,14 @@ def checkin_submit(*, actor: User, checkin_id: int, data: CheckInInput) -> Check
     checkin = CheckIn.objects.select_for_update().select_related("hire__loop").filter(pk=checkin_id).first()
     if checkin is None or checkin.hire.manager_id != actor.pk:
         # Not "refused": whose reports someone has is not for others to learn.
-        raise NotFound("No such check-in.")
+        raise NotFound(gettext("No such check-in."))
     if checkin.status == CheckIn.Status.SUBMITTED:
-        raise Conflict("This check-in was already submitted.", code="already_submitted")
+        raise Conflict(gettext("This check-in was already submitted."), code="already_submitted")
     if checkin.due_on > timezone.localdate() + timedelta(days=30):
-        raise Conflict(f"This check-in opens on {checkin.due_on - timedelta(days=30):%d %b %Y}.", code="not_open")
+        raise Conflict(
+            gettext("This check-in opens on %(day)s.") % {"day": date_format(checkin.due_on - timedelta(days=30))},
+            code="not_open",
+        )
     errors: dict[str, list[str]] = {}
     performance = _score(data.performance, "performance", errors, required=True)
     again = _yes_no(data.would_hire_again, "would_hire_again", errors)
@@ -132,13 +137,13 @@ def checkin_submit(*, actor: User, checkin_id: int, data: CheckInInput) -> Check
     known = {str(area.pk) for area in areas}
     for key in data.areas:
         if key not in known:
-            errors[f"area_{key}"] = ["This outcome area is not one of the role's."]
+            errors[f"area_{key}"] = [gettext("This outcome area is not one of the role's.")]
     scores = {area.pk: _score(data.areas.get(str(area.pk), ""), f"area_{area.pk}", errors, required=False)
               for area in areas}
     if len(data.comment) > 5000:
-        errors["comment"] = ["Keep the comment under 5,000 characters."]
+        errors["comment"] = [gettext("Keep the comment under 5,000 characters.")]
     if errors:
-        raise ValidationFailed("The check-in is not complete.", field_errors=errors)
+        raise ValidationFailed(gettext("The check-in is not complete."), field_errors=errors)
     checkin.performance = performance
     checkin.would_hire_again = again
     checkin.still_in_role = still
@@ -170,15 +175,22 @@ def _parse_plan(text: str) -> tuple[list[dict[str, Any]], list[str]]:
         label, _, days = part.partition("=")
         label, days = label.strip(), days.strip()
         if not LABEL.match(label):
-            problems.append(f"{part!r}: the label is a number and d, m or y, such as 90d or 12m.")
+            problems.append(
+                gettext("%(part)r: the label is a number and d, m or y, such as 90d or 12m.") % {"part": part}
+            )
         elif not days.isdigit() or not 1 <= int(days) <= MAX_CHECKIN_DAYS:
-            problems.append(f"{part!r}: the days after the start date are a whole number from 1 to {MAX_CHECKIN_DAYS}.")
+            problems.append(
+                gettext("%(part)r: the days after the start date are a whole number from 1 to %(max)d.")
+                % {"part": part, "max": MAX_CHECKIN_DAYS}
+            )
         elif any(item["label"] == label for item in plan):
-            problems.append(f"{part!r}: the label {label} appears twice.")
+            problems.append(
+                gettext("%(part)r: the label %(label)s appears twice.") % {"part": part, "label": label}
+            )
         else:
             plan.append({"label": label, "days": int(days)})
     if not plan and not problems:
-        problems.append("Give at least one check-in, such as 90d=90, 12m=365.")
+        problems.append(gettext("Give at least one check-in, such as 90d=90, 12m=365."))
     return sorted(plan, key=lambda item: item["days"]), problems
 
 
@@ -188,10 +200,12 @@ def outcome_setup_save(*, actor: User, role_id: int, plan_text: str, areas: list
     """The committee edits a role's check-in schedule and outcome areas (like the rubric: the document's words
     are the start, and an area edited says so). Future check-ins only: scheduled ones keep their dates."""
     if not (actor.is_committee or actor.is_hireloop_admin):
-        raise PermissionRefused("Only the hiring committee and admins edit outcome areas.", code="not_committee")
+        raise PermissionRefused(
+            gettext("Only the hiring committee and admins edit outcome areas."), code="not_committee"
+        )
     role = Role.objects.select_for_update().filter(pk=role_id).first()
     if role is None:
-        raise NotFound("No such role.")
+        raise NotFound(gettext("No such role."))
     errors: dict[str, list[str]] = {}
     plan, problems = _parse_plan(plan_text)
     if problems:
@@ -199,13 +213,13 @@ def outcome_setup_save(*, actor: User, role_id: int, plan_text: str, areas: list
     existing = {area.pk: area for area in OutcomeArea.objects.filter(role=role)}
     for item in areas:
         if item.id not in existing:
-            errors[f"area_{item.id}"] = ["This outcome area is not one of the role's."]
+            errors[f"area_{item.id}"] = [gettext("This outcome area is not one of the role's.")]
         elif not item.title.strip():
-            errors[f"area_{item.id}"] = ["An outcome area needs a title."]
+            errors[f"area_{item.id}"] = [gettext("An outcome area needs a title.")]
     if new_description.strip() and not new_title.strip():
-        errors["new_title"] = ["Give the new outcome area a title."]
+        errors["new_title"] = [gettext("Give the new outcome area a title.")]
     if errors:
-        raise ValidationFailed("The outcome set-up was not saved.", field_errors=errors)
+        raise ValidationFailed(gettext("The outcome set-up was not saved."), field_errors=errors)
     OutcomePlan.objects.update_or_create(role=role, defaults={"checkins": plan})
     changed = []
     for item in areas:

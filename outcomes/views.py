@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hiring.audit.services import audit_record
@@ -41,8 +42,10 @@ def _signed_in(user: Any) -> bool:
 
 
 anyone = page_for(_signed_in, "")
-committee_only = page_for(can_read_outcomes, "Only the hiring committee and admins read outcome data.")
-hiring_staff = page_for(can_record_hires, "Only recruiters, the hiring committee and admins record start dates.")
+committee_only = page_for(can_read_outcomes, gettext_lazy("Only the hiring committee and admins read outcome data."))
+hiring_staff = page_for(
+    can_record_hires, gettext_lazy("Only recruiters, the hiring committee and admins record start dates.")
+)
 
 
 @require_GET
@@ -66,10 +69,10 @@ def checkin_form(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
     checkin = CheckIn.objects.select_related("hire__loop__role", "hire__loop__candidate", "hire__manager").filter(
         pk=pk).first()
     if checkin is None:
-        raise Http404("No such check-in.")
+        raise Http404(gettext("No such check-in."))
     is_manager = checkin.hire.manager_id == request.user.pk
     if not is_manager and not can_read_outcomes(request.user):
-        raise Http404("No such check-in.")
+        raise Http404(gettext("No such check-in."))
     if checkin.status == CheckIn.Status.SUBMITTED:
         audit_record(actor=request.user, action="outcome.checkin_read", obj=checkin, loop_id=checkin.hire.loop_id)
         ratings = AreaRating.objects.filter(checkin=checkin).select_related("area").order_by("area__position")
@@ -91,7 +94,7 @@ def checkin_form(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
             form.is_valid()
             apply_error(form, exc)
             return render(request, "outcomes/checkin_form.html", {"checkin": checkin, "form": form}, status=400)
-        messages.success(request, "Thank you: the check-in is recorded.")
+        messages.success(request, gettext("Thank you: the check-in is recorded."))
         return redirect("outcomes:checkins")
     return render(request, "outcomes/checkin_form.html", {"checkin": checkin, "form": form})
 
@@ -101,7 +104,7 @@ def checkin_form(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
 def hire_start(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponseBase:
     loop = InterviewLoop.objects.select_related("role", "candidate").filter(pk=loop_id).first()
     if loop is None:
-        raise Http404("No such loop.")
+        raise Http404(gettext("No such loop."))
     hire = Hire.objects.select_related("manager").filter(loop=loop).first()
     form = HireStartForm(request.POST or None)
     if request.method == "POST" and hire is None:
@@ -114,7 +117,7 @@ def hire_start(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponseB
             apply_error(form, exc)
             return render(request, "outcomes/hire_start.html", {"loop": loop, "form": form,
                                                                 "plan": checkin_plan(loop.role)}, status=400)
-        messages.success(request, "Start date recorded; the check-ins are scheduled.")
+        messages.success(request, gettext("Start date recorded; the check-ins are scheduled."))
         return redirect("outcomes:hire-start", loop_id=loop.pk)
     checkins = list(hire.checkins.order_by("due_on")) if hire else []
     return render(request, "outcomes/hire_start.html", {"loop": loop, "form": form, "hire": hire,
@@ -126,7 +129,7 @@ def hire_start(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponseB
 def outcome_setup(request: AuthenticatedHttpRequest, role_id: int) -> HttpResponseBase:
     role = Role.objects.filter(pk=role_id).first()
     if role is None:
-        raise Http404("No such role.")
+        raise Http404(gettext("No such role."))
     outcome_areas_ensure(role=role)
     areas = list(OutcomeArea.objects.filter(role=role).order_by("position"))
     errors: dict[str, list[str]] = {}
@@ -141,7 +144,7 @@ def outcome_setup(request: AuthenticatedHttpRequest, role_id: int) -> HttpRespon
         except ApplicationError as exc:
             errors = {"__all__": [exc.message], **exc.field_errors}
         else:
-            messages.success(request, "Outcome set-up saved.")
+            messages.success(request, gettext("Outcome set-up saved."))
             return redirect("outcomes:setup", role_id=role.pk)
     plan = ", ".join(f"{item['label']}={item['days']}" for item in checkin_plan(role))
     return render(request, "outcomes/setup.html", {
@@ -189,10 +192,10 @@ def validity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @committee_only
 def validity_download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
-        raise Http404("No such format.")
+        raise Http404(gettext("No such format."))
     report = validity_report_read(actor=request.user, report_id=pk)
     if not report.result:
-        raise Http404("The report is not ready.")
+        raise Http404(gettext("The report is not ready."))
     export = FORMATS[fmt]
     response = HttpResponse(export.render(report.result), content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="validity-report-{report.pk}.{export.extension}"'

@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.accounts.idempotency import idempotency_answers_scrub
 from hiring.audit.services import audit_record
@@ -301,7 +302,7 @@ def candidate_erase(*, actor: User | None, candidate_id: int, via: str) -> Erasu
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().filter(pk=candidate_id).first()
         if candidate is None:
-            raise NotFound(f"No candidate #{candidate_id}.")
+            raise NotFound(gettext("No candidate #%(candidate_id)s.") % {"candidate_id": candidate_id})
         identity = {candidate.name.strip(), candidate.email.strip(), candidate.phone.strip()}
         placeholders = {ERASED_TEXT, ERASED_LINK, f"Erased candidate #{candidate_id}",
                         f"erased-{candidate_id}@erased.invalid"}

@@ -21,6 +21,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.access import loops_with_feedback_owed_by
 from hiring.audit.services import audit_record
@@ -40,7 +41,7 @@ EXPORT_FORMAT = "hireloop.candidate-export/1"
 def require_privacy_officer(actor: Any) -> None:
     """Exports and erasures are for admins (or a command run by the operator: actor None)."""
     if actor is not None and not getattr(actor, "is_hireloop_admin", False):
-        raise PermissionRefused("Only admins export or erase a candidate's data.")
+        raise PermissionRefused(gettext("Only admins export or erase a candidate's data."))
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -243,9 +244,12 @@ def _require_no_feedback_owed(actor: User, candidate: Candidate) -> None:
     if owed:
         loops = ("loops " if len(owed) > 1 else "loop ") + ", ".join(f"#{pk}" for pk in owed)
         raise Conflict(
-            f"You interview on {loops} of this candidate and have not submitted all your feedback there; "
-            "the export holds the panel's scorecards and recommendation, which you may not read before. Submit "
-            "your feedback first, or ask another admin to export.",
+            gettext(
+                "You interview on %(loops)s of this candidate and have not submitted all your feedback there; the "
+                "export holds the panel's scorecards and recommendation, which you may not read before. Submit your "
+                "feedback first, or ask another admin to export."
+            )
+            % {"loops": loops},
             code="independence",
         )
 
@@ -256,7 +260,7 @@ def candidate_export(*, actor: User | None, candidate_id: int, via: str) -> dict
     require_privacy_officer(actor)
     candidate = Candidate.objects.filter(pk=candidate_id).first()
     if candidate is None:
-        raise NotFound(f"No candidate #{candidate_id}.")
+        raise NotFound(gettext("No candidate #%(candidate_id)s.") % {"candidate_id": candidate_id})
     if actor is not None:
         _require_no_feedback_owed(actor, candidate)
     data = candidate_export_data(candidate)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.access import can_see_panel
 from hiring.audit.services import audit_record
@@ -119,14 +120,14 @@ def loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> InterviewL
 @transaction.atomic
 def _loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> InterviewLoop:
     if not actor.is_committee:
-        raise PermissionRefused("Only the hiring committee records decisions.", code="not_committee")
+        raise PermissionRefused(gettext("Only the hiring committee records decisions."), code="not_committee")
     loop = InterviewLoop.objects.select_for_update().filter(pk=loop_id).first()
     if loop is None or not can_see_panel(actor, loop):
-        raise NotFound("No such loop.")
+        raise NotFound(gettext("No such loop."))
     if loop.status == InterviewLoop.Status.DECIDED:
-        raise Conflict("This loop has already been decided; decisions are final.", code="already_decided")
+        raise Conflict(gettext("This loop has already been decided; decisions are final."), code="already_decided")
     if loop.status == InterviewLoop.Status.WITHDRAWN:
-        raise Conflict("This loop was withdrawn; there is nothing to decide.", code="loop_withdrawn")
+        raise Conflict(gettext("This loop was withdrawn; there is nothing to decide."), code="loop_withdrawn")
 
     errors: dict[str, list[str]] = {}
     if data.decision not in InterviewLoop.Decision.values:
@@ -135,7 +136,7 @@ def _loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> Interview
     if not rationale:
         errors["rationale"] = ["Give the rationale for the decision."]
     if errors:
-        raise ValidationFailed("The decision is not complete.", field_errors=errors)
+        raise ValidationFailed(gettext("The decision is not complete."), field_errors=errors)
     evidence = submitted_scorecard_count(loop)
     no_evidence = decision_evidence_refusal(decision=data.decision, submitted_scorecards=evidence)
     if no_evidence:
@@ -144,9 +145,9 @@ def _loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> Interview
     recommendation = recommendation_compute(loop_id=loop.pk).recommendation
     if data.expected_fingerprint and recommendation and recommendation.fingerprint != data.expected_fingerprint:
         raise Conflict(
-            "The recommendation changed while you were reading it (new or amended feedback, "
+            gettext("The recommendation changed while you were reading it (new or amended feedback, "
             "or updated leniency adjustments). "
-            "Review the updated recommendation before deciding.",
+            "Review the updated recommendation before deciding."),
             code=RECOMMENDATION_CHANGED,
         )
     outstanding = outstanding_interviews(loop)
@@ -160,7 +161,7 @@ def _loop_decide(*, actor: User, loop_id: int, data: DecisionInput) -> Interview
     if needs_justification and not justification:
         errors["justification"] = [" ".join(needs_justification) + " Write a justification."]
     if errors:
-        raise ValidationFailed("The decision needs more before it can be recorded.", field_errors=errors)
+        raise ValidationFailed(gettext("The decision needs more before it can be recorded."), field_errors=errors)
 
     now = timezone.now()
     snapshot = _recommendation_snapshot(recommendation)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from hiring.errors import ApplicationError
 from hiring.text import limit
@@ -21,7 +22,7 @@ from scorecards.questions.services import QuestionInput
 from scorecards.services.scorecard_input import RatingInput, ScorecardInput, SignalInput, rating_field, signal_field
 
 NOT_ASSESSED = "na"
-SCORE_CHOICES = [(str(value), str(value)) for value in range(1, 6)] + [(NOT_ASSESSED, "Not assessed")]
+SCORE_CHOICES = [(str(value), str(value)) for value in range(1, 6)] + [(NOT_ASSESSED, gettext_lazy("Not assessed"))]
 EVIDENCE_MAX = limit("rating.evidence")
 SUMMARY_MAX = limit("scorecard.summary")
 NOTE_MAX = limit("observed_signal.note")
@@ -37,7 +38,10 @@ def signal_box(signal_id: int) -> str:
 @lru_cache(maxsize=1024)
 def _score_field(dimension_name: str) -> forms.ChoiceField:
     return forms.ChoiceField(
-        choices=SCORE_CHOICES, required=False, widget=forms.RadioSelect, label=f"{dimension_name}: score"
+        choices=SCORE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        label=gettext("%(dimension_name)s: score") % {"dimension_name": dimension_name},
     )
 
 
@@ -45,7 +49,7 @@ def _score_field(dimension_name: str) -> forms.ChoiceField:
 def _evidence_field(dimension_name: str) -> forms.CharField:
     return forms.CharField(
         required=False, max_length=EVIDENCE_MAX, strip=False, widget=forms.Textarea,
-        label=f"Evidence for {dimension_name}",
+        label=gettext("Evidence for %(dimension_name)s") % {"dimension_name": dimension_name},
     )
 
 
@@ -58,7 +62,7 @@ def _signal_box_field(signal_text: str) -> forms.BooleanField:
 def _red_flag_note_field(signal_text: str) -> forms.CharField:
     return forms.CharField(
         required=False, max_length=NOTE_MAX, strip=False, widget=forms.Textarea,
-        label=f"Note on the red flag “{signal_text}”",
+        label=gettext("Note on the red flag “%(signal_text)s”") % {"signal_text": signal_text},
     )
 
 
@@ -67,10 +71,10 @@ class ScorecardForm(forms.Form):
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     overall = forms.ChoiceField(
-        choices=Overall.choices, required=False, widget=forms.RadioSelect, label="Overall recommendation"
+        choices=Overall.choices, required=False, widget=forms.RadioSelect, label=gettext_lazy("Overall recommendation")
     )
     summary = forms.CharField(
-        required=False, max_length=SUMMARY_MAX, strip=False, widget=forms.Textarea, label="Summary"
+        required=False, max_length=SUMMARY_MAX, strip=False, widget=forms.Textarea, label=gettext_lazy("Summary")
     )
 
     def __init__(self, *args: Any, dimensions: Iterable[Dimension], signals: Iterable[Signal], **kwargs: Any) -> None:
@@ -150,8 +154,8 @@ class AmendForm(ScorecardForm):
 
     reason = forms.CharField(
         required=False, max_length=limit("scorecard.amendment_reason"), widget=forms.Textarea,
-        label="Why are you amending this scorecard?",
-        help_text="Required. The committee sees it beside both versions: what you learned or corrected.",
+        label=gettext_lazy("Why are you amending this scorecard?"),
+        help_text=gettext_lazy("Required. The committee sees it beside both versions: what you learned or corrected."),
     )
 
 

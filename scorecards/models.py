@@ -8,15 +8,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from hiring.errors import NotFound
 from hiring.text import limit, limited_text, validate_label
 
 
 class WeightKind(models.TextChoices):
-    PERCENT = "percent", "Percent"
-    HIGH_MEDIUM = "high_medium", "High / Medium"
-    EQUAL = "equal", "Equal"
+    PERCENT = "percent", gettext_lazy("Percent")
+    HIGH_MEDIUM = "high_medium", gettext_lazy("High / Medium")
+    EQUAL = "equal", gettext_lazy("Equal")
 
 
 class RubricQuerySet(models.QuerySet["Rubric"]):
@@ -24,7 +25,10 @@ class RubricQuerySet(models.QuerySet["Rubric"]):
         """The role's newest published version: the one a new loop is scored against."""
         rubric = self.filter(role=role).order_by("-version").first()
         if rubric is None:
-            raise NotFound(f"Role {role.slug!r} has no published rubric.", code="no_rubric")  # type: ignore[attr-defined]
+            raise NotFound(
+                gettext("Role %(slug)s has no published rubric.") % {"slug": repr(role.slug)},  # type: ignore[attr-defined]
+                code="no_rubric",
+            )
         return rubric
 
 
@@ -34,14 +38,14 @@ class Rubric(models.Model):
     role = models.ForeignKey("hiring.Role", on_delete=models.CASCADE, related_name="rubrics")
     version = models.PositiveIntegerField()
     weight_kind = models.CharField(max_length=20, choices=WeightKind.choices)
-    scale_labels = models.JSONField(default=dict, help_text="{'1': 'Below bar', ... '5': 'Exceptional'}")
+    scale_labels = models.JSONField(default=dict, help_text=gettext_lazy("{'1': 'Below bar', ... '5': 'Exceptional'}"))
     hire_threshold = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("3.50"))
     discuss_threshold = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("3.00"))
     critical_floor = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("2.50"))
     min_coverage = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.800"))
     high_to_medium_ratio = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("2.00"))
     content_hash = models.CharField(max_length=64)
-    source = models.JSONField(help_text="The file content this version was published from.")
+    source = models.JSONField(help_text=gettext_lazy("The file content this version was published from."))
     published_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -81,10 +85,14 @@ class Dimension(models.Model):
     # off a dimension (questions, exercises) follows it from one version to the next.
     key = models.SlugField(max_length=80)
     name = models.CharField(max_length=limit("dimension.name"), validators=[validate_label])
-    weight_given = models.CharField(max_length=20, help_text="The weight as the document gives it: 20, high, 1.")
+    weight_given = models.CharField(
+        max_length=20, help_text=gettext_lazy("The weight as the document gives it: 20, high, 1.")
+    )
     weight_kind = models.CharField(max_length=20, choices=WeightKind.choices)
     weight_value = models.DecimalField(
-        max_digits=8, decimal_places=3, help_text="Numeric weight before normalisation (High = ratio x Medium)."
+        max_digits=8,
+        decimal_places=3,
+        help_text=gettext_lazy("Numeric weight before normalisation (High = ratio x Medium)."),
     )
     critical = models.BooleanField(default=False)
     anchors = models.JSONField(
@@ -150,9 +158,9 @@ class FocusArea(models.Model):
 
 class Signal(models.Model):
     class Kind(models.TextChoices):
-        STRONG = "strong", "Strong signal"
-        WEAK = "weak", "Weak signal"
-        RED_FLAG = "red_flag", "Red flag"
+        STRONG = "strong", gettext_lazy("Strong signal")
+        WEAK = "weak", gettext_lazy("Weak signal")
+        RED_FLAG = "red_flag", gettext_lazy("Red flag")
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="signals")
     position = models.PositiveSmallIntegerField()
@@ -173,10 +181,10 @@ class Signal(models.Model):
 class Overall(models.TextChoices):
     """The interviewer's overall recommendation: deliberately no neutral choice."""
 
-    STRONG_NO = "strong_no", "Strong no"
-    NO = "no", "No"
-    YES = "yes", "Yes"
-    STRONG_YES = "strong_yes", "Strong yes"
+    STRONG_NO = "strong_no", gettext_lazy("Strong no")
+    NO = "no", gettext_lazy("No")
+    YES = "yes", gettext_lazy("Yes")
+    STRONG_YES = "strong_yes", gettext_lazy("Strong yes")
 
 
 class Scorecard(models.Model):
@@ -188,13 +196,13 @@ class Scorecard(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SUBMITTED = "submitted", gettext_lazy("Submitted")
 
     class Source(models.TextChoices):
-        HIRELOOP = "", "Hireloop"
-        GREENHOUSE = "greenhouse", "Greenhouse"
-        LEVER = "lever", "Lever"
+        HIRELOOP = "", gettext_lazy("Hireloop")
+        GREENHOUSE = "greenhouse", gettext_lazy("Greenhouse")
+        LEVER = "lever", gettext_lazy("Lever")
 
     interview = models.ForeignKey("hiring.Interview", on_delete=models.CASCADE, related_name="scorecards")
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards")
@@ -296,10 +304,10 @@ class Recommendation(models.Model):
     """The current computed hire recommendation of a loop (one per loop)."""
 
     class Outcome(models.TextChoices):
-        HIRE = "hire", "Hire"
-        NO_HIRE = "no_hire", "No hire"
-        NEEDS_DISCUSSION = "needs_discussion", "Needs discussion"
-        INSUFFICIENT_EVIDENCE = "insufficient_evidence", "Insufficient evidence"
+        HIRE = "hire", gettext_lazy("Hire")
+        NO_HIRE = "no_hire", gettext_lazy("No hire")
+        NEEDS_DISCUSSION = "needs_discussion", gettext_lazy("Needs discussion")
+        INSUFFICIENT_EVIDENCE = "insufficient_evidence", gettext_lazy("Insufficient evidence")
 
     loop = models.OneToOneField("hiring.InterviewLoop", on_delete=models.CASCADE, related_name="recommendation")
     rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="+")
@@ -426,10 +434,10 @@ class CalibrationReport(models.Model):
     """A calibration report requested for a scope; computed by a Celery job."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", gettext_lazy("Queued")
+        RUNNING = "running", gettext_lazy("Running")
+        DONE = "done", gettext_lazy("Done")
+        FAILED = "failed", gettext_lazy("Failed")
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -439,9 +447,12 @@ class CalibrationReport(models.Model):
     date_to = models.DateField()
     interview_kind = models.CharField(max_length=30, blank=True)
     min_sample = models.PositiveSmallIntegerField(
-        default=5, help_text="Statistics from fewer scorecards or loops than this are shown greyed with their n."
+        default=5,
+        help_text=gettext_lazy("Statistics from fewer scorecards or loops than this are shown greyed with their n."),
     )
-    scheduled = models.BooleanField(default=False, help_text="Made by the monthly beat job, not by a person.")
+    scheduled = models.BooleanField(
+        default=False, help_text=gettext_lazy("Made by the monthly beat job, not by a person.")
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -454,14 +465,15 @@ class CalibrationReport(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # The job's lease (scorecards/calibration/lease.py): a worker that stops renewing it has stopped.
     queued_at = models.DateTimeField(
-        default=timezone.now, help_text="When it was last handed to the broker (requested, requeued or retried)."
+        default=timezone.now,
+        help_text=gettext_lazy("When it was last handed to the broker (requested, requeued or retried)."),
     )
     attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="Workers that started computing it since it was requested or last retried."
+        default=0, help_text=gettext_lazy("Workers that started computing it since it was requested or last retried.")
     )
     lease_expires_at = models.DateTimeField(
         null=True, blank=True,
-        help_text="While running: when the worker's claim lapses unless its heartbeat renews it first.",
+        help_text=gettext_lazy("While running: when the worker's claim lapses unless its heartbeat renews it first."),
     )
 
     class Meta:

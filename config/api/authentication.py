@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from hiring.accounts.locale import activate_for_user
 from hiring.accounts.tokens import ApiTokenRefused, api_token_authenticate, api_token_refusal
 
 
@@ -31,11 +34,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Send the token as 'Authorization: Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(gettext("Send the token as 'Authorization: Bearer <token>'."))
         try:
             plaintext = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed("The token is not valid.") from exc
+            raise exceptions.AuthenticationFailed(gettext("The token is not valid.")) from exc
         try:
             user, token = api_token_authenticate(plaintext)
         except ApiTokenRefused as refused:
@@ -43,6 +46,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         refusal = api_token_refusal(token, method=request.method or "")
         if refusal is not None:
             raise TokenScopeRefused(refusal)
+        # DRF authenticates inside the view, after the middleware: the token's user's own language and time zone
+        # are switched on here, as UserLocaleMiddleware does for a session's user.
+        activate_for_user(user)
+        request._request.LANGUAGE_CODE = translation.get_language()
         return user, token
 
     def authenticate_header(self, request: Request) -> str:

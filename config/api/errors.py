@@ -12,6 +12,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -22,28 +24,29 @@ from config.request_logging import note_refusal
 from hiring.errors import ApplicationError
 
 NON_FIELD = "non_field_errors"
+StrOrPromise = str | Promise
 
 # The message a client sees for each DRF exception, when DRF's own wording is not specific enough.
-_MESSAGES: dict[type[exceptions.APIException], str] = {
-    exceptions.ValidationError: "The request has invalid values.",
-    exceptions.NotAuthenticated: "Authentication credentials were not provided.",
-    exceptions.NotFound: "Not found.",
+_MESSAGES: dict[type[exceptions.APIException], StrOrPromise] = {
+    exceptions.ValidationError: gettext_lazy("The request has invalid values."),
+    exceptions.NotAuthenticated: gettext_lazy("Authentication credentials were not provided."),
+    exceptions.NotFound: gettext_lazy("Not found."),
 }
 
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every error response (documents the shape in the schema)."""
 
-    code = serializers.CharField(help_text="Stable, machine-readable reason, e.g. `stale_version`.")
-    message = serializers.CharField(help_text="A sentence for people.")
+    code = serializers.CharField(help_text=gettext_lazy("Stable, machine-readable reason, e.g. `stale_version`."))
+    message = serializers.CharField(help_text=gettext_lazy("A sentence for people."))
     field_errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages by field name; nested fields are dotted (`ratings.0.score`).",
+        help_text=gettext_lazy("Messages by field name; nested fields are dotted (`ratings.0.score`)."),
     )
 
 
-def error_body(code: str, message: str, field_errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    return {"code": code, "message": message, "field_errors": field_errors or {}}
+def error_body(code: str, message: StrOrPromise, field_errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": str(message), "field_errors": field_errors or {}}
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -109,7 +112,10 @@ def _error_response(exc: Exception) -> Response | None:
         body = error_body("invalid", _MESSAGES[exceptions.ValidationError], flatten_errors(exc.detail))
     else:
         detail = exc.detail
-        message = str(detail) if not isinstance(detail, dict | list) else _MESSAGES.get(type(exc), "Request refused.")
+        message = (
+            str(detail) if not isinstance(detail, dict | list)
+            else _MESSAGES.get(type(exc), gettext("Request refused."))
+        )
         body = error_body(getattr(detail, "code", None) or exc.default_code, message)
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers)
@@ -118,4 +124,4 @@ def _error_response(exc: Exception) -> Response | None:
 @csrf_exempt  # Nothing happens here; a CSRF refusal would answer an API client with an HTML page.
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown URLs under the API answer in the API's error shape, not with an HTML page."""
-    return JsonResponse(error_body("not_found", "No such API endpoint."), status=404)
+    return JsonResponse(error_body("not_found", gettext("No such API endpoint.")), status=404)

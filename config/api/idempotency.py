@@ -40,6 +40,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, QueryDict
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -73,9 +74,15 @@ def clean_key(raw: str) -> str:
     key = raw.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not all(32 < ord(char) < 127 for char in key):
         raise ValidationFailed(
-            f"The {HEADER} header must be 1 to {MAX_KEY_LENGTH} printable ASCII characters without spaces.",
+            gettext("The %(HEADER)s header must be 1 to %(MAX_KEY_LENGTH)s printable ASCII characters without spaces.")
+            % {"HEADER": HEADER, "MAX_KEY_LENGTH": MAX_KEY_LENGTH},
             code="invalid_idempotency_key",
-            field_errors={HEADER: [f"Use 1 to {MAX_KEY_LENGTH} printable ASCII characters without spaces."]},
+            field_errors={
+                HEADER: [
+                    gettext("Use 1 to %(MAX_KEY_LENGTH)s printable ASCII characters without spaces.")
+                    % {"MAX_KEY_LENGTH": MAX_KEY_LENGTH}
+                ]
+            },
         )
     return key
 
@@ -171,9 +178,12 @@ def _keep(record: IdempotencyKey, response: HttpResponseBase) -> None:
 def _replay(record: IdempotencyKey, fingerprint: str) -> Response:
     if not hmac.compare_digest(record.request_hash, fingerprint):
         raise IdempotencyKeyReused(
-            f"This {HEADER} was already sent with a different request (method, path or body); "
-            "use a new key for a new request.",
-            field_errors={HEADER: ["Already used for a different request. Use a new key for a new request."]},
+            gettext(
+                "This %(HEADER)s was already sent with a different request (method, path or body); use a new key for a "
+                "new request."
+            )
+            % {"HEADER": HEADER},
+            field_errors={HEADER: [gettext("Already used for a different request. Use a new key for a new request.")]},
         )
     return Response(json.loads(record.response_body), status=record.status_code,
                     headers={**record.response_headers, REPLAYED_HEADER: "true"})

@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -199,7 +200,7 @@ class SubmissionViewSet(
         try:
             return submission_file_response(submission)
         except FileNotFoundError as error:
-            raise NotFound("The file is no longer in storage.", code="file_missing") from error
+            raise NotFound(gettext("The file is no longer in storage."), code="file_missing") from error
 
 
 @extend_schema(

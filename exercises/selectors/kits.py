@@ -49,7 +49,7 @@ def review_context_for_interview(interview: Interview) -> KitExercise | None:
     return KitExercise(
         title=assignment.title,
         format=assignment.format,
-        format_label=Exercise.Format(assignment.format).label,
+        format_label=str(Exercise.Format(assignment.format).label),
         duration=assignment.duration,
         materials=assignment.materials,
         tasks=assignment.tasks,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils.translation import gettext
 
 from exercises.models import Exercise
 from hiring.errors import NotFound
@@ -67,7 +68,7 @@ def role_by_slug(slug: str) -> Role:
     try:
         return Role.objects.get(slug=slug)
     except Role.DoesNotExist as exc:
-        raise NotFound("No such role.") from exc
+        raise NotFound(gettext("No such role.")) from exc
 
 
 def current_dimensions(role: Role) -> dict[str, Dimension]:
@@ -85,5 +86,5 @@ def exercise_detail(*, user: Any, exercise_id: int) -> Exercise:
         .first()
     )
     if exercise is None:
-        raise NotFound("No such exercise.")
+        raise NotFound(gettext("No such exercise."))
     return exercise

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from exercises.models import DeadlineExtension, Exercise, ExerciseAssignment, ExerciseSubmission
 from hiring.access import interviews_visible_to, loops_visible_to
@@ -62,7 +63,7 @@ def assignments_with_history_visible_to(user: Any) -> QuerySet[ExerciseAssignmen
 def assignment_detail(*, user: Any, assignment_id: int) -> ExerciseAssignment:
     assignment = assignments_with_history_visible_to(user).filter(pk=assignment_id).first()
     if assignment is None:
-        raise NotFound("No such take-home assignment.")
+        raise NotFound(gettext("No such take-home assignment."))
     return assignment
 
 
@@ -79,14 +80,14 @@ def submission_for_download(*, user: Any, submission_id: int) -> ExerciseSubmiss
         .first()
     )
     if submission is None:
-        raise NotFound("No such file.")
+        raise NotFound(gettext("No such file."))
     return submission
 
 
 def loop_for_exercises(*, user: Any, loop_id: int) -> InterviewLoop:
     loop = loops_visible_to(user).select_related("candidate", "role", "rubric").filter(pk=loop_id).first()
     if loop is None:
-        raise NotFound("No such loop.")
+        raise NotFound(gettext("No such loop."))
     return loop
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from exercises.links import new_token, token_digest
 from exercises.models import DeadlineExtension, Exercise, ExerciseAssignment
@@ -51,7 +52,10 @@ def take_home_assign(
     now = now or timezone.now()
     loop = InterviewLoop.objects.select_for_update().select_related("candidate").get(pk=loop.pk)
     if loop.is_closed:
-        raise Conflict(f"The loop is {loop.get_status_display().lower()}; no exercise can be sent.", code="loop_closed")
+        raise Conflict(
+            gettext("The loop is %(status)s; no exercise can be sent.") % {"status": loop.get_status_display().lower()},
+            code="loop_closed",
+        )
     errors: dict[str, list[str]] = {}
     if exercise.role_id != loop.role_id:
         errors["exercise"] = ["Choose an exercise of this loop's role."]
@@ -77,9 +81,9 @@ def take_home_assign(
     if loop.candidate.erased_at is not None or not loop.candidate.email:
         errors["exercise"] = ["The candidate has no email address to send the link to."]
     if errors:
-        raise ValidationFailed("The take-home could not be assigned.", field_errors=errors)
+        raise ValidationFailed(gettext("The take-home could not be assigned."), field_errors=errors)
     if ExerciseAssignment.objects.filter(loop=loop, exercise=exercise).exists():
-        raise Conflict("This exercise was already sent to this candidate; extend its deadline instead.",
+        raise Conflict(gettext("This exercise was already sent to this candidate; extend its deadline instead."),
                        code="already_assigned")
 
     dimensions = dimensions_by_name(loop, exercise.dimension_names)
@@ -143,7 +147,7 @@ def _lock_assignment(assignment_id: int) -> ExerciseAssignment:
             .get(pk=assignment_id)
         )
     except ExerciseAssignment.DoesNotExist as exc:
-        raise NotFound("No such take-home assignment.") from exc
+        raise NotFound(gettext("No such take-home assignment.")) from exc
 
 
 def _move_review(assignment: ExerciseAssignment, actor: User, previous_due: datetime) -> None:
@@ -173,7 +177,7 @@ def take_home_extend_deadline(
     now = now or timezone.now()
     assignment = _lock_assignment(assignment_id)
     if assignment.loop.is_closed:
-        raise Conflict("The loop is closed; the deadline can no longer change.", code="loop_closed")
+        raise Conflict(gettext("The loop is closed; the deadline can no longer change."), code="loop_closed")
     errors: dict[str, list[str]] = {}
     if timezone.is_naive(new_due_at):
         errors["due_at"] = ["The deadline must carry a time zone."]
@@ -190,7 +194,7 @@ def take_home_extend_deadline(
     elif len(reason) > MAX_REASON_LENGTH:
         errors["reason"] = [f"At most {MAX_REASON_LENGTH} characters."]
     if errors:
-        raise ValidationFailed("The deadline could not be extended.", field_errors=errors)
+        raise ValidationFailed(gettext("The deadline could not be extended."), field_errors=errors)
     previous = assignment.due_at
     extension = DeadlineExtension.objects.create(
         assignment=assignment, previous_due_at=previous, new_due_at=new_due_at, reason=reason, extended_by=actor
@@ -215,13 +219,15 @@ def take_home_reissue_link(
     now = now or timezone.now()
     assignment = _lock_assignment(assignment_id)
     if assignment.loop.is_closed:
-        raise Conflict("The loop is closed; no new link can be sent.", code="loop_closed")
+        raise Conflict(gettext("The loop is closed; no new link can be sent."), code="loop_closed")
     if not assignment.link_valid(now):
-        raise Conflict("The link has expired; extend the deadline first, which makes a new link worth sending.",
-                       code="link_expired")
+        raise Conflict(
+            gettext("The link has expired; extend the deadline first, which makes a new link worth sending."),
+            code="link_expired",
+        )
     candidate = Candidate.objects.get(pk=assignment.loop.candidate_id)
     if candidate.erased_at is not None or not candidate.email:
-        raise ValidationFailed("The candidate has no email address to send the link to.")
+        raise ValidationFailed(gettext("The candidate has no email address to send the link to."))
     token = new_token()
     assignment.token_hash = token_digest(token)
     assignment.token_issued_at = now

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.errors import PermissionRefused
 from hiring.jobs import enqueue
@@ -20,7 +21,7 @@ SEND_NOTICE_TASK = "exercises.tasks.send_take_home_notice"
 
 def require_recruiting(actor: Any) -> None:
     if not actor.manages_hiring:
-        raise PermissionRefused("Only recruiters and admins assign exercises and change deadlines.")
+        raise PermissionRefused(gettext("Only recruiters and admins assign exercises and change deadlines."))
 
 
 def local_time_text(moment: datetime) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from exercises.models import Exercise
 from exercises.services.common import dimensions_by_name, require_recruiting
@@ -28,15 +29,17 @@ def interview_attach_exercise(
     try:
         interview = Interview.objects.select_for_update(of=("self",)).select_related("loop").get(pk=interview_id)
     except Interview.DoesNotExist as exc:
-        raise NotFound("No such interview.") from exc
+        raise NotFound(gettext("No such interview.")) from exc
     if interview.loop.is_closed:
-        raise Conflict("The loop is closed; its interviews can no longer change.", code="loop_closed")
+        raise Conflict(gettext("The loop is closed; its interviews can no longer change."), code="loop_closed")
     if interview.cancelled_at is not None:
-        raise Conflict("This interview was cancelled; its kit can no longer change.", code="interview_cancelled")
+        raise Conflict(
+            gettext("This interview was cancelled; its kit can no longer change."), code="interview_cancelled"
+        )
     if interview.kind == Interview.Kind.TAKE_HOME_REVIEW:
-        raise Conflict("A take-home review's exercise comes from its assignment.", code="take_home_review")
+        raise Conflict(gettext("A take-home review's exercise comes from its assignment."), code="take_home_review")
     if Scorecard.objects.filter(interview=interview, status=Scorecard.Status.SUBMITTED).exists():
-        raise Conflict("Feedback for this interview is already submitted; its exercise can no longer change.",
+        raise Conflict(gettext("Feedback for this interview is already submitted; its exercise can no longer change."),
                        code="feedback_submitted")
     exercise = None
     if exercise_id is not None:
@@ -49,7 +52,7 @@ def interview_attach_exercise(
         elif not exercise.is_active:
             errors["exercise"] = ["This exercise is retired from the library."]
         if errors:
-            raise ValidationFailed("The exercise could not be attached.", field_errors=errors)
+            raise ValidationFailed(gettext("The exercise could not be attached."), field_errors=errors)
     before_focus = sorted(interview.focus_dimensions.values_list("pk", flat=True))
     before = {"exercise_id": interview.exercise_id, "focus_dimension_ids": before_focus}
     interview.exercise = exercise

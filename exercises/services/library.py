@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from exercises.models import Exercise
 from hiring.audit.services import audit_record
@@ -23,7 +24,7 @@ MAX_ITEM_LENGTH = limit("exercise.item")
 
 def _require_admin(actor: Any) -> None:
     if not actor.is_hireloop_admin:
-        raise PermissionRefused("Only admins add and edit exercises.")
+        raise PermissionRefused(gettext("Only admins add and edit exercises."))
 
 
 @dataclass
@@ -95,7 +96,7 @@ def _exercise_values(role: Role, data: ExerciseInput, *, current: Exercise | Non
             ]
         values["slug"] = slug
     if errors:
-        raise ValidationFailed("The exercise could not be saved.", field_errors=errors)
+        raise ValidationFailed(gettext("The exercise could not be saved."), field_errors=errors)
     return values
 
 
@@ -134,11 +135,11 @@ def exercise_update(
     try:
         exercise = Exercise.objects.select_for_update().select_related("role").get(pk=exercise_id)
     except Exercise.DoesNotExist as exc:
-        raise NotFound("No such exercise.") from exc
+        raise NotFound(gettext("No such exercise.")) from exc
     if expected_updated_at is not None and expected_updated_at != exercise.updated_at:
         raise Conflict(
-            "This exercise was changed by someone else since you opened it. "
-            "Reload the page to see the latest text; your changes were not saved.",
+            gettext("This exercise was changed by someone else since you opened it. "
+            "Reload the page to see the latest text; your changes were not saved."),
             code="stale_version",
         )
     values = _exercise_values(exercise.role, data, current=exercise)

@@ -12,6 +12,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from exercises.links import plausible_token, token_digest
 from exercises.models import ExerciseAssignment, ExerciseSubmission
@@ -34,30 +35,33 @@ class SubmissionInput:
 def assignment_for_token(token: str, *, lock: bool = False) -> ExerciseAssignment:
     """The assignment a link's token opens; a wrong or replaced token is simply not found."""
     if not plausible_token(token):
-        raise NotFound("This link is not valid.", code="invalid_link")
+        raise NotFound(gettext("This link is not valid."), code="invalid_link")
     queryset = ExerciseAssignment.objects.select_related("loop", "loop__candidate", "loop__role")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     try:
         return queryset.get(token_hash=token_digest(token))
     except ExerciseAssignment.DoesNotExist as exc:
-        raise NotFound("This link is not valid.", code="invalid_link") from exc
+        raise NotFound(gettext("This link is not valid."), code="invalid_link") from exc
 
 
 def take_home_refusal(assignment: ExerciseAssignment, now: datetime) -> Conflict | None:
     """Why this link can take no submission now, or None when it can."""
     if assignment.loop.is_closed:
-        return Conflict("This exercise is closed: the hiring process it belonged to has ended.", code="closed")
+        return Conflict(gettext("This exercise is closed: the hiring process it belonged to has ended."), code="closed")
     if not assignment.link_valid(now):
         return Conflict(
-            f"This link expired on {local_time_text(assignment.link_expires_at)}. "
-            "If you need more time, contact your recruiter.",
+            gettext("This link expired on %(local_time_text)s. If you need more time, contact your recruiter.")
+            % {"local_time_text": local_time_text(assignment.link_expires_at)},
             code="link_expired",
         )
     if now > assignment.due_at:
         return Conflict(
-            f"The deadline for this exercise passed on {local_time_text(assignment.due_at)}, so submissions are closed "
-            "and this one was not accepted. If you need more time, ask your recruiter to extend the deadline.",
+            gettext(
+                "The deadline for this exercise passed on %(local_time_text)s, so submissions are closed and this one "
+                "was not accepted. If you need more time, ask your recruiter to extend the deadline."
+            )
+            % {"local_time_text": local_time_text(assignment.due_at)},
             code="deadline_passed",
         )
     return None
@@ -113,7 +117,7 @@ def take_home_submit(*, token: str, data: SubmissionInput, now: datetime | None 
     if not errors and not repository_url and data.upload is None:
         errors["repository_url"] = ["Give a repository URL, upload a file, or both."]
     if errors:
-        raise ValidationFailed("Your submission was not accepted; see the fields below.", field_errors=errors)
+        raise ValidationFailed(gettext("Your submission was not accepted; see the fields below."), field_errors=errors)
 
     last = assignment.submissions.aggregate(last=Max("number"))["last"] or 0
     submission = ExerciseSubmission(

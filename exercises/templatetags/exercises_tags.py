@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from exercises.models import ExerciseAssignment
 from exercises.selectors.kits import KitExercise, exercise_context_for_interview
@@ -22,14 +23,14 @@ def take_home_state(assignment: ExerciseAssignment) -> dict[str, str]:
     if count is None:
         count = assignment.submissions.count()
     if assignment.loop.is_closed:
-        return {"label": "Loop closed", "tone": ""}
+        return {"label": gettext("Loop closed"), "tone": ""}
     if now <= assignment.due_at:
         if count:
-            return {"label": f"Submitted ({count}); open until the deadline", "tone": "ok"}
-        return {"label": "Awaiting submission", "tone": "warn"}
+            return {"label": gettext("Submitted (%(count)s); open until the deadline") % {"count": count}, "tone": "ok"}
+        return {"label": gettext("Awaiting submission"), "tone": "warn"}
     if count:
-        return {"label": f"Submitted ({count}); deadline passed", "tone": "ok"}
-    return {"label": "Deadline passed, nothing submitted", "tone": "bad"}
+        return {"label": gettext("Submitted (%(count)s); deadline passed") % {"count": count}, "tone": "ok"}
+    return {"label": gettext("Deadline passed, nothing submitted"), "tone": "bad"}
 
 
 @register.filter

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
 
 from exercises.selectors import take_homes as take_home_selectors
 from hiring.errors import ApplicationError, Conflict, NotFound, PermissionRefused
@@ -25,7 +26,7 @@ def raise_http(error: ApplicationError) -> None:
 
 def require_manager(user: Any) -> None:
     if not user.manages_hiring:
-        raise PermissionDenied("Only recruiters and admins assign exercises and change deadlines.")
+        raise PermissionDenied(gettext("Only recruiters and admins assign exercises and change deadlines."))
 
 
 def error_status(error: ApplicationError) -> int:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from exercises.forms import AttachForm
@@ -14,7 +14,7 @@ from exercises.selectors import take_homes as take_home_selectors
 from exercises.services.interview_kits import interview_attach_exercise
 from exercises.views.common import error_status, loop_or_404, raise_http, require_manager
 from hiring.errors import ApplicationError
-from hiring.templatetags.isolation import isolate
+from hiring.templatetags.isolation import html_message, isolate
 from hiring.types import AuthenticatedHttpRequest
 
 
@@ -46,11 +46,16 @@ def attach(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
         else:
             if interview.exercise is not None:
                 kind = interview.get_kind_display().lower()
-                messages.success(request, format_html(
-                    "“{}” is now in the {} kit.", isolate(interview.exercise.title), kind
-                ))
+                messages.success(
+                    request,
+                    html_message(
+                        gettext("“%(title)s” is now in the %(kind)s kit."),
+                        title=isolate(interview.exercise.title),
+                        kind=kind,
+                    ),
+                )
             else:
-                messages.success(request, "The exercise was taken out of the interview kit.")
+                messages.success(request, gettext("The exercise was taken out of the interview kit."))
             return redirect("exercises:loop-exercises", loop_id=loop.pk)
     elif request.method == "POST":
         status = 400

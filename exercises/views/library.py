@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from exercises.forms import ExerciseForm
@@ -20,14 +20,14 @@ from exercises.selectors import take_homes as take_home_selectors
 from exercises.services import library as library_services
 from exercises.views.common import LIST_PAGE_SIZE, error_status, raise_http
 from hiring.errors import ApplicationError, NotFound
-from hiring.templatetags.isolation import isolate
+from hiring.templatetags.isolation import html_message, isolate
 from hiring.types import AuthenticatedHttpRequest
 
 RECENT_ASSIGNMENTS = 20
 
 def _require_admin(user: Any) -> None:
     if not user.is_hireloop_admin:
-        raise PermissionDenied("Only admins add and edit exercises.")
+        raise PermissionDenied(gettext("Only admins add and edit exercises."))
 
 
 @login_required
@@ -104,9 +104,14 @@ def exercise_create(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
             form.add_service_error(error)
             status = error_status(error)
         else:
-            messages.success(request, format_html(
-                "“{}” was added to the {} library.", isolate(exercise.title), isolate(role.title)
-            ))
+            messages.success(
+                request,
+                html_message(
+                    gettext("“%(title)s” was added to the %(title2)s library."),
+                    title=isolate(exercise.title),
+                    title2=isolate(role.title),
+                ),
+            )
             return redirect("exercises:exercise-detail", pk=exercise.pk)
     elif request.method == "POST":
         status = 400
@@ -135,8 +140,9 @@ def exercise_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_service_error(error)
             status = error_status(error)
         else:
-            messages.success(request,
-                             "The exercise was saved. Take-homes already sent keep the text they were sent with.")
+            messages.success(
+                request, gettext("The exercise was saved. Take-homes already sent keep the text they were sent with.")
+            )
             return redirect("exercises:exercise-detail", pk=exercise.pk)
     elif request.method == "POST":
         status = 400

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from exercises.downloads import submission_file_response
@@ -96,8 +97,11 @@ def assign(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"“{assignment.title}” is on its way to the candidate by email; "
-                f"{assignment.reviewer.display_name} has the review in “My interviews”.",
+                gettext(
+                    "“%(title)s” is on its way to the candidate by email; %(display_name)s has the review in “My "
+                    "interviews”."
+                )
+                % {"title": assignment.title, "display_name": assignment.reviewer.display_name},
             )
             return redirect("exercises:assignment-detail", pk=assignment.pk)
     elif request.method == "POST":
@@ -157,8 +161,11 @@ def extend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise_http(error)
         form.add_service_error(error)
         return _assignment_page(request, assignment, extend_form=form, status=error_status(error))
-    messages.success(request, f"The deadline is now {timezone.localtime(updated.due_at):%a %d %b %Y, %H:%M %Z}; "
-                              "the candidate is told by email.")
+    messages.success(
+        request,
+        gettext("The deadline is now %(localtime)s; the candidate is told by email.")
+        % {"localtime": format(timezone.localtime(updated.due_at), "%a %d %b %Y, %H:%M %Z")},
+    )
     return redirect("exercises:assignment-detail", pk=assignment.pk)
 
 
@@ -173,7 +180,9 @@ def reissue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise_http(error)
         messages.error(request, error.message)
     else:
-        messages.success(request, "A new link is on its way to the candidate; the previous link no longer works.")
+        messages.success(
+            request, gettext("A new link is on its way to the candidate; the previous link no longer works.")
+        )
     return redirect("exercises:assignment-detail", pk=assignment.pk)
 
 
@@ -187,4 +196,4 @@ def submission_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespo
     try:
         return submission_file_response(submission)
     except FileNotFoundError as error:
-        raise Http404("The file is no longer in storage.") from error
+        raise Http404(gettext("The file is no longer in storage.")) from error

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from hiring.accounts.roles import user_record_role_change, user_role_values
 from hiring.audit.services import audit_record
@@ -104,8 +105,8 @@ def _account_by_email(identity: ProviderIdentity) -> User | None:
         return None
     if len(matches) > 1:
         raise SignInRefused(
-            "More than one Hireloop account has your email address, so Hireloop cannot tell which is yours. "
-            "Ask a Hireloop admin to remove the duplicate.",
+            gettext("More than one Hireloop account has your email address, so Hireloop cannot tell which is yours. "
+            "Ask a Hireloop admin to remove the duplicate."),
             code="email_ambiguous",
         )
     user = matches[0]
@@ -113,8 +114,8 @@ def _account_by_email(identity: ProviderIdentity) -> User | None:
         # Someone else's identity at the provider (or at a previous provider) owns this account: an email
         # address that moved to another person must not hand them the old owner's account.
         raise SignInRefused(
-            "Your email address belongs to a Hireloop account that is linked to a different identity at the "
-            "identity provider. Ask a Hireloop admin to check the account.",
+            gettext("Your email address belongs to a Hireloop account that is linked to a different identity at the "
+            "identity provider. Ask a Hireloop admin to check the account."),
             code="email_linked_elsewhere",
         )
     return user
@@ -135,7 +136,9 @@ def user_sign_in_with_identity(*, identity: ProviderIdentity, role_map: RoleMap)
     kind = role_map.kind_for(identity.groups)
     if identity.email_verified is False:
         raise SignInRefused(
-            "The identity provider says your email address is not verified. Verify it there, then sign in again.",
+            gettext(
+                "The identity provider says your email address is not verified. Verify it there, then sign in again."
+            ),
             code="email_unverified",
         )
     with transaction.atomic(durable=True):
@@ -149,7 +152,7 @@ def user_sign_in_with_identity(*, identity: ProviderIdentity, role_map: RoleMap)
             return _create(identity, kind)
         if not user.is_active:
             raise SignInRefused(
-                "Your Hireloop account is deactivated. Ask a Hireloop admin to reactivate it.",
+                gettext("Your Hireloop account is deactivated. Ask a Hireloop admin to reactivate it."),
                 code="account_inactive",
             )
         before = user_role_values(user)
@@ -167,14 +170,14 @@ def user_sign_in_with_identity(*, identity: ProviderIdentity, role_map: RoleMap)
 def _no_group_refusal(*, deactivated: bool) -> SignInRefused:
     if deactivated:
         return SignInRefused(
-            "You are no longer in any group that gives access to Hireloop, so your Hireloop account has been "
+            gettext("You are no longer in any group that gives access to Hireloop, so your Hireloop account has been "
             "deactivated. If that is a mistake, ask your identity provider's administrators to add you back, "
-            "then ask a Hireloop admin to reactivate your account.",
+            "then ask a Hireloop admin to reactivate your account."),
             code="no_mapped_group",
         )
     return SignInRefused(
-        "You are not in any group that gives access to Hireloop. Ask your identity provider's administrators "
-        "to add you to the Hireloop group for your role.",
+        gettext("You are not in any group that gives access to Hireloop. Ask your identity provider's administrators "
+        "to add you to the Hireloop group for your role."),
         code="no_mapped_group",
     )
 
@@ -197,7 +200,7 @@ def _create(identity: ProviderIdentity, kind: User.Kind) -> User:
     except IntegrityError as exc:
         # Two first sign-ins of the same person at the same moment: the other one created the account.
         raise SignInRefused(
-            "Your account was being created by another sign-in at the same moment. Sign in again.",
+            gettext("Your account was being created by another sign-in at the same moment. Sign in again."),
             code="sign_in_race",
         ) from exc
     user_record_role_change(actor=None, user=user, before=None, via="oidc")

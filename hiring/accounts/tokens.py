@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
@@ -69,8 +70,10 @@ def _expiry_days(value: int | None) -> int:
     maximum = settings.HIRELOOP_API_TOKEN_MAX_DAYS
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= maximum:
         raise ValidationFailed(
-            "The expiry is out of range.",
-            field_errors={"expires_in_days": [f"Choose between 1 and {maximum} days."]},
+            gettext("The expiry is out of range."),
+            field_errors={
+                "expires_in_days": [gettext("Choose between 1 and %(maximum)s days.") % {"maximum": maximum}]
+            },
         )
     return days
 
@@ -91,21 +94,26 @@ def api_token_create(
     now = now or timezone.now()
     name = name.strip()
     if not name:
-        raise ValidationFailed("Name the token.", field_errors={"name": ["Say what the token is for."]})
+        raise ValidationFailed(
+            gettext("Name the token."), field_errors={"name": [gettext("Say what the token is for.")]}
+        )
     if problem := length_problem(name, "api_token.name"):
-        raise ValidationFailed("The name is too long.", field_errors={"name": [problem]})
+        raise ValidationFailed(gettext("The name is too long."), field_errors={"name": [problem]})
     if problem := label_problem(name):
-        raise ValidationFailed("The name holds an invisible character.", field_errors={"name": [problem]})
+        raise ValidationFailed(gettext("The name holds an invisible character."), field_errors={"name": [problem]})
     days = _expiry_days(expires_in_days)
     if scope not in ApiToken.Scope.values:
         raise ValidationFailed(
-            "Unknown scope.", field_errors={"scope": [f"Choose one of: {', '.join(ApiToken.Scope.values)}."]}
+            gettext("Unknown scope."),
+            field_errors={"scope": [gettext("Choose one of: %(join)s.") % {"join": ", ".join(ApiToken.Scope.values)}]},
         )
     # Serialise concurrent creations by the same user so the cap holds.
     User.objects.select_for_update().filter(pk=actor.pk).first()
     if usable_tokens(now=now).filter(user=actor).count() >= MAX_ACTIVE_TOKENS:
         raise Conflict(
-            f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.", code="too_many_tokens"
+            gettext("You already have %(MAX_ACTIVE_TOKENS)s active tokens; revoke one first.")
+            % {"MAX_ACTIVE_TOKENS": MAX_ACTIVE_TOKENS},
+            code="too_many_tokens",
         )
     plaintext = TOKEN_MARK + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -123,7 +131,7 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     """Revoke one of the actor's own tokens; a token of someone else is reported as missing."""
     token = ApiToken.objects.select_for_update().filter(pk=token_id, user=actor).first()
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(gettext("No such token."))
     if token.revoked_at is not None:
         return token
     token.revoked_at = timezone.now()

@@ -136,7 +136,7 @@ class DecisionFilter(admin.SimpleListFilter):
     parameter_name = "decision"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return list(InterviewLoop.Decision.choices)
+        return [(value, str(label)) for value, label in InterviewLoop.Decision.choices]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[InterviewLoop]) -> QuerySet[InterviewLoop]:
         if self.value() is None:

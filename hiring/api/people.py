@@ -16,10 +16,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.idempotency import IdempotentWritesMixin
 from config.api.schema import error_response
+from hiring.accounts.profile import user_locale_set
 from hiring.api.filters import UserFilter
 from hiring.api.permissions import SeesAllLoops
 from hiring.api.serializers import (
+    MeSerializer,
     RoleSerializer,
     UserSerializer,
 )
@@ -62,7 +65,7 @@ class RoleViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Read a user", responses={200: UserSerializer, 403: error_response("Interviewers cannot read users.")}
     ),
 )
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
+class UserViewSet(IdempotentWritesMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = UserSerializer
     queryset = User.objects.all()
     filterset_class = UserFilter
@@ -75,8 +78,22 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         return [SeesAllLoops()]
 
     @extend_schema(
-        summary="Who am I", description="The user the request is authenticated as.", responses=UserSerializer
+        summary="Who am I",
+        description="The user the request is authenticated as. PATCH changes their own interface language and "
+                    "time zone (the profile page's settings); the other fields are read-only.",
+        request=MeSerializer,
+        responses={200: MeSerializer, 400: error_response("The language or time zone is not valid.")},
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get", "patch"])
     def me(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
+        user = request.user
+        if request.method == "PATCH":
+            assert isinstance(user, User)  # the default permission admits only signed-in users
+            serializer = MeSerializer(user, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            user = user_locale_set(
+                actor=user,
+                language=serializer.validated_data.get("language", user.language),
+                time_zone=serializer.validated_data.get("time_zone", user.time_zone),
+            )
+        return Response(MeSerializer(user).data)

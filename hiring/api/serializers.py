@@ -10,6 +10,7 @@ from rest_framework import serializers
 from config.api.fields import text_field
 from config.api.filters import MAX_ID
 from exercises.models import Exercise
+from hiring.accounts.locale import language_choices
 from hiring.models import Candidate, Interview, InterviewLoop, Role, User
 from scorecards.models import Dimension, Scorecard
 
@@ -32,6 +33,21 @@ class UserSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "username", "display_name", "first_name", "last_name", "email", "kind", "is_active"]
         read_only_fields = fields
+
+
+class MeSerializer(UserSerializer):
+    """The signed-in user, with the settings they may change about themselves (PATCH /users/me/)."""
+
+    language = serializers.ChoiceField(
+        choices=[("", ""), *language_choices()], required=False, allow_blank=True,
+        help_text="Interface language; empty: the request's Accept-Language, else English.",
+    )
+    time_zone = serializers.CharField(max_length=64, required=False, allow_blank=True,
+                                      help_text="IANA time zone, like Europe/Berlin; empty: the site's time zone.")
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "language", "time_zone"]
+        read_only_fields = UserSerializer.Meta.fields
 
 
 class RoleSerializer(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from hiring.calendar.ical import CalendarEntry, Person
 from hiring.models import Interview
@@ -30,13 +31,13 @@ def scorecard_url(interview: Interview) -> str:
 
 def local_text(moment: datetime) -> str:
     """"Tue 04 Mar 2031, 10:00 UTC": a time in the site's zone, named."""
-    return timezone.localtime(moment).strftime("%a %d %b %Y, %H:%M %Z")
+    return date_format(timezone.localtime(moment), "D d M Y, H:i T")
 
 
 def span_text(starts_at: datetime, ends_at: datetime) -> str:
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
     if start.date() == end.date():
-        return f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M %Z}"
+        return f"{date_format(start, 'D d M Y, H:i')}–{date_format(end, 'H:i T')}"
     return f"{local_text(starts_at)} – {local_text(ends_at)}"
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.audit.services import audit_record
 from hiring.calendar.entries import interviewer_entry, on_calendars
@@ -79,7 +80,7 @@ def calendar_feed_revoke(*, actor: User) -> CalendarFeed:
     """Revoke the actor's feed URL: calendar apps polling it get 404 from now on."""
     feed = _revoke_active(actor, timezone.now())
     if feed is None:
-        raise NotFound("You have no calendar feed to revoke.")
+        raise NotFound(gettext("You have no calendar feed to revoke."))
     return feed
 
 

@@ -24,7 +24,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from hiring.accounts.locale import user_locale
 from hiring.calendar.entries import (
     calendar_sequence,
     called_off,
@@ -111,20 +113,30 @@ def _subject(message: Message, interview: Interview) -> str:
     when = local_text(interview.starts_at)
     kind = interview.get_kind_display()
     if message.recipient is None:
-        role = interview.loop.role.title
+        values = {"kind": kind, "role": interview.loop.role.title, "when": when}
         if message.method == "CANCEL":
-            return f"Interview cancelled: {kind}, {role}, {when}"
-        return f"Interview {'moved' if message.previous else 'invitation'}: {kind}, {role}, {when}"
-    about = f"{kind} interview with {interview.loop.candidate.name}, {when}"
+            return gettext("Interview cancelled: %(kind)s, %(role)s, %(when)s") % values
+        if message.previous:
+            return gettext("Interview moved: %(kind)s, %(role)s, %(when)s") % values
+        return gettext("Interview invitation: %(kind)s, %(role)s, %(when)s") % values
+    values = {"kind": kind, "candidate": interview.loop.candidate.name, "when": when}
     if message.method == "CANCEL":
-        return f"{'No longer yours' if message.reason == 'reassigned' else 'Cancelled'}: {about}"
+        if message.reason == "reassigned":
+            return gettext("No longer yours: %(kind)s interview with %(candidate)s, %(when)s") % values
+        return gettext("Cancelled: %(kind)s interview with %(candidate)s, %(when)s") % values
     if message.previous is not None and message.previous.method == InterviewInvite.Method.REQUEST:
-        return f"Updated: {about}"
-    return f"Invitation: {about}"
+        return gettext("Updated: %(kind)s interview with %(candidate)s, %(when)s") % values
+    return gettext("Invitation: %(kind)s interview with %(candidate)s, %(when)s") % values
 
 
 def _send(message: Message, interview: Interview, *, now: datetime) -> bool:
-    """Record and send one message; False when another run recorded it first."""
+    """Record and send one message, worded in the recipient's language (the site's for the candidate); False when
+    another run recorded it first."""
+    with user_locale(message.recipient):
+        return _send_worded(message, interview, now=now)
+
+
+def _send_worded(message: Message, interview: Interview, *, now: datetime) -> bool:
     for_candidate = message.recipient is None
     entry = (candidate_entry if for_candidate else interviewer_entry)(interview, stamp=now)
     ics = invite_ics(entry, method=message.method, organizer=organizer(), attendee=message.to)

@@ -10,6 +10,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils.translation import gettext
 
 from hiring.access import loops_visible_to
 from hiring.errors import NotFound
@@ -32,7 +33,7 @@ def candidate_list(*, query: str = "") -> QuerySet[Candidate]:
 def candidate_get(*, candidate_id: int) -> Candidate:
     candidate = Candidate.objects.filter(pk=candidate_id).first()
     if candidate is None:
-        raise NotFound("No such candidate.")
+        raise NotFound(gettext("No such candidate."))
     return candidate
 
 

@@ -18,6 +18,7 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.access import loops_visible_to, panel_blocked
 from hiring.errors import NotFound
@@ -86,11 +87,14 @@ def coverage_of(dimensions: Sequence[DimensionRef], interviews: Sequence[Planned
             ))
         elif dimension.critical and len(people) == 1:
             (only,) = people.values()
-            warnings.append(CoverageWarning(
-                kind="single_interviewer",
-                dimension=dimension.name,
-                message=f"{dimension.name} is critical and only {only} assesses it; add a second interviewer.",
-            ))
+            warnings.append(
+                CoverageWarning(
+                    kind="single_interviewer",
+                    dimension=dimension.name,
+                    message=gettext("%(name)s is critical and only %(only)s assesses it; add a second interviewer.")
+                    % {"name": dimension.name, "only": only},
+                )
+            )
     return Coverage(rows=tuple(rows), warnings=tuple(warnings), interview_count=len(interviews))
 
 
@@ -148,7 +152,7 @@ def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> Inte
         .first()
     )
     if loop is None:
-        raise NotFound("No such loop.")
+        raise NotFound(gettext("No such loop."))
     # scorecard_status is annotated by the prefetch above, which the type checker cannot follow; is_overdue
     # and what the recruiter may still do are attached for the loop page.
     for interview in loop.interviews.all():
@@ -166,7 +170,7 @@ def loop_detail(*, user: Any, loop_id: int, now: datetime | None = None) -> Inte
 def loop_get(*, user: Any, loop_id: int) -> InterviewLoop:
     loop = loops_visible_to(user).select_related("candidate", "role", "rubric").filter(pk=loop_id).first()
     if loop is None:
-        raise NotFound("No such loop.")
+        raise NotFound(gettext("No such loop."))
     return loop
 
 
@@ -178,7 +182,7 @@ def interview_get(*, user: Any, interview_id: int) -> Interview:
         .first()
     )
     if interview is None:
-        raise NotFound("No such interview.")
+        raise NotFound(gettext("No such interview."))
     return interview
 
 

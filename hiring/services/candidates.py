@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, ValidationFailed
@@ -48,7 +49,7 @@ def _clean_candidate_values(values: dict[str, str]) -> dict[str, str]:
     if "name" in cleaned and "name" not in errors and (problem := label_problem(cleaned["name"])):
         errors["name"] = [problem]
     if errors:
-        raise ValidationFailed("The candidate could not be saved.", field_errors=errors)
+        raise ValidationFailed(gettext("The candidate could not be saved."), field_errors=errors)
     return cleaned
 
 
@@ -108,7 +109,7 @@ def candidate_update(
     require_recruiting(actor)
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.erased_at is not None:
-        raise Conflict("This candidate's data was erased; it cannot be edited.", code="erased")
+        raise Conflict(gettext("This candidate's data was erased; it cannot be edited."), code="erased")
     given = {"name": name, "email": email, "phone": phone, "source": source, "notes": notes}
     values = _clean_candidate_values({key: value for key, value in given.items() if value is not None})
     changed = [key for key, value in values.items() if getattr(candidate, key) != value]

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from exercises.models import Exercise
 from hiring.audit.services import audit_record
@@ -82,7 +83,7 @@ def _validate_plan(loop: InterviewLoop, plan: InterviewPlan) -> list[Dimension]:
     if plan.exercise is not None and (plan.exercise.role_id != loop.role_id or not plan.exercise.is_active):
         errors["exercise"] = ["Choose one of the role's current exercises."]
     if errors:
-        raise ValidationFailed("The interview could not be scheduled.", field_errors=errors)
+        raise ValidationFailed(gettext("The interview could not be scheduled."), field_errors=errors)
     return dimensions
 
 
@@ -150,10 +151,13 @@ def _lock_changeable(interview: Interview) -> Interview:
         pk=interview.pk
     )
     if interview.loop.is_closed:
-        raise Conflict(f"The loop is {interview.loop.get_status_display().lower()}; its interviews cannot change.",
-                       code="loop_closed")
+        raise Conflict(
+            gettext("The loop is %(status)s; its interviews cannot change.")
+            % {"status": interview.loop.get_status_display().lower()},
+            code="loop_closed",
+        )
     if interview.cancelled_at is not None:
-        raise Conflict("This interview was cancelled; it can no longer change.", code="interview_cancelled")
+        raise Conflict(gettext("This interview was cancelled; it can no longer change."), code="interview_cancelled")
     return interview
 
 
@@ -172,15 +176,17 @@ def interview_reassign(*, actor: User, interview: Interview, interviewer: User) 
     require_recruiting(actor)
     interview = _lock_changeable(interview)
     if interviewer.pk == interview.interviewer_id:
-        raise ValidationFailed("Choose a different interviewer.",
-                               field_errors={"interviewer": ["This person already runs the interview."]})
+        raise ValidationFailed(gettext("Choose a different interviewer."),
+                               field_errors={"interviewer": [gettext("This person already runs the interview.")]})
     if not interviewer.is_active:
-        raise ValidationFailed("The interview could not be reassigned.",
-                               field_errors={"interviewer": ["This user is deactivated."]})
+        raise ValidationFailed(gettext("The interview could not be reassigned."),
+                               field_errors={"interviewer": [gettext("This user is deactivated.")]})
     if Scorecard.objects.filter(interview=interview, interviewer_id=interview.interviewer_id).exists():
         raise Conflict(
-            f"{interview.interviewer.display_name} has already started a scorecard for this interview; "
-            "it can no longer be reassigned.",
+            gettext(
+                "%(display_name)s has already started a scorecard for this interview; it can no longer be reassigned."
+            )
+            % {"display_name": interview.interviewer.display_name},
             code="scorecard_started",
         )
     before = {"interviewer_id": interview.interviewer_id}
@@ -209,12 +215,12 @@ def interview_reschedule(
     require_recruiting(actor)
     interview = _lock_changeable(interview)
     if _feedback_submitted(interview):
-        raise Conflict("Feedback for this interview is already submitted: it was held, and cannot move.",
+        raise Conflict(gettext("Feedback for this interview is already submitted: it was held, and cannot move."),
                        code="feedback_submitted")
     errors: dict[str, list[str]] = {}
     _time_errors(errors, kind=interview.kind, starts_at=starts_at, ends_at=ends_at, feedback_due_at=feedback_due_at)
     if errors:
-        raise ValidationFailed("The interview could not be rescheduled.", field_errors=errors)
+        raise ValidationFailed(gettext("The interview could not be rescheduled."), field_errors=errors)
     due = feedback_due_at or interview.feedback_due_at + (ends_at - interview.ends_at)
     before = {"starts_at": interview.starts_at.isoformat(), "ends_at": interview.ends_at.isoformat(),
               "feedback_due_at": interview.feedback_due_at.isoformat()}
@@ -241,11 +247,13 @@ def interview_cancel(*, actor: User, interview: Interview) -> Interview:
     require_recruiting(actor)
     interview = _lock_changeable(interview)
     if interview.kind == Interview.Kind.TAKE_HOME_REVIEW:
-        raise Conflict("A take-home review ends with its assignment; it cannot be cancelled on its own.",
+        raise Conflict(gettext("A take-home review ends with its assignment; it cannot be cancelled on its own."),
                        code="take_home_review")
     if _feedback_submitted(interview):
-        raise Conflict("Feedback for this interview is already submitted: it was held, and cannot be cancelled.",
-                       code="feedback_submitted")
+        raise Conflict(
+            gettext("Feedback for this interview is already submitted: it was held, and cannot be cancelled."),
+            code="feedback_submitted",
+        )
     interview.cancelled_at = timezone.now()
     _announce(interview, fields=["cancelled_at"])
     audit_record(actor=actor, action="interview.cancelled", obj=interview, loop_id=interview.loop_id,

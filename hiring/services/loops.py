@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, ValidationFailed
@@ -24,7 +25,7 @@ def _check_people(recruiter: User | None, hiring_manager: User | None) -> None:
     if hiring_manager is not None and not hiring_manager.is_active:
         errors["hiring_manager"] = ["This user is deactivated."]
     if errors:
-        raise ValidationFailed("The loop could not be saved.", field_errors=errors)
+        raise ValidationFailed(gettext("The loop could not be saved."), field_errors=errors)
 
 
 @transaction.atomic
@@ -47,8 +48,8 @@ def loop_open(
     require_recruiting(actor)
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.erased_at is not None:
-        raise ValidationFailed("This candidate's data was erased; open no new loop.",
-                               field_errors={"candidate": ["Erased candidate."]})
+        raise ValidationFailed(gettext("This candidate's data was erased; open no new loop."),
+                               field_errors={"candidate": [gettext("Erased candidate.")]})
     recruiter = recruiter or actor
     _check_people(recruiter, hiring_manager)
     active = InterviewLoop.objects.filter(candidate=candidate, role=role).exclude(
@@ -56,9 +57,10 @@ def loop_open(
     )
     if active.exists():
         raise Conflict(
-            f"This candidate already has an active loop for {role.title}; withdraw or decide it first.",
+            gettext("This candidate already has an active loop for %(title)s; withdraw or decide it first.")
+            % {"title": role.title},
             code="loop_exists",
-            field_errors={"role": ["The candidate already has an active loop for this role."]},
+            field_errors={"role": [gettext("The candidate already has an active loop for this role.")]},
         )
     rubric = Rubric.objects.current(role=role)
     loop = InterviewLoop.objects.create(
@@ -145,7 +147,9 @@ def loop_withdraw(*, actor: User, loop: InterviewLoop, reason: str) -> Interview
     loop = lock_open_loop(loop, doing="it cannot be withdrawn")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("Say why the loop is withdrawn.", field_errors={"reason": ["A reason is required."]})
+        raise ValidationFailed(
+            gettext("Say why the loop is withdrawn."), field_errors={"reason": [gettext("A reason is required.")]}
+        )
     before = {"status": loop.status}
     loop.status = InterviewLoop.Status.WITHDRAWN
     loop.withdrawn_reason = reason

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from hiring.access import audit_values_withheld
 from hiring.audit.export import audit_csv
@@ -27,17 +28,17 @@ PAGE_SIZE = 50
 
 class AuditFilterForm(forms.Form):
     action = forms.CharField(required=False, max_length=60)
-    actor = forms.IntegerField(required=False, min_value=1, label="Who")
-    object_type = forms.CharField(required=False, max_length=60, label="Object type")
-    object_id = forms.CharField(required=False, max_length=40, label="Object id")
-    loop = forms.IntegerField(required=False, min_value=1, label="Loop")
-    date_from = forms.DateField(required=False, label="From")
-    date_to = forms.DateField(required=False, label="To")
+    actor = forms.IntegerField(required=False, min_value=1, label=gettext_lazy("Who"))
+    object_type = forms.CharField(required=False, max_length=60, label=gettext_lazy("Object type"))
+    object_id = forms.CharField(required=False, max_length=40, label=gettext_lazy("Object id"))
+    loop = forms.IntegerField(required=False, min_value=1, label=gettext_lazy("Loop"))
+    date_from = forms.DateField(required=False, label=gettext_lazy("From"))
+    date_to = forms.DateField(required=False, label=gettext_lazy("To"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date must not be before the start date.")
+            self.add_error("date_to", gettext("The end date must not be before the start date."))
         return data
 
     def filters(self) -> AuditFilters:
@@ -55,7 +56,7 @@ class AuditFilterForm(forms.Form):
 
 def _require_auditor(user: Any) -> None:
     if not (user.is_committee or user.is_hireloop_admin):
-        raise PermissionDenied("Only the hiring committee and admins read the audit trail.")
+        raise PermissionDenied(gettext("Only the hiring committee and admins read the audit trail."))
 
 
 def _query_without_page(request: HttpRequest) -> str:

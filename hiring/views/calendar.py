@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from hiring.calendar.feeds import calendar_feed_ics, calendar_feed_owner
@@ -13,7 +14,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     owner = calendar_feed_owner(token)
     if owner is None:
         # Unknown, revoked and deactivated look alike: a guess learns nothing.
-        raise Http404("No such calendar feed.")
+        raise Http404(gettext("No such calendar feed."))
     response = HttpResponse(calendar_feed_ics(user=owner), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="hireloop-interviews.ics"'
     # The URL is a secret: no shared cache keeps the answer, no search engine lists it, no link leaks it.

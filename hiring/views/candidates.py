@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.audit.services import audit_scorecards_read
 from hiring.errors import ApplicationError
@@ -64,7 +65,7 @@ def candidate_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         apply_error(form, exc)
         return _candidate_form_page(request, form, None)
-    messages.success(request, "Candidate added.")
+    messages.success(request, gettext("Candidate added."))
     if "open_loop" in request.POST:
         return redirect(f"{reverse('hiring:loop-create')}?candidate={candidate.pk}")
     return redirect("hiring:candidate-detail", pk=candidate.pk)
@@ -74,7 +75,7 @@ def candidate_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def candidate_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = candidate_selectors.candidate_get(candidate_id=pk)
     if candidate.erased_at is not None:
-        messages.error(request, "This candidate's data was erased; there is nothing to edit.")
+        messages.error(request, gettext("This candidate's data was erased; there is nothing to edit."))
         return redirect("hiring:candidate-detail", pk=pk)
     if request.method != "POST":
         return _candidate_form_page(request, CandidateForm.for_candidate(candidate), candidate)
@@ -89,7 +90,7 @@ def candidate_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         apply_error(form, exc)
         return _candidate_form_page(request, form, candidate)
-    messages.success(request, "Candidate details saved.")
+    messages.success(request, gettext("Candidate details saved."))
     return redirect("hiring:candidate-detail", pk=pk)
 
 

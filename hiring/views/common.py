@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.http.response import HttpResponseBase
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
+from django.utils.translation import gettext_lazy
 
 from hiring.errors import NotFound, PermissionRefused
 from hiring.types import AuthenticatedHttpRequest
@@ -35,7 +36,10 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
-def page_for(allowed: Callable[[Any], bool], refusal: str) -> Callable[[View], View]:
+StrOrPromise = str | Promise
+
+
+def page_for(allowed: Callable[[Any], bool], refusal: StrOrPromise) -> Callable[[View], View]:
     """A page for the signed-in users ``allowed`` admits; the services' errors become a 404 or a 403.
 
     The one decorator every page of every app uses, so a refused user meets the same answer everywhere.
@@ -46,7 +50,7 @@ def page_for(allowed: Callable[[Any], bool], refusal: str) -> Callable[[View], V
         @wraps(view)
         def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not allowed(request.user):
-                raise PermissionDenied(refusal)
+                raise PermissionDenied(str(refusal))
             try:
                 return view(request, *args, **kwargs)
             except NotFound as exc:
@@ -67,11 +71,12 @@ def _anyone(user: Any) -> bool:
 signed_in = page_for(_anyone, "")
 # Recruiters, the committee and admins: the people who read every loop.
 readers_only = page_for(
-    lambda user: user.sees_all_loops, "Only recruiters, the hiring committee and admins can open this page."
+    lambda user: user.sees_all_loops,
+    gettext_lazy("Only recruiters, the hiring committee and admins can open this page."),
 )
 # Recruiters and admins: the people who run loops.
 managers_only = page_for(
-    lambda user: user.manages_hiring, "Only recruiters and admins manage candidates, loops and schedules."
+    lambda user: user.manages_hiring, gettext_lazy("Only recruiters and admins manage candidates, loops and schedules.")
 )
 
 

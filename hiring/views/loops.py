@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from hiring.errors import ApplicationError
@@ -29,7 +29,7 @@ from hiring.selectors import loops as loop_selectors
 from hiring.selectors.scheduling import interview_scheduled_notices
 from hiring.services import interviews as interview_services
 from hiring.services import loops as loop_services
-from hiring.templatetags.isolation import isolate
+from hiring.templatetags.isolation import html_message, isolate
 from hiring.types import AuthenticatedHttpRequest
 from hiring.views.common import managers_only, readers_only
 
@@ -53,7 +53,7 @@ def loop_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         candidate_id and str(candidate_id).isdigit()
     ) else None
     if candidate is None:
-        messages.info(request, "Choose the candidate to open a loop for.")
+        messages.info(request, gettext("Choose the candidate to open a loop for."))
         return redirect("hiring:candidate-list")
     form = LoopOpenForm(data, initial={"candidate": candidate.pk, "recruiter": request.user.pk})
     if data is not None and form.is_valid():
@@ -69,10 +69,14 @@ def loop_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, format_html(
-                "Loop opened for {} (rubric v{}). Now schedule its interviews.", isolate(loop.role.title),
-                loop.rubric.version,
-            ))
+            messages.success(
+                request,
+                html_message(
+                    gettext("Loop opened for %(title)s (rubric v%(version)s). Now schedule its interviews."),
+                    title=isolate(loop.role.title),
+                    version=loop.rubric.version,
+                ),
+            )
             return redirect("hiring:loop-detail", pk=loop.pk)
     return render(request, "hiring/loop_form.html", {"form": form, "candidate": candidate},
                   status=400 if form.is_bound else 200)
@@ -104,9 +108,9 @@ def loop_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, " ".join([exc.message, *sum(exc.field_errors.values(), [])]))
         else:
-            messages.success(request, "Recruiter and hiring manager saved.")
+            messages.success(request, gettext("Recruiter and hiring manager saved."))
     else:
-        messages.error(request, "Choose a recruiter for the loop.")
+        messages.error(request, gettext("Choose a recruiter for the loop."))
     return redirect("hiring:loop-detail", pk=pk)
 
 
@@ -115,7 +119,9 @@ def loop_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     loop = loop_selectors.loop_get(user=request.user, loop_id=pk)
     form = LoopWithdrawForm(request.POST if request.method == "POST" else None)
     if loop.is_closed:
-        messages.error(request, f"The loop is already {loop.get_status_display().lower()}.")
+        messages.error(
+            request, gettext("The loop is already %(status)s.") % {"status": loop.get_status_display().lower()}
+        )
         return redirect("hiring:loop-detail", pk=pk)
     if form.is_bound and form.is_valid():
         try:
@@ -123,7 +129,9 @@ def loop_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "The loop was withdrawn. Its interviewers no longer get reminders for it.")
+            messages.success(
+                request, gettext("The loop was withdrawn. Its interviewers no longer get reminders for it.")
+            )
             return redirect("hiring:loop-detail", pk=pk)
     return render(request, "hiring/loop_withdraw.html", {"loop": loop, "form": form},
                   status=400 if form.is_bound else 200)
@@ -133,7 +141,11 @@ def loop_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def interview_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     loop = loop_selectors.loop_get(user=request.user, loop_id=pk)
     if loop.is_closed:
-        messages.error(request, f"The loop is {loop.get_status_display().lower()}; no interviews can be added.")
+        messages.error(
+            request,
+            gettext("The loop is %(status)s; no interviews can be added.")
+            % {"status": loop.get_status_display().lower()},
+        )
         return redirect("hiring:loop-detail", pk=pk)
     form = InterviewForm(request.POST if request.method == "POST" else None, loop=loop)
     if form.is_bound and form.is_valid():
@@ -152,9 +164,14 @@ def interview_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, format_html(
-                "{} with {} scheduled.", interview.get_kind_display(), isolate(interview.interviewer.display_name)
-            ))
+            messages.success(
+                request,
+                html_message(
+                    gettext("%(kind)s with %(display_name)s scheduled."),
+                    kind=interview.get_kind_display(),
+                    display_name=isolate(interview.interviewer.display_name),
+                ),
+            )
             for message in interview_scheduled_notices(interview, new=True):
                 messages.warning(request, message)
             if "add_another" in request.POST:
@@ -182,8 +199,15 @@ def interview_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, f"{interview.get_kind_display()} moved from {previous} to "
-                                      f"{interview.interviewer.display_name}.")
+            messages.success(
+                request,
+                gettext("%(kind)s moved from %(previous)s to %(display_name)s.")
+                % {
+                    "kind": interview.get_kind_display(),
+                    "previous": previous,
+                    "display_name": interview.interviewer.display_name,
+                },
+            )
             for message in interview_scheduled_notices(interview, new=False):
                 messages.warning(request, message)
             return redirect("hiring:loop-detail", pk=interview.loop_id)
@@ -206,10 +230,15 @@ def interview_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, format_html(
-                "{} with {} moved to {}.", interview.get_kind_display(), isolate(interview.interviewer.display_name),
-                f"{timezone.localtime(interview.starts_at):%a %d %b, %H:%M}",
-            ))
+            messages.success(
+                request,
+                html_message(
+                    gettext("%(kind)s with %(display_name)s moved to %(localtime)s."),
+                    kind=interview.get_kind_display(),
+                    display_name=isolate(interview.interviewer.display_name),
+                    localtime=format(timezone.localtime(interview.starts_at), "%a %d %b, %H:%M"),
+                ),
+            )
             for message in interview_scheduled_notices(interview, new=False, moved=True):
                 messages.warning(request, message)
             return redirect("hiring:loop-detail", pk=interview.loop_id)
@@ -229,10 +258,17 @@ def interview_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         except ApplicationError as exc:
             error = exc.message
         else:
-            messages.success(request, format_html(
-                "{} with {} cancelled; its interviewer is sent a cancellation for their calendar.",
-                interview.get_kind_display(), isolate(interview.interviewer.display_name),
-            ))
+            messages.success(
+                request,
+                html_message(
+                    gettext(
+                        "%(kind)s with %(display_name)s cancelled; its interviewer is sent a cancellation for their "
+                        "calendar."
+                    ),
+                    kind=interview.get_kind_display(),
+                    display_name=isolate(interview.interviewer.display_name),
+                ),
+            )
             return redirect("hiring:loop-detail", pk=interview.loop_id)
     return render(request, "hiring/interview_cancel.html", {"interview": interview, "error": error},
                   status=409 if error else 200)
@@ -251,6 +287,6 @@ def loop_candidate_invites(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "The candidate is now sent calendar invites for this loop's interviews."
-                         if enabled else "The candidate is no longer sent calendar invites.")
+        messages.success(request, gettext("The candidate is now sent calendar invites for this loop's interviews.")
+                         if enabled else gettext("The candidate is no longer sent calendar invites."))
     return redirect("hiring:loop-detail", pk=pk)

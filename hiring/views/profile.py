@@ -14,38 +14,41 @@ from django.contrib.auth.decorators import login_required
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.html import format_html
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from hiring.accounts.profile import user_slack_id_set
+from hiring.accounts.locale import activate_for_user, language_choices, time_zone_choices
+from hiring.accounts.profile import user_locale_set, user_slack_id_set
 from hiring.accounts.tokens import api_token_create, api_token_revoke, api_tokens_of, days_left
 from hiring.calendar.feeds import calendar_feed_active, calendar_feed_create, calendar_feed_revoke
 from hiring.errors import ApplicationError, NotFound
 from hiring.models import ApiToken
-from hiring.templatetags.isolation import isolate
+from hiring.templatetags.isolation import html_message, isolate
 from hiring.text import limit, validate_label
 from hiring.types import AuthenticatedHttpRequest
 
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label="Token name",
+        label=gettext_lazy("Token name"),
         max_length=limit("api_token.name"),
         validators=[validate_label],
-        help_text="Say what the token is for, e.g. “ATS sync” or “calendar bot”.",
+        help_text=gettext_lazy("Say what the token is for, e.g. “ATS sync” or “calendar bot”."),
     )
     expires_in_days = forms.IntegerField(
-        label="Expires after (days)",
+        label=gettext_lazy("Expires after (days)"),
         required=False,
-        error_messages={"invalid": "Enter a whole number of days."},
+        error_messages={"invalid": gettext_lazy("Enter a whole number of days.")},
     )
     scope = forms.ChoiceField(
-        label="Scope",
+        label=gettext_lazy("Scope"),
         choices=ApiToken.Scope.choices,
         initial=ApiToken.Scope.READ,
         widget=forms.RadioSelect,
-        help_text="A read-only token can read what you can read, and is refused any change (HTTP 403).",
+        help_text=gettext_lazy("A read-only token can read what you can read, and is refused any change (HTTP 403)."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -63,13 +66,36 @@ class ApiTokenForm(forms.Form):
         )
 
 
+class LocaleForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_lazy("Language"),
+        required=False,
+        help_text=_lazy("Pages, emails to you and the PDFs you download. Left on “Browser's language”, Hireloop "
+                        "follows your browser, else English."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_lazy("Time zone"),
+        required=False,
+        help_text=_lazy("Dates and times on pages and in emails to you. Left empty: the site's time zone."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language, zone = self.fields["language"], self.fields["time_zone"]
+        assert isinstance(language, forms.ChoiceField) and isinstance(zone, forms.ChoiceField)
+        language.choices = [("", _("Browser's language")), *language_choices()]
+        zone.choices = [("", _("Site's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE}), *time_zone_choices()]
+
+
 class SlackIdForm(forms.Form):
     slack_user_id = forms.CharField(
-        label="Slack member id",
+        label=gettext_lazy("Slack member id"),
         max_length=20,
         required=False,
-        help_text="Like U024BE7LH. In Slack: your profile, ⋮ (more), Copy member ID. Hireloop's Slack reminders "
-                  "then mention you. Leave it empty to be named instead.",
+        help_text=gettext_lazy(
+            "Like U024BE7LH. In Slack: your profile, ⋮ (more), Copy member ID. Hireloop's Slack reminders "
+            "then mention you. Leave it empty to be named instead."
+        ),
     )
 
 
@@ -82,11 +108,14 @@ class TokenRow:
 
 def _page(
     request: AuthenticatedHttpRequest, form: ApiTokenForm, *, new_token: str = "", new_feed_url: str = "",
-    status: int = 200, slack_form: SlackIdForm | None = None,
+    status: int = 200, slack_form: SlackIdForm | None = None, locale_form: LocaleForm | None = None,
 ) -> HttpResponse:
     now = timezone.now()
     context: dict[str, Any] = {
         "form": form,
+        "locale_form": locale_form or LocaleForm(
+            initial={"language": request.user.language, "time_zone": request.user.time_zone}
+        ),
         "slack_form": slack_form or SlackIdForm(initial={"slack_user_id": request.user.slack_user_id}),
         "tokens": [
             TokenRow(token=token, expired=token.is_expired(now), days_left=days_left(token, now=now))
@@ -140,9 +169,14 @@ def profile_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         token = api_token_revoke(actor=request.user, token_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    messages.success(request, format_html(
-        "Token “{}” ({}…) is revoked; requests with it are refused.", isolate(token.name), token.prefix
-    ))
+    messages.success(
+        request,
+        html_message(
+            gettext("Token “%(name)s” (%(prefix)s…) is revoked; requests with it are refused."),
+            name=isolate(token.name),
+            prefix=token.prefix,
+        ),
+    )
     return redirect("profile")
 
 
@@ -161,7 +195,9 @@ def profile_feed_revoke(request: AuthenticatedHttpRequest) -> HttpResponse:
         calendar_feed_revoke(actor=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    messages.success(request, "Your calendar feed URL is revoked; calendar apps using it get nothing from now on.")
+    messages.success(
+        request, gettext("Your calendar feed URL is revoked; calendar apps using it get nothing from now on.")
+    )
     return redirect("profile")
 
 
@@ -177,7 +213,29 @@ def profile_slack_id_set(request: AuthenticatedHttpRequest) -> HttpResponse:
                 for error in errors:
                     form.add_error("slack_user_id", error)
         else:
-            messages.success(request, "Slack member id saved." if request.user.slack_user_id
-                             else "Slack member id removed.")
+            messages.success(request, gettext("Slack member id saved.") if request.user.slack_user_id
+                             else gettext("Slack member id removed."))
             return redirect("profile")
     return _page(request, ApiTokenForm(), slack_form=form, status=400)
+
+
+@login_required
+@require_POST
+def profile_locale_set(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = LocaleForm(request.POST)
+    if form.is_valid():
+        try:
+            user_locale_set(actor=request.user, language=form.cleaned_data["language"],
+                            time_zone=form.cleaned_data["time_zone"])
+        except ApplicationError as exc:
+            for field, errors in exc.field_errors.items():
+                for error in errors:
+                    form.add_error(field, error)
+        else:
+            # The confirmation is read on the next page, in the language just chosen.
+            activate_for_user(request.user)
+            if not request.user.language:
+                translation.activate(translation.get_language_from_request(request))
+            messages.success(request, _("Language and time zone saved."))
+            return redirect("profile")
+    return _page(request, ApiTokenForm(), locale_form=form, status=400)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from hiring.errors import PermissionRefused
 from hiring.models import User
@@ -16,7 +17,7 @@ DELIVER_TASK = "integrations.tasks.deliver"
 
 def require_admin(actor: User) -> None:
     if not actor.is_hireloop_admin:
-        raise PermissionRefused("Only admins manage webhooks and Slack channels.", code="not_admin")
+        raise PermissionRefused(gettext("Only admins manage webhooks and Slack channels."), code="not_admin")
 
 
 @dataclass(frozen=True)

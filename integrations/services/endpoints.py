@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, ValidationFailed
@@ -71,10 +72,11 @@ def _events(chosen: list[str]) -> tuple[list[str], list[str]]:
 
 def _audience_errors(kind: str, audience: str, *, current_id: int | None) -> list[str]:
     if kind == Endpoint.Kind.WEBHOOK:
-        return [] if audience == "" else ["Only Slack channels have an audience; a webhook gets every event it "
-                                          "subscribes to."]
+        return [] if audience == "" else [gettext("Only Slack channels have an audience; a webhook gets every event "
+                                                  "it subscribes to.")]
     if audience not in Endpoint.Audience.values:
-        return [f"Choose one of: {', '.join(label for _, label in Endpoint.Audience.choices)}."]
+        return [gettext("Choose one of: %(choices)s.") % {
+            "choices": ", ".join(str(label) for _, label in Endpoint.Audience.choices)}]
     taken = Endpoint.objects.filter(kind=Endpoint.Kind.SLACK, audience=audience).exclude(pk=current_id or 0).first()
     if taken is not None:
         return [f"There is already {_channel_of(audience)}: “{taken.name}”. Edit or delete that one."]
@@ -121,8 +123,14 @@ def _save_or_refuse(endpoint: Endpoint, **kwargs: Any) -> None:
             endpoint.save(**kwargs)
     except IntegrityError as exc:
         # Another admin took the audience between the check and the write (the unique constraint).
-        raise ValidationFailed("The endpoint has invalid values.", field_errors={
-            "audience": [f"There is already {_channel_of(endpoint.audience)}."]}) from exc
+        raise ValidationFailed(
+            gettext("The endpoint has invalid values."),
+            field_errors={
+                "audience": [
+                    gettext("There is already %(channel_of)s.") % {"channel_of": _channel_of(endpoint.audience)}
+                ]
+            },
+        ) from exc
 
 
 @transaction.atomic
@@ -132,7 +140,7 @@ def endpoint_create(*, actor: User, kind: str, data: EndpointInput, secret: str 
     require_admin(actor)
     events, errors = _validate(kind, data, secret=secret)
     if errors:
-        raise ValidationFailed("The endpoint has invalid values.", field_errors=errors)
+        raise ValidationFailed(gettext("The endpoint has invalid values."), field_errors=errors)
     now = now or timezone.now()
     made = secret_generate() if kind == Endpoint.Kind.WEBHOOK and not secret else ""
     endpoint = Endpoint(kind=kind, name=data.name.strip(), url=data.url.strip(), events=events,
@@ -146,7 +154,7 @@ def endpoint_create(*, actor: User, kind: str, data: EndpointInput, secret: str 
 def _locked(endpoint_id: int) -> Endpoint:
     endpoint = Endpoint.objects.select_for_update().filter(pk=endpoint_id).first()
     if endpoint is None:
-        raise NotFound("No such endpoint.")
+        raise NotFound(gettext("No such endpoint."))
     return endpoint
 
 
@@ -157,11 +165,16 @@ def endpoint_update(*, actor: User, endpoint_id: int, data: EndpointInput,
     require_admin(actor)
     endpoint = _locked(endpoint_id)
     if expected_version is not None and expected_version != endpoint.version:
-        raise Conflict("Someone changed this endpoint since you opened it. Reload it to see the current settings; "
-                       "your changes were not saved.", code="stale_version")
+        raise Conflict(
+            gettext(
+                "Someone changed this endpoint since you opened it. Reload it to see the current settings; "
+                "your changes were not saved."
+            ),
+            code="stale_version",
+        )
     events, errors = _validate(endpoint.kind, data, current=endpoint)
     if errors:
-        raise ValidationFailed("The endpoint has invalid values.", field_errors=errors)
+        raise ValidationFailed(gettext("The endpoint has invalid values."), field_errors=errors)
     before = _audit_values(endpoint)
     endpoint.name, endpoint.events, endpoint.audience = data.name.strip(), events, data.audience
     if data.url.strip():
@@ -223,7 +236,7 @@ def endpoint_secret_rotate(*, actor: User, endpoint_id: int, now: datetime | Non
     require_admin(actor)
     endpoint = _locked(endpoint_id)
     if endpoint.kind != Endpoint.Kind.WEBHOOK:
-        raise Conflict("Slack channels have no secret: to change one, give its new URL.", code="no_secret")
+        raise Conflict(gettext("Slack channels have no secret: to change one, give its new URL."), code="no_secret")
     made = secret_generate()
     endpoint.secret, endpoint.secret_set_at = made, now or timezone.now()
     endpoint.version += 1
@@ -241,12 +254,12 @@ def delivery_redeliver(*, actor: User, delivery_id: int, now: datetime | None = 
     now = now or timezone.now()
     delivery = Delivery.objects.select_for_update().select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None:
-        raise NotFound("No such delivery.")
+        raise NotFound(gettext("No such delivery."))
     if not delivery.endpoint.is_active:
-        raise Conflict("The endpoint is switched off: switch it on before redelivering to it.",
+        raise Conflict(gettext("The endpoint is switched off: switch it on before redelivering to it."),
                        code="endpoint_disabled")
     if delivery.state == State.SENDING and delivery.lease_expires_at is not None and delivery.lease_expires_at > now:
-        raise Conflict("An attempt is being made right now; wait for its outcome.", code="attempt_in_progress")
+        raise Conflict(gettext("An attempt is being made right now; wait for its outcome."), code="attempt_in_progress")
     before = {"state": delivery.state, "attempts": delivery.attempts}
     delivery.state, delivery.next_attempt_at, delivery.window_started_at = State.PENDING, now, now
     delivery.enqueued_at, delivery.lease_expires_at = None, None

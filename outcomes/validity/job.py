@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.audit.services import audit_record
 from hiring.errors import NotFound, PermissionRefused, ValidationFailed
@@ -35,12 +36,16 @@ def _enqueue(report_id: int) -> None:
 @transaction.atomic
 def validity_report_request(*, actor: Any, role_id: Any, checkin: str = "") -> ValidityReport:
     if not can_read_outcomes(actor):
-        raise PermissionRefused("Only the hiring committee and admins read outcome data.", code="not_committee")
+        raise PermissionRefused(
+            gettext("Only the hiring committee and admins read outcome data."), code="not_committee"
+        )
     role = Role.objects.filter(pk=role_id).first() if str(role_id).isdigit() else None
     if role is None:
-        raise ValidationFailed("Choose a role.", field_errors={"role": ["Choose one of the roles."]})
+        raise ValidationFailed(gettext("Choose a role."), field_errors={"role": [gettext("Choose one of the roles.")]})
     if checkin and checkin not in {"90d", "6m", "12m"} and not (checkin[:-1].isdigit() and checkin[-1] in "dmy"):
-        raise ValidationFailed("Choose a check-in.", field_errors={"checkin": ["A check-in such as 90d or 12m."]})
+        raise ValidationFailed(
+            gettext("Choose a check-in."), field_errors={"checkin": [gettext("A check-in such as 90d or 12m.")]}
+        )
     report = ValidityReport.objects.create(requested_by=actor, role=role, checkin_label=checkin,
                                            min_sample=settings.HIRELOOP_OUTCOME_MIN_SAMPLE)
     audit_record(actor=actor, action="outcome.validity_requested", obj=report, after={"role_id": role.pk})
@@ -84,9 +89,9 @@ def validity_requeue(*, older_than: timedelta = timedelta(minutes=5)) -> list[in
 def validity_report_read(*, actor: Any, report_id: int) -> ValidityReport:
     """One report for the committee or an admin; every read is audited (outcome data is personal data)."""
     if not can_read_outcomes(actor):
-        raise NotFound("No such report.")
+        raise NotFound(gettext("No such report."))
     report = ValidityReport.objects.select_related("role").filter(pk=report_id).first()
     if report is None:
-        raise NotFound("No such report.")
+        raise NotFound(gettext("No such report."))
     audit_record(actor=actor, action="outcome.validity_read", obj=report, after={"status": report.status})
     return report

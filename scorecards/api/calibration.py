@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -213,7 +214,10 @@ class CalibrationReportViewSet(
     def download(self, request: Request, pk: str | None = None, fmt: str = "") -> HttpResponse | FileResponse:
         report = self.get_object()
         if report.status != CalibrationReport.Status.DONE or not report.result:
-            raise Conflict(f"This report is {report.get_status_display().lower()}, not finished.", code="not_finished")
+            raise Conflict(
+                gettext("This report is %(status)s, not finished.") % {"status": report.get_status_display().lower()},
+                code="not_finished",
+            )
         return report_file_response(report, fmt)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.generics import GenericAPIView
@@ -61,10 +62,11 @@ class RecommendationViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets
 def _visible_loop_with_panel(request: Request, loop_id: int) -> Any:
     loop = loops_visible_to(request.user).filter(pk=loop_id).first()
     if loop is None:
-        raise NotFound("No such loop.")
+        raise NotFound(gettext("No such loop."))
     if not can_see_panel(request.user, loop):
         raise PermissionRefused(
-            "Submit your own feedback on this loop before reading the panel's recommendation.", code="independence"
+            gettext("Submit your own feedback on this loop before reading the panel's recommendation."),
+            code="independence",
         )
     return loop
 
@@ -88,7 +90,7 @@ class LoopRecommendationView(GenericAPIView):
         loop = _visible_loop_with_panel(request, loop_id)
         recommendation = recommendations_for_api(request.user).filter(loop=loop).first()
         if recommendation is None:
-            raise NotFound("No recommendation has been computed for this loop yet.", code="not_computed")
+            raise NotFound(gettext("No recommendation has been computed for this loop yet."), code="not_computed")
         return Response(RecommendationSerializer(recommendation).data)
 
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -74,13 +75,17 @@ def _expected_version(request: Request, body_version: int | None) -> int | None:
     match = _ETAG.match(header.strip())
     if match is None:
         raise ValidationFailed(
-            "If-Match must be the scorecard's ETag, e.g. \"3\".", field_errors={"If-Match": ["Not a version."]}
+            gettext('If-Match must be the scorecard\'s ETag, e.g. "3".'),
+            field_errors={"If-Match": [gettext("Not a version.")]},
         )
     header_version = int(match.group(1))
     if body_version is not None and body_version != header_version:
         raise ValidationFailed(
-            "The version in the body and in If-Match differ.",
-            field_errors={"version": ["Does not match If-Match."], "If-Match": ["Does not match version."]},
+            gettext("The version in the body and in If-Match differ."),
+            field_errors={
+                "version": [gettext("Does not match If-Match.")],
+                "If-Match": [gettext("Does not match version.")],
+            },
         )
     return header_version
 
@@ -131,10 +136,12 @@ class ScorecardViewSet(
         """The scorecard to write: visible (else 404), yours (else 403) and the current revision (else 409)."""
         scorecard = self.get_object()
         if scorecard.interviewer_id != self.request.user.pk:
-            raise PermissionRefused("Only the interviewer who wrote this scorecard can change it.", code="not_yours")
+            raise PermissionRefused(
+                gettext("Only the interviewer who wrote this scorecard can change it."), code="not_yours"
+            )
         if not scorecard.is_current:
             raise Conflict(
-                "This revision was amended; work on the current revision instead.", code="not_current"
+                gettext("This revision was amended; work on the current revision instead."), code="not_current"
             )
         return scorecard
 
@@ -156,16 +163,17 @@ class ScorecardViewSet(
         interview_id = body.validated_data["interview"]
         interview = interviews_visible_to(request.user).filter(pk=interview_id).first()
         if interview is None:
-            raise NotFound("No such interview.")
+            raise NotFound(gettext("No such interview."))
         if interview.interviewer_id != request.user.pk:
-            raise PermissionRefused("Only the interview's interviewer writes its scorecard.", code="not_yours")
+            raise PermissionRefused(gettext("Only the interview's interviewer writes its scorecard."), code="not_yours")
 
         user = signed_in_user(request)
         # Started and saved together, or not at all.
         with transaction.atomic():
             if Scorecard.objects.filter(interview=interview, interviewer=user, is_current=True).exists():
                 raise Conflict(
-                    "You already started a scorecard for this interview; update it instead.", code="scorecard_exists"
+                    gettext("You already started a scorecard for this interview; update it instead."),
+                    code="scorecard_exists",
                 )
             scorecard = scorecard_services.scorecard_start(actor=user, interview_id=interview.pk)
             if body.has_content():

@@ -12,6 +12,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from django.utils.translation import gettext_noop
 
 from scorecards.calibration.stats import SCALE
 
@@ -19,9 +20,14 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 CHARTS: dict[str, str] = {
-    "distribution": "Score distribution per dimension",
-    "leniency": "Leniency offset per interviewer, with 95% intervals",
-    "alpha": "Agreement between raters (Krippendorff's alpha) per dimension, with 95% bootstrap intervals",
+    # Marked only: pages and the PDF translate them where they show them, the chart images stay as drawn.
+    "distribution": gettext_noop("Score distribution per dimension"),
+    # xgettext:no-python-format
+    "leniency": gettext_noop("Leniency offset per interviewer, with 95% intervals"),
+    "alpha": gettext_noop(
+        # xgettext:no-python-format
+        "Agreement between raters (Krippendorff's alpha) per dimension, with 95% bootstrap intervals"
+    ),
 }
 SCORE_COLOURS = ("#b3261e", "#e8806f", "#c9ccd3", "#7fb893", "#1f7a4d")
 GREY = "#b0b5bf"

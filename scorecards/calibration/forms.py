@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from hiring.models import Interview, Role
 from scorecards.calibration.services import MIN_SAMPLE_BOUNDS
@@ -24,18 +25,22 @@ class CalibrationRequestForm(forms.Form):
     role = forms.ModelChoiceField(
         queryset=Role.objects.filter(rubrics__isnull=False).distinct().order_by("title"),
         required=False,
-        empty_label="All roles",
+        empty_label=gettext_lazy("All roles"),
     )
-    date_from = forms.DateField(label="Interviews ended from", widget=DateInput())
-    date_to = forms.DateField(label="to (inclusive)", widget=DateInput())
+    date_from = forms.DateField(label=gettext_lazy("Interviews ended from"), widget=DateInput())
+    date_to = forms.DateField(label=gettext_lazy("to (inclusive)"), widget=DateInput())
     interview_kind = forms.ChoiceField(
-        label="Interview kind", required=False, choices=[("", "All kinds"), *Interview.Kind.choices]
+        label=gettext_lazy("Interview kind"),
+        required=False,
+        choices=[("", gettext_lazy("All kinds")), *Interview.Kind.choices],
     )
     min_sample = forms.IntegerField(
-        label="Minimum sample",
+        label=gettext_lazy("Minimum sample"),
         min_value=MIN_SAMPLE_BOUNDS[0],
         max_value=MIN_SAMPLE_BOUNDS[1],
-        help_text="Figures from fewer scorecards, ratings or loops than this are shown greyed with their n.",
+        help_text=gettext_lazy(
+            "Figures from fewer scorecards, ratings or loops than this are shown greyed with their n."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from matplotlib import get_data_path
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -66,16 +68,35 @@ def _left_out(totals: dict[str, Any]) -> str:
     """A report stored before panels were checked has no count of loops left out."""
     if "loops_left_out" not in totals:
         return ""
-    return (f" whose panel is complete ({totals['loops_left_out']} loops left out because feedback is still "
-            "missing)")
+    left_out = totals["loops_left_out"]
+    return " " + ngettext(
+        "whose panel is complete (%(count)d loop left out because feedback is still missing)",
+        "whose panel is complete (%(count)d loops left out because feedback is still missing)", left_out,
+    ) % {"count": left_out}
+
+
+def _title(report_id: int | None) -> str:
+    return gettext("Calibration report #%(id)s") % {"id": report_id} if report_id else gettext("Calibration report")
+
+
+def _counted(count: int, what: str) -> str:
+    """ "3 scorecards": each noun with its own plural forms, since languages count differently."""
+    forms = {
+        "scorecards": ngettext("%(count)d scorecard", "%(count)d scorecards", count),
+        "interviewers": ngettext("%(count)d interviewer", "%(count)d interviewers", count),
+        "loops": ngettext("%(count)d loop", "%(count)d loops", count),
+        "scores": ngettext("%(count)d score", "%(count)d scores", count),
+    }
+    return forms[what] % {"count": count}
 
 
 def _scope_line(result: dict[str, Any]) -> str:
     scope = result.get("scope", {})
     parts = [
-        scope.get("role") or "All roles",
-        f"interviews ended {scope.get('date_from') or '…'} to {scope.get('date_to') or '…'}",
-        (scope.get("interview_kind") or "all interview kinds"),
+        scope.get("role") or gettext("All roles"),
+        gettext("interviews ended %(start)s to %(end)s") % {
+            "start": scope.get("date_from") or "…", "end": scope.get("date_to") or "…"},
+        (scope.get("interview_kind") or gettext("all interview kinds")),
     ]
     return " · ".join(parts)
 
@@ -167,7 +188,7 @@ def render_pdf(result: dict[str, Any], *, report_id: int | None = None) -> bytes
     margin = 14 * mm
     document = SimpleDocTemplate(
         buffer, pagesize=page, leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
-        title=f"Calibration report {('#' + str(report_id)) if report_id else ''}".strip(),
+        title=_title(report_id),
         author="Hireloop", subject=_scope_line(result), creator="Hireloop",
     )
     width = page[0] - 2 * margin
@@ -176,29 +197,38 @@ def render_pdf(result: dict[str, Any], *, report_id: int | None = None) -> bytes
     totals = result.get("totals", {})
     agreement = result.get("agreement", {})
     story: list[Any] = [
-        Paragraph(escape(f"Calibration report{' #' + str(report_id) if report_id else ''}"), styles["title"]),
+        Paragraph(escape(_title(report_id)), styles["title"]),
         Paragraph(escape(_scope_line(result)), styles["body"]),
         Paragraph(escape(
-            f"{totals.get('scorecards', 0)} scorecards by {totals.get('interviewers', 0)} interviewers on "
-            f"{totals.get('loops', 0)} loops{_left_out(totals)}; {totals.get('scores', 0)} scores. Generated "
-            f"{result.get('generated_at', '')[:16].replace('T', ' ')} UTC from the {result['scope'].get('source', '')}."
+            gettext("%(scorecards)s by %(interviewers)s on %(loops)s%(left_out)s; %(scores)s. Generated %(generated)s "
+                    "UTC from the %(source)s.") % {
+                "scorecards": _counted(totals.get("scorecards", 0), "scorecards"),
+                "interviewers": _counted(totals.get("interviewers", 0), "interviewers"),
+                "loops": _counted(totals.get("loops", 0), "loops"),
+                "left_out": _left_out(totals),
+                "scores": _counted(totals.get("scores", 0), "scores"),
+                "generated": result.get("generated_at", "")[:16].replace("T", " "),
+                "source": result["scope"].get("source", ""),
+            }
         ), styles["body"]),
     ]
     if agreement.get("alpha") is not None:
         interval = ""
         if agreement.get("alpha_low") is not None:
-            interval = f" [{agreement['alpha_low']:.2f}, {agreement['alpha_high']:.2f}]"
+            interval = f" [{number_format(agreement['alpha_low'], 2)}; {number_format(agreement['alpha_high'], 2)}]"
         story.append(Paragraph(escape(
-            f"Agreement between raters, all dimensions: alpha {agreement['alpha']:.2f}{interval} over "
-            f"{agreement['alpha_loops']} loop-dimension pairs with two or more ratings."
+            gettext("Agreement between raters, all dimensions: alpha %(alpha)s%(interval)s over %(pairs)s "
+                    "loop-dimension pairs with two or more ratings.") % {
+                "alpha": number_format(agreement["alpha"], 2), "interval": interval, "pairs": agreement["alpha_loops"]}
         ), styles["body"]))
     least = result.get("least_agreement", [])
     if least:
         listed = "; ".join(
             f"{item['dimension']} ({item['role']}): {format_value(item['alpha'], NUMBER)}, "
-            f"{item['alpha_loops']} loops" for item in least
+            f"{_counted(item['alpha_loops'], 'loops')}" for item in least
         )
-        story.append(Paragraph(escape(f"Raters agree least on: {listed}."), styles["body"]))
+        story.append(Paragraph(escape(gettext("Raters agree least on: %(listed)s.") % {"listed": listed}),
+                               styles["body"]))
     story.append(Spacer(1, 4 * mm))
     story += [Paragraph(escape(note), styles["note"]) for note in result.get("notes", [])]
     story.append(PageBreak())
@@ -210,27 +240,29 @@ def render_pdf(result: dict[str, Any], *, report_id: int | None = None) -> bytes
         ] or [None]
         for number, rows in enumerate(parts):
             if number == 0 or rows is None:
-                heading = title
+                heading = gettext(title)
             else:
-                heading = f"{title} (continued, {rows[0] + 1}–{min(rows[1], count)})"
+                heading = gettext("%(title)s (continued, %(first)s–%(last)s)") % {
+                    "title": gettext(title), "first": rows[0] + 1, "last": min(rows[1], count)}
             story.append(KeepTogether([
                 Paragraph(escape(heading), styles["h2"]),
                 _chart_image(name, result, width, height - 20 * mm, rows=rows if len(parts) > 1 else None),
             ]))
     for table in display_tables(result):
-        story.append(Paragraph(escape(table.title), styles["h2"]))
+        story.append(Paragraph(escape(gettext(table.title)), styles["h2"]))
         if table.description:
             story.append(Paragraph(escape(table.description), styles["note"]))
         if table.rows:
             story.append(_pdf_table(table, minimum, styles, width))
         else:
-            story.append(Paragraph("No rows in this scope.", styles["body"]))
+            story.append(Paragraph(gettext("No rows in this scope."), styles["body"]))
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(_FONT, 7)
         canvas.setFillColor(colors.HexColor("#5b6475"))
-        canvas.drawRightString(page[0] - margin, margin / 2, f"Hireloop calibration report · page {doc.page}")
+        canvas.drawRightString(page[0] - margin, margin / 2,
+                               gettext("Hireloop calibration report · page %(page)s") % {"page": doc.page})
         canvas.restoreState()
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -23,7 +23,8 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
@@ -51,7 +52,7 @@ def can_use_calibration(user: Any) -> bool:
 
 def _require_committee(actor: Any) -> None:
     if not can_use_calibration(actor):
-        raise PermissionRefused("Only the hiring committee and admins can use calibration reports.")
+        raise PermissionRefused(gettext("Only the hiring committee and admins can use calibration reports."))
 
 
 def report_options(report: CalibrationReport) -> ReportOptions:
@@ -67,7 +68,7 @@ def report_description(report: CalibrationReport) -> dict[str, Any]:
         "role_slug": report.role.slug if report.role_id and report.role else None,
         "date_from": report.date_from.isoformat(),
         "date_to": report.date_to.isoformat(),
-        "interview_kind": Interview.Kind(report.interview_kind).label if report.interview_kind else None,
+        "interview_kind": str(Interview.Kind(report.interview_kind).label) if report.interview_kind else None,
         "scheduled": report.scheduled,
     }
 
@@ -115,7 +116,7 @@ def calibration_report_request(
     errors = _validate_scope(date_from=date_from, date_to=date_to, interview_kind=interview_kind,
                              min_sample=min_sample)
     if errors:
-        raise ValidationFailed("The report scope is not valid.", field_errors=errors)
+        raise ValidationFailed(gettext("The report scope is not valid."), field_errors=errors)
     assert date_from is not None and date_to is not None
     report = CalibrationReport.objects.create(
         requested_by=actor,
@@ -153,10 +154,13 @@ def calibration_report_retry(*, actor: Any, report_id: int) -> CalibrationReport
     _require_committee(actor)
     report = CalibrationReport.objects.select_for_update(of=("self",)).filter(pk=report_id).first()
     if report is None:
-        raise NotFound("No such calibration report.")
+        raise NotFound(gettext("No such calibration report."))
     if report.status != CalibrationReport.Status.FAILED:
-        raise Conflict(f"This report is {report.get_status_display().lower()}; only a failed report can be retried.",
-                       code="not_failed")
+        raise Conflict(
+            gettext("This report is %(status)s; only a failed report can be retried.")
+            % {"status": report.get_status_display().lower()},
+            code="not_failed",
+        )
     before = {"status": report.status, "attempts": report.attempts}
     report.status = CalibrationReport.Status.QUEUED
     report.progress = 0
@@ -174,6 +178,10 @@ def calibration_report_retry(*, actor: Any, report_id: int) -> CalibrationReport
     return report
 
 
+# Formats whose words follow the reader's language (the CSV, XLSX and JSON are data, in English).
+TRANSLATED_FORMATS = {"pdf"}
+
+
 def calibration_report_file(report: CalibrationReport, fmt: str) -> IO[bytes] | bytes:
     """A finished report's file in a format of ``FORMATS``: the stored copy, or rendered now and stored.
 
@@ -185,6 +193,9 @@ def calibration_report_file(report: CalibrationReport, fmt: str) -> IO[bytes] | 
     """
     export = FORMATS[fmt]
     field = STORED_FORMATS.get(fmt)
+    if fmt in TRANSLATED_FORMATS and translation.get_language() != settings.LANGUAGE_CODE:
+        # The stored copy is in the site's language; another language's is rendered for each download.
+        field = None
     stored = getattr(report, field) if field else None
     if stored and stored.storage.exists(stored.name):
         return stored.open("rb")
@@ -212,7 +223,7 @@ def calibration_report_for(*, actor: Any, report_id: int) -> CalibrationReport:
     _require_committee(actor)
     report = CalibrationReport.objects.select_related("role", "requested_by").filter(pk=report_id).first()
     if report is None:
-        raise NotFound("No such calibration report.")
+        raise NotFound(gettext("No such calibration report."))
     return report
 
 

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
 INT, NUMBER, SHARE, HOURS, TEXT, P_VALUE, INTERVAL, FLAG = (
     "int", "number", "share", "hours", "text", "p", "interval", "flag",
 )
@@ -51,7 +53,7 @@ class Cell:
     @property
     def title(self) -> str:
         if self.small and self.n is not None:
-            return f"Small sample: n = {self.n}"
+            return gettext("Small sample: n = %(n)s") % {"n": self.n}
         return ""
 
 
@@ -285,102 +287,115 @@ def display_tables(result: dict[str, Any]) -> list[Table]:
     return [
         Table(
             "leniency",
-            "Interviewers: scores and leniency",
+            gettext("Interviewers: scores and leniency"),
             (
-                Column("name", "Interviewer"),
-                Column("scorecards", "Scorecards", INT),
-                Column("mean_score", "Mean score", NUMBER, n_key="scores"),
-                Column("offset", "Leniency offset [95%]", INTERVAL, n_key="offset_n",
+                Column("name", gettext("Interviewer")),
+                Column("scorecards", gettext("Scorecards"), INT),
+                Column("mean_score", gettext("Mean score"), NUMBER, n_key="scores"),
+                Column("offset", gettext("Leniency offset [95%]"), INTERVAL, n_key="offset_n",
                        low_key="offset_low", high_key="offset_high"),
-                Column("scale", "Scale use [95%]", INTERVAL, n_key="offset_n", low_key="scale_low",
+                Column("scale", gettext("Scale use [95%]"), INTERVAL, n_key="offset_n", low_key="scale_low",
                        high_key="scale_high"),
-                Column("offset_n", "Loops in the model", INT),
-                Column("flag", "Flag", FLAG),
-                Column("strong_yes_share", "Strong yes", SHARE, n_key="recommendations_n"),
-                Column("strong_no_share", "Strong no", SHARE, n_key="recommendations_n"),
-                Column("adherence", "Focus adherence", SHARE, n_key="focus_n"),
+                Column("offset_n", gettext("Loops in the model"), INT),
+                Column("flag", gettext("Flag"), FLAG),
+                Column("strong_yes_share", gettext("Strong yes"), SHARE, n_key="recommendations_n"),
+                Column("strong_no_share", gettext("Strong no"), SHARE, n_key="recommendations_n"),
+                Column("adherence", gettext("Focus adherence"), SHARE, n_key="focus_n"),
             ),
             result.get("interviewers", []),
-            "Offset: how many scale points above (lenient, +) or below (severe, -) the typical interviewer the "
-            "interviewer scores a middling candidate, from the rater model. Scale use: how widely they spread "
-            "candidates (1 typical, below 1 only the middle of the scale, above 1 the ends).",
+            gettext(
+                "Offset: how many scale points above (lenient, +) or below (severe, -) the typical interviewer the "
+                "interviewer scores a middling candidate, from the rater model. Scale use: how widely they spread "
+                "candidates (1 typical, below 1 only the middle of the scale, above 1 the ends)."
+            ),
         ),
         Table(
             "loops",
-            f"Loops: the {LOOPS_SHOWN} adjusted most by the model",
-            LOOP_COLUMNS[:2] + (Column("adjusted_score", "Adjusted [95%]", INTERVAL, low_key="adjusted_low",
+            gettext("Loops: the %(count)s adjusted most by the model") % {"count": LOOPS_SHOWN},
+            LOOP_COLUMNS[:2] + (Column("adjusted_score", gettext("Adjusted [95%]"), INTERVAL, low_key="adjusted_low",
                                        high_key="adjusted_high"),),
             loops_shown(result.get("loops", [])),
-            "Weighted as the recommendation weighs them; the interval is for the candidate's level (scoring noise, "
-            "scores per dimension, the interviewers' effects). Every loop is in the CSV, XLSX and JSON downloads.",
+            gettext(
+                "Weighted as the recommendation weighs them; the interval is for the candidate's level (scoring noise, "
+                "scores per dimension, the interviewers' effects). Every loop is in the CSV, XLSX and JSON downloads."
+            ),
         ),
         Table(
             "agreement",
-            "Interviewers: agreement and timeliness",
+            gettext("Interviewers: agreement and timeliness"),
             (
-                Column("name", "Interviewer"),
-                Column("majority_agreement", "Agrees with panel majority", SHARE, n_key="majority_n"),
-                Column("decision_agreement", "Agrees with decision", SHARE, n_key="decision_n"),
-                Column("lag_median_hours", "Median hours to feedback", HOURS, n_key="lag_n"),
-                Column("lag_p90_hours", "90th percentile hours", HOURS, n_key="lag_n"),
-                Column("late_share", "Submitted late", SHARE, n_key="late_n"),
+                Column("name", gettext("Interviewer")),
+                Column("majority_agreement", gettext("Agrees with panel majority"), SHARE, n_key="majority_n"),
+                Column("decision_agreement", gettext("Agrees with decision"), SHARE, n_key="decision_n"),
+                Column("lag_median_hours", gettext("Median hours to feedback"), HOURS, n_key="lag_n"),
+                Column("lag_p90_hours", gettext("90th percentile hours"), HOURS, n_key="lag_n"),
+                Column("late_share", gettext("Submitted late"), SHARE, n_key="late_n"),
             ),
             result.get("interviewers", []),
-            "Hours from the end of the interview to the submitted scorecard.",
+            gettext(
+                "Hours from the end of the interview to the submitted scorecard."
+            ),
         ),
         Table(
             "evidence",
-            "Interviewers: evidence",
+            gettext("Interviewers: evidence"),
             (
-                Column("name", "Interviewer"),
-                Column("evidence_checked_n", "Scorecards checked", INT),
-                Column("evidence_flagged_share", "With evidence hints", SHARE, n_key="evidence_checked_n"),
-                Column("evidence_median_chars", "Median evidence length (characters)", NUMBER, n_key="evidence_n"),
+                Column("name", gettext("Interviewer")),
+                Column("evidence_checked_n", gettext("Scorecards checked"), INT),
+                Column("evidence_flagged_share", gettext("With evidence hints"), SHARE, n_key="evidence_checked_n"),
+                Column("evidence_median_chars", gettext("Median evidence length (characters)"), NUMBER,
+                       n_key="evidence_n"),
             ),
             result.get("interviewers", []),
-            "Evidence hints are the flags of docs/evidence-help.md (impressions instead of observations, language "
-            "linked to bias), stored when a scorecard written in Hireloop is submitted. A high share or short "
-            "evidence shows whom to coach.",
+            gettext(
+                "Evidence hints are the flags of docs/evidence-help.md (impressions instead of observations, language "
+                "linked to bias), stored when a scorecard written in Hireloop is submitted. A high share or short "
+                "evidence shows whom to coach."
+            ),
         ),
         *interviewer_dimension_matrices(result),
         Table(
             "dimensions",
-            "Dimensions: scores and agreement between raters",
+            gettext("Dimensions: scores and agreement between raters"),
             (
-                Column("role", "Role"),
-                Column("dimension", "Dimension"),
-                Column("n", "Scores", INT),
+                Column("role", gettext("Role")),
+                Column("dimension", gettext("Dimension")),
+                Column("n", gettext("Scores"), INT),
                 Column("score_1", "1", INT),
                 Column("score_2", "2", INT),
                 Column("score_3", "3", INT),
                 Column("score_4", "4", INT),
                 Column("score_5", "5", INT),
-                Column("mean", "Mean", NUMBER, n_key="n"),
-                Column("sd", "SD", NUMBER, n_key="n"),
-                Column("alpha", "Alpha [95%]", INTERVAL, n_key="alpha_loops", low_key="alpha_low",
+                Column("mean", gettext("Mean"), NUMBER, n_key="n"),
+                Column("sd", gettext("SD"), NUMBER, n_key="n"),
+                Column("alpha", gettext("Alpha [95%]"), INTERVAL, n_key="alpha_loops", low_key="alpha_low",
                        high_key="alpha_high"),
-                Column("alpha_loops", "Loops 2+ raters", INT),
+                Column("alpha_loops", gettext("Loops 2+ raters"), INT),
             ),
             result.get("dimensions", []),
-            "Alpha: Krippendorff's alpha, ordinal; 1 is perfect agreement, 0 is chance level.",
+            gettext(
+                "Alpha: Krippendorff's alpha, ordinal; 1 is perfect agreement, 0 is chance level."
+            ),
         ),
         Table(
             "roles",
-            "Pass-through per role",
+            gettext("Pass-through per role"),
             (
-                Column("role", "Role"),
-                Column("loops", "Loops", INT),
-                Column("scorecards", "Scorecards", INT),
-                Column("strong_yes", "Strong yes", INT),
-                Column("yes", "Yes", INT),
-                Column("no", "No", INT),
-                Column("strong_no", "Strong no", INT),
-                Column("hired", "Hired", INT),
-                Column("not_hired", "Not hired", INT),
-                Column("undecided", "Undecided", INT),
-                Column("pass_through", "Pass-through", SHARE, n_key="decided"),
+                Column("role", gettext("Role")),
+                Column("loops", gettext("Loops"), INT),
+                Column("scorecards", gettext("Scorecards"), INT),
+                Column("strong_yes", gettext("Strong yes"), INT),
+                Column("yes", gettext("Yes"), INT),
+                Column("no", gettext("No"), INT),
+                Column("strong_no", gettext("Strong no"), INT),
+                Column("hired", gettext("Hired"), INT),
+                Column("not_hired", gettext("Not hired"), INT),
+                Column("undecided", gettext("Undecided"), INT),
+                Column("pass_through", gettext("Pass-through"), SHARE, n_key="decided"),
             ),
             result.get("roles", []),
-            "Recommendations are counted per scorecard, decisions per loop; pass-through is hired of decided.",
+            gettext(
+                "Recommendations are counted per scorecard, decisions per loop; pass-through is hired of decided."
+            ),
         ),
     ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.audit.services import audit_record
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
@@ -43,26 +44,28 @@ def _checked(role: Role, data: QuestionInput) -> QuestionInput:
     errors: dict[str, list[str]] = {}
     text = data.text.strip()
     if not text:
-        errors["text"] = ["Write the question."]
+        errors["text"] = [gettext("Write the question.")]
     elif len(text) > TEXT_LIMIT:
         errors["text"] = [too_long_message(TEXT_LIMIT, len(text))]
     known = role_dimension_keys(role)
     keys = list(dict.fromkeys(key.strip() for key in data.dimension_keys if key.strip()))
     unknown = [key for key in keys if key not in known]
     if not keys:
-        errors["dimension_keys"] = ["Link the question to at least one dimension of the role."]
+        errors["dimension_keys"] = [gettext("Link the question to at least one dimension of the role.")]
     elif unknown:
-        errors["dimension_keys"] = [f"Not a dimension of {role.title}: {', '.join(unknown)}."]
+        errors["dimension_keys"] = [
+            gettext("Not a dimension of %(title)s: %(keys)s.") % {"title": role.title, "keys": ", ".join(unknown)}
+        ]
     probes = [probe.strip() for probe in data.probes if probe.strip()]
     if len(probes) > PROBES_LIMIT:
-        errors["probes"] = [f"At most {PROBES_LIMIT} follow-up probes."]
+        errors["probes"] = [gettext("At most %(limit)d follow-up probes.") % {"limit": PROBES_LIMIT}]
     elif any(len(probe) > TEXT_LIMIT for probe in probes):
-        errors["probes"] = [f"Each probe: {too_long_message(TEXT_LIMIT, max(len(p) for p in probes))}"]
+        errors["probes"] = [too_long_message(TEXT_LIMIT, max(len(p) for p in probes))]
     for name in ("strong_answer", "weak_answer"):
         if len(getattr(data, name)) > TEXT_LIMIT:
             errors[name] = [too_long_message(TEXT_LIMIT, len(getattr(data, name)))]
     if errors:
-        raise ValidationFailed("The question has problems.", code="invalid_question", field_errors=errors)
+        raise ValidationFailed(gettext("The question has problems."), code="invalid_question", field_errors=errors)
     return QuestionInput(text=text, dimension_keys=keys, probes=probes, strong_answer=data.strong_answer.strip(),
                          weak_answer=data.weak_answer.strip())
 
@@ -74,7 +77,7 @@ def _values(question: Question, keys: list[str]) -> dict[str, Any]:
 
 def _require_manager(actor: Any) -> None:
     if not can_manage_questions(actor):
-        raise PermissionRefused("Only admins, recruiters and rubric editors manage the question bank.")
+        raise PermissionRefused(gettext("Only admins, recruiters and rubric editors manage the question bank."))
 
 
 @transaction.atomic
@@ -95,7 +98,7 @@ def question_create(*, actor: Any, role: Role, data: QuestionInput) -> Question:
 def _locked(question_id: int) -> Question:
     question = Question.objects.select_for_update().filter(pk=question_id).select_related("role").first()
     if question is None:
-        raise NotFound("No such question.")
+        raise NotFound(gettext("No such question."))
     return question
 
 
@@ -137,8 +140,8 @@ def question_retire(*, actor: Any, question_id: int, retired: bool = True) -> Qu
     _require_manager(actor)
     question = _locked(question_id)
     if (question.retired_at is not None) == retired:
-        state = "retired" if retired else "in use"
-        raise Conflict(f"The question is already {state}.", code="unchanged")
+        message = gettext("The question is already retired.") if retired else gettext("The question is already in use.")
+        raise Conflict(message, code="unchanged")
     before = _values(question, _keys_of(question))
     question.retired_at = timezone.now() if retired else None
     question.save(update_fields=["retired_at", "updated_at"])
@@ -152,27 +155,29 @@ def question_picks_set(*, actor: Any, loop_id: int, picks: dict[int, list[int]])
     """Set which questions each interview of the loop asks (interview id -> question ids); interviews left out
     keep their picks. Every id is checked before anything is written."""
     if not can_plan_questions(actor):
-        raise PermissionRefused("Only recruiters and admins plan an interview's questions.")
+        raise PermissionRefused(gettext("Only recruiters and admins plan an interview's questions."))
     loop = InterviewLoop.objects.select_for_update().filter(pk=loop_id).first()
     if loop is None:
-        raise NotFound("No such loop.")
+        raise NotFound(gettext("No such loop."))
     if loop.is_closed:
-        raise Conflict(f"This loop is {loop.get_status_display().lower()}; its questions can no longer change.",
+        raise Conflict(gettext("This loop is %(status)s; its questions can no longer change.")
+                       % {"status": loop.get_status_display().lower()},
                        code="loop_closed")
     interviews = set(Interview.objects.scheduled().filter(loop=loop).values_list("pk", flat=True))
     usable = set(Question.objects.filter(role_id=loop.role_id, retired_at__isnull=True).values_list("pk", flat=True))
     errors: dict[str, list[str]] = {}
     for interview_id, question_ids in picks.items():
         if interview_id not in interviews:
-            errors[f"interview-{interview_id}"] = ["Not a scheduled interview of this loop."]
+            errors[f"interview-{interview_id}"] = [gettext("Not a scheduled interview of this loop.")]
             continue
         unknown = sorted(set(question_ids) - usable)
         if unknown:
             errors[f"interview-{interview_id}"] = [
-                f"Not a question in use for {loop.role.title}: {', '.join(map(str, unknown))}."
+                gettext("Not a question in use for %(title)s: %(ids)s.")
+                % {"title": loop.role.title, "ids": ", ".join(map(str, unknown))}
             ]
     if errors:
-        raise ValidationFailed("Some picks are not possible.", code="invalid_picks", field_errors=errors)
+        raise ValidationFailed(gettext("Some picks are not possible."), code="invalid_picks", field_errors=errors)
     existing: dict[int, set[int]] = {}
     for interview_id, question_id in QuestionPick.objects.filter(interview_id__in=picks).values_list(
         "interview_id", "question_id"
@@ -201,17 +206,24 @@ def question_notes_save(*, actor: Any, interview_id: int, notes: dict[int, str])
     interview = (Interview.objects.scheduled().select_for_update().select_related("loop")
                  .filter(pk=interview_id, interviewer=actor).first())
     if interview is None:
-        raise NotFound("No such interview.")
+        raise NotFound(gettext("No such interview."))
     if interview.loop.is_closed:
-        raise Conflict(f"This loop is {interview.loop.get_status_display().lower()}.", code="loop_closed")
+        raise Conflict(
+            gettext("This loop is %(status)s.") % {"status": interview.loop.get_status_display().lower()},
+            code="loop_closed",
+        )
     if Scorecard.objects.filter(interview=interview, interviewer=actor, status=Scorecard.Status.SUBMITTED).exists():
-        raise Conflict("Your scorecard is submitted; the notes were for writing it.", code="already_submitted")
+        raise Conflict(
+            gettext("Your scorecard is submitted; the notes were for writing it."), code="already_submitted"
+        )
     allowed = kit_question_ids(interview)
-    errors = {f"note-{qid}": ["Not a question of this interview's kit."] for qid in notes if qid not in allowed}
+    errors = {
+        f"note-{qid}": [gettext("Not a question of this interview's kit.")] for qid in notes if qid not in allowed
+    }
     errors.update({f"note-{qid}": [too_long_message(NOTE_LIMIT, len(text))]
                    for qid, text in notes.items() if len(text) > NOTE_LIMIT})
     if errors:
-        raise ValidationFailed("Some notes could not be saved.", code="invalid_notes", field_errors=errors)
+        raise ValidationFailed(gettext("Some notes could not be saved."), code="invalid_notes", field_errors=errors)
     current = {n.question_id: n for n in QuestionNote.objects.filter(interview=interview, interviewer=actor)}
     changed = 0
     for question_id, raw in notes.items():

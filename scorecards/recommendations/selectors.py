@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from hiring.access import loops_with_panel_visible_to
 from hiring.errors import NotFound
@@ -154,7 +155,11 @@ def rubric_for_slug(slug: str, version: int | None = None) -> Rubric:
     rubric = rubrics.filter(version=version).first() if version else rubrics.order_by("-version").first()
     if rubric is None:
         which = f"version {version} of " if version else ""
-        raise NotFound(f"There is no published {which}rubric for the role {slug!r}.", code="unknown_rubric")
+        raise NotFound(
+            gettext("There is no published %(which)srubric for the role %(slug)s.")
+            % {"which": which, "slug": repr(slug)},
+            code="unknown_rubric",
+        )
     return rubric
 
 
@@ -250,7 +255,7 @@ def committee_loop(*, user: Any, loop_id: int) -> CommitteeLoop:
         .first()
     )
     if loop is None:
-        raise NotFound("No such loop.")
+        raise NotFound(gettext("No such loop."))
     dimensions = tuple(Dimension.objects.filter(rubric_id=loop.rubric_id).order_by("position"))
     total = sum((d.weight_value for d in dimensions), Decimal(0))
     weights = tuple(d.weight_value / total for d in dimensions)

@@ -12,6 +12,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.utils.translation import gettext
+
 from hiring.errors import ValidationFailed
 from scorecards.recommendations.rules import OVERALL_CHOICES, InterviewerOffset, RubricSpec, ScorecardInput
 
@@ -31,7 +33,9 @@ class WhatIf:
 def whatif_header(data: Any) -> tuple[str, int | None]:
     """The rubric slug and optional version the file asks for."""
     if not isinstance(data, dict):
-        raise ValidationFailed("The what-if file must hold a JSON object.", field_errors={"$": ["Expected an object."]})
+        raise ValidationFailed(
+            gettext("The what-if file must hold a JSON object."), field_errors={"$": [gettext("Expected an object.")]}
+        )
     slug = data.get("rubric")
     version = data.get("rubric_version")
     errors: dict[str, list[str]] = {}
@@ -40,7 +44,7 @@ def whatif_header(data: Any) -> tuple[str, int | None]:
     if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
         errors["rubric_version"] = ["Give a positive whole number, or leave it out for the newest version."]
     if errors:
-        raise ValidationFailed("The what-if file is not valid.", field_errors=errors)
+        raise ValidationFailed(gettext("The what-if file is not valid."), field_errors=errors)
     return str(slug).strip(), version
 
 
@@ -121,7 +125,7 @@ def whatif_read(
             errors.setdefault("without", []).append(f"No scorecard in the file is by {name!r}.")
     offsets = _offsets(data.get("leniency"), errors)
     if errors:
-        raise ValidationFailed("The what-if file is not valid.", field_errors=errors)
+        raise ValidationFailed(gettext("The what-if file is not valid."), field_errors=errors)
     left_out = {_key(name) for name in without}
     kept = tuple(card for card in cards if _key(card.interviewer) not in left_out)
     return WhatIf(

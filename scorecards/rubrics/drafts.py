@@ -12,10 +12,12 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from exercises.models import Exercise
 from hiring.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from hiring.models import Role
+from hiring.text import too_long_message
 from scorecards.models import AnchorSource, Rubric, RubricDraft
 from scorecards.rubrics.io import RubricFileError, problems_by_field, spec_to_document, validate_rubric
 from scorecards.rubrics.selectors import rubric_spec
@@ -34,14 +36,14 @@ def may_edit_rubrics(user: Any) -> bool:
 
 def _require_editor(actor: Any) -> None:
     if not may_edit_rubrics(actor):
-        raise PermissionRefused("Only admins and rubric editors edit rubrics.", code="not_rubric_editor")
+        raise PermissionRefused(gettext("Only admins and rubric editors edit rubrics."), code="not_rubric_editor")
 
 
 def _role(role_slug: str, *, lock: bool = False) -> Role:
     roles = Role.objects.select_for_update() if lock else Role.objects.all()
     role = roles.filter(slug=role_slug).first()
     if role is None:
-        raise NotFound(f"No role {role_slug!r}.", code="unknown_role")
+        raise NotFound(gettext("No role %(slug)r.") % {"slug": role_slug}, code="unknown_role")
     return role
 
 
@@ -54,7 +56,7 @@ def _validated(document: Any, role: Role) -> dict[str, Any]:
         return validate_rubric(document, "draft")
     except RubricFileError as exc:
         raise ValidationFailed(
-            "The draft was not saved: " + "; ".join(exc.problems),
+            gettext("The draft was not saved: %(problems)s") % {"problems": "; ".join(exc.problems)},
             code="invalid_rubric",
             field_errors=problems_by_field(exc.problems),
         ) from exc
@@ -125,10 +127,11 @@ def rubric_draft_save(*, actor: Any, role_slug: str, document: Any, revision: in
     role = _role(role_slug, lock=True)
     draft = RubricDraft.objects.select_related("based_on").filter(role=role).first()
     if draft is None:
-        raise NotFound(f"Role {role_slug!r} has no draft: open one first.", code="no_draft")
+        raise NotFound(gettext("Role %(slug)r has no draft: open one first.") % {"slug": role_slug}, code="no_draft")
     if revision != draft.revision:
         raise Conflict(
-            "Someone saved this draft since you opened it: reload it to see their changes.", code="stale_draft"
+            gettext("Someone saved this draft since you opened it: reload it to see their changes."),
+            code="stale_draft",
         )
     spec = _validated(document, role)
     _mark_team_anchors(spec, draft.based_on)
@@ -145,7 +148,7 @@ def rubric_draft_discard(*, actor: Any, role_slug: str) -> None:
     role = _role(role_slug, lock=True)
     deleted, _ = RubricDraft.objects.filter(role=role).delete()
     if not deleted:
-        raise NotFound(f"Role {role_slug!r} has no draft.", code="no_draft")
+        raise NotFound(gettext("Role %(slug)r has no draft.") % {"slug": role_slug}, code="no_draft")
 
 
 @transaction.atomic
@@ -160,32 +163,35 @@ def rubric_draft_publish(*, actor: Any, role_slug: str, change_note: str, revisi
     note = (change_note or "").strip()
     if not note:
         raise ValidationFailed(
-            "Say what changed and why before publishing.", code="change_note_required",
-            field_errors={"change_note": ["A change note is required."]},
+            gettext("Say what changed and why before publishing."), code="change_note_required",
+            field_errors={"change_note": [gettext("A change note is required.")]},
         )
     if len(note) > CHANGE_NOTE_MAX:
         raise ValidationFailed(
-            f"The change note is at most {CHANGE_NOTE_MAX} characters.", code="change_note_too_long",
-            field_errors={"change_note": [f"At most {CHANGE_NOTE_MAX} characters, not {len(note)}."]},
+            gettext("The change note is at most %(limit)d characters.") % {"limit": CHANGE_NOTE_MAX},
+            code="change_note_too_long",
+            field_errors={"change_note": [too_long_message(CHANGE_NOTE_MAX, len(note))]},
         )
     role = _role(role_slug, lock=True)
     draft = RubricDraft.objects.select_related("based_on").filter(role=role).first()
     if draft is None:
-        raise NotFound(f"Role {role_slug!r} has no draft.", code="no_draft")
+        raise NotFound(gettext("Role %(slug)r has no draft.") % {"slug": role_slug}, code="no_draft")
     if revision != draft.revision:
-        raise Conflict("The draft was saved since you reviewed it: review it again.", code="stale_draft")
+        raise Conflict(gettext("The draft was saved since you reviewed it: review it again."), code="stale_draft")
     current = Rubric.objects.current(role=role)
     if current.pk != draft.based_on_id:
         raise Conflict(
-            f"Version {current.version} was published after this draft began from version "
-            f"{draft.based_on.version}: discard the draft and start again from the newest version.",
+            gettext(
+                "Version %(version)s was published after this draft began from version %(based_on)s: discard the "
+                "draft and start again from the newest version."
+            ) % {"version": current.version, "based_on": draft.based_on.version},
             code="draft_behind",
         )
     spec = _validated(draft.document, role)
     rubric, created = rubric_publish(spec=spec, actor=actor, change_note=note, sync_exercises=False)
     if not created:
         raise ValidationFailed(
-            "The draft is the same as the published version: there is nothing to publish.", code="no_change"
+            gettext("The draft is the same as the published version: there is nothing to publish."), code="no_change"
         )
     _follow_renames(role, old=current, new=rubric)
     draft.delete()

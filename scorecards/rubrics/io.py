@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.utils.text import slugify
 
 from hiring.errors import ValidationFailed
@@ -358,22 +359,82 @@ def validate_rubric(data: Any, source: str) -> dict[str, Any]:
             }
         )
 
+    translations = _translations(data.get("translations"), dimensions, signals, problems)
     if problems:
         raise RubricFileError(source, problems)
 
     _resolve_weights_and_critical(dimensions, weight_kind, thresholds["high_to_medium_ratio"])
-    return {
-        "role": role,
-        "rubric": {
-            "weight_kind": weight_kind,
-            "scale": scale,
-            "thresholds": {key: format(value.normalize(), "f") for key, value in thresholds.items()},
-            "focus_areas": focus_areas,
-            "dimensions": dimensions,
-            "signals": signals,
-        },
-        "exercises": exercises,
+    rubric: dict[str, Any] = {
+        "weight_kind": weight_kind,
+        "scale": scale,
+        "thresholds": {key: format(value.normalize(), "f") for key, value in thresholds.items()},
+        "focus_areas": focus_areas,
+        "dimensions": dimensions,
+        "signals": signals,
     }
+    if translations:
+        # Part of the version (and its hash) only when present, so a rubric without any keeps its hash.
+        rubric["translations"] = translations
+    return {"role": role, "rubric": rubric, "exercises": exercises}
+
+
+def _translations(
+    value: Any, dimensions: list[dict[str, Any]], signals: list[dict[str, Any]], problems: list[str]
+) -> dict[str, Any]:
+    """The optional per-language override of the rubric's own text (docs/rubric-format.md#translations)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append("translations: must be a mapping of language code to texts")
+        return {}
+    languages = {code.split("-")[0] for code, _name in settings.LANGUAGES}
+    names = {dimension["name"] for dimension in dimensions}
+    texts = {signal["text"] for signal in signals}
+    result: dict[str, Any] = {}
+    for code, entry in value.items():
+        where = f"translations.{code}"
+        if code not in languages:
+            problems.append(f"{where}: not a language of this site (known: {', '.join(sorted(languages))})")
+            continue
+        if not isinstance(entry, dict) or set(entry) - {"scale", "dimensions", "signals"}:
+            problems.append(f"{where}: a mapping with only scale, dimensions and signals")
+            continue
+        own: dict[str, Any] = {}
+        scale = entry.get("scale") or {}
+        if not isinstance(scale, dict) or any(str(k) not in {"1", "2", "3", "4", "5"} for k in scale):
+            problems.append(f"{where}.scale: a mapping of values 1 to 5 to labels")
+        elif scale:
+            own["scale"] = {str(k): _text(v) for k, v in scale.items()}
+        dimensions_in = entry.get("dimensions") or {}
+        own_dimensions: dict[str, dict[str, str]] = {}
+        for name, texts_in in dimensions_in.items() if isinstance(dimensions_in, dict) else []:
+            if name not in names:
+                problems.append(f"{where}.dimensions: {name!r} is not a dimension of this rubric")
+            elif not isinstance(texts_in, dict) or set(texts_in) - {"name", "anchors"}:
+                problems.append(f"{where}.dimensions.{name}: a mapping with name and anchors")
+            else:
+                anchors = texts_in.get("anchors") or {}
+                if not isinstance(anchors, dict) or set(anchors) - {"meets", "exceeds", "concerns"}:
+                    problems.append(f"{where}.dimensions.{name}.anchors: only meets, exceeds and concerns")
+                    continue
+                own_dimensions[name] = {
+                    "name": _text(texts_in.get("name")), **{key: _text(text) for key, text in anchors.items()}
+                }
+        if not isinstance(dimensions_in, dict):
+            problems.append(f"{where}.dimensions: a mapping of dimension name to its texts")
+        if own_dimensions:
+            own["dimensions"] = own_dimensions
+        signals_in = entry.get("signals") or {}
+        if not isinstance(signals_in, dict):
+            problems.append(f"{where}.signals: a mapping of signal text to its translation")
+        else:
+            for text in set(signals_in) - texts:
+                problems.append(f"{where}.signals: {text!r} is not a signal of this rubric")
+            if signals_in:
+                own["signals"] = {text: _text(translated) for text, translated in signals_in.items()}
+        if own:
+            result[code] = own
+    return result
 
 
 def weight_value(weight_given: str, weight_kind: str, high_to_medium_ratio: Decimal) -> Decimal:
@@ -438,7 +499,7 @@ def spec_to_document(spec: dict[str, Any], *, with_normalized: bool) -> dict[str
     for key, value in rubric["thresholds"].items():
         number = Decimal(value)
         thresholds[key] = int(number) if number == number.to_integral_value() else float(number)
-    return {
+    document: dict[str, Any] = {
         "role": dict(spec["role"]),
         "rubric": {
             "scale": [{"value": int(value), "label": label} for value, label in sorted(rubric["scale"].items())],
@@ -449,3 +510,20 @@ def spec_to_document(spec: dict[str, Any], *, with_normalized: bool) -> dict[str
         },
         "exercises": [dict(exercise) for exercise in spec["exercises"]],
     }
+    if rubric.get("translations"):
+        document["translations"] = {code: _translation_document(own) for code, own in rubric["translations"].items()}
+    return document
+
+
+def _translation_document(own: dict[str, Any]) -> dict[str, Any]:
+    """One language's stored texts back in the file's shape (each dimension's anchors under ``anchors``)."""
+    result = {key: value for key, value in own.items() if key != "dimensions"}
+    if "dimensions" in own:
+        result["dimensions"] = {
+            name: {
+                **({"name": texts["name"]} if texts.get("name") else {}),
+                "anchors": {key: texts[key] for key in ("meets", "exceeds", "concerns") if key in texts},
+            }
+            for name, texts in own["dimensions"].items()
+        }
+    return result

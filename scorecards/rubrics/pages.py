@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext, gettext_lazy
 
 from exercises.models import Exercise
 from hiring.errors import NotFound
@@ -16,11 +17,11 @@ from scorecards.rubrics.anchors import Anchor, anchors_of
 from scorecards.rubrics.selectors import dimension_normalized_weights
 
 THRESHOLD_NAMES = {
-    "hire": "Hire threshold",
-    "discuss": "Needs-discussion threshold",
-    "critical_floor": "Critical dimension floor",
-    "min_coverage": "Minimum coverage",
-    "high_to_medium_ratio": "High to Medium ratio",
+    "hire": gettext_lazy("Hire threshold"),
+    "discuss": gettext_lazy("Needs-discussion threshold"),
+    "critical_floor": gettext_lazy("Critical dimension floor"),
+    "min_coverage": gettext_lazy("Minimum coverage"),
+    "high_to_medium_ratio": gettext_lazy("High to Medium ratio"),
 }
 
 
@@ -79,13 +80,16 @@ def rubric_page(*, role_slug: str, version: int | None = None) -> RubricPage:
     """One version of a role's rubric (the newest by default) with its parts and the version history."""
     role = Role.objects.filter(slug=role_slug).first()
     if role is None:
-        raise NotFound(f"No role {role_slug!r}.")
+        raise NotFound(gettext("No role %(role_slug)s.") % {"role_slug": repr(role_slug)})
     versions = list(Rubric.objects.filter(role=role).select_related("published_by").order_by("-version"))
     if not versions:
-        raise NotFound(f"Role {role_slug!r} has no published rubric.")
+        raise NotFound(gettext("Role %(role_slug)s has no published rubric.") % {"role_slug": repr(role_slug)})
     chosen = versions[0] if version is None else next((r for r in versions if r.version == version), None)
     if chosen is None:
-        raise NotFound(f"Role {role_slug!r} has no rubric version {version}.")
+        raise NotFound(
+            gettext("Role %(role_slug)s has no rubric version %(version)s.")
+            % {"role_slug": repr(role_slug), "version": version}
+        )
     rubric = (
         Rubric.objects.filter(pk=chosen.pk)
         .prefetch_related(
@@ -102,7 +106,9 @@ def rubric_page(*, role_slug: str, version: int | None = None) -> RubricPage:
     history = [
         VersionEntry(
             rubric=entry,
-            changes=rubric_changes(older.source, entry.source) if older is not None else ["First published version."],
+            changes=rubric_changes(older.source, entry.source)
+            if older is not None
+            else [gettext("First published version.")],
         )
         for entry, older in zip(versions, [*versions[1:], None], strict=True)
     ]
@@ -129,11 +135,12 @@ def rubric_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     before, after = old.get("rubric", {}), new.get("rubric", {})
     changes: list[str] = []
     if before.get("scale") != after.get("scale"):
-        changes.append("Scale labels changed.")
+        changes.append(gettext("Scale labels changed."))
     old_thresholds, new_thresholds = before.get("thresholds", {}), after.get("thresholds", {})
     for key, label in THRESHOLD_NAMES.items():
         if str(old_thresholds.get(key)) != str(new_thresholds.get(key)):
-            changes.append(f"{label}: {old_thresholds.get(key)} → {new_thresholds.get(key)}.")
+            changes.append(gettext("%(label)s: %(old)s → %(new)s.") % {
+                "label": label, "old": old_thresholds.get(key), "new": new_thresholds.get(key)})
 
     renamed = {
         old_dim["name"]: new_dim["name"]
@@ -145,33 +152,37 @@ def rubric_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     new_dims = {d["name"]: d for d in after.get("dimensions", [])}
     for name in new_dims:
         if name not in old_dims:
-            changes.append(f"Dimension added: {name}.")
+            changes.append(gettext("Dimension added: %(name)s.") % {"name": name})
     for name in old_dims:
         if name not in new_dims:
-            changes.append(f"Dimension removed: {name}.")
+            changes.append(gettext("Dimension removed: %(name)s.") % {"name": name})
     for name, dim in new_dims.items():
         previous = old_dims.get(name)
         if previous is None:
             continue
         if str(previous.get("weight")) != str(dim.get("weight")):
-            changes.append(f"{name}: weight {previous.get('weight')} → {dim.get('weight')}.")
+            changes.append(gettext("%(name)s: weight %(old)s → %(new)s.") % {
+                "name": name, "old": previous.get("weight"), "new": dim.get("weight")})
         if bool(previous.get("critical")) != bool(dim.get("critical")):
-            changes.append(f"{name}: {'now critical' if dim.get('critical') else 'no longer critical'}.")
+            changes.append((gettext("%(name)s: now critical.") if dim.get("critical")
+                            else gettext("%(name)s: no longer critical.")) % {"name": name})
         if previous.get("anchors") != dim.get("anchors"):
-            changes.append(f"{name}: anchors reworded.")
+            changes.append(gettext("%(name)s: anchors reworded.") % {"name": name})
 
     old_areas = {a["title"] for a in before.get("focus_areas", [])}
     new_areas = {a["title"] for a in after.get("focus_areas", [])}
-    changes += [f"Focus area added: {title}." for title in sorted(new_areas - old_areas)]
-    changes += [f"Focus area removed: {title}." for title in sorted(old_areas - new_areas)]
+    changes += [gettext("Focus area added: %(title)s.") % {"title": title} for title in sorted(new_areas - old_areas)]
+    changes += [gettext("Focus area removed: %(title)s.") % {"title": title} for title in sorted(old_areas - new_areas)]
 
     kinds = dict(Signal.Kind.choices)
     old_signals = {(s["kind"], s["text"]) for s in before.get("signals", [])}
     new_signals = {(s["kind"], s["text"]) for s in after.get("signals", [])}
-    changes += [f"{kinds.get(k, k)} added: {t}" for k, t in sorted(new_signals - old_signals)]
-    changes += [f"{kinds.get(k, k)} removed: {t}" for k, t in sorted(old_signals - new_signals)]
+    changes += [gettext("%(kind)s added: %(text)s") % {"kind": kinds.get(k, k), "text": t}
+                for k, t in sorted(new_signals - old_signals)]
+    changes += [gettext("%(kind)s removed: %(text)s") % {"kind": kinds.get(k, k), "text": t}
+                for k, t in sorted(old_signals - new_signals)]
 
     # A version published from the editor leaves the exercise library alone and records none.
     if old.get("exercises") and new.get("exercises") and old.get("exercises") != new.get("exercises"):
-        changes.append("Exercises changed.")
-    return changes or ["No change to the rubric's content."]
+        changes.append(gettext("Exercises changed."))
+    return changes or [gettext("No change to the rubric's content.")]

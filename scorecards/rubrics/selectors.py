@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext
 
 from exercises.models import Exercise
 from hiring.errors import NotFound
 from hiring.models import Role
-from scorecards.models import Dimension, Rubric
+from scorecards.models import Dimension, Rubric, Signal
 from scorecards.rubrics.io import normalized_weights
 
 
@@ -29,7 +33,9 @@ def rubric_spec(*, role_slug: str, version: int | None = None) -> dict[str, Any]
     try:
         role = Role.objects.get(slug=role_slug)
     except Role.DoesNotExist as exc:
-        raise NotFound(f"No role with slug {role_slug!r}.", code="unknown_role") from exc
+        raise NotFound(
+            gettext("No role with slug %(role_slug)s.") % {"role_slug": repr(role_slug)}, code="unknown_role"
+        ) from exc
     rubrics = Rubric.objects.filter(role=role).prefetch_related("dimensions", "focus_areas", "signals")
     rubric = rubrics.filter(version=version).first() if version else rubrics.order_by("-version").first()
     if rubric is None:
@@ -92,3 +98,37 @@ def rubric_spec(*, role_slug: str, version: int | None = None) -> dict[str, Any]
 
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
+
+
+def rubric_translation(rubric: Rubric, language: str | None = None) -> dict[str, Any]:
+    """The rubric's own text in ``language`` (default: the active one), as its file gives it under
+    ``translations`` (docs/rubric-format.md#translations); {} when it carries none, and the text stays as written.
+    """
+    code = (language or translation.get_language() or "").lower()
+    translations = ((rubric.source or {}).get("rubric") or {}).get("translations") or {}
+    return translations.get(code) or translations.get(code.split("-")[0]) or {}
+
+
+def translated_dimension(dimension: Dimension, texts: dict[str, Any]) -> Dimension:
+    """A display copy of ``dimension`` with the translated name and anchors; the stored one is untouched."""
+    own = (texts.get("dimensions") or {}).get(dimension.name)
+    if not own:
+        return dimension
+    shown = copy.copy(dimension)
+    shown.name = own.get("name") or dimension.name
+    # A translation names anchors as the file format did before anchors had one entry per point.
+    anchors = {value: dict(anchor or {}) for value, anchor in (dimension.anchors or {}).items()}
+    for name, value in (("concerns", "1"), ("meets", "3"), ("exceeds", "5")):
+        if text := (own.get("anchors") or {}).get(name) or own.get(name):
+            anchors.setdefault(value, {})["text"] = text
+    shown.anchors = anchors
+    return shown
+
+
+def translated_signal(signal: Signal, texts: dict[str, Any]) -> Signal:
+    text = (texts.get("signals") or {}).get(signal.text)
+    if not text:
+        return signal
+    shown = copy.copy(signal)
+    shown.text = text
+    return shown

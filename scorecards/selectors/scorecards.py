@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.access import interviews_visible_to, scorecards_visible_to
 from hiring.errors import NotFound
@@ -116,7 +117,7 @@ def interview_for_kit(*, user: Any, interview_id: int) -> Interview:
         .first()
     )
     if interview is None:
-        raise NotFound("No such interview.")
+        raise NotFound(gettext("No such interview."))
     return interview
 
 
@@ -132,7 +133,7 @@ def own_interview(*, user: Any, interview_id: int) -> Interview:
         .first()
     )
     if interview is None:
-        raise NotFound("No such interview.")
+        raise NotFound(gettext("No such interview."))
     return interview
 
 
@@ -168,7 +169,7 @@ def own_interview_rubric(*, user: Any, interview_id: int) -> RubricContent:
             pk=interview_id, interviewer=user
         )
     except Interview.DoesNotExist as exc:
-        raise NotFound("No such interview.") from exc
+        raise NotFound(gettext("No such interview.")) from exc
     return _rubric_content(rubric_id, published_at)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
 from hiring.errors import ValidationFailed
 from hiring.text import length_problem
 from scorecards.models import Dimension, Overall, Scorecard, Signal
@@ -90,7 +92,7 @@ def check_shape(parts: RubricParts, data: ScorecardInput) -> None:
     if data.overall and data.overall not in Overall.values:
         errors["overall"] = ["Choose strong no, no, yes or strong yes."]
     if errors:
-        raise ValidationFailed("The scorecard has invalid values.", field_errors=errors)
+        raise ValidationFailed(gettext("The scorecard has invalid values."), field_errors=errors)
 
 
 def check_complete(parts: RubricParts, data: ScorecardInput, *, required_ids: list[int]) -> None:
@@ -114,7 +116,7 @@ def check_complete(parts: RubricParts, data: ScorecardInput, *, required_ids: li
     if not data.overall:
         errors["overall"] = ["Choose an overall recommendation."]
     if errors:
-        raise ValidationFailed("The scorecard is not complete yet.", code="incomplete", field_errors=errors)
+        raise ValidationFailed(gettext("The scorecard is not complete yet."), code="incomplete", field_errors=errors)
 
 
 def content_of(scorecard_or_data: Scorecard | ScorecardInput) -> tuple[Any, ...]:

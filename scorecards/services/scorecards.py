@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hiring.audit.services import audit_event, audit_record, audit_record_all
 from hiring.errors import Conflict, NotFound, ValidationFailed
@@ -63,9 +64,11 @@ def _lock_interview(actor: User, interview_id: int) -> Interview:
             .get(pk=interview_id, interviewer=actor)
         )
     except Interview.DoesNotExist as exc:
-        raise NotFound("No such interview.") from exc
+        raise NotFound(gettext("No such interview.")) from exc
     if interview.cancelled_at is not None:
-        raise Conflict("This interview was cancelled; its feedback can no longer change.", code="interview_cancelled")
+        raise Conflict(
+            gettext("This interview was cancelled; its feedback can no longer change."), code="interview_cancelled"
+        )
     return interview
 
 
@@ -173,7 +176,7 @@ def scorecard_start(*, actor: User, interview_id: int) -> Scorecard:
     if existing is not None:
         return existing
     if interview.loop.is_closed:
-        raise Conflict("This loop is closed; no new feedback can be started.", code="loop_closed")
+        raise Conflict(gettext("This loop is closed; no new feedback can be started."), code="loop_closed")
     # The interview's lock makes a second tab wait here and then find this draft: no duplicate to recover from.
     scorecard = Scorecard.objects.create(interview=interview, interviewer=actor)
     audit_record_all([_created_event(actor, interview, scorecard)])
@@ -189,7 +192,7 @@ def _draft_to_write(actor: User, interview: Interview, expected_version: int | N
     scorecard = _current(actor, interview)
     if scorecard is None:
         if interview.loop.is_closed:
-            raise Conflict("This loop is closed; no new feedback can be started.", code="loop_closed")
+            raise Conflict(gettext("This loop is closed; no new feedback can be started."), code="loop_closed")
         scorecard = Scorecard(interview=interview, interviewer=actor)
     elif scorecard.is_submitted:
         raise Conflict(submitted, code="already_submitted")
@@ -218,7 +221,7 @@ def _store_draft(
 def _lock_current(actor: User, interview: Interview) -> Scorecard:
     scorecard = _current(actor, interview, with_content=True)
     if scorecard is None:
-        raise NotFound("No scorecard has been started for this interview.")
+        raise NotFound(gettext("No scorecard has been started for this interview."))
     return scorecard
 
 
@@ -226,7 +229,7 @@ def _check_open(interview: Interview) -> None:
     # Once the committee has decided (or the candidate withdrew) feedback is frozen:
     # a late save would silently change what the decision was based on.
     if interview.loop.is_closed:
-        raise Conflict("This loop is closed; its feedback can no longer be changed.", code="loop_closed")
+        raise Conflict(gettext("This loop is closed; its feedback can no longer be changed."), code="loop_closed")
 
 
 def amend_refusal(interview: Interview) -> Conflict | None:
@@ -237,10 +240,10 @@ def amend_refusal(interview: Interview) -> Conflict | None:
     pre-debrief scores are complete and independent before anyone revises theirs.
     """
     if interview.loop.is_closed:
-        return Conflict("This loop is closed; its feedback can no longer be amended.", code="loop_closed")
+        return Conflict(gettext("This loop is closed; its feedback can no longer be amended."), code="loop_closed")
     if interview.loop.status != InterviewLoop.Status.IN_REVIEW:
         return Conflict(
-            "Amendments open after the debrief, once every interviewer on the loop has submitted feedback.",
+            gettext("Amendments open after the debrief, once every interviewer on the loop has submitted feedback."),
             code="debrief_pending",
         )
     return None
@@ -256,8 +259,8 @@ def imported_refusal(scorecard: Scorecard) -> Conflict | None:
     if not scorecard.is_imported:
         return None
     return Conflict(
-        f"This scorecard was imported from {scorecard.get_source_display()} (scorecard {scorecard.source_id}) "
-        "and is read-only in Hireloop.",
+        gettext("This scorecard was imported from %(source)s (scorecard %(source_id)s) and is read-only in Hireloop.")
+        % {"source": scorecard.get_source_display(), "source_id": scorecard.source_id},
         code="imported",
     )
 
@@ -265,8 +268,8 @@ def imported_refusal(scorecard: Scorecard) -> Conflict | None:
 def _check_version(scorecard: Scorecard, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != scorecard.version:
         raise Conflict(
-            "This scorecard was changed in another tab or by another request since you opened it. "
-            "Reload it to see the latest version; your changes were not saved.",
+            gettext("This scorecard was changed in another tab or by another request since you opened it. "
+            "Reload it to see the latest version; your changes were not saved."),
             code="stale_version",
         )
 
@@ -342,8 +345,11 @@ def submit_refusal(interview: Interview, *, now: datetime | None = None) -> Conf
     if interview.starts_at > now:
         starts = timezone.localtime(interview.starts_at)
         return Conflict(
-            f"This interview starts on {starts:%a %d %b %Y at %H:%M}; you can submit its scorecard once it has "
-            "started. Save a draft until then.",
+            gettext(
+                "This interview starts on %(starts)s; you can submit its scorecard once it has started. Save a draft "
+                "until then."
+            )
+            % {"starts": format(starts, "%a %d %b %Y at %H:%M")},
             code="interview_not_started",
         )
     if interview.kind != Interview.Kind.TAKE_HOME_REVIEW:
@@ -356,8 +362,11 @@ def submit_refusal(interview: Interview, *, now: datetime | None = None) -> Conf
         return None
     due = timezone.localtime(assignment.due_at)
     return Conflict(
-        f"The candidate has not submitted the take-home yet (due {due:%a %d %b %Y at %H:%M}); you can submit "
-        "this review once they have, or once the deadline has passed. Save a draft until then.",
+        gettext(
+            "The candidate has not submitted the take-home yet (due %(due)s); you can submit this review once they "
+            "have, or once the deadline has passed. Save a draft until then."
+        )
+        % {"due": format(due, "%a %d %b %Y at %H:%M")},
         code="take_home_not_submitted",
     )
 
@@ -376,7 +385,9 @@ def scorecard_amend(
     interview = _lock_interview(actor, interview_id)
     current = _lock_current(actor, interview)
     if not current.is_submitted:
-        raise Conflict("Only a submitted scorecard can be amended; this one is still a draft.", code="not_submitted")
+        raise Conflict(
+            gettext("Only a submitted scorecard can be amended; this one is still a draft."), code="not_submitted"
+        )
     refusal = imported_refusal(current) or amend_refusal(interview)
     if refusal is not None:
         raise refusal
@@ -392,10 +403,12 @@ def scorecard_amend(
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, code=exc.code, field_errors={**exc.field_errors, **reason_errors}) from None
     if reason_errors:
-        raise ValidationFailed("Say why you amend the scorecard.", code="reason_required", field_errors=reason_errors)
+        raise ValidationFailed(
+            gettext("Say why you amend the scorecard."), code="reason_required", field_errors=reason_errors
+        )
     if content_of(current) == content_of(data):
         raise ValidationFailed(
-            "The amendment changes nothing: change a score, the evidence, a signal or the recommendation.",
+            gettext("The amendment changes nothing: change a score, the evidence, a signal or the recommendation."),
             code="unchanged",
         )
     before = _snapshot(current)

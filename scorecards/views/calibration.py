@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hiring.errors import ApplicationError, Conflict
@@ -34,9 +35,10 @@ from scorecards.models import CalibrationReport
 
 PAGE_SIZE = 25
 POLL_SECONDS = 2
-committee_only = page_for(can_use_calibration, "Only the hiring committee and admins can use calibration reports.")
+committee_only = page_for(can_use_calibration,
+                          gettext_lazy("Only the hiring committee and admins can use calibration reports."))
 def _kind_label(kind: str) -> str:
-    return str(Interview.Kind(kind).label) if kind in Interview.Kind.values else "All kinds"
+    return str(Interview.Kind(kind).label) if kind in Interview.Kind.values else gettext("All kinds")
 
 
 def _initial_from_query(request: HttpRequest) -> dict[str, Any]:
@@ -64,7 +66,7 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 apply_error(form, exc)
             else:
-                messages.success(request, f"Calibration report #{report.pk} was requested.")
+                messages.success(request, gettext("Calibration report #%(pk)s was requested.") % {"pk": report.pk})
                 return redirect("scorecards:report-detail", pk=report.pk)
     else:
         form = CalibrationRequestForm(initial=_initial_from_query(request))
@@ -115,7 +117,7 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "result": result,
             "min_sample": minimum,
             "tables": [(table, cells(table, minimum)) for table in display_tables(result)],
-            "charts": list(CHARTS.items()),
+            "charts": [(name, gettext(title)) for name, title in CHARTS.items()],
         })
     return render(request, "scorecards/calibration/report_detail.html", context)
 
@@ -130,7 +132,7 @@ def report_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # Pressed twice, or someone else retried first: the page shows where the report stands now.
         messages.info(request, exc.message)
     else:
-        messages.success(request, f"Calibration report #{pk} was queued again.")
+        messages.success(request, gettext("Calibration report #%(pk)s was queued again.") % {"pk": pk})
     return redirect("scorecards:report-detail", pk=pk)
 
 
@@ -146,7 +148,7 @@ def report_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
 def _finished_result(request: AuthenticatedHttpRequest, pk: int) -> tuple[CalibrationReport, dict[str, Any]]:
     report = calibration_report_for(actor=request.user, report_id=pk)
     if report.status != CalibrationReport.Status.DONE or not report.result:
-        raise Http404("This report is not finished.")
+        raise Http404(gettext("This report is not finished."))
     return report, report.result
 
 
@@ -154,7 +156,7 @@ def _finished_result(request: AuthenticatedHttpRequest, pk: int) -> tuple[Calibr
 @require_GET
 def report_chart(request: AuthenticatedHttpRequest, pk: int, name: str) -> HttpResponse:
     if name not in CHARTS:
-        raise Http404("No such chart.")
+        raise Http404(gettext("No such chart."))
     report, result = _finished_result(request, pk)
     etag = '"' + hashlib.sha256(f"{report.pk}:{result['generated_at']}:{name}".encode()).hexdigest()[:32] + '"'
     if request.headers.get("If-None-Match") == etag:
@@ -171,6 +173,6 @@ def report_chart(request: AuthenticatedHttpRequest, pk: int, name: str) -> HttpR
 def report_download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse | FileResponse:
     export = FORMATS.get(fmt)
     if export is None:
-        raise Http404("No such format.")
+        raise Http404(gettext("No such format."))
     report, _ = _finished_result(request, pk)
     return report_file_response(report, fmt)

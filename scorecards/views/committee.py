@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from hiring.access import can_open_committee_pages
@@ -36,27 +37,27 @@ from scorecards.recommendations.selectors import CommitteeLoop, MatrixRow, commi
 PAGE_SIZE = 25
 committee_pages = page_for(
     can_open_committee_pages,
-    "Only the hiring committee and admins can open the committee's pages.",
+    gettext_lazy("Only the hiring committee and admins can open the committee's pages."),
 )
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=InterviewLoop.Decision.choices, widget=forms.RadioSelect, label="Decision"
+        choices=InterviewLoop.Decision.choices, widget=forms.RadioSelect, label=gettext_lazy("Decision")
     )
     rationale = forms.CharField(
         max_length=limit("loop.decision_rationale"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Rationale",
-        help_text="What the decision rests on, for the record.",
+        label=gettext_lazy("Rationale"),
+        help_text=gettext_lazy("What the decision rests on, for the record."),
     )
     justification = forms.CharField(
         max_length=limit("loop.decision_justification"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        label="Justification",
-        help_text="Required when deciding against the recommendation or hiring over a red flag.",
+        label=gettext_lazy("Justification"),
+        help_text=gettext_lazy("Required when deciding against the recommendation or hiring over a red flag."),
     )
     confirm_outstanding = forms.BooleanField(
-        required=False, label="I decide without the feedback that is still outstanding"
+        required=False, label=gettext_lazy("I decide without the feedback that is still outstanding")
     )
     expected_fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -161,7 +162,7 @@ def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(initial={"expected_fingerprint": fingerprint})
     if request.method == "POST":
         if not can_decide:
-            raise PermissionDenied("This loop cannot be decided by you now.")
+            raise PermissionDenied(gettext("This loop cannot be decided by you now."))
         form = DecisionForm(request.POST)
         if form.is_valid():
             try:
@@ -175,7 +176,7 @@ def loop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     # names it (the posted fingerprint would be refused again, forever).
                     form.show_fingerprint(view.recommendation.fingerprint if view.recommendation else "")
             else:
-                messages.success(request, "The decision was recorded.")
+                messages.success(request, gettext("The decision was recorded."))
                 return redirect("scorecards:committee-loop", pk=pk)
 
     # Every scorecard shown on the page is another interviewer's: the committee's reads are audited.

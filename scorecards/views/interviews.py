@@ -22,6 +22,7 @@ from hiring.views.common import signed_in
 from scorecards.models import Scorecard, Signal
 from scorecards.questions.selectors import kit_questions, own_notes
 from scorecards.questions.services import question_notes_save
+from scorecards.rubrics.selectors import rubric_translation, translated_dimension, translated_signal
 from scorecards.selectors.scorecards import (
     interview_for_kit,
     my_interviews,
@@ -69,14 +70,15 @@ def interview_kit(request: AuthenticatedHttpRequest, interview_id: int) -> HttpR
     interview = interview_for_kit(user=request.user, interview_id=interview_id)
     rubric = interview.loop.rubric
     focus_ids = focus_ids_of(interview)
-    dimensions = list(rubric.dimensions.all())
-    scale = {str(k): v for k, v in rubric.scale_labels.items()}
+    texts = rubric_translation(rubric)
+    dimensions = [translated_dimension(d, texts) for d in rubric.dimensions.all()]
+    scale = {**{str(k): v for k, v in rubric.scale_labels.items()}, **(texts.get("scale") or {})}
     is_mine = interview.interviewer_id == request.user.pk
     my_card = (
         Scorecard.objects.filter(interview=interview, interviewer=request.user, is_current=True).first()
         if is_mine else None
     )
-    signals = list(rubric.signals.all())
+    signals = [translated_signal(s, texts) for s in rubric.signals.all()]
     questions = kit_questions(interview)
     # Notes are the interviewer's own, like a scorecard draft: read only for the interview's interviewer.
     notes = own_notes(user=request.user, interview=interview) if is_mine else {}

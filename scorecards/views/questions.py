@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hiring.access import loops_visible_to
@@ -48,7 +49,9 @@ def loop_questions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except (ValidationFailed, Conflict) as exc:
                 errors = [exc.message, *(m for ms in exc.field_errors.values() for m in ms)]
             else:
-                messages.success(request, "Questions saved. Each interviewer's kit shows the ones picked for them.")
+                messages.success(
+                    request, gettext("Questions saved. Each interviewer's kit shows the ones picked for them.")
+                )
                 return redirect("scorecards:loop-questions", pk=loop.pk)
     plan = loop_question_plan(loop)
     shared = [(plan.questions[qid], interviews) for qid, interviews in sorted(plan.shared.items())]
@@ -64,7 +67,9 @@ def _managers(user: Any) -> bool:
     return can_manage_questions(user)
 
 
-bank_managers = page_for(_managers, "Only admins, recruiters and rubric editors manage the question bank.")
+bank_managers = page_for(
+    _managers, gettext_lazy("Only admins, recruiters and rubric editors manage the question bank.")
+)
 
 
 @bank_managers
@@ -103,7 +108,7 @@ def question_create_page(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
             except ValidationFailed as exc:
                 form.add_service_error(exc)
             else:
-                messages.success(request, "The question was added to the bank.")
+                messages.success(request, gettext("The question was added to the bank."))
                 return redirect(f"{reverse('scorecards:question-list')}?role={role.slug}#question-{question.pk}")
         return _form_page(request, form, role, None, status=400)
     return _form_page(request, form, role, None)
@@ -126,7 +131,7 @@ def question_edit_page(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             except ValidationFailed as exc:
                 form.add_service_error(exc)
             else:
-                messages.success(request, "The question was saved.")
+                messages.success(request, gettext("The question was saved."))
                 return redirect(f"{reverse('scorecards:question-list')}?role={question.role.slug}"
                                 f"#question-{question.pk}")
         return _form_page(request, form, question.role, question, status=400)
@@ -142,6 +147,6 @@ def question_retire_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     except Conflict as exc:
         messages.error(request, exc.message)
         return redirect("scorecards:question-list")
-    messages.success(request, "The question was retired: kits that did not pick it no longer show it."
-                     if retire else "The question is in use again.")
+    messages.success(request, gettext("The question was retired: kits that did not pick it no longer show it.")
+                     if retire else gettext("The question is in use again."))
     return redirect(f"{reverse('scorecards:question-list')}?role={question.role.slug}&retired=1")

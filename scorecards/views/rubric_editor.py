@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hiring.errors import ApplicationError, Conflict
@@ -32,7 +33,7 @@ from scorecards.views.rubric_forms import (
     place_problems,
 )
 
-editors_only = page_for(may_edit_rubrics, "Only admins and rubric editors edit rubrics.")
+editors_only = page_for(may_edit_rubrics, gettext_lazy("Only admins and rubric editors edit rubrics."))
 
 
 def _forms(data: Any, initial: dict[str, Any]) -> tuple[RubricSettingsForm, Any, Any]:
@@ -66,13 +67,13 @@ def rubric_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             except ApplicationError as exc:
                 errors += place_problems(
                     exc.field_errors, settings, dimensions, signals, dimension_forms, signal_forms
-                ) or ["The draft was not saved: correct the fields marked below."]
+                ) or [gettext("The draft was not saved: correct the fields marked below.")]
             else:
-                messages.success(request, "Draft saved.")
+                messages.success(request, gettext("Draft saved."))
                 target = "scorecards:rubric-review" if "review" in request.POST else "scorecards:rubric-edit"
                 return redirect(target, slug=slug)
         else:
-            errors.append("The draft was not saved: correct the fields marked below.")
+            errors.append(gettext("The draft was not saved: correct the fields marked below."))
     else:
         settings, dimensions, signals = _forms(None, initial)
     context = {
@@ -87,7 +88,7 @@ def rubric_review(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The draft beside the published version, and the change note that publishing it requires."""
     draft = rubric_draft_of(role_slug=slug)
     if draft is None:
-        messages.info(request, "There is no draft of this rubric: edit it to start one.")
+        messages.info(request, gettext("There is no draft of this rubric: edit it to start one."))
         return redirect("scorecards:rubric-detail", slug=slug)
     current = Rubric.objects.current(role=draft.role)
     try:
@@ -109,7 +110,11 @@ def rubric_review(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             errors = [] if note_errors else [exc.message]
             status = exc.status_code
         else:
-            messages.success(request, f"Version {rubric.version} published. New loops use it; open loops keep theirs.")
+            messages.success(
+                request,
+                gettext("Version %(version)s published. New loops use it; open loops keep theirs.")
+                % {"version": rubric.version},
+            )
             return redirect("scorecards:rubric-detail", slug=slug)
     sections = rubric_diff(current.source, draft_spec)
     context = {
@@ -124,5 +129,5 @@ def rubric_review(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def rubric_discard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     rubric_draft_discard(actor=request.user, role_slug=slug)
-    messages.success(request, "Draft discarded.")
+    messages.success(request, gettext("Draft discarded."))
     return redirect("scorecards:rubric-detail", slug=slug)

@@ -16,6 +16,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from hiring.access import can_see_panel
@@ -24,10 +25,11 @@ from hiring.models import Interview
 from hiring.types import AuthenticatedHttpRequest
 from hiring.views.common import signed_in
 from scorecards.evidence.check import rule_by_id
-from scorecards.evidence.check import rules as evidence_rules
+from scorecards.evidence.messages import localized_rules, translated_rule
 from scorecards.forms import NOT_ASSESSED, AmendForm, ScorecardForm, signal_box
 from scorecards.models import Dimension, EvidenceFlag, Overall, Scorecard, Signal
 from scorecards.questions.selectors import notes_as_evidence
+from scorecards.rubrics.selectors import rubric_translation, translated_dimension, translated_signal
 from scorecards.selectors.scorecards import (
     current_of,
     own_interview,
@@ -85,9 +87,11 @@ class SignalRow:
 
 
 def _dimension_rows(form: ScorecardForm, interview: Interview, focus_ids: set[int]) -> list[DimensionRow]:
-    scale = {str(k): v for k, v in interview.loop.rubric.scale_labels.items()}
+    texts = rubric_translation(interview.loop.rubric)
+    scale = {**{str(k): v for k, v in interview.loop.rubric.scale_labels.items()}, **(texts.get("scale") or {})}
     rows = []
-    for dimension in form.dimensions:
+    for stored in form.dimensions:
+        dimension = translated_dimension(stored, texts)
         score = form[rating_field(dimension.pk, "score")]
         evidence = form[rating_field(dimension.pk, "evidence")]
         chosen = str(score.value() or "")
@@ -97,7 +101,9 @@ def _dimension_rows(form: ScorecardForm, interview: Interview, focus_ids: set[in
             ScaleOption(value=v, number=v, label=scale.get(v, ""), checked=chosen == v, anchor_id=anchor_ids.get(v, ""))
             for v in ("1", "2", "3", "4", "5")
         ]
-        options.append(ScaleOption(value=NOT_ASSESSED, number="", label="Not assessed", checked=chosen == NOT_ASSESSED))
+        options.append(
+            ScaleOption(value=NOT_ASSESSED, number="", label=gettext("Not assessed"), checked=chosen == NOT_ASSESSED)
+        )
         rows.append(
             DimensionRow(
                 dimension=dimension,
@@ -113,11 +119,14 @@ def _dimension_rows(form: ScorecardForm, interview: Interview, focus_ids: set[in
     return rows
 
 
-def _signal_rows(form: ScorecardForm) -> dict[str, list[SignalRow]]:
+def _signal_rows(form: ScorecardForm, interview: Interview) -> dict[str, list[SignalRow]]:
+    texts = rubric_translation(interview.loop.rubric)
     groups: dict[str, list[SignalRow]] = {kind: [] for kind in Signal.Kind.values}
     for signal in form.signals:
         note = form[signal_field(signal.pk)] if signal_field(signal.pk) in form.fields else None
-        groups[signal.kind].append(SignalRow(signal=signal, box=form[signal_box(signal.pk)], note=note))
+        groups[signal.kind].append(
+            SignalRow(signal=translated_signal(signal, texts), box=form[signal_box(signal.pk)], note=note)
+        )
     return groups
 
 
@@ -165,11 +174,11 @@ def _form_context(form: ScorecardForm, interview: Interview) -> dict[str, Any]:
         "focus_rows": focus_rows,
         "other_rows": other_rows,
         "open_others": any(row.has_value or row.errors for row in other_rows),
-        "signal_groups": _signal_rows(form),
+        "signal_groups": _signal_rows(form, interview),
         "error_summary": _error_summary(form),
         "focus_answered": sum(1 for row in focus_rows if str(row.score.value() or "")),
         "overall_choices": Overall.choices,
-        "evidence_rules": evidence_rules(),
+        "evidence_rules": localized_rules(),
     }
 
 
@@ -222,7 +231,7 @@ def _flags_of(card: Scorecard | None) -> list[dict[str, Any]]:
     for flag in EvidenceFlag.objects.filter(scorecard=card).select_related("dimension").order_by(
         "dimension__position", "id"
     ):
-        rule = rule_by_id(flag.rule) or {"title": flag.rule, "why": "", "instead": ""}
+        rule = translated_rule(rule_by_id(flag.rule) or {"title": flag.rule, "why": "", "instead": ""})
         rows.append({"dimension": flag.dimension.name, "title": rule["title"], "why": rule["why"],
                      "instead": rule["instead"], "terms": [t.rstrip("*") for t in flag.terms]})
     return rows
@@ -323,15 +332,21 @@ def _scorecard_post(request: AuthenticatedHttpRequest, interview_id: int) -> Htt
     if problem is not None:
         shown.add_service_error(problem)
     elif shown.has_version_problem():
-        shown.add_error(None, "This form lost track of which version it edits. Reload the page and try again.")
+        shown.add_error(None, gettext("This form lost track of which version it edits. Reload the page and try again."))
     return _form_page(request, interview, shown, current=_current_card(request, interview), status=400)
 
 
 def _saved(request: AuthenticatedHttpRequest, card: Scorecard, *, submitted: bool) -> HttpResponse:
     if submitted:
-        messages.success(request, f"Scorecard submitted on {_when(card.submitted_at)}. It is read-only now.")
+        messages.success(
+            request,
+            gettext("Scorecard submitted on %(when)s. It is read-only now.") % {"when": _when(card.submitted_at)},
+        )
     else:
-        messages.success(request, f"Draft saved at {_when(card.updated_at)}. Nothing is shared until you submit.")
+        messages.success(
+            request,
+            gettext("Draft saved at %(when)s. Nothing is shared until you submit.") % {"when": _when(card.updated_at)},
+        )
     return redirect("scorecards:scorecard-edit", interview_id=card.interview_id)
 
 
@@ -358,7 +373,7 @@ def scorecard_amend_page(request: AuthenticatedHttpRequest, interview_id: int) -
     revisions = own_scorecard_revisions(user=request.user, interview=interview)
     current = current_of(revisions)
     if current is None or not current.is_submitted:
-        messages.info(request, "Only a submitted scorecard can be amended; finish and submit this one first.")
+        messages.info(request, gettext("Only a submitted scorecard can be amended; finish and submit this one first."))
         return redirect("scorecards:scorecard-edit", interview_id=interview.pk)
     if request.method == "GET":
         refusal = imported_refusal(current) or amend_refusal(interview)
@@ -372,7 +387,9 @@ def scorecard_amend_page(request: AuthenticatedHttpRequest, interview_id: int) -
     form = _form_for(interview, AmendForm, data=request.POST)
     if not form.is_valid():
         if form.has_version_problem():
-            form.add_error(None, "This form lost track of which version it amends. Reload the page and try again.")
+            form.add_error(
+                None, gettext("This form lost track of which version it amends. Reload the page and try again.")
+            )
         return _form_page(request, interview, form, current=current, status=400, template=AMEND_TEMPLATE)
     data, reason = form.to_input(), form.cleaned_data.get("reason") or ""
     try:
@@ -400,7 +417,10 @@ def scorecard_amend_page(request: AuthenticatedHttpRequest, interview_id: int) -
 def _amended(request: AuthenticatedHttpRequest, amendment: Scorecard) -> HttpResponse:
     messages.success(
         request,
-        f"Amendment saved as revision {amendment.revision} on {_when(amendment.submitted_at)}. "
-        "The committee sees it beside your original scorecard.",
+        gettext(
+            "Amendment saved as revision %(revision)s on %(when)s. The committee sees it beside your original "
+            "scorecard."
+        )
+        % {"revision": amendment.revision, "when": _when(amendment.submitted_at)},
     )
     return redirect("scorecards:scorecard-edit", interview_id=amendment.interview_id)

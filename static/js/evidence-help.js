@@ -61,7 +61,7 @@
     if (!flags.length) { return; }
     var heading = document.createElement("p");
     heading.className = "evidence-hints-title";
-    heading.textContent = "Hints on this evidence (you can still submit):";
+    heading.textContent = labels.heading;
     box.appendChild(heading);
     var list = document.createElement("ul");
     flags.forEach(function (flag) {
@@ -73,7 +73,7 @@
       item.appendChild(title);
       item.appendChild(document.createTextNode(" " + flag.why + " "));
       var instead = document.createElement("em");
-      instead.textContent = "Instead: " + flag.instead;
+      instead.textContent = labels.instead + " " + flag.instead;
       item.appendChild(instead);
       list.appendChild(item);
     });
@@ -83,6 +83,8 @@
   var data = document.getElementById("evidence-rules");
   if (!data) { return; }
   var spec = JSON.parse(data.textContent);
+  // Worded in the page's language by the server (scorecards/evidence/messages.py).
+  var labels = spec.labels || {heading: "Hints on this evidence (you can still submit):", instead: "Instead:"};
   window.hireloopEvidence = {check: function (text) { return check(spec, text); }};
 
   document.querySelectorAll(".field.evidence textarea").forEach(function (area) {

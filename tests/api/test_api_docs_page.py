@@ -10,7 +10,7 @@ def test_api_docs_list_every_operation_with_its_parameters_and_responses(db) -> 
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en-gb">' in html
     assert html.count("data-api-operation") >= 30
     assert "/api/v1/scorecards/{id}/submit/" in html
     assert 'id="schema-Scorecard"' in html  # the schemas the operations link to are on the page

@@ -126,6 +126,8 @@ CASES = [
     Case("rubric draft", "get", lambda w: f"/api/v1/rubric-drafts/{w.loop.role.slug}/", _statuses(403, admin=200)),
     Case("exercises", "get", lambda w: "/api/v1/exercises/", _statuses(200)),
     Case("me", "get", lambda w: "/api/v1/users/me/", _statuses(200)),
+    Case("my language", "patch", lambda w: "/api/v1/users/me/", _statuses(200),
+         body=lambda w: {"language": "de", "time_zone": "Europe/Berlin"}),
     Case("users", "get", lambda w: "/api/v1/users/", _statuses(200, pending=403, submitted=403, outsider=403)),
     Case("candidates", "get", lambda w: "/api/v1/candidates/",
          _statuses(200, pending=403, submitted=403, outsider=403)),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
 from scorecards.models import Rubric, RubricDraft
 from tests.hiring.factories import UserFactory
+from tests.scorecards.factories import rubric_editors_group
 
 pytestmark = pytest.mark.django_db
 SLUG = "applied-ai-engineer"
@@ -14,7 +14,7 @@ SLUG = "applied-ai-engineer"
 
 def test_an_editor_saves_and_publishes_a_draft_and_everyone_reads_the_diff(api, rubrics):
     editor = UserFactory(kind="interviewer")
-    editor.groups.add(Group.objects.get(name="Rubric editors"))
+    editor.groups.add(rubric_editors_group())
     client = api(editor)
     draft = client.get(f"/api/v1/rubric-drafts/{SLUG}/").json()
     assert draft["revision"] == 1 and draft["based_on"]["version"] == 1

@@ -189,9 +189,10 @@ def test_profile_page_shows_each_tokens_scope_expiry_and_days_left(signed_in, in
 
     page = signed_in.get("/accounts/profile/").content.decode()
 
-    # Names are typed text: shown isolated (<bdi>) so a direction control in one cannot reorder the row.
-    rows = {name: re.search(rf"<td><bdi>{name}</bdi></td>(.*?)</tr>", page, re.S)
-            for name in ("ATS sync", "old laptop", "leaked")}
+    rows = {
+        name: re.search(rf"<td><bdi>{name}</bdi></td>(.*?)</tr>", page, re.S)
+        for name in ("ATS sync", "old laptop", "leaked")
+    }
     ats, old, leak = (" ".join(re.sub(r"<[^>]+>", " ", row.group(1)).split()) for row in rows.values() if row)
     expires = timezone.localtime(active.expires_at).strftime("%-d %b %Y, %H:%M")
     assert ats.startswith(f"{active.prefix}… Read only ")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from scorecards.models import Rubric
 from tests.hiring.factories import CandidateFactory, UserFactory, make_interview, make_loop
+from tests.scorecards.factories import rubric_editors_group
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def test_browser_editor_writes_five_anchors_publishes_and_only_new_loops_get_it(
     old_loop = make_loop(role_slug="applied-ai-engineer")
     assert old_loop.recruiter is not None
     editor = UserFactory(username="eddie", first_name="Eddie", last_name="Rowe")
-    editor.groups.add(Group.objects.get(name="Rubric editors"))
+    editor.groups.add(rubric_editors_group())
 
     # 1. The editor opens the role's rubric and starts a draft.
     sign_in("eddie")

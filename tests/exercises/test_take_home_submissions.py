@@ -195,7 +195,7 @@ def test_take_home_page_submission_redirects_to_confirmation(client, media):
     body = client.get(response["Location"]).content.decode()
     assert "Submission received" in body
     assert "We received submission #1" in body
-    assert "with the file “solution.zip”" in body
+    assert "with the file “<bdi>solution.zip</bdi>”" in body
 
 
 def test_take_home_page_confirmation_of_another_assignment_is_not_shown(client, media):

@@ -60,7 +60,7 @@ def test_candidate_create_invalid_fields_each_named(recruiter):
     assert caught.value.field_errors == {
         "name": ["Enter the candidate's name."],
         "email": ["Enter a valid email address."],
-        "phone": ["Use at most 50 characters."],
+        "phone": ["Use at most 50 characters (this has 51)."],
     }
     assert Candidate.objects.count() == 0
 

@@ -135,7 +135,7 @@ def test_interview_create_page_schedules_and_warns_about_coverage(client, rita):
     assert interview.feedback_due_at == interview.ends_at + timedelta(hours=24)
     assert interview.exercise == loop.role.exercises.first()
     assert messages_of(response) == [
-        "Coding with Ivy Ito scheduled.",
+        "Coding with <bdi>Ivy Ito</bdi> scheduled.",
         "Software engineering is critical and only Ivy Ito assesses it; add a second interviewer.",
         "No interview covers Applied ML/AI fundamentals.",
         "AI system design is critical and only Ivy Ito assesses it; add a second interviewer.",
@@ -279,7 +279,7 @@ def test_pipeline_row_counts_and_overdue_by_whom(client, rita):
     assert (row.interview_count, row.done_count, row.upcoming_count, row.submitted_count, row.pending_count,
             row.overdue_count) == (4, 3, 1, 1, 1, 1)
     assert [(i.pk, i.interviewer.display_name) for i in row.overdue_interviews] == [(late.pk, "Omar Okafor")]
-    assert b"Omar Okafor, 1\xc2\xa0day" in response.content  # "1 day, 23 hours late"
+    assert b"<bdi>Omar Okafor</bdi>, 1\xc2\xa0day" in response.content  # "1 day, 23 hours late"
     assert b"3 done \xc2\xb7 1 to come" in response.content
 
 

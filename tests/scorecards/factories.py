@@ -89,3 +89,12 @@ def save_draft(interview: Interview, scores: Mapping[str, int | None], **kwargs:
     return scorecard_save_draft(
         actor=interview.interviewer, interview_id=interview.pk, data=data, expected_version=None
     )
+
+
+def rubric_editors_group():
+    """The "Rubric editors" group a migration makes; made again here when a transactional test flushed it."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name="Rubric editors")
+    group.permissions.add(Permission.objects.get(content_type__app_label="scorecards", codename="edit_rubric"))
+    return group

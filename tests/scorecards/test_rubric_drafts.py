@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 
 from exercises.models import Exercise
 from hiring.errors import Conflict, PermissionRefused, ValidationFailed
@@ -25,6 +24,7 @@ from scorecards.rubrics.drafts import (
 from scorecards.rubrics.io import spec_to_document, validate_rubric
 from scorecards.rubrics.selectors import rubric_spec
 from tests.hiring.factories import CandidateFactory, UserFactory, make_loop
+from tests.scorecards.factories import rubric_editors_group
 
 pytestmark = pytest.mark.django_db
 SLUG = "applied-ai-engineer"
@@ -33,7 +33,7 @@ SLUG = "applied-ai-engineer"
 @pytest.fixture
 def editor(db):
     user = UserFactory(kind="interviewer", username="eddie")
-    user.groups.add(Group.objects.get(name="Rubric editors"))
+    user.groups.add(rubric_editors_group())
     return user
 
 

@@ -179,7 +179,7 @@ def test_views_amend_creates_revision_and_keeps_original(client, interviewer, mi
     assert amended["reason"] == "The debrief changed my view."
     html = client.get(reverse("scorecards:scorecard-edit", args=[mine.pk])).content.decode()
     assert "Amendment saved as revision 2" in html
-    assert "Reason: The debrief changed my view." in html
+    assert "Reason: <bdi>The debrief changed my view.</bdi>" in html
     assert "Original scorecard, submitted" in html
     assert "Original evidence" in html
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from scorecards.models import Rubric, RubricDraft
 from tests.hiring.factories import UserFactory
+from tests.scorecards.factories import rubric_editors_group
 
 pytestmark = pytest.mark.django_db
 SLUG = "applied-ai-engineer"
@@ -23,7 +23,7 @@ REVIEW_QUERIES = 6
 @pytest.fixture
 def editor(db):
     user = UserFactory(kind="interviewer", username="eddie")
-    user.groups.add(Group.objects.get(name="Rubric editors"))
+    user.groups.add(rubric_editors_group())
     return user
 
 

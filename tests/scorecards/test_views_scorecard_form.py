@@ -106,7 +106,10 @@ def test_views_scorecard_form_empty_for_new_interview(signed_in, interview):
     assert "Writes clean, testable code; solid API/service fundamentals" in html
     se = dimension(interview, SE)
     assert f'id="id_dimension-{se.pk}-score_3" value="3" aria-describedby="anchor-{se.pk}-3"' in html
-    assert f'<label for="id_dimension-{se.pk}-evidence">Evidence<span class="visually-hidden"> for {SE}</span>' in html
+    assert (
+        f'<label for="id_dimension-{se.pk}-evidence">Evidence<span class="visually-hidden"> for <bdi>{SE}</bdi></span>'
+        in html
+    )
     assert "Not assessed" in html
     for choice in ("Strong no", "No", "Yes", "Strong yes"):
         assert f"<span>{choice}</span>" in html
