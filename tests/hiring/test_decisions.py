@@ -13,6 +13,7 @@ from scorecards.models import Recommendation
 from scorecards.recommendations.services import recommendation_compute
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import ALL_DIMENSIONS, submit_scorecard
+from tests.scorecards.test_rater_model_database import store_fit
 
 RED_FLAG = "Recommends logging raw sensitive user data/prompts without safeguards."
 
@@ -279,9 +280,11 @@ def test_decision_brings_a_stale_recommendation_up_to_date_first(committee_membe
 def stale_loop() -> tuple[InterviewLoop, str]:
     """A loop whose stored recommendation predates its interviewer's leniency history; and what it stores.
 
-    As on the demo data: its recommendation was computed before another loop
-    of the same interviewer, so its leniency offsets are out of date although
-    none of its feedback changed.
+    As on the demo data: its recommendation was computed before the rater
+    model was refitted on another loop of the same interviewer, so its
+    leniency offsets are out of date although none of its feedback changed.
+    Recommendations read the newest stored fit (scorecards/leniency/fits.py),
+    not the raw history: the history moves them only once a fit is stored.
     """
     generous = UserFactory()
 
@@ -296,6 +299,8 @@ def stale_loop() -> tuple[InterviewLoop, str]:
     loop = panel((generous, 2), (UserFactory(), 2))
     stored = Recommendation.objects.get(loop=loop).fingerprint
     panel((generous, 4), (UserFactory(), 2))  # the generous interviewer scores above the panel elsewhere
+    # The refit that measured it (stored as the beat task would; two loops are too few for a real fit).
+    store_fit({generous.pk: [1.0, 0.5, 1.0, 0.1, 2, 14, True]})
     return loop, stored
 
 

@@ -35,7 +35,7 @@ def decided_loop_ready(panel: list[tuple[tuple[int, ...], dict]], recruiter=None
 
 def text(response) -> str:
     """The page's visible text, whitespace collapsed, for asserting what a reader sees."""
-    body = re.sub(r"</?(strong|span|a|em|b)\b[^>]*>", "", response.content.decode())
+    body = re.sub(r"</?(strong|span|a|em|b|bdi)\b[^>]*>", "", response.content.decode())
     body = html.unescape(re.sub(r"<[^>]+>", " ", body))
     return " ".join(body.split())
 

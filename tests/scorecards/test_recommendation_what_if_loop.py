@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from hiring.errors import NotFound, PermissionRefused, ValidationFailed
 from hiring.models import AuditEvent, DomainEvent
+from scorecards.leniency.fits import rater_model_refit
 from scorecards.models import LeniencyResidual, Recommendation, RecomputeRequest
 from scorecards.recommendations.loop_whatif import AUDIT_ACTION, loop_what_if
 from scorecards.recommendations.services import recommendation_compute
@@ -69,15 +70,20 @@ def test_what_if_leaving_an_interviewer_out_recomputes_beside_the_real_one_and_s
     assert recommendation_tables() == before
 
 
-def test_what_if_real_side_is_the_stored_recommendation_with_its_adjusted_score_and_interval(db, committee_member):
+def test_what_if_real_side_is_the_stored_recommendation_with_its_adjusted_score_and_interval(
+    db, committee_member, settings
+):
     """With a leniency history, the real side equals the stored figures (the same computation) and the what-if
     carries its own adjusted score and interval."""
+    settings.HIRELOOP_RATER_MODEL_MIN_LOOPS = 3
     lena, pete, recruiter = UserFactory(), UserFactory(), UserFactory(recruiter=True)
     for _ in range(6):
         past = make_loop(recruiter=recruiter)
         on_panel(past, lena, (5,) * 7)
         on_panel(past, pete, (3,) * 7)
         recommendation_compute(loop_id=past.pk)
+    # Leniency comes from the stored rater model, measured on this history by its refit (the beat task's).
+    assert rater_model_refit().fitted
     loop = make_loop(recruiter=recruiter)
     on_panel(loop, lena, (4,) * 7)
     on_panel(loop, pete, (3, 3, 4, 3, 3, 3, 3))
