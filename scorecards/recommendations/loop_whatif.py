@@ -17,10 +17,11 @@ from hiring.access import can_open_committee_pages, can_see_panel, loops_visible
 from hiring.audit.services import audit_record
 from hiring.errors import NotFound, PermissionRefused, ValidationFailed
 from hiring.models import InterviewLoop
-from scorecards.models import ObservedSignal, Rating, Scorecard, Signal
+from scorecards.models import ObservedSignal, Rating, Recommendation, Scorecard, Signal
 from scorecards.recommendations.rules import RecommendationResult, ScorecardInput, recommend
 from scorecards.recommendations.selectors import LoopInputs, loop_inputs
 from scorecards.recommendations.services import leniency_offsets, loop_leniency
+from scorecards.recommendations.types import InterviewerOffset
 
 AUDIT_ACTION = "recommendation.what_if_read"
 # More would be a mistake or an attack: a panel is a handful of people.
@@ -88,7 +89,7 @@ def loop_what_if(
     choices = what_if_choices(inputs)
     left_out, ignored = _validate(choices, leave_out, ignore_amendments)
 
-    offsets = leniency_offsets(inputs, loop_leniency(inputs))
+    offsets = _stored_offsets(loop, inputs) or leniency_offsets(inputs, loop_leniency(inputs))
     actual = recommend(inputs.rubric, inputs.scorecards, offsets=offsets)
     what_if = recommend(inputs.rubric, _changed_scorecards(inputs, left_out, ignored), offsets=offsets)
 
@@ -104,6 +105,31 @@ def loop_what_if(
         },
     )
     return LoopWhatIf(loop=loop, left_out=left_out, ignored_amendments=ignored, actual=actual, what_if=what_if)
+
+
+def _stored_offsets(loop: InterviewLoop, inputs: LoopInputs) -> dict[str, InterviewerOffset] | None:
+    """The panel's effects as the stored recommendation used them (None: it has none for someone on the panel).
+
+    The rater model is refitted on a schedule: reading the newest fit here would
+    let the real side drift from the stored recommendation the committee reads
+    beside it. The stored figures are the fit the recommendation was computed
+    with; a panel member it does not know (feedback since) falls back to the
+    newest fit for everyone, as the next recompute will.
+    """
+    details = Recommendation.objects.filter(loop=loop).values_list("details", flat=True).first()
+    stored = (details or {}).get("leniency") or {}
+    sigma = (details or {}).get("leniency_sigma")
+    keys = [str(interviewer_id) for interviewer_id in inputs.interviewer_ids]
+    if sigma is None or any(key not in stored for key in keys):
+        return None
+    return {
+        key: InterviewerOffset(
+            offset=stored[key]["offset"], std_error=stored[key]["std_error"], scorecards=stored[key]["scorecards"],
+            scale=stored[key].get("scale", 1.0), scale_std_error=stored[key].get("scale_std_error", 0.0),
+            noise_sd=sigma,
+        )
+        for key in keys
+    }
 
 
 def what_if_choices(inputs: LoopInputs) -> WhatIfChoices:

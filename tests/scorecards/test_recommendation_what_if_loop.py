@@ -19,6 +19,7 @@ from scorecards.recommendations.services import recommendation_compute
 from scorecards.services.scorecards import scorecard_amend
 from tests.hiring.factories import UserFactory, make_interview, make_loop
 from tests.scorecards.factories import ALL_DIMENSIONS, save_draft, scorecard_input, submit_scorecard
+from tests.scorecards.test_rater_model_database import store_fit
 
 
 def scores(*values: int | None) -> dict[str, int | None]:
@@ -89,6 +90,8 @@ def test_what_if_real_side_is_the_stored_recommendation_with_its_adjusted_score_
     on_panel(loop, pete, (3, 3, 4, 3, 3, 3, 3))
     stored = recommendation_compute(loop_id=loop.pk).recommendation
     assert stored is not None and stored.adjusted_score is not None
+    # A later refit, not yet applied to this loop: the real side stays the stored recommendation's figures.
+    store_fit({lena.pk: [-1.5, 0.1, 1.0, 0.05, 12, 80, True], pete.pk: [1.5, 0.1, 1.0, 0.05, 12, 80, True]})
 
     result = loop_what_if(actor=committee_member, loop_id=loop.pk, leave_out=[pete.pk], via="api")
 
