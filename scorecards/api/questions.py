@@ -84,8 +84,9 @@ FORBIDDEN = error_response(MANAGERS)
 
 @extend_schema_view(
     list=extend_schema(summary="List the question bank", description="Questions in use; `?retired=1` adds the "
-                       "retired ones, `?role=<slug>` narrows to one role."),
-    retrieve=extend_schema(summary="Read a question"),
+                       "retired ones, `?role=<slug>` narrows to one role.",
+                       responses={200: QuestionSerializer(many=True), 403: FORBIDDEN}),
+    retrieve=extend_schema(summary="Read a question", responses={200: QuestionSerializer, 403: FORBIDDEN}),
     create=extend_schema(summary="Add a question to a role's bank", request=QuestionCreateSerializer,
                          responses={201: QuestionSerializer, 403: FORBIDDEN}),
     partial_update=extend_schema(summary="Edit a question", request=QuestionUpdateSerializer,

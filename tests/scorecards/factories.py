@@ -96,5 +96,10 @@ def rubric_editors_group():
     from django.contrib.auth.models import Group, Permission
 
     group, _created = Group.objects.get_or_create(name="Rubric editors")
-    group.permissions.add(Permission.objects.get(content_type__app_label="scorecards", codename="edit_rubric"))
+    # Both permissions its migrations give it (0009 edit_rubric, 0011 change_question), so a group remade
+    # after a flush is the one production has.
+    group.permissions.add(*Permission.objects.filter(
+        content_type__app_label="scorecards", codename__in=("edit_rubric", "change_question")
+    ))
+    assert group.permissions.filter(codename__in=("edit_rubric", "change_question")).count() == 2
     return group
