@@ -9,6 +9,7 @@ worker and web processes need not pay at start.
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -130,7 +131,11 @@ def _leniency(result: dict[str, Any], items: list[dict[str, Any]], everything: l
     minimum = result["options"]["min_sample"]
     figure = _figure(len(items))
     if not items:
-        _empty(figure, "No interviewer shares a loop and dimension with another in this scope.")
+        model = result.get("model") or {}
+        # Unfitted, no one has an offset however many share loops: say why in the model's own words.
+        reason = model["notes"][0] if model.get("fitted") is False and model.get("notes") else (
+            "No interviewer shares a loop and dimension with another in this scope.")
+        _empty(figure, textwrap.fill(reason, 70))
         return figure
     axes = _rows_axes(figure, len(items))
     axes.axvline(0, color=INK, linewidth=0.8)

@@ -91,7 +91,8 @@ def _numbered(rows: Iterable[RatingRow]) -> tuple[list[tuple[Any, ...]], list[tu
     for row in rows:
         card, loop = key("scorecard", row.scorecard), key("loop", row.loop)
         who, role = key("interviewer", row.interviewer), key("role", row.role)
-        dimension = key("dimension", row.dimension)
+        # Per role, as the database keys a rubric dimension: the model gives each its own mean, the same either way.
+        dimension = key("dimension", (row.role, row.dimension))
         names.interviewers.setdefault(who, (row.interviewer, row.interviewer_name))
         names.roles[role], names.dimensions[dimension] = row.role, row.dimension
         names.loops[loop] = row.loop

@@ -104,10 +104,12 @@ def test_browser_calibration_request_watch_and_download(page: Page, live_server,
         return info.value.path().read_bytes()
 
     archive = zipfile.ZipFile(io.BytesIO(download("CSV (zip, one file per table)")))
+    # Schema 2 (docs/calibration.md): the rater model's loops table, raw and adjusted scores, is a download too.
     assert sorted(archive.namelist()) == ["about.csv", "dimensions.csv", "interviewer_dimensions.csv",
-                                          "interviewers.csv", "roles.csv"]
+                                          "interviewers.csv", "loops.csv", "roles.csv"]
     workbook = load_workbook(io.BytesIO(download("Excel workbook (XLSX)")))
     assert workbook["interviewers"].max_row == len(result["interviewers"]) + 1
+    assert workbook["loops"].max_row == len(result["loops"]) + 1
     pdf_text = " ".join(page_.extract_text() for page_ in PdfReader(io.BytesIO(download("PDF with charts"))).pages)
     assert f"Calibration report #{report.pk}" in pdf_text
     assert json.loads(download("JSON"))["totals"] == result["totals"]

@@ -23,7 +23,7 @@ from django.core.management import call_command
 from scorecards.calibration.report import ReportOptions, report_from_database, report_from_rows
 from scorecards.calibration.rows import RatingRow
 from scorecards.calibration.selectors import ReportScope, calibration_rows
-from scorecards.calibration.stats import krippendorff_alpha_ordinal, mean_interval, percentile_cont
+from scorecards.calibration.stats import krippendorff_alpha_ordinal, percentile_cont
 
 pytestmark = pytest.mark.django_db
 
@@ -63,26 +63,13 @@ def reference(rows: list[RatingRow]) -> dict:
     """The report's figures computed one rating at a time, following the definitions in the report's notes."""
     cards = {row.scorecard: row for row in rows}
     by_card = defaultdict(list)
-    cells = defaultdict(list)  # (loop, dimension) -> [(interviewer, score)]
     for row in rows:
         by_card[row.scorecard].append(row)
-        if row.score is not None:
-            cells[(row.loop, row.dimension)].append((row.interviewer, row.score))
     people = {}
     for who in sorted({row.interviewer for row in rows}):
         mine = [card for card in cards.values() if card.interviewer == who]
         ratings = [row for card in mine for row in by_card[card.scorecard]]
         scores = [row.score for row in ratings if row.score is not None]
-        residuals, comparisons = [], 0
-        for card in mine:
-            own = []
-            for row in by_card[card.scorecard]:
-                others = [score for rater, score in cells[(row.loop, row.dimension)] if rater != who]
-                if row.score is not None and others:
-                    own.append(row.score - mean(others))
-            if own:
-                residuals.append(mean(own))
-                comparisons += len(own)
         votes = [card for card in mine if card.overall]
         majority = []
         for card in votes:
@@ -97,14 +84,14 @@ def reference(rows: list[RatingRow]) -> dict:
                 if card.submitted_at and card.ended_at]
         late = [card.submitted_at > card.due_at for card in mine if card.submitted_at and card.due_at]
         focus = [row for row in ratings if row.focus]
-        interval = mean_interval(n=len(residuals), mean=mean(residuals),
-                                 variance=variance(residuals) if len(residuals) > 1 else None) if residuals else None
         people[who] = {
             "scorecards": len(mine), "loops": len({card.loop for card in mine}), "scores": len(scores),
             "mean_score": mean(scores) if scores else None,
-            "offset": interval.mean if interval else None, "offset_low": interval.low if interval else None,
-            "offset_high": interval.high if interval else None, "offset_n": len(residuals),
-            "offset_comparisons": comparisons, "recommendations_n": len(votes),
+            # Schema 2: the offset itself comes from the rater model (tested in tests/leniency); what is counted
+            # here is what stands behind it, the loops and the scores the interviewer gave.
+            "offset_n": len({row.loop for row in ratings if row.score is not None}),
+            "offset_loops": len({row.loop for row in ratings if row.score is not None}),
+            "offset_comparisons": len(scores), "recommendations_n": len(votes),
             "strong_yes_share": sum(card.overall == "strong_yes" for card in votes) / len(votes) if votes else None,
             "strong_no_share": sum(card.overall == "strong_no" for card in votes) / len(votes) if votes else None,
             "focus_n": len(focus),
@@ -196,7 +183,15 @@ def test_database_report_equals_the_same_rows_as_a_file_and_the_rating_by_rating
     # The loops still missing feedback are left out of the database's rows, so the file has none to leave out.
     assert (from_database["totals"]["loops_left_out"], from_rows["totals"]["loops_left_out"]) == (4, 0)
     from_rows["totals"]["loops_left_out"] = from_database["totals"]["loops_left_out"]
-    for key in ("totals", "interviewers", "interviewer_dimensions", "dimensions", "agreement", "roles"):
+    # A ratings file has no evidence text: the evidence figures (from the database's scorecards) are compared
+    # with the database alone; every other figure, the rater model's offsets and scales included, must agree.
+    evidence = ("evidence_checked_n", "evidence_flagged_share", "evidence_n", "evidence_median_chars")
+    assert any(row["evidence_n"] for row in from_database["interviewers"])
+    for row in from_database["interviewers"] + from_rows["interviewers"]:
+        for field in evidence:
+            row.pop(field)
+    for key in ("totals", "interviewers", "interviewer_dimensions", "dimensions", "agreement", "roles", "model"):
         assert from_database[key] == from_rows[key], key
+    assert any(row["offset"] is not None for row in from_database["interviewers"])
     assert from_database["totals"]["scorecards"] > 100
     assert_matches({**from_database, "totals": {**from_database["totals"], "loops_left_out": 0}}, reference(rows))

@@ -131,10 +131,13 @@ def test_views_calibration_detail_shows_figures_and_greys_small_samples(client, 
     client.force_login(done_report.requested_by)
     page = client.get(reverse("scorecards:report-detail", args=[done_report.pk])).content.decode()
     ann = next(row for row in done_report.result["interviewers"] if row["interviewer"] == "ann")
-    assert ann["mean_score"] == 3.5 and ann["offset"] == 1.0  # SE 4 - 2 and ML 3 - 3, averaged
+    # Schema 2: the offset is the rater model's, which one loop cannot fit: it is left empty (not greyed) and the
+    # page says why; every cell's text is isolated in <bdi> (issue 17).
+    assert ann["mean_score"] == 3.5 and ann["offset"] is None and ann["offset_n"] == 1
     assert '<th scope="row"><bdi>Ann Lee</bdi></th>' in page  # names are isolated (docs/security.md)
-    assert 'class="num small-sample" title="Small sample: n = 2">3.50 (n=2)</td>' in page
-    assert 'title="Small sample: n = 1">+1.00 (n=1)</td>' in page
+    assert 'class="num small-sample" title="Small sample: n = 2"><bdi>3.50 (n=2)</bdi></td>' in page
+    assert 'class="num small-sample" title="Small sample: n = 1"><bdi>0% (n=1)</bdi></td>' in page
+    assert "The rater model was not fitted: Only 1 loops are joined by shared interviewers" in page
     for name in ("distribution", "leniency", "alpha"):
         assert reverse("scorecards:report-chart", args=[done_report.pk, name]) in page
     for fmt in ("csv", "xlsx", "pdf", "json"):
@@ -229,10 +232,14 @@ def test_views_calibration_unfinished_or_unknown_downloads_are_404(client, commi
 def test_views_calibration_chart_is_svg_and_cached(client, done_report):
     """Charts are SVG with their text kept as text; a second request with the ETag is answered 304."""
     client.force_login(done_report.requested_by)
+    # One loop: the rater model is not fitted, so the leniency chart says why, as text; the distribution chart
+    # names the rubric's dimensions as text.
     url = reverse("scorecards:report-chart", args=[done_report.pk, "leniency"])
     response = client.get(url)
     assert response["Content-Type"] == "image/svg+xml"
-    assert b"Ann Lee" in response.content
+    assert b"Only 1 loops are joined by shared interviewers" in response.content
+    distribution = client.get(reverse("scorecards:report-chart", args=[done_report.pk, "distribution"]))
+    assert distribution["Content-Type"] == "image/svg+xml" and b"Software engineering" in distribution.content
     assert client.get(url, headers={"If-None-Match": response["ETag"]}).status_code == 304
 
 
