@@ -24,6 +24,7 @@ EXCLUDED = {
     "profile-token-create": POST_ONLY,
     "profile-token-revoke": POST_ONLY,
     "profile-slack-id": POST_ONLY,
+    "profile-locale": POST_ONLY,
     "profile-feed-create": POST_ONLY,
     "profile-feed-revoke": POST_ONLY,
     "hiring:loop-assign": POST_ONLY,
